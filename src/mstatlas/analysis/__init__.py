@@ -1,0 +1,1 @@
+"""Pure analysis functions: filters, rankings, comparison."""

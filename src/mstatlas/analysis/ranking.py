@@ -1,0 +1,259 @@
+"""Headline figures per cluster and rankings (pure functions on DataFrames).
+
+A cluster often has several reported figures. For a ranking or a map symbol we
+pick one *headline* figure per cluster by a fixed, documented rule and show the
+others next to it; figures are never averaged or added together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import pandas as pd
+
+from mstatlas.analysis.filters import DEFAULT_COUNTS
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
+
+Measure = Literal["employees", "firms", "employees_per_firm"]
+
+#: When categories are mixed, a cluster's headline comes from the first category here.
+CATEGORY_PRIORITY: tuple[str, ...] = (
+    "cluster_firms",
+    "network_members",
+    "spin_offs",
+    "institute_staff",
+    "regional_sector",
+    "national",
+    "unspecified",
+)
+
+HEADLINE_RULE = (
+    "One figure per cluster: the category closest to 'cluster firms' first, then the most "
+    "recent dated figure, then a figure stated exactly over an approximate one, then the "
+    "order of the data file. Other reported figures are listed, never averaged."
+)
+
+RANKING_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "tied",
+    "cluster_id",
+    "cluster_name",
+    "city",
+    "country_iso2",
+    "value",
+    "display",
+    "qualifier",
+    "year",
+    "counts_what",
+    "firms",
+    "employees",
+    "source_title",
+    "source_url",
+    "other_figures",
+    "n_figures",
+    "row",
+)
+
+
+def _check_measure(by: str) -> None:
+    if by not in MEASURES:
+        raise ValueError(f"Unknown measure {by!r}; choose one of {', '.join(MEASURES)}.")
+
+
+def measure_values(clusters: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Series]:
+    """Return the value of measure ``by`` for every row and its qualifier.
+
+    ``employees_per_firm`` is computed only from rows that give both firms and
+    employees (one source, one scope); it is blank otherwise and when firms is 0.
+    Its qualifier is ``about`` when either input is approximate.
+    """
+    _check_measure(by)
+    if by == "employees_per_firm":
+        firms = clusters["firms"].astype("Float64")
+        emp = clusters["employees"].astype("Float64")
+        ok = firms.notna() & emp.notna() & (firms > 0)
+        value = (emp / firms.where(ok)).where(ok)
+        fq = clusters["firms_qualifier"].fillna("")
+        eq = clusters["employees_qualifier"].fillna("")
+        approx = (fq != "") | (eq != "")
+        qual = pd.Series("", index=clusters.index, dtype="object").where(~approx, "about")
+        return value.astype("Float64"), qual
+    return clusters[by].astype("Float64"), clusters[f"{by}_qualifier"].fillna("").astype(object)
+
+
+def format_figure(value: float | None, qualifier: str = "", by: str = "employees") -> str:
+    """Format a figure as people read it: ``≈ 2,100``, ``> 40``, blank for none."""
+    if value is None or pd.isna(value):
+        return ""
+    prefix = QUALIFIERS.get(qualifier or "", "")
+    if by == "employees_per_firm":
+        return f"{prefix}{value:,.1f}"
+    return f"{prefix}{int(round(float(value))):,}"
+
+
+def headline_figures(
+    clusters: pd.DataFrame,
+    by: str = "employees",
+    counts: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Pick one headline figure per cluster for measure ``by``.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table (already filtered as wanted).
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure.
+    counts : iterable of str, optional
+        Categories to consider; ``None`` considers all.
+
+    Returns
+    -------
+    DataFrame
+        One row per cluster that has a value, with the columns of
+        :data:`RANKING_COLUMNS` except ``rank`` and ``tied``; ``row`` is the
+        index of the chosen figure in ``clusters``.
+    """
+    _check_measure(by)
+    df = clusters
+    if counts is not None:
+        df = df[df["counts_what"].isin(list(counts))]
+    value, qual = measure_values(df, by)
+    df = df.assign(_value=value, _qual=qual, _row=df.index)
+    df = df[df["_value"].notna()]
+    if df.empty:
+        return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    df = df.assign(
+        _prio=df["counts_what"].map(prio).fillna(len(prio)),
+        _undated=df["year"].isna(),
+        _yr=df["year"].fillna(-1),
+        _approx=df["_qual"] != "",
+        _order=range(len(df)),
+    )
+    df = df.sort_values(
+        ["cluster_id", "_prio", "_undated", "_yr", "_approx", "_order"],
+        ascending=[True, True, True, False, True, True],
+        kind="mergesort",
+    )
+    others = _other_figures(df, by)
+    counts_per_cluster = df.groupby("cluster_id", sort=False).size()
+    head = df.drop_duplicates("cluster_id", keep="first")
+    out = pd.DataFrame(
+        {
+            "cluster_id": head["cluster_id"].to_numpy(),
+            "cluster_name": head["cluster_name"].to_numpy(),
+            "city": head["city"].to_numpy(),
+            "country_iso2": head["country_iso2"].to_numpy(),
+            "value": head["_value"].astype(float).to_numpy(),
+            "qualifier": head["_qual"].to_numpy(),
+            "year": head["year"].to_numpy(),
+            "counts_what": head["counts_what"].to_numpy(),
+            "firms": head["firms"].to_numpy(),
+            "employees": head["employees"].to_numpy(),
+            "source_title": head["source_title"].to_numpy(),
+            "source_url": head["source_url"].to_numpy(),
+            "row": head["_row"].to_numpy(),
+        }
+    )
+    out["year"] = out["year"].astype("Int64")
+    out["display"] = [format_figure(v, q, by) for v, q in zip(out["value"], out["qualifier"])]
+    out["other_figures"] = out["cluster_id"].map(others).fillna("")
+    out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
+    return out
+
+
+def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
+    """Text listing each cluster's non-headline figures, e.g. ``≈ 1,700 (2007)``."""
+    result: dict[str, str] = {}
+    for cid, grp in sorted_df.groupby("cluster_id", sort=False):
+        if len(grp) < 2:
+            continue
+        head_cat = grp["counts_what"].iloc[0]
+        parts = []
+        for _, r in grp.iloc[1:].iterrows():
+            year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+            cat = "" if r["counts_what"] == head_cat else f", {COUNTS_WHAT[r['counts_what']]}"
+            parts.append(f"{format_figure(r['_value'], r['_qual'], by)} ({year}{cat})")
+        result[str(cid)] = "; ".join(parts)
+    return result
+
+
+def rank_clusters(
+    clusters: pd.DataFrame,
+    by: str = "employees",
+    top: int | None = None,
+    counts: Iterable[str] | None = DEFAULT_COUNTS,
+) -> pd.DataFrame:
+    """Rank clusters by one headline figure each.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table, e.g. from :func:`mstatlas.load_clusters`.
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure to rank by.
+    top : int, optional
+        Keep the first ``top`` ranks (ties at the cut are all kept).
+    counts : iterable of str or None
+        Categories of figures ranked together. The default ranks only figures
+        that count firms in the cluster itself, so like is compared with like;
+        ``None`` mixes all categories (the ``counts_what`` column then tells
+        each row's kind).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`RANKING_COLUMNS`, best first. Ties share the lowest rank
+        ("1, 2, 2, 4") and are flagged in ``tied``.
+
+    Examples
+    --------
+    >>> from mstatlas import load_clusters, rank_clusters
+    >>> r = rank_clusters(load_clusters(), by="employees")
+    >>> r.loc[r.cluster_id == "dortmund", "rank"].item()
+    1
+    """
+    if top is not None and top < 1:
+        raise ValueError(f"top must be 1 or more, got {top}.")
+    heads = headline_figures(clusters, by=by, counts=counts)
+    if heads.empty:
+        return pd.DataFrame(columns=list(RANKING_COLUMNS))
+    heads = heads.sort_values(
+        ["value", "cluster_name"], ascending=[False, True], kind="mergesort"
+    ).reset_index(drop=True)
+    ranks = heads["value"].rank(method="min", ascending=False).astype(int)
+    heads.insert(0, "rank", ranks)
+    heads.insert(1, "tied", heads["rank"].duplicated(keep=False))
+    if top is not None:
+        heads = heads[heads["rank"] <= top]
+    return heads[list(RANKING_COLUMNS)].reset_index(drop=True)
+
+
+def ordinal(n: int) -> str:
+    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:
+    """One line saying where a cluster stands in a ranking, with its figure's source.
+
+    The ranking must be complete (not cut with ``top``) for "of N" to be right.
+    """
+    _check_measure(by)
+    label = MEASURES[by].lower()
+    row = ranking[ranking["cluster_id"] == cluster_id]
+    if row.empty:
+        return f"{cluster_id} has no {label} figure in this selection, so it is not ranked."
+    r = row.iloc[0]
+    tie = " (tied)" if bool(r["tied"]) else ""
+    year = "undated" if pd.isna(r["year"]) else f"{int(r['year'])}"
+    cats = ranking["counts_what"].unique()
+    kind = COUNTS_WHAT[r["counts_what"]].lower()
+    scope = f" counting {kind}" if len(cats) == 1 else " (mixed kinds of figures)"
+    return (
+        f"{r['cluster_name']} ranks {ordinal(int(r['rank']))}{tie} of {len(ranking)} clusters "
+        f"by {label}{scope}: {r['display']} ({year}, {r['source_title']})."
+    )

@@ -1,0 +1,1 @@
+"""Reading, schema, validation, geocoding and storage. No Streamlit here."""

@@ -1,0 +1,70 @@
+"""Load the default dataset or a user's file as a canonical cluster table."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from mstatlas.data.schema import coerce_clusters
+from mstatlas.errors import DataError
+
+
+def data_dir() -> Path:
+    """Folder holding the embedded data files (``MSTATLAS_DATA_DIR`` overrides it)."""
+    env = os.environ.get("MSTATLAS_DATA_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "data"
+
+
+def default_dataset_path() -> Path:
+    """Path of the embedded, sourced default dataset (``data/clusters.csv``)."""
+    return data_dir() / "clusters.csv"
+
+
+@lru_cache(maxsize=4)
+def _read_default(path: str, mtime: float) -> gpd.GeoDataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return coerce_clusters(frame)
+
+
+def load_clusters(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
+    """Load a cluster table as a GeoDataFrame in EPSG:4326.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A CSV/TSV, XLSX, GeoJSON or Parquet file with cluster rows or a firm
+        list (firms are aggregated into clusters per city). ``None`` loads the
+        embedded default dataset of sourced figures.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per reported figure with the columns of
+        :data:`mstatlas.data.schema.COLUMNS` and point geometry.
+
+    Raises
+    ------
+    mstatlas.errors.DataError
+        If the file cannot be read or has no usable rows; the message says why
+        and what to change.
+    """
+    if path is None:
+        p = default_dataset_path()
+        if not p.exists():
+            raise DataError(
+                f"The default dataset {p.name} is missing from {p.parent}; "
+                "set MSTATLAS_DATA_DIR to the folder that holds it."
+            )
+        return _read_default(str(p), p.stat().st_mtime).copy()
+    from mstatlas.data.readers import read_upload
+
+    result = read_upload(Path(path))
+    if result.clusters.empty:
+        raise DataError(result.report.summary())
+    return result.clusters

@@ -1,0 +1,186 @@
+"""The cluster table: its columns, types and vocabularies.
+
+One row is one *reported figure*: a cluster can have several rows (different
+years, sources or scopes). Nothing in this module invents a value; coercion
+only turns text into the declared types and leaves blanks blank.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import geopandas as gpd
+import pandas as pd
+
+CRS: Final = "EPSG:4326"
+
+#: Column order of the canonical cluster table.
+COLUMNS: Final[tuple[str, ...]] = (
+    "cluster_id",
+    "cluster_name",
+    "city",
+    "region",
+    "country_iso2",
+    "lat",
+    "lon",
+    "firms",
+    "employees",
+    "firms_qualifier",
+    "employees_qualifier",
+    "counts_what",
+    "year",
+    "organisation",
+    "ivam_benchmark_2007",
+    "source_title",
+    "source_url",
+    "note",
+)
+
+REQUIRED: Final[tuple[str, ...]] = ("cluster_id", "cluster_name", "lat", "lon")
+INT_COLUMNS: Final[tuple[str, ...]] = ("firms", "employees", "year")
+FLOAT_COLUMNS: Final[tuple[str, ...]] = ("lat", "lon")
+TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(
+    c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS + ("ivam_benchmark_2007",)
+)
+
+#: What a figure counts. Figures of different kinds are never ranked together by default.
+COUNTS_WHAT: Final[dict[str, str]] = {
+    "cluster_firms": "Cluster firms",
+    "network_members": "Network members",
+    "regional_sector": "Regional sector",
+    "national": "National",
+    "institute_staff": "Institute staff",
+    "spin_offs": "Spin-offs",
+    "unspecified": "Not stated",
+}
+
+COUNTS_WHAT_HELP: Final[dict[str, str]] = {
+    "cluster_firms": "firms (and their staff) located in the cluster itself",
+    "network_members": "members of a cluster organisation; mixes firms with institutes",
+    "regional_sector": "all firms/jobs of a broader sector in a region; larger than MST",
+    "national": "country-wide figure, attached to the nearest cluster for context",
+    "institute_staff": "head count of one research institute; not a firm count",
+    "spin_offs": "spin-off companies of one institute; a subset of a cluster",
+    "unspecified": "the data set does not say what the figure counts",
+}
+
+#: Colours per category (colour-blind-safe Okabe-Ito palette).
+COUNTS_WHAT_COLOURS: Final[dict[str, str]] = {
+    "cluster_firms": "#D55E00",
+    "network_members": "#0072B2",
+    "regional_sector": "#009E73",
+    "national": "#999999",
+    "institute_staff": "#CC79A7",
+    "spin_offs": "#E69F00",
+    "unspecified": "#56B4E9",
+}
+
+#: How a source states a figure.
+QUALIFIERS: Final[dict[str, str]] = {
+    "": "",
+    "about": "≈ ",
+    "more_than": "> ",
+    "at_least": "≥ ",
+    "up_to": "≤ ",
+}
+
+MEASURES: Final[dict[str, str]] = {
+    "employees": "Employees",
+    "firms": "Firms",
+    "employees_per_firm": "Employees per firm",
+}
+
+
+def empty_clusters() -> gpd.GeoDataFrame:
+    """Return an empty cluster table with the canonical columns and dtypes."""
+    return coerce_clusters(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Give a table the canonical columns, dtypes, point geometry and CRS.
+
+    Missing optional columns are added as blanks. Values are converted, never
+    guessed: a numeric column that cannot be converted raises ``ValueError``
+    naming the column (validation of user files happens before this, in
+    :mod:`mstatlas.data.validate`, with row-level messages).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table with at least the columns in :data:`REQUIRED`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns in :data:`COLUMNS` order plus ``geometry`` (EPSG:4326).
+    """
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"The cluster table lacks required column(s) {', '.join(missing)}; "
+            f"expected at least {', '.join(REQUIRED)}."
+        )
+    df = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for col in COLUMNS:
+        src = frame[col].reset_index(drop=True) if col in frame.columns else None
+        if col in INT_COLUMNS:
+            df[col] = _to_int(src, col, len(frame))
+        elif col in FLOAT_COLUMNS:
+            df[col] = _to_float(src, col, len(frame))
+        elif col == "ivam_benchmark_2007":
+            df[col] = _to_bool(src, len(frame))
+        else:
+            df[col] = _to_text(src, len(frame))
+    df["counts_what"] = df["counts_what"].fillna("unspecified")
+    unknown = sorted(set(df["counts_what"]) - set(COUNTS_WHAT))
+    if unknown:
+        raise ValueError(
+            f"Unknown 'counts_what' value(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(COUNTS_WHAT)}."
+        )
+    for col in ("firms_qualifier", "employees_qualifier"):
+        bad = sorted(set(df[col].dropna()) - set(QUALIFIERS))
+        if bad:
+            raise ValueError(
+                f"Unknown '{col}' value(s) {', '.join(map(repr, bad))}; "
+                f"allowed: {', '.join(q for q in QUALIFIERS if q)} or blank."
+            )
+    geometry = gpd.points_from_xy(df["lon"], df["lat"], crs=CRS)
+    return gpd.GeoDataFrame(df, geometry=geometry, crs=CRS)
+
+
+def _to_text(src: pd.Series | None, n: int) -> pd.Series:
+    if src is None:
+        return pd.Series([pd.NA] * n, dtype="string")
+    out = src.astype("string").str.strip()
+    return out.mask(out == "", pd.NA)
+
+
+def _to_int(src: pd.Series | None, col: str, n: int) -> pd.Series:
+    if src is None:
+        return pd.Series([pd.NA] * n, dtype="Int64")
+    num = pd.to_numeric(src, errors="coerce")
+    bad = num.isna() & src.notna() & (src.astype("string").str.strip() != "")
+    if bad.any():
+        raise ValueError(f"Column '{col}' has non-numeric values, e.g. {src[bad].iloc[0]!r}.")
+    frac = num.notna() & (num % 1 != 0)
+    if frac.any():
+        raise ValueError(f"Column '{col}' must hold whole numbers, found {num[frac].iloc[0]}.")
+    return num.astype("Float64").astype("Int64")
+
+
+def _to_float(src: pd.Series | None, col: str, n: int) -> pd.Series:
+    if src is None:
+        return pd.Series([float("nan")] * n, dtype="float64")
+    num = pd.to_numeric(src, errors="coerce")
+    bad = num.isna() & src.notna() & (src.astype("string").str.strip() != "")
+    if bad.any():
+        raise ValueError(f"Column '{col}' has non-numeric values, e.g. {src[bad].iloc[0]!r}.")
+    return num.astype("float64")
+
+
+def _to_bool(src: pd.Series | None, n: int) -> pd.Series:
+    if src is None:
+        return pd.Series([False] * n, dtype="bool")
+    text = src.astype("string").str.strip().str.lower()
+    return text.isin(["true", "1", "yes", "ja", "oui", "x"]).fillna(False).astype("bool")

@@ -1,0 +1,1 @@
+"""folium map building, symbols and legends. No Streamlit here."""

@@ -1,0 +1,187 @@
+"""Build the atlas map: offline basemap, proportional symbols, legend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+
+import folium
+import pandas as pd
+
+from mstatlas.analysis.ranking import headline_figures
+from mstatlas.data.loading import data_dir
+from mstatlas.mapping.assets import SERVED_PREFIX, use_local_leaflet
+from mstatlas.mapping.layers import ClusterLayer, OutlineLayer
+
+EUROPE_CENTER = (51.0, 10.0)
+EUROPE_ZOOM = 4
+
+#: Optional online basemap (off by default; the atlas never needs it).
+ONLINE_TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attr": "&copy; OpenStreetMap contributors",
+}
+
+POINT_COLUMNS = (
+    "cluster_id",
+    "cluster_name",
+    "city",
+    "country_iso2",
+    "lat",
+    "lon",
+    "value",
+    "display",
+    "qualifier",
+    "year",
+    "counts_what",
+    "source_title",
+    "source_url",
+    "other_figures",
+    "n_figures",
+    "row",
+)
+
+
+@lru_cache(maxsize=1)
+def country_outlines() -> dict:
+    """Europe's country outlines (Natural Earth 1:110m, public domain), as GeoJSON."""
+    with open(data_dir() / "europe_countries.geojson", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def map_points(
+    clusters: pd.DataFrame, measure: str = "employees", counts: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One row per cluster to draw: its headline figure for ``measure`` and position.
+
+    Clusters in ``clusters`` that have no figure for the measure are kept with a
+    blank ``value`` (drawn as hollow circles), so blanks stay visible as blanks.
+    Rows without coordinates cannot be drawn and are left out.
+    """
+    heads = headline_figures(clusters, by=measure, counts=counts)
+    located = clusters[clusters["lat"].notna() & clusters["lon"].notna()]
+    first = located.drop_duplicates("cluster_id", keep="first")
+    pos = first.set_index("cluster_id")[["lat", "lon"]]
+    heads = heads[heads["cluster_id"].isin(pos.index)]
+    heads = heads.join(pos, on="cluster_id")
+    missing = first[~first["cluster_id"].isin(heads["cluster_id"])]
+    blank = pd.DataFrame(
+        {
+            "cluster_id": missing["cluster_id"].to_numpy(),
+            "cluster_name": missing["cluster_name"].to_numpy(),
+            "city": missing["city"].to_numpy(),
+            "country_iso2": missing["country_iso2"].to_numpy(),
+            "lat": missing["lat"].to_numpy(),
+            "lon": missing["lon"].to_numpy(),
+            "value": float("nan"),
+            "display": "",
+            "qualifier": "",
+            "year": pd.array([pd.NA] * len(missing), dtype="Int64"),
+            "counts_what": missing["counts_what"].to_numpy(),
+            "source_title": missing["source_title"].to_numpy(),
+            "source_url": missing["source_url"].to_numpy(),
+            "other_figures": "",
+            "n_figures": 0,
+            "row": missing.index.to_numpy(),
+        }
+    )
+    frames = [f for f in (heads[list(POINT_COLUMNS)], blank) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # Larger symbols first so small ones stay on top and clickable.
+    out = out.sort_values("value", ascending=False, na_position="last", kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+def build_base_map(
+    online_tiles: bool = False,
+    location: tuple[float, float] = EUROPE_CENTER,
+    zoom: int = EUROPE_ZOOM,
+    asset_prefix: str = SERVED_PREFIX,
+) -> folium.Map:
+    """A Europe map with offline country outlines and self-served Leaflet.
+
+    Parameters
+    ----------
+    online_tiles : bool
+        Add OpenStreetMap tiles under the outlines (needs internet; off by default).
+    location, zoom
+        Initial view.
+    asset_prefix : str
+        URL folder of ``leaflet.js``/``leaflet.css`` (see :mod:`mstatlas.mapping.assets`).
+    """
+    m = folium.Map(
+        location=list(location),
+        zoom_start=zoom,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        min_zoom=3,
+        max_zoom=14,
+        world_copy_jump=False,
+    )
+    use_local_leaflet(m, asset_prefix)
+    if online_tiles:
+        folium.TileLayer(
+            tiles=ONLINE_TILES["url"], attr=ONLINE_TILES["attr"], name="OpenStreetMap"
+        ).add_to(m)
+        OutlineLayer(
+            country_outlines(), {"color": "#6c7a89", "weight": 0.6, "fillOpacity": 0.0}
+        ).add_to(m)
+    else:
+        OutlineLayer(country_outlines()).add_to(m)
+    return m
+
+
+def build_map(
+    clusters: pd.DataFrame,
+    measure: str = "employees",
+    *,
+    counts: Iterable[str] | None = None,
+    selected: str | None = None,
+    online_tiles: bool = False,
+    asset_prefix: str = SERVED_PREFIX,
+) -> folium.Map:
+    """Build a folium map of clusters sized by a measure.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table (filter it first with
+        :func:`mstatlas.analysis.filters.apply_filters`).
+    measure : {"employees", "firms", "employees_per_firm"}
+        What the symbol area shows.
+    counts : iterable of str, optional
+        Categories of figures to draw; ``None`` draws each cluster's headline
+        figure of any kind, coloured by what it counts.
+    selected : str, optional
+        ``cluster_id`` to outline.
+    online_tiles : bool
+        Add an online tile layer (default off: the map needs no network).
+    asset_prefix : str
+        Where the page loads Leaflet from; :func:`mstatlas.mapping.assets.standalone_html`
+        inlines it for files that must work anywhere.
+
+    Returns
+    -------
+    folium.Map
+        One canvas layer holds all symbols; no script or stylesheet comes from the internet.
+    """
+    m = build_base_map(online_tiles=online_tiles, asset_prefix=asset_prefix)
+    points = map_points(clusters, measure, counts)
+    sel = None
+    if selected is not None:
+        hit = points.index[points["cluster_id"] == selected]
+        sel = int(hit[0]) if len(hit) else None
+    ClusterLayer(points, measure, selected=sel).add_to(m)
+    if len(points) > 1:
+        m.fit_bounds(
+            [
+                [float(points["lat"].min()), float(points["lon"].min())],
+                [float(points["lat"].max()), float(points["lon"].max())],
+            ],
+            padding=(20, 20),
+        )
+    return m

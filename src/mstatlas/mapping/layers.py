@@ -1,0 +1,218 @@
+"""Compact vector layers for folium: one canvas layer for all symbols.
+
+Instead of one folium object per cluster (slow to build, ~1 KB of HTML each),
+the points travel as a few flat JSON arrays and a short ``pointToLayer``-style
+loop draws them as canvas ``circleMarker``s. Each marker carries a tiny GeoJSON
+``feature`` (its index and the layer key) so a click comes back through
+streamlit-folium's ``last_active_drawing`` and is matched to its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
+
+#: Largest symbol radius in pixels (for the largest value in view).
+R_MAX = 26.0
+#: Smallest radius, so tiny values stay clickable.
+R_MIN = 3.0
+#: Above this many points, tooltips are built in the browser from the arrays
+#: (value and kind only) instead of shipping a text per point.
+TOOLTIP_TEXT_LIMIT = 20_000
+
+CATEGORY_ORDER: tuple[str, ...] = tuple(COUNTS_WHAT)
+
+
+def js_json(obj: Any) -> str:
+    """Compact JSON that is safe inside an inline ``<script>`` element."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return (
+        text.replace("</", "<\\/")
+        .replace("<!--", "<\\!--")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def radius_scale(values: pd.Series | np.ndarray, r_max: float = R_MAX) -> float:
+    """Pixels per square-root unit so that the largest value gets ``r_max``.
+
+    Symbol *area* is proportional to the value: ``r = k * sqrt(value)``.
+    """
+    arr = np.asarray(pd.Series(values).dropna().astype(float))
+    arr = arr[arr > 0]
+    if arr.size == 0:
+        return 0.0
+    return float(r_max / math.sqrt(arr.max()))
+
+
+def coordinate_decimals(n_points: int) -> int:
+    """Decimals kept for coordinates: 4 (~10 m) for few points, 3 (~100 m) for many."""
+    return 4 if n_points <= 2_000 else 3
+
+
+def layer_key(points: pd.DataFrame, measure: str) -> str:
+    """Short key identifying a layer's content; clicks on an older layer are ignored."""
+    h = hashlib.blake2s(digest_size=6)
+    h.update(measure.encode())
+    h.update(pd.util.hash_pandas_object(points[["lat", "lon", "value"]], index=False).to_numpy())
+    return h.hexdigest()
+
+
+def tooltip_texts(points: pd.DataFrame, measure: str) -> list[str]:
+    """Escaped HTML tooltip per point: name, figure, year and what it counts."""
+    label = MEASURES[measure].lower()
+    out = []
+    for name, display, year, cat in zip(
+        points["cluster_name"], points["display"], points["year"], points["counts_what"]
+    ):
+        yr = "undated" if pd.isna(year) else str(int(year))
+        fig = f"{display} {label} ({yr})" if display else f"no {label} figure reported"
+        out.append(
+            f"<b>{html.escape(str(name))}</b><br>{html.escape(fig)}"
+            f"<br><i>{html.escape(COUNTS_WHAT.get(str(cat), str(cat)))}</i>"
+        )
+    return out
+
+
+class ClusterLayer(MacroElement):
+    """A folium element drawing proportional circles from flat arrays on a canvas.
+
+    Parameters
+    ----------
+    points : DataFrame
+        Columns ``lat``, ``lon``, ``value`` (blank = no figure; drawn hollow),
+        ``counts_what``, and for tooltips ``cluster_name``, ``display``, ``year``.
+    measure : str
+        Key of :data:`mstatlas.data.schema.MEASURES`.
+    scale : float, optional
+        Pixels per square-root unit; computed from the values when omitted.
+    selected : int, optional
+        Position of a point to outline as selected.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var D = {{ this.payload }};
+  var fg = L.featureGroup();
+  var rend = L.canvas({padding: 0.3, tolerance: 4});
+  var n = D.lat.length;
+  for (var i = 0; i < n; i++) {
+    var v = D.v[i];
+    var has = v !== null;
+    var r = has ? Math.max(D.rmin, D.k * Math.sqrt(Math.max(v, 0))) : D.rmin;
+    var col = D.pal[D.c[i]];
+    var sel = i === D.sel;
+    var m = L.circleMarker([D.lat[i], D.lon[i]], {
+      renderer: rend, radius: r, color: sel ? "#000" : (has ? "#ffffff" : col),
+      weight: sel ? 3 : 1, fillColor: col, fillOpacity: has ? 0.72 : 0.0,
+      bubblingMouseEvents: false
+    });
+    m.feature = {type: "Feature", properties: {i: i, k: D.key},
+                 geometry: {type: "Point", coordinates: [D.lon[i], D.lat[i]]}};
+    if (D.t) { m.bindTooltip(D.t[i], {sticky: true}); }
+    else {
+      m.bindTooltip((has ? v.toLocaleString("en") : "no figure") + " " + D.label +
+                    "<br><i>" + D.cats[D.c[i]] + "</i>", {sticky: true});
+    }
+    fg.addLayer(m);
+  }
+  return fg;
+})();
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        points: pd.DataFrame,
+        measure: str,
+        scale: float | None = None,
+        selected: int | None = None,
+        tooltip_limit: int = TOOLTIP_TEXT_LIMIT,
+    ) -> None:
+        super().__init__()
+        self._name = "ClusterLayer"
+        n = len(points)
+        dec = coordinate_decimals(n)
+        values = pd.to_numeric(points["value"], errors="coerce").astype(float)
+        k = radius_scale(values) if scale is None else scale
+        vdec = 1 if measure == "employees_per_firm" else 0
+        v_list: list[float | int | None] = [
+            None if math.isnan(x) else (round(x, vdec) if vdec else int(round(x)))
+            for x in values.tolist()
+        ]
+        cat_index = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+        self.key = layer_key(points.assign(value=values), measure)
+        data = {
+            "lat": np.round(points["lat"].astype(float).to_numpy(), dec).tolist(),
+            "lon": np.round(points["lon"].astype(float).to_numpy(), dec).tolist(),
+            "v": v_list,
+            "c": [cat_index.get(str(c), len(CATEGORY_ORDER) - 1) for c in points["counts_what"]],
+            "pal": [COUNTS_WHAT_COLOURS[c] for c in CATEGORY_ORDER],
+            "cats": [html.escape(COUNTS_WHAT[c]) for c in CATEGORY_ORDER],
+            "label": html.escape(MEASURES[measure].lower()),
+            "t": tooltip_texts(points, measure) if n <= tooltip_limit else None,
+            "k": round(k, 6),
+            "rmin": R_MIN,
+            "sel": -1 if selected is None else int(selected),
+            "key": self.key,
+        }
+        self.payload = js_json(data)
+
+
+def cluster_feature_group(
+    points: pd.DataFrame,
+    measure: str,
+    selected: int | None = None,
+    name: str = "Clusters",
+) -> folium.FeatureGroup:
+    """Wrap a :class:`ClusterLayer` in a FeatureGroup (for ``st_folium(feature_group_to_add=)``)."""
+    fg = folium.FeatureGroup(name=name, control=False)
+    ClusterLayer(points, measure, selected=selected).add_to(fg)
+    return fg
+
+
+class OutlineLayer(MacroElement):
+    """Non-interactive country outlines from compact GeoJSON (the offline basemap)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {
+  interactive: false,
+  style: function () { return {{ this.style }}; }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, geojson: dict[str, Any], style: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._name = "OutlineLayer"
+        self.payload = js_json(geojson)
+        self.style = js_json(
+            style
+            or {"color": "#9aa5b1", "weight": 0.8, "fillColor": "#f1f3f5", "fillOpacity": 1.0}
+        )
+
+
+def category_counts(points: pd.DataFrame) -> Sequence[tuple[str, int]]:
+    """How many symbols of each kind are in view, in legend order."""
+    counts = points["counts_what"].value_counts()
+    return [(c, int(counts[c])) for c in CATEGORY_ORDER if c in counts.index]
