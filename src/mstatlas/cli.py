@@ -127,7 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mstatlas {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"mstatlas {args.command}: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr)
+        print(
+            f"mstatlas {args.command}: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr
+        )
         return EXIT_DATA
 
 

@@ -207,8 +207,7 @@ var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {
         self._name = "OutlineLayer"
         self.payload = js_json(geojson)
         self.style = js_json(
-            style
-            or {"color": "#9aa5b1", "weight": 0.8, "fillColor": "#f1f3f5", "fillOpacity": 1.0}
+            style or {"color": "#9aa5b1", "weight": 0.8, "fillColor": "#f1f3f5", "fillOpacity": 1.0}
         )
 
 

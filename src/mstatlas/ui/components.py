@@ -1,0 +1,166 @@
+"""Small shared UI pieces: safe text, the cluster profile, legends, the map widget."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from mstatlas.analysis.ranking import format_figure
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP
+from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
+from mstatlas.mapping.layers import cluster_feature_group, radius_scale
+from mstatlas.mapping.legend import colour_legend_html, size_legend_html
+from mstatlas.ui import session
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """Escape any text for Streamlit markdown (names from uploads are untrusted)."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def safe_url(url: object) -> str | None:
+    """The URL if it is an http(s) address, else ``None`` (no ``javascript:`` links)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def source_link(title: object, url: object) -> str:
+    """Markdown for a source: a link when the URL is safe, else escaped text."""
+    t = md(title) or "source"
+    u = safe_url(url)
+    if u:
+        return f"[{t}]({u.replace(')', '%29').replace(' ', '%20')})"
+    return t
+
+
+def legend(points: pd.DataFrame, measure: str) -> None:
+    """Size and colour legend drawn as HTML under the map (no CDN, no branca)."""
+    values = pd.to_numeric(points["value"], errors="coerce")
+    vmax = float(values.max()) if values.notna().any() else 0.0
+    cats = points["counts_what"].value_counts()
+    cat_list = [(c, int(cats[c])) for c in COUNTS_WHAT if c in cats.index]
+    html = (
+        '<div style="display:flex;gap:28px;flex-wrap:wrap;align-items:flex-end">'
+        + size_legend_html(vmax, radius_scale(values), measure)
+        + colour_legend_html(cat_list)
+        + "</div>"
+    )
+    st.html(html)
+
+
+def atlas_map(points: pd.DataFrame, measure: str, height: int = 560) -> str | None:
+    """Draw the atlas map; return the ``cluster_id`` clicked in this run, if any.
+
+    The base map (outlines, Leaflet links) is identical on every run, so the
+    component is never re-mounted; the symbols travel as a feature group that
+    streamlit-folium swaps in place. Only clicks and the view are returned.
+    """
+    view = session.view()
+    sel_idx = None
+    if view.selected is not None:
+        hits = points.index[points["cluster_id"] == view.selected]
+        sel_idx = int(hits[0]) if len(hits) else None
+    base = build_base_map(online_tiles=view.tiles == "osm")
+    fg = cluster_feature_group(points, measure, selected=sel_idx)
+    layer_key = fg._children[next(iter(fg._children))].key  # type: ignore[attr-defined]
+    center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
+    out: dict[str, Any] | None = st_folium(
+        base,
+        key="atlas_map",
+        height=height,
+        use_container_width=True,
+        feature_group_to_add=fg,
+        center=center,
+        zoom=view.zoom,
+        returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
+    )
+    if not out:  # AppTest and the first render return nothing
+        return None
+    c, z = out.get("center"), out.get("zoom")
+    if c and z is not None:
+        lat, lon, zoom = round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z)
+        moved = (
+            abs(lat - EUROPE_CENTER[0]) > 1e-3
+            or abs(lon - EUROPE_CENTER[1]) > 1e-3
+            or zoom != EUROPE_ZOOM
+        )
+        if (view.lat is not None or moved) and (lat, lon, zoom) != (view.lat, view.lon, view.zoom):
+            session.update_view(lat=lat, lon=lon, zoom=zoom)
+    drawing = out.get("last_active_drawing")
+    signature = repr((drawing, out.get("last_object_clicked")))
+    if not drawing or signature == st.session_state.get("last_click"):
+        return None
+    st.session_state["last_click"] = signature
+    props = drawing.get("properties") or {}
+    if props.get("k") != layer_key:
+        return None
+    i = props.get("i")
+    if isinstance(i, int) and 0 <= i < len(points):
+        return str(points.iloc[i]["cluster_id"])
+    return None
+
+
+def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> None:
+    """Every reported figure of one cluster, with year, kind and source link."""
+    rows = clusters[clusters["cluster_id"] == cluster_id]
+    if rows.empty:
+        st.info("This cluster is not in the current selection.")
+        return
+    first = rows.iloc[0]
+    if heading:
+        st.markdown(f"### {md(first['cluster_name'])}")
+    place = ", ".join(
+        md(x)
+        for x in (first["city"], first["region"], first["country_iso2"])
+        if isinstance(x, str) and x
+    )
+    st.markdown(place)
+    if bool(first.get("ivam_benchmark_2007", False)):
+        st.markdown(":blue-badge[IVAM Micro/Nano Atlas of Europe 2007 benchmark cluster]")
+    n = len(rows)
+    st.caption(
+        f"{n} reported figure{'s' if n != 1 else ''}; they can differ in year, source and scope. "
+        "Shown side by side, never averaged."
+    )
+    for _, r in rows.sort_values("year", ascending=False, na_position="last").iterrows():
+        cat = str(r["counts_what"])
+        colour = COUNTS_WHAT_COLOURS.get(cat, "#777")
+        figs = []
+        if pd.notna(r["firms"]):
+            figs.append(
+                f"**{format_figure(r['firms'], r['firms_qualifier'] or '', 'firms')}** firms"
+            )
+        if pd.notna(r["employees"]):
+            figs.append(
+                f"**{format_figure(r['employees'], r['employees_qualifier'] or '', 'employees')}** employees"
+            )
+        year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+        with st.container(border=True):
+            st.markdown(
+                (" · ".join(figs) if figs else "_no figure given_")
+                + f"  \n{year} · <span style='color:{colour}'>●</span> "
+                f"{md(COUNTS_WHAT.get(cat, cat))}",
+                unsafe_allow_html=True,
+                help=COUNTS_WHAT_HELP.get(cat),
+            )
+            st.markdown("Source: " + source_link(r["source_title"], r["source_url"]))
+            if isinstance(r["organisation"], str) and r["organisation"]:
+                st.caption(f"Organisation: {md(r['organisation'])}")
+            if isinstance(r["note"], str) and r["note"]:
+                st.caption(md(r["note"]))

@@ -1,0 +1,156 @@
+"""Which datasets a session can show, and cached derived data per view.
+
+Datasets are addressed by an id: ``default`` (the embedded sourced data),
+``u-…`` (an upload held in this server process, not yet shared) or a share id
+(stored in the database, immutable). Derived data is cached by these ids, so a
+rerun never re-hashes a large table.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from mstatlas.analysis.filters import Filters, apply_filters
+from mstatlas.data.loading import load_clusters
+from mstatlas.errors import MSTAtlasError
+from mstatlas.mapping.build import map_points
+
+DEFAULT_ID = "default"
+UPLOAD_PREFIX = "u-"
+MAX_UPLOADS_IN_MEMORY = 32
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset with what the UI shows about it."""
+
+    id: str
+    name: str
+    clusters: gpd.GeoDataFrame
+    kind: str = "clusters"
+    meta: dict[str, Any] = field(default_factory=dict)
+    firms: pd.DataFrame | None = None
+    report: pd.DataFrame | None = None
+    geocoding: pd.DataFrame | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    shared: bool = False
+
+
+class _UploadRegistry:
+    """Uploads held in this process, least recently used dropped first (thread-safe)."""
+
+    def __init__(self, capacity: int) -> None:
+        self._items: OrderedDict[str, Dataset] = OrderedDict()
+        self._lock = threading.Lock()
+        self._capacity = capacity
+
+    def add(self, ds: Dataset) -> None:
+        with self._lock:
+            self._items[ds.id] = ds
+            self._items.move_to_end(ds.id)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+    def get(self, ds_id: str) -> Dataset | None:
+        with self._lock:
+            ds = self._items.get(ds_id)
+            if ds is not None:
+                self._items.move_to_end(ds_id)
+            return ds
+
+
+@st.cache_resource
+def _uploads() -> _UploadRegistry:
+    return _UploadRegistry(MAX_UPLOADS_IN_MEMORY)
+
+
+def new_upload_id() -> str:
+    """An unguessable id for an upload held in memory."""
+    return UPLOAD_PREFIX + secrets.token_urlsafe(12)
+
+
+def register_upload(ds: Dataset) -> None:
+    """Keep an upload in this process so derived data can be cached by its id."""
+    _uploads().add(ds)
+
+
+@st.cache_data(show_spinner=False)
+def _default_clusters() -> gpd.GeoDataFrame:
+    return load_clusters()
+
+
+@st.cache_resource(show_spinner="Opening the shared dataset…", max_entries=16)
+def _shared(ds_id: str) -> Dataset:
+    from mstatlas.ui.sharing import load_shared
+
+    return load_shared(ds_id)
+
+
+def get_dataset(ds_id: str) -> Dataset:
+    """Return a dataset by id.
+
+    Raises
+    ------
+    mstatlas.errors.MSTAtlasError
+        With a message for the user when the id is unknown or cannot be loaded.
+    """
+    if ds_id == DEFAULT_ID:
+        return Dataset(
+            id=DEFAULT_ID,
+            name="MST clusters in Europe (sourced figures)",
+            clusters=_default_clusters(),
+            meta={"source": "data/clusters.csv"},
+            shared=True,
+        )
+    if ds_id.startswith(UPLOAD_PREFIX):
+        ds = _uploads().get(ds_id)
+        if ds is None:
+            raise MSTAtlasError(
+                "This link points at an upload that was never shared (or the server restarted), "
+                "so it cannot be opened here. Ask for a link made with “Share”."
+            )
+        return ds
+    return _shared(ds_id)
+
+
+def filters_key(f: Filters) -> tuple[Any, ...]:
+    """A hashable, stable cache key for filters."""
+    return (
+        f.countries,
+        f.year_min,
+        f.year_max,
+        f.include_undated,
+        f.counts_what,
+        f.min_firms,
+        f.min_employees,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def filtered(ds_id: str, fkey: tuple[Any, ...]) -> pd.DataFrame:
+    """Rows of a dataset that pass the filters (cached per dataset id and filters)."""
+    ds = get_dataset(ds_id)
+    f = Filters(*fkey)
+    return pd.DataFrame(apply_filters(ds.clusters, f))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
+    """Map symbols for a dataset, filters and measure (cached)."""
+    return map_points(filtered(ds_id, fkey), measure)
+
+
+def safe_get_dataset(ds_id: str) -> tuple[Dataset, str | None]:
+    """Like :func:`get_dataset`, but falls back to the default with a message."""
+    try:
+        return get_dataset(ds_id), None
+    except MSTAtlasError as exc:
+        return get_dataset(DEFAULT_ID), str(exc)

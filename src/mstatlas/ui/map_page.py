@@ -1,0 +1,56 @@
+"""Map page: Europe's clusters as proportional circles, with a profile beside the map."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mstatlas.data.schema import MEASURES
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import filtered, filters_key, points
+from mstatlas.ui.sidebar import render as render_sidebar
+
+
+def render() -> None:
+    """Draw the map page."""
+    ds = render_sidebar()
+    session.show_notices()
+    view = session.view()
+    fkey = filters_key(view.filters())
+    pts = points(ds.id, fkey, view.measure)
+    rows = filtered(ds.id, fkey)
+    st.title("MST Atlas: micro-systems technology clusters in Europe")
+    drawn = int(pts["value"].notna().sum())
+    st.caption(
+        f"{len(pts)} clusters in view, {drawn} with a figure for {MEASURES[view.measure].lower()}. "
+        "Circle area shows the figure; colour shows what it counts, so figures of different "
+        "kinds are never mistaken for each other. Click a circle for every reported figure "
+        "and its source."
+    )
+    if not view.counts:
+        st.warning(
+            "No kind of figure is selected under “What the figures count”; pick at least one."
+        )
+    left, right = st.columns([3, 1.3], gap="medium")
+    with left:
+        clicked = components.atlas_map(pts, view.measure)
+        components.legend(pts, view.measure)
+    if clicked and clicked != view.selected:
+        session.update_view(selected=clicked)
+    with right:
+        options = list(dict.fromkeys(pts["cluster_id"]))
+        names = dict(zip(pts["cluster_id"], pts["cluster_name"]))
+        if session.view().selected not in options:
+            options = [session.view().selected, *options] if session.view().selected else options
+        session.bound_widget(
+            "selected",
+            st.selectbox,
+            "Cluster profile",
+            options=options,
+            format_func=lambda k: str(names.get(k, k)),
+            placeholder="Click a circle or choose a cluster",
+        )
+        sel = session.view().selected
+        if sel:
+            components.profile(rows if sel in set(rows["cluster_id"]) else ds.clusters, sel)
+        else:
+            st.info("Click a circle on the map to see every figure reported for that cluster.")

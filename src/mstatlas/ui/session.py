@@ -1,0 +1,90 @@
+"""Session state: initialised once per session, synced with the URL every run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from mstatlas.ui import urlstate
+from mstatlas.ui.urlstate import ViewState
+
+T = TypeVar("T")
+
+VIEW = "view"
+NOTICES = "url_notices"
+
+
+def init_state() -> None:
+    """Create the session's keys once: the view parsed from the link, and notices."""
+    if VIEW in st.session_state:
+        return
+    view, notices = urlstate.parse_query(st.query_params.to_dict())
+    st.session_state[VIEW] = view
+    st.session_state[NOTICES] = notices
+    st.session_state.setdefault("last_click", None)
+
+
+def view() -> ViewState:
+    """The current view (single source of truth for what is on screen)."""
+    init_state()
+    v: ViewState = st.session_state[VIEW]
+    return v
+
+
+def update_view(**changes: Any) -> ViewState:
+    """Change the view; the URL follows at the end of the run."""
+    v = view().with_(**changes)
+    st.session_state[VIEW] = v
+    return v
+
+
+def sync_url() -> None:
+    """Rewrite ``st.query_params`` from the view, touching only what changed."""
+    wanted = urlstate.to_query(view())
+    current = st.query_params.to_dict()
+    if current == wanted:
+        return
+    for key in list(current):
+        if key not in wanted:
+            del st.query_params[key]
+    for key, value in wanted.items():
+        if current.get(key) != value:
+            st.query_params[key] = value
+
+
+def show_notices() -> None:
+    """Show (once) what was wrong with the link the session was opened with."""
+    notices = st.session_state.get(NOTICES) or []
+    for text in notices:
+        st.warning(text, icon="⚠️")
+    st.session_state[NOTICES] = []
+
+
+def bound_widget(
+    field: str,
+    widget: Callable[..., T],
+    label: str,
+    *,
+    to_widget: Callable[[Any], Any] = lambda v: v,
+    from_widget: Callable[[Any], Any] = lambda v: v,
+    **kwargs: Any,
+) -> T:
+    """Render a widget whose value lives in the view field ``field``.
+
+    The widget key is seeded from the view when missing (first run, or after
+    Streamlit dropped the state of a widget that was not shown on the last
+    page), so values survive moving between pages and come from the link.
+    """
+    key = f"w_{field}"
+    current = to_widget(getattr(view(), field))
+    if key not in st.session_state or st.session_state.get(f"_seed_{key}") != current:
+        # The view changed elsewhere (a click, a link, presentation mode): follow it.
+        st.session_state[key] = current
+    value = widget(label, key=key, **kwargs)
+    new = from_widget(value)
+    if new != getattr(view(), field):
+        update_view(**{field: new})
+    st.session_state[f"_seed_{key}"] = to_widget(getattr(view(), field))
+    return value

@@ -1,0 +1,73 @@
+"""Share the current upload (store it server-side) and open shared datasets."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from mstatlas.errors import MSTAtlasError
+from mstatlas.ui.datasets import Dataset
+
+
+@st.cache_resource
+def _store():  # type: ignore[no-untyped-def]
+    from mstatlas.data.store import get_store
+
+    return get_store()
+
+
+def load_shared(ds_id: str) -> Dataset:
+    """Load a shared dataset by id (raises MSTAtlasError with a user message)."""
+    from mstatlas.data.schema import coerce_clusters
+
+    shared = _store().load(ds_id)
+    return Dataset(
+        id=ds_id,
+        name=shared.name,
+        clusters=coerce_clusters(shared.clusters),
+        kind=str(shared.meta.get("kind", "clusters")),
+        meta=dict(shared.meta),
+        report=shared.report,
+        geocoding=shared.geocoding,
+        mapping=dict(shared.mapping),
+        shared=True,
+    )
+
+
+def share_dataset(ds: Dataset) -> tuple[str, str]:
+    """Store an upload; returns (share id, delete token)."""
+    from mstatlas.data.store import SharedDataset
+
+    saved = _store().save(
+        SharedDataset(
+            name=ds.name,
+            clusters=ds.clusters.drop(columns="geometry", errors="ignore"),
+            mapping=ds.mapping,
+            report=ds.report,
+            geocoding=ds.geocoding,
+            meta=ds.meta | {"kind": ds.kind},
+        )
+    )
+    return saved.id, saved.delete_token
+
+
+def base_url() -> str:
+    """Public address of the app, for links (``MSTATLAS_BASE_URL``; else this request's host)."""
+    env = os.environ.get("MSTATLAS_BASE_URL")
+    if env:
+        return env.rstrip("/")
+    try:
+        url = st.context.url  # type: ignore[attr-defined]
+        if url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            return f"{parts.scheme}://{parts.netloc}"
+    except Exception:  # noqa: BLE001, S110 - older Streamlit or no request context
+        pass
+    host = st.context.headers.get("Host") if hasattr(st, "context") else None
+    return f"http://{host}" if host else "http://localhost:8501"
+
+
+__all__ = ["MSTAtlasError", "base_url", "load_shared", "share_dataset"]

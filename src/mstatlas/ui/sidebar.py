@@ -1,0 +1,130 @@
+"""Sidebar: dataset, measure and the filters shared by every page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
+from mstatlas.ui import session
+from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset
+
+
+def _dataset_choices() -> dict[str, str]:
+    choices = {DEFAULT_ID: "MST clusters in Europe (sourced)"}
+    for ds_id, name in st.session_state.get("my_datasets", {}).items():
+        choices[ds_id] = name
+    current = session.view().dataset
+    if current not in choices:
+        choices[current] = f"Shared dataset {current[:8]}…"
+    return choices
+
+
+def render() -> Dataset:
+    """Draw the sidebar and return the dataset in view."""
+    view = session.view()
+    ds, problem = safe_get_dataset(view.dataset)
+    if problem:
+        st.session_state.setdefault("url_notices", []).append(problem)
+        session.update_view(dataset=DEFAULT_ID, selected=None)
+    with st.sidebar:
+        choices = _dataset_choices()
+        session.bound_widget(
+            "dataset",
+            st.selectbox,
+            "Dataset",
+            options=list(choices),
+            format_func=lambda k: choices.get(k, k),
+            help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
+        )
+        if session.view().dataset != ds.id:
+            ds, problem = safe_get_dataset(session.view().dataset)
+            if problem:
+                st.error(problem)
+            session.update_view(selected=None)
+        session.bound_widget(
+            "measure",
+            st.radio,
+            "Size symbols by",
+            options=list(MEASURES),
+            format_func=MEASURES.get,
+            horizontal=False,
+        )
+        st.subheader("Filters")
+        clusters = ds.clusters
+        countries = sorted(c for c in clusters["country_iso2"].dropna().unique())
+        session.bound_widget(
+            "countries",
+            st.multiselect,
+            "Countries",
+            options=sorted(set(countries) | set(session.view().countries)),
+            to_widget=list,
+            from_widget=tuple,
+            placeholder="All countries",
+        )
+        years = clusters["year"].dropna()
+        if len(years):
+            lo, hi = int(years.min()), int(years.max())
+            if lo == hi:
+                hi = lo + 1
+            v = session.view()
+            cur = (
+                max(lo, min(v.year_min if v.year_min is not None else lo, hi)),
+                min(hi, max(v.year_max if v.year_max is not None else hi, lo)),
+            )
+
+            def _to_years(sel: tuple[int, int]) -> tuple[int | None, int | None]:
+                a, b = sel
+                return (None if a <= lo else a, None if b >= hi else b)
+
+            key = "w_years"
+            seed = (v.year_min, v.year_max)
+            if key not in st.session_state or st.session_state.get("_seed_w_years") != seed:
+                st.session_state[key] = cur
+            sel = st.slider("Year of the figure", min_value=lo, max_value=hi, key=key)
+            new = _to_years(sel)
+            if new != (v.year_min, v.year_max):
+                session.update_view(year_min=new[0], year_max=new[1])
+            st.session_state["_seed_w_years"] = (session.view().year_min, session.view().year_max)
+        session.bound_widget(
+            "undated",
+            st.checkbox,
+            "Include undated figures",
+            help="Some sources give no year; their figures are kept unless you untick this.",
+        )
+        session.bound_widget(
+            "counts",
+            st.multiselect,
+            "What the figures count",
+            options=list(COUNTS_WHAT),
+            format_func=COUNTS_WHAT.get,
+            to_widget=list,
+            from_widget=lambda v: tuple(c for c in COUNTS_WHAT if c in v),
+            help="; ".join(f"{COUNTS_WHAT[k]}: {h}" for k, h in COUNTS_WHAT_HELP.items()),
+            placeholder="Pick at least one kind",
+        )
+        session.bound_widget("min_firms", st.number_input, "Minimum firms", min_value=0, step=10)
+        session.bound_widget(
+            "min_employees", st.number_input, "Minimum employees", min_value=0, step=100
+        )
+        session.bound_widget(
+            "tiles",
+            st.toggle,
+            "Online street map underlay",
+            to_widget=lambda v: v == "osm",
+            from_widget=lambda b: "osm" if b else "offline",
+            help="Off by default: the atlas draws its own country outlines and needs no internet.",
+        )
+        n_rows = len(clusters)
+        st.caption(
+            f"{ds.name}: {clusters['cluster_id'].nunique():,} clusters, {n_rows:,} reported figures."
+        )
+    return ds
+
+
+def year_span(clusters: pd.DataFrame) -> str:
+    """Human text of the years a table covers."""
+    years = clusters["year"].dropna()
+    if years.empty:
+        return "undated"
+    return f"{int(years.min())}–{int(years.max())}"

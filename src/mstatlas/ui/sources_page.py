@@ -1,0 +1,74 @@
+"""Sources page: every figure in the dataset with its source, year and what it counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mstatlas.data.export import to_safe_csv, to_safe_xlsx
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import filtered, filters_key
+from mstatlas.ui.sidebar import render as render_sidebar
+
+
+def render() -> None:
+    """Draw the data & sources page."""
+    ds = render_sidebar()
+    session.show_notices()
+    st.title("Data and sources")
+    st.markdown(
+        "Every number in the atlas is a figure reported by a public source, entered as "
+        "stated. Blanks stay blank: nothing is estimated, averaged or added up. Figures that "
+        "count different things are kept apart:"
+    )
+    st.markdown("\n".join(f"- **{COUNTS_WHAT[k]}**: {v}" for k, v in COUNTS_WHAT_HELP.items()))
+    view = session.view()
+    rows = filtered(ds.id, filters_key(view.filters()))
+    st.caption(
+        f"{len(rows):,} figures of {rows['cluster_id'].nunique():,} clusters match the filters "
+        f"(dataset: {components.md(ds.name)})."
+    )
+    table = pd.DataFrame(
+        {
+            "Cluster": rows["cluster_name"],
+            "Country": rows["country_iso2"],
+            "Firms": rows["firms"],
+            "Firms as stated": rows["firms_qualifier"].fillna(""),
+            "Employees": rows["employees"],
+            "Employees as stated": rows["employees_qualifier"].fillna(""),
+            "Year": rows["year"],
+            "Counts": [COUNTS_WHAT.get(c, c) for c in rows["counts_what"]],
+            "Organisation": rows["organisation"],
+            "Source": rows["source_title"],
+            "Link": [components.safe_url(u) for u in rows["source_url"]],
+            "Note": rows["note"],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        use_container_width=True,
+        column_config={
+            "Link": st.column_config.LinkColumn("Link", display_text="open"),
+            "Year": st.column_config.NumberColumn("Year", format="%d"),
+        },
+    )
+    export = pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
+    c1, c2 = st.columns(2)
+    c1.download_button("Download figures (CSV)", to_safe_csv(export), "mst-figures.csv", "text/csv")
+    c2.download_button(
+        "Download figures (XLSX)",
+        to_safe_xlsx(export),
+        "mst-figures.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    st.markdown(
+        "**About the original atlas.** IVAM Research's *Micro/Nano Atlas of Europe* "
+        "(“MST-Atlas Europa”, October 2007) benchmarked eight clusters: Dortmund, Twente, "
+        "Flanders, Grenoble, Neuchâtel, Cambridge, Göteborg and Oulu, and named Dortmund one "
+        "of Europe's three largest MST clusters (39 firms, about 2,100 employees in 2007). The "
+        "atlas's own per-cluster tables were not found in public sources; the figures here "
+        "come from the documents linked in each row. Country outlines: Natural Earth "
+        "(public domain). Map library: Leaflet (BSD-2-Clause), served by this app."
+    )

@@ -1,0 +1,274 @@
+"""The one owner of URL state: every view setting <-> ``st.query_params``.
+
+``parse_query`` and ``to_query`` are pure (testable without Streamlit): a bad
+parameter yields a notice and the default, never an exception. ``ViewState`` is
+the single source of truth for what is on screen; widgets read from it and
+write back to it, and the URL is rewritten from it on every run.
+
+URL vocabulary (only non-default values are written)::
+
+    ds=<dataset id>   measure=firms   country=DE,NL   years=2000-2010   undated=0
+    counts=cluster_firms,network_members   min_firms=10   min_employees=100
+    sel=<cluster id>  view=51.51,7.47,8 (lat,lon,zoom)   tiles=osm
+    by=firms  top=10  mixed=1   embed=true   slide=3
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+
+from mstatlas.analysis.filters import Filters
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+
+DEFAULT_DATASET = "default"
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CLUSTER_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
+YEAR_BOUNDS = (1900, 2100)
+TOP_CHOICES = (5, 10, 15, 20, 25, 50)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything that defines a view someone can share."""
+
+    dataset: str = DEFAULT_DATASET
+    measure: str = "employees"
+    countries: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    undated: bool = True
+    counts: tuple[str, ...] = tuple(COUNTS_WHAT)
+    min_firms: int = 0
+    min_employees: int = 0
+    selected: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+    tiles: str = "offline"
+    rank_by: str = "employees"
+    top: int = 10
+    mixed: bool = False
+    embed: bool = False
+    slide: int = 0
+
+    def filters(self) -> Filters:
+        """The map/ranking filters this view applies."""
+        return Filters(
+            countries=self.countries,
+            year_min=self.year_min,
+            year_max=self.year_max,
+            include_undated=self.undated,
+            counts_what=self.counts,
+            min_firms=self.min_firms,
+            min_employees=self.min_employees,
+        )
+
+    def with_(self, **changes: object) -> ViewState:
+        """Copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT = ViewState()
+
+
+def _csv(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def _int(value: str, name: str, lo: int, hi: int) -> int:
+    n = int(value)
+    if not lo <= n <= hi:
+        raise ValueError(f"{name} must be between {lo} and {hi}")
+    return n
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]:
+    """Read a view from query parameters.
+
+    Parameters
+    ----------
+    params : mapping
+        Query parameters (``st.query_params`` or a plain dict). List values use
+        the last element.
+
+    Returns
+    -------
+    (ViewState, list of str)
+        The view, and one notice per parameter that was ignored (unknown or
+        invalid), saying what was wrong and what is used instead.
+    """
+    state: dict[str, object] = {}
+    notices: list[str] = []
+
+    def get(key: str) -> str | None:
+        if key not in params:
+            return None
+        v = params[key]
+        if isinstance(v, list):
+            return str(v[-1]) if v else None
+        return str(v)
+
+    def bad(key: str, value: str, why: str) -> None:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        notices.append(f"Ignored link parameter {key}={shown!r}: {why}. Using the default.")
+
+    handlers = {
+        "ds", "measure", "country", "years", "undated", "counts", "min_firms", "min_employees",
+        "sel", "view", "tiles", "by", "top", "mixed", "embed", "slide",
+    }  # fmt: skip
+    for key in params:
+        if key not in handlers:
+            notices.append(f"Ignored unknown link parameter {key!r}.")
+
+    if (v := get("ds")) is not None:
+        if _ID_RE.match(v):
+            state["dataset"] = v
+        else:
+            bad("ds", v, "not a dataset id")
+    if (v := get("measure")) is not None:
+        if v in MEASURES:
+            state["measure"] = v
+        else:
+            bad("measure", v, f"choose one of {', '.join(MEASURES)}")
+    if (v := get("country")) is not None:
+        codes = [c.upper() for c in _csv(v)]
+        if codes and all(re.fullmatch(r"[A-Z]{2}", c) for c in codes):
+            state["countries"] = tuple(dict.fromkeys(codes))
+        else:
+            bad("country", v, "expected two-letter country codes such as DE,NL")
+    if (v := get("years")) is not None:
+        m = re.fullmatch(r"(\d{4})?-(\d{4})?", v.strip())
+        try:
+            if not m:
+                raise ValueError("expected e.g. 2000-2010")
+            lo = _int(m.group(1), "years", *YEAR_BOUNDS) if m.group(1) else None
+            hi = _int(m.group(2), "years", *YEAR_BOUNDS) if m.group(2) else None
+            if lo is not None and hi is not None and lo > hi:
+                raise ValueError("the first year is after the second")
+            state["year_min"], state["year_max"] = lo, hi
+        except ValueError as exc:
+            bad("years", v, str(exc))
+    for key, attr in (("undated", "undated"), ("mixed", "mixed"), ("embed", "embed")):
+        if (v := get(key)) is not None:
+            try:
+                state[attr] = _bool(v)
+            except ValueError as exc:
+                bad(key, v, str(exc))
+    if (v := get("counts")) is not None:
+        cats = _csv(v)
+        if cats and all(c in COUNTS_WHAT for c in cats):
+            state["counts"] = tuple(c for c in COUNTS_WHAT if c in cats)
+        else:
+            bad("counts", v, f"kinds are {', '.join(COUNTS_WHAT)}")
+    for key in ("min_firms", "min_employees"):
+        if (v := get(key)) is not None:
+            try:
+                state[key] = _int(v, key, 0, 10_000_000)
+            except ValueError as exc:
+                bad(key, v, str(exc) if "between" in str(exc) else "expected a whole number")
+    if (v := get("sel")) is not None:
+        if _CLUSTER_RE.match(v):
+            state["selected"] = v
+        else:
+            bad("sel", v, "not a cluster id")
+    if (v := get("view")) is not None:
+        parts = _csv(v)
+        try:
+            if len(parts) != 3:
+                raise ValueError("expected lat,lon,zoom")
+            lat, lon, zoom = float(parts[0]), float(parts[1]), int(parts[2])
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18):
+                raise ValueError("out of range")
+            state["lat"], state["lon"], state["zoom"] = round(lat, 4), round(lon, 4), zoom
+        except ValueError as exc:
+            bad("view", v, str(exc) if "expected" in str(exc) else "expected lat,lon,zoom")
+    if (v := get("tiles")) is not None:
+        if v in ("offline", "osm"):
+            state["tiles"] = v
+        else:
+            bad("tiles", v, "choose offline or osm")
+    if (v := get("by")) is not None:
+        if v in MEASURES:
+            state["rank_by"] = v
+        else:
+            bad("by", v, f"choose one of {', '.join(MEASURES)}")
+    if (v := get("top")) is not None:
+        try:
+            state["top"] = _int(v, "top", 1, 500)
+        except ValueError:
+            bad("top", v, "expected a whole number from 1 to 500")
+    if (v := get("slide")) is not None:
+        try:
+            state["slide"] = _int(v, "slide", 0, 500)
+        except ValueError:
+            bad("slide", v, "expected a whole number from 0 to 500")
+    return replace(DEFAULT, **state), notices  # type: ignore[arg-type]
+
+
+def to_query(state: ViewState) -> dict[str, str]:
+    """Query parameters for a view: only what differs from the default."""
+    q: dict[str, str] = {}
+    d = DEFAULT
+    if state.dataset != d.dataset:
+        q["ds"] = state.dataset
+    if state.measure != d.measure:
+        q["measure"] = state.measure
+    if state.countries:
+        q["country"] = ",".join(state.countries)
+    if state.year_min is not None or state.year_max is not None:
+        q["years"] = f"{state.year_min or ''}-{state.year_max or ''}"
+    if state.undated != d.undated:
+        q["undated"] = "1" if state.undated else "0"
+    if tuple(state.counts) != d.counts:
+        q["counts"] = ",".join(state.counts)
+    if state.min_firms:
+        q["min_firms"] = str(state.min_firms)
+    if state.min_employees:
+        q["min_employees"] = str(state.min_employees)
+    if state.selected:
+        q["sel"] = state.selected
+    if state.lat is not None and state.lon is not None and state.zoom is not None:
+        q["view"] = f"{state.lat:.4f},{state.lon:.4f},{state.zoom}"
+    if state.tiles != d.tiles:
+        q["tiles"] = state.tiles
+    if state.rank_by != d.rank_by:
+        q["by"] = state.rank_by
+    if state.top != d.top:
+        q["top"] = str(state.top)
+    if state.mixed:
+        q["mixed"] = "1"
+    if state.embed:
+        q["embed"] = "true"
+    if state.slide:
+        q["slide"] = str(state.slide)
+    return q
+
+
+def share_url(base_url: str, page: str, state: ViewState) -> str:
+    """Absolute link to a page with a view, for the "Copy link" control."""
+    from urllib.parse import urlencode
+
+    path = base_url.rstrip("/") + ("/" + page if page else "/")
+    q = to_query(state)
+    return path + ("?" + urlencode(q, safe=",-") if q else "")
+
+
+def field_names() -> list[str]:
+    """Names of the ViewState fields (for docs and tests)."""
+    return [f.name for f in fields(ViewState)]
+
+
+def as_dict(state: ViewState) -> dict[str, object]:
+    """Plain dict of a view (for logging and tests)."""
+    return asdict(state)
