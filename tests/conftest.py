@@ -1,0 +1,38 @@
+"""Shared pytest fixtures.
+
+PostgreSQL: ``postgres_url`` starts one throwaway server per test session
+(see ``tests/postgres_server.py``), or uses ``MSTATLAS_TEST_POSTGRES_URL``
+when that points at an existing server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from postgres_server import PostgresUnavailable, find_bin_dir, postgres_server
+
+NO_POSTGRES = (
+    "PostgreSQL server binaries not found: install Debian's postgresql package (bash .ci/run does)"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy URL of a real PostgreSQL database for this test session."""
+    existing = os.environ.get("MSTATLAS_TEST_POSTGRES_URL", "").strip()
+    if existing:
+        yield existing
+        return
+    if find_bin_dir() is None:
+        pytest.skip(NO_POSTGRES)
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"{NO_POSTGRES}; {exc}")
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)

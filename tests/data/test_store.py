@@ -1,0 +1,645 @@
+"""Shared-dataset store, against SQLite and a real PostgreSQL server.
+
+Every behavioural test runs on both backends (``store_url`` is parametrised);
+the PostgreSQL variants are marked ``postgres`` and use one throwaway server
+per session with a fresh schema per test.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import make_url
+
+from mstatlas.data import _store_schema as tables
+from mstatlas.data.loading import load_clusters
+from mstatlas.data.schema import COLUMNS, coerce_clusters
+from mstatlas.data.store import (
+    DatasetStore,
+    SavedDataset,
+    SharedDataset,
+    database_url,
+    default_sqlite_path,
+    get_store,
+    valid_dataset_id,
+)
+from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
+
+XSS_NAME = "<script>alert('x')</script> & \"Ünïcødé\" Łódź 🚀"
+
+# Source of a deterministic synthetic cluster table; exec'd here and in subprocesses.
+FRAME_SRC = """
+import numpy as np, pandas as pd
+def big_frame(n):
+    rng = np.random.default_rng(7)
+    firms = pd.array(rng.integers(1, 500, n), dtype="Int64")
+    firms[::7] = pd.NA
+    return pd.DataFrame({
+        "cluster_id": [f"c{i}" for i in range(n)],
+        "cluster_name": [f"Cluster {i} Ü" for i in range(n)],
+        "city": np.where(np.arange(n) % 5 == 0, None, "Göteborg"),
+        "country_iso2": "SE",
+        "lat": rng.uniform(35, 70, n),
+        "lon": rng.uniform(-10, 30, n),
+        "firms": firms,
+        "employees": pd.array(rng.integers(10, 5000, n), dtype="Int64"),
+        "counts_what": "cluster_firms",
+        "year": 2020,
+    })
+"""
+_ns: dict[str, object] = {}
+exec(FRAME_SRC, _ns)
+big_frame: Callable[[int], pd.DataFrame] = _ns["big_frame"]  # type: ignore[assignment]
+
+
+# -- fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty store: an SQLite file, or a fresh schema on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    base = make_url(request.getfixturevalue("postgres_url")).set(drivername="postgresql+psycopg")
+    schema = "t_" + secrets.token_hex(6)
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def make_store(store_url: str) -> Iterator[Callable[..., DatasetStore]]:
+    """Factory for stores on ``store_url``; closes them before the schema is dropped."""
+    made: list[DatasetStore] = []
+
+    def make(**limits: int) -> DatasetStore:
+        store = DatasetStore(store_url, **limits)
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def store(make_store: Callable[..., DatasetStore]) -> DatasetStore:
+    return make_store()
+
+
+def sample() -> SharedDataset:
+    """The embedded dataset plus rows with unicode and blanks, as the UI would share it."""
+    extra = pd.DataFrame(
+        {
+            "cluster_id": ["lodz", "besancon"],
+            "cluster_name": ["Łódź MEMS ‘cluster’", "Besançon microtechniques"],
+            "city": ["Łódź", "Besançon"],
+            "country_iso2": ["PL", "FR"],
+            "lat": [51.759, 47.238],
+            "lon": [19.456, 6.024],
+            "firms": [None, "12"],
+            "employees": ["300", None],
+            "counts_what": [None, "network_members"],
+            "note": ["", "  "],
+        }
+    )
+    clusters = pd.concat([load_clusters(), coerce_clusters(extra)], ignore_index=True)
+    report = pd.DataFrame(
+        {
+            "row": [3, 14],
+            "column": ["employees", "Beschäftigte"],
+            "value": [12, "2,1 Mio"],  # mixed types, as a validation report has them
+            "severity": ["warning", "error"],
+            "reason": ["rounded", "'2,1 Mio' is not a number (expected e.g. 2100)"],
+        }
+    )
+    geocoding = pd.DataFrame(
+        {"city": ["München", "Göteborg"], "lat": [48.137, 57.707], "corrected": [False, True]}
+    )
+    return SharedDataset(
+        name=XSS_NAME,
+        clusters=coerce_clusters(clusters),
+        mapping={"Stadt": "city", "Beschäftigte": "employees", "Bemerkung": None},
+        report=report,
+        geocoding=geocoding,
+        meta={"filename": "cluster-liste.csv", "kind": "clusters", "rows": np.int64(74)},
+    )
+
+
+def run_py(code: str, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run Python code in a new interpreter (same venv); fail with its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def stored_ids(store: DatasetStore) -> list[str]:
+    with store.engine.connect() as conn:
+        return list(conn.scalars(select(tables.shared_datasets.c.id)))
+
+
+# -- round trip -------------------------------------------------------------------------
+
+
+def test_save_load_round_trip(store: DatasetStore) -> None:
+    ds = sample()
+    before = datetime.now(UTC)
+    saved = store.save(ds)
+    assert isinstance(saved, SavedDataset)
+    assert valid_dataset_id(saved.id) and valid_dataset_id(saved.delete_token)
+    assert saved.id != saved.delete_token
+
+    got = store.load(saved.id)
+    assert isinstance(got.clusters, gpd.GeoDataFrame)
+    pd.testing.assert_frame_equal(got.clusters, ds.clusters)  # values, dtypes, NA, geometry
+    assert list(got.clusters.columns) == [*COLUMNS, "geometry"]
+    assert got.clusters.crs == ds.clusters.crs
+    lodz = got.clusters[got.clusters["cluster_id"] == "lodz"].iloc[0]
+    assert lodz["cluster_name"] == "Łódź MEMS ‘cluster’"
+    assert pd.isna(lodz["firms"]) and pd.isna(lodz["note"])  # blanks stay blank, not 0 or ""
+    assert got.name == XSS_NAME  # stored verbatim; escaping is the UI's job
+    assert got.mapping == ds.mapping
+    assert got.meta == {"filename": "cluster-liste.csv", "kind": "clusters", "rows": 74}
+    assert got.report is not None and got.geocoding is not None
+    assert got.report["value"].tolist() == ["12", "2,1 Mio"]  # mixed column kept as text
+    assert got.report["reason"].tolist() == ds.report["reason"].tolist()  # type: ignore[index]
+    pd.testing.assert_frame_equal(got.geocoding, ds.geocoding)
+    assert got.created_at is not None and got.created_at.tzinfo is not None
+    assert before - timedelta(seconds=5) <= got.created_at <= datetime.now(UTC)
+
+
+def test_optional_parts_may_be_absent(store: DatasetStore) -> None:
+    saved = store.save(SharedDataset(name="", clusters=load_clusters()))
+    got = store.load(saved.id)
+    assert (got.name, got.mapping, got.meta, got.report, got.geocoding) == ("", {}, {}, None, None)
+
+
+def test_store_counts_and_answers_exists(store: DatasetStore) -> None:
+    assert store.ping()
+    assert store.count() == 0
+    saved = store.save(sample())
+    assert store.count() == 1
+    assert store.exists(saved.id)
+    assert not store.exists(secrets.token_urlsafe(16))
+    assert not store.exists("not an id")
+
+
+def test_ids_are_random_and_distinct(store: DatasetStore) -> None:
+    ds = SharedDataset(name="x", clusters=load_clusters())
+    ids = {store.save(ds).id for _ in range(5)}
+    assert len(ids) == 5
+
+
+# -- delete -----------------------------------------------------------------------------
+
+
+def test_delete_with_right_token(store: DatasetStore) -> None:
+    saved = store.save(sample())
+    store.delete(saved.id, saved.delete_token)
+    assert not store.exists(saved.id)
+    with pytest.raises(NotFoundError, match="No shared dataset has the id"):
+        store.load(saved.id)
+
+
+def test_wrong_token_is_refused(store: DatasetStore) -> None:
+    saved = store.save(sample())
+    for wrong in (secrets.token_urlsafe(16), "", saved.id, saved.delete_token + "x"):
+        with pytest.raises(PermissionDeniedError, match="delete token does not match"):
+            store.delete(saved.id, wrong)
+    assert store.exists(saved.id)
+
+
+def test_token_is_not_stored(store: DatasetStore) -> None:
+    saved = store.save(sample())
+    with store.engine.connect() as conn:
+        row = conn.execute(select(tables.shared_datasets)).one()
+    assert saved.delete_token not in repr(tuple(row))
+    assert row.delete_token_sha256 != saved.delete_token
+
+
+def test_delete_unknown_id(store: DatasetStore) -> None:
+    with pytest.raises(NotFoundError, match="No shared dataset has the id"):
+        store.delete(secrets.token_urlsafe(16), "whatever")
+
+
+# -- unknown and malformed ids ----------------------------------------------------------
+
+
+def test_unknown_id_gives_clear_message(store: DatasetStore) -> None:
+    unknown = secrets.token_urlsafe(16)
+    with pytest.raises(NotFoundError, match=rf"No shared dataset has the id '{unknown}'.*deleted"):
+        store.load(unknown)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "abc", "../../etc/passwd", "A" * 21, "A" * 23, "A" * 21 + "=", "A" * 21 + "é"]
+)
+def test_malformed_id_is_refused_without_asking_the_database(store: DatasetStore, bad: str) -> None:
+    store.count()  # tables exist; from here on no statement may run
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with pytest.raises(NotFoundError, match="is not a shared-dataset id.*copied completely"):
+        store.load(bad)
+    with pytest.raises(NotFoundError, match="is not a shared-dataset id"):
+        store.delete(bad, "token")
+    assert not store.exists(bad)
+    assert statements == []
+
+
+def test_very_long_malformed_id_is_shortened_in_the_message(store: DatasetStore) -> None:
+    with pytest.raises(NotFoundError) as info:
+        store.load("x" * 10_000)
+    assert len(str(info.value)) < 200
+
+
+def test_valid_dataset_id() -> None:
+    assert valid_dataset_id(secrets.token_urlsafe(16))
+    assert not valid_dataset_id("short")
+    assert not valid_dataset_id(None)  # type: ignore[arg-type]
+
+
+# -- limits -----------------------------------------------------------------------------
+
+
+def test_size_limit(make_store: Callable[..., DatasetStore]) -> None:
+    store = make_store(max_bytes=2048)
+    with pytest.raises(
+        StoreError,
+        match=r"This dataset is \d+ kB; shared datasets may be at most 2 kB\. Filter it or split",
+    ):
+        store.save(sample())
+    assert store.count() == 0
+
+
+def test_size_limit_in_megabytes_from_env(
+    make_store: Callable[..., DatasetStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MSTATLAS_SHARE_MAX_MB", "1")
+    store = make_store()
+    assert store.max_bytes == 1024 * 1024
+    with pytest.raises(
+        StoreError, match=r"This dataset is \d\.\d MB; shared datasets may be at most 1\.0 MB"
+    ):
+        store.save(SharedDataset(name="big", clusters=big_frame(60_000)))
+
+
+def test_count_limit(make_store: Callable[..., DatasetStore]) -> None:
+    store = make_store(max_datasets=2)
+    ds = SharedDataset(name="x", clusters=load_clusters())
+    first = store.save(ds)
+    store.save(ds)
+    with pytest.raises(StoreError, match=r"already holds 2 shared datasets, its limit; delete"):
+        store.save(ds)
+    assert store.count() == 2
+    store.delete(first.id, first.delete_token)
+    store.save(ds)  # room again
+    assert store.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("MSTATLAS_SHARE_MAX_MB", "lots"),
+        ("MSTATLAS_SHARE_MAX_MB", "-1"),
+        ("MSTATLAS_SHARE_MAX_DATASETS", "2.5"),
+        ("MSTATLAS_SHARE_MAX_DATASETS", "0"),
+    ],
+)
+def test_bad_limit_env_is_explained(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, var: str, value: str
+) -> None:
+    monkeypatch.setenv(var, value)
+    with pytest.raises(StoreError, match=rf"{var} must be a positive .*got '{value}'"):
+        DatasetStore(f"sqlite:///{tmp_path / 'x.sqlite'}")
+
+
+def test_default_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MSTATLAS_SHARE_MAX_MB", raising=False)
+    monkeypatch.delenv("MSTATLAS_SHARE_MAX_DATASETS", raising=False)
+    store = DatasetStore(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    assert (store.max_bytes, store.max_datasets) == (50 * 1024 * 1024, 10_000)
+
+
+# -- bad input --------------------------------------------------------------------------
+
+
+def test_non_canonical_table_is_refused(store: DatasetStore) -> None:
+    with pytest.raises(StoreError, match="cannot be shared as it is.*lacks required column"):
+        store.save(SharedDataset(name="x", clusters=pd.DataFrame({"city": ["Dortmund"]})))
+
+
+def test_meta_must_be_json(store: DatasetStore) -> None:
+    with pytest.raises(StoreError, match="metadata cannot be stored as JSON"):
+        store.save(SharedDataset(name="x", clusters=load_clusters(), meta={"f": object()}))
+
+
+def test_overlong_name_is_refused(store: DatasetStore) -> None:
+    with pytest.raises(StoreError, match="name is 501 characters long.*Shorten it"):
+        store.save(SharedDataset(name="n" * 501, clusters=load_clusters()))
+
+
+# -- configuration ----------------------------------------------------------------------
+
+
+def test_default_location_is_var_under_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MSTATLAS_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MSTATLAS_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    store = DatasetStore()
+    store.save(SharedDataset(name="x", clusters=load_clusters()))
+    store.close()
+    assert default_sqlite_path() == tmp_path.resolve() / "var" / "mstatlas.sqlite"
+    assert (tmp_path / "var" / "mstatlas.sqlite").is_file()
+
+
+def test_mstatlas_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MSTATLAS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path / "home" / "atlas"))
+    assert database_url() == f"sqlite:///{tmp_path.resolve() / 'home/atlas/mstatlas.sqlite'}"
+    DatasetStore().close()  # creates the folder
+    assert (tmp_path / "home" / "atlas").is_dir()
+
+
+def test_database_url_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path / "unused"))
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    store = DatasetStore()
+    assert store.count() == 0
+    assert (tmp_path / "env.sqlite").is_file() and not (tmp_path / "unused").exists()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = DatasetStore(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_missing_sqlite_folder_is_explained(tmp_path: Path) -> None:
+    with pytest.raises(
+        StoreError, match="folder .*nope for the SQLite database does not exist; create it"
+    ):
+        DatasetStore(f"sqlite:///{tmp_path / 'nope' / 'x.sqlite'}")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "is not a database URL"),
+        ("mysql://u:p@localhost/db", "points at a 'mysql' database; MST Atlas stores"),
+    ],
+)
+def test_unusable_urls_are_explained(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message):
+        DatasetStore(url)
+
+
+def test_plain_postgresql_urls_use_psycopg3() -> None:
+    store = DatasetStore("postgresql://u:secret@127.0.0.1:1/db")
+    assert store.engine.dialect.driver == "psycopg"
+    assert "secret" not in store.url and "secret" not in repr(store)
+
+
+def test_unreachable_database(tmp_path: Path) -> None:
+    store = DatasetStore("postgresql+psycopg://u:secret@127.0.0.1:1/db")
+    assert store.ping() is False
+    with pytest.raises(StoreError, match=r"did not answer .*Check MSTATLAS_DATABASE_URL") as info:
+        store.count()
+    assert "secret" not in str(info.value)
+
+
+def test_schema_version_is_recorded(store: DatasetStore) -> None:
+    store.count()
+    with store.engine.connect() as conn:
+        versions = list(conn.scalars(select(tables.schema_version.c.version)))
+    assert versions == [tables.SCHEMA_VERSION]
+
+
+def test_newer_schema_is_refused(store_url: str, make_store: Callable[..., DatasetStore]) -> None:
+    make_store().count()
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(tables.schema_version.update().values(version=tables.SCHEMA_VERSION + 1))
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer than this MST Atlas understands.*upgrade"):
+        make_store().count()
+
+
+def test_get_store_is_cached_per_url_across_threads(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cached.sqlite'}"
+    found: list[DatasetStore] = []
+    threads = [threading.Thread(target=lambda: found.append(get_store(url))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(s) for s in found}) == 1
+    assert get_store(f"sqlite:///{tmp_path / 'other.sqlite'}") is not found[0]
+
+
+def test_threads_share_one_store(store: DatasetStore) -> None:
+    ds = SharedDataset(name="t", clusters=load_clusters())
+    ids: list[str] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                ids.append(store.save(ds).id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(ids)) == 12 and store.count() == 12
+
+
+# -- durability across processes --------------------------------------------------------
+
+
+def test_restart_persistence(store_url: str, make_store: Callable[..., DatasetStore]) -> None:
+    store = make_store()
+    ds = sample()
+    saved = store.save(ds)
+    store.close()
+    out = run_py(
+        "import json, sys\n"
+        "from mstatlas.data.store import DatasetStore\n"
+        "ds = DatasetStore(sys.argv[1]).load(sys.argv[2])\n"
+        "c = ds.clusters\n"
+        "print(json.dumps({'name': ds.name, 'rows': len(c), 'geo': type(c).__name__,\n"
+        "    'dtypes': {k: str(v) for k, v in c.dtypes.items()},\n"
+        "    'lodz_firms_blank': bool(c.loc[c.cluster_id == 'lodz', 'firms'].isna().all()),\n"
+        "    'employees': int(c['employees'].sum()), 'meta': ds.meta}))\n",
+        store_url,
+        saved.id,
+    )
+    seen = json.loads(out.stdout)
+    assert seen["name"] == XSS_NAME
+    assert seen["rows"] == len(ds.clusters) and seen["geo"] == "GeoDataFrame"
+    assert seen["dtypes"] == {k: str(v) for k, v in ds.clusters.dtypes.items()}
+    assert seen["lodz_firms_blank"] is True
+    assert seen["employees"] == int(ds.clusters["employees"].sum())
+    assert seen["meta"]["filename"] == "cluster-liste.csv"
+
+
+SAVE_LOOP = (
+    FRAME_SRC
+    + """
+import sys
+from mstatlas.data.store import DatasetStore, SharedDataset
+store = DatasetStore(sys.argv[1])
+ds = SharedDataset(name="big", clusters=big_frame(int(sys.argv[2])))
+while True:
+    print(store.save(ds).id, flush=True)
+"""
+)
+
+PAUSED_SAVE = (
+    FRAME_SRC
+    + """
+import sys, time
+from sqlalchemy import event
+from mstatlas.data.store import DatasetStore, SharedDataset
+store = DatasetStore(sys.argv[1])
+store.count()
+
+@event.listens_for(store.engine, "after_cursor_execute")
+def pause(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith("INSERT INTO SHARED_DATASETS"):
+        print("inside", flush=True)
+        time.sleep(600)
+
+store.save(SharedDataset(name="half", clusters=big_frame(1000)))
+"""
+)
+
+
+def assert_all_complete(store: DatasetStore, n_rows: int) -> list[str]:
+    expected = big_frame(n_rows)
+    ids = stored_ids(store)
+    for dataset_id in ids:
+        got = store.load(dataset_id)
+        assert len(got.clusters) == n_rows
+        assert int(got.clusters["firms"].sum()) == int(expected["firms"].sum())
+        assert got.clusters["cluster_id"].iloc[-1] == f"c{n_rows - 1}"
+    return ids
+
+
+def test_kill_inside_the_save_transaction_leaves_nothing(
+    make_store: Callable[..., DatasetStore], store_url: str
+) -> None:
+    store = make_store()
+    kept = store.save(SharedDataset(name="big", clusters=big_frame(1000)))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_SAVE, store_url], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "inside"  # row inserted, not committed
+        assert store.count() == 1  # readers are not blocked and see no half dataset
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert stored_ids(store) == [kept.id]
+    assert_all_complete(store, 1000)
+    again = store.save(SharedDataset(name="after", clusters=big_frame(1000)))  # lock released
+    assert store.load(again.id).name == "after"
+
+
+def test_kill_during_repeated_saves_leaves_whole_datasets(
+    make_store: Callable[..., DatasetStore], store_url: str
+) -> None:
+    n_rows = 20_000
+    rng = np.random.default_rng(1)
+    printed: list[str] = []
+    for _ in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", SAVE_LOOP, store_url, str(n_rows)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            t0 = time.monotonic()
+            printed.append(proc.stdout.readline().strip())
+            t1 = time.monotonic()
+            printed.append(proc.stdout.readline().strip())
+            per_save = time.monotonic() - t1
+            assert per_save < t1 - t0 + 60
+            time.sleep(float(rng.uniform(0, per_save)))  # land somewhere inside a save
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+    store = make_store()
+    ids = assert_all_complete(store, n_rows)
+    assert set(printed) <= set(ids)  # everything reported as saved is there, whole
+    assert store.count() == len(ids)
+
+
+CONCURRENT_SAVER = """
+import os, sys, time
+from mstatlas.data.loading import load_clusters
+from mstatlas.data.store import DatasetStore, SharedDataset
+url, go, worker = sys.argv[1], sys.argv[2], sys.argv[3]
+store = DatasetStore(url)
+ds = SharedDataset(name=f"worker {worker}", clusters=load_clusters(), meta={"worker": worker})
+while not os.path.exists(go):
+    time.sleep(0.005)
+for _ in range(10):
+    print(store.save(ds).id, flush=True)
+"""
+
+
+def test_concurrent_saves_from_several_processes(
+    make_store: Callable[..., DatasetStore], store_url: str, tmp_path: Path
+) -> None:
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_SAVER, store_url, str(go), str(w)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(4)
+    ]
+    time.sleep(0.5)
+    go.touch()  # all four start saving at once, on a database without tables yet
+    ids: list[str] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        ids += out.split()
+    assert len(ids) == 40 and len(set(ids)) == 40
+    store = make_store()
+    assert store.count() == 40
+    workers = [store.load(i).meta["worker"] for i in ids]
+    assert sorted(workers) == sorted(str(w) for w in range(4) for _ in range(10))
