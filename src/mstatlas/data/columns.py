@@ -1,0 +1,416 @@
+"""Recognise the columns of a user's file (English, German, French headers).
+
+:func:`detect_mapping` maps the *canonical fields* in :data:`CANONICAL_FIELDS`
+to the file's own column names; :func:`country_to_iso2` turns a country as
+people write it ("Deutschland", "Allemagne", "UK", "DEU") into an ISO code.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Final
+
+import pandas as pd
+
+#: Canonical field -> what it holds (shown to people choosing a mapping).
+CANONICAL_FIELDS: Final[dict[str, str]] = {
+    "name": "name of the cluster (cluster table) or of the firm (firm list)",
+    "cluster_id": "short identifier of the cluster (made from the name when absent)",
+    "cluster": "cluster or group a firm belongs to (firm lists only)",
+    "city": "city or town",
+    "country": "country: name in English/German/French or ISO code",
+    "region": "region, state or province",
+    "lat": "latitude in decimal degrees (WGS 84)",
+    "lon": "longitude in decimal degrees (WGS 84)",
+    "firms": "number of firms (cluster table)",
+    "employees": "number of employees",
+    "year": "year the figure refers to",
+    "source": "title of the source of the figure",
+    "source_url": "web address of the source",
+    "counts_what": "what the figure counts (cluster_firms, network_members, ...)",
+    "technology": "technology or field (MEMS, microfluidics, ...)",
+    "organisation": "cluster organisation or network that reports the figure",
+    "note": "free-text note",
+    "firms_qualifier": "how the firm count is stated (about, more_than, at_least, up_to)",
+    "employees_qualifier": "how the employee count is stated (about, more_than, ...)",
+}
+
+# Aliases are compared after _norm(): lower case, accents removed, punctuation as spaces.
+_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "name": (
+        "name",
+        "cluster name",
+        "clustername",
+        "name des clusters",
+        "bezeichnung",
+        "titel",
+        "nom",
+        "nom du cluster",
+        "cluster",
+        "firma",
+        "firmenname",
+        "unternehmensname",
+        "name des unternehmens",
+        "unternehmen name",
+        "company",
+        "company name",
+        "firm",
+        "firm name",
+        "entreprise",
+        "nom de l entreprise",
+        "raison sociale",
+        "societe",
+    ),
+    "cluster_id": ("cluster id", "cluster_id", "cluster slug"),
+    "cluster": ("cluster", "netzwerk", "network", "group", "gruppe", "pole", "reseau"),
+    "city": (
+        "city",
+        "town",
+        "stadt",
+        "ort",
+        "ville",
+        "municipality",
+        "gemeinde",
+        "standort",
+        "commune",
+        "localite",
+        "location",
+        "place",
+        "sitz",
+        "city name",
+    ),
+    "country": (
+        "country",
+        "land",
+        "pays",
+        "staat",
+        "country code",
+        "iso2",
+        "country iso2",
+        "countrycode",
+        "laendercode",
+        "landercode",
+        "nation",
+    ),
+    "region": ("region", "bundesland", "state", "province", "departement", "nuts2", "nuts"),
+    "lat": ("lat", "latitude", "breitengrad", "breite", "y", "geo lat", "lat wgs84"),
+    "lon": (
+        "lon",
+        "lng",
+        "long",
+        "longitude",
+        "laengengrad",
+        "langengrad",
+        "laenge",
+        "lange",
+        "x",
+        "geo lon",
+    ),
+    "firms": (
+        "firms",
+        "number of firms",
+        "firm count",
+        "companies",
+        "number of companies",
+        "unternehmen",
+        "anzahl unternehmen",
+        "firmen",
+        "anzahl firmen",
+        "entreprises",
+        "nombre d entreprises",
+        "nb entreprises",
+        "nombre entreprises",
+    ),
+    "employees": (
+        "employees",
+        "staff",
+        "jobs",
+        "headcount",
+        "workforce",
+        "number of employees",
+        "beschaftigte",
+        "beschaeftigte",
+        "anzahl beschaftigte",
+        "mitarbeiter",
+        "mitarbeitende",
+        "arbeitsplatze",
+        "emplois",
+        "salaries",
+        "effectif",
+        "effectifs",
+    ),
+    "year": ("year", "jahr", "annee", "bezugsjahr", "reference year", "stand"),
+    "source": (
+        "source",
+        "source title",
+        "source_title",
+        "quelle",
+        "quellenangabe",
+        "reference",
+        "referenz",
+    ),
+    "source_url": ("source url", "url", "link", "quelle url", "lien", "source link"),
+    "counts_what": ("counts what", "what is counted", "zahlweise", "type of figure"),
+    "technology": (
+        "technology",
+        "technologie",
+        "technologies",
+        "field",
+        "bereich",
+        "domaine",
+        "schwerpunkt",
+        "focus",
+        "tech",
+        "branche",
+    ),
+    "organisation": (
+        "organisation",
+        "organization",
+        "trager",
+        "cluster organisation",
+        "organisme",
+    ),
+    "note": (
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "bemerkung",
+        "anmerkung",
+        "kommentar",
+        "remarque",
+        "commentaire",
+    ),
+    "firms_qualifier": ("firms qualifier",),
+    "employees_qualifier": ("employees qualifier",),
+}
+
+# A name column with one of these headers holds firms, i.e. the file is a firm list.
+_FIRM_NAME_HEADERS: Final = frozenset(
+    {
+        "firma",
+        "firmenname",
+        "unternehmensname",
+        "name des unternehmens",
+        "unternehmen name",
+        "company",
+        "company name",
+        "firm",
+        "firm name",
+        "entreprise",
+        "nom de l entreprise",
+        "raison sociale",
+        "societe",
+        "unternehmen",
+    }
+)
+
+
+def _norm(text: object) -> str:
+    """Lower case, accents and punctuation removed, single spaces."""
+    s = unicodedata.normalize("NFKD", str(text)).replace("ß", "ss")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = re.sub(r"[^0-9a-z]+", " ", s)
+    return s.strip()
+
+
+_NORM_ALIASES: Final = {f: tuple(_norm(a) for a in al) for f, al in _ALIASES.items()}
+
+
+def _score(header: str, alias: str) -> int:
+    if header == alias:
+        return 3
+    if len(alias) > 2 and (header.startswith(alias + " ") or header.endswith(" " + alias)):
+        return 2
+    if len(alias) > 3 and f" {alias} " in f" {header} ":
+        return 1
+    return 0
+
+
+def is_firm_name_header(column: str) -> bool:
+    """True if a column header names firms ("Firma", "Company", ...), not clusters."""
+    return _norm(column) in _FIRM_NAME_HEADERS
+
+
+def _mostly_numeric(values: Iterable[object]) -> bool:
+    texts = [str(v).strip() for v in values if v is not None and str(v).strip()]
+    if not texts:
+        return False
+    numeric = sum(bool(re.fullmatch(r"[~≈<>≥≤+]?\s*[\d.,'\s]+\+?", t)) for t in texts)
+    return numeric >= 0.8 * len(texts)
+
+
+def detect_mapping(columns: list[str], sample: pd.DataFrame | None = None) -> dict[str, str | None]:
+    """Guess which of a file's columns holds each canonical field.
+
+    Parameters
+    ----------
+    columns : list of str
+        The file's column names, as written (any language, any case).
+    sample : pandas.DataFrame, optional
+        A few rows of the file. Used to settle headers that mean two things:
+        "Unternehmen" is a firm *count* when its values are numbers and a
+        firm *name* otherwise.
+
+    Returns
+    -------
+    dict
+        Every key of :data:`CANONICAL_FIELDS`, mapped to a column name or
+        ``None`` when no column matches. Each column is used at most once.
+
+    Examples
+    --------
+    >>> detect_mapping(["Bezeichnung", "Stadt", "Beschäftigte", "Breitengrad", "Länge"])["lon"]
+    'Länge'
+    """
+    normed = {c: _norm(c) for c in columns}
+    candidates: list[tuple[int, int, int, str, str]] = []
+    order = list(CANONICAL_FIELDS)
+    for col_pos, col in enumerate(columns):
+        h = normed[col]
+        if not h:
+            continue
+        for field_name, aliases in _NORM_ALIASES.items():
+            best = max((_score(h, a) for a in aliases), default=0)
+            if best:
+                alias_rank = min(
+                    (i for i, a in enumerate(aliases) if _score(h, a) == best), default=99
+                )
+                candidates.append((-best, alias_rank, col_pos, field_name, col))
+    # "Unternehmen" holds names or counts depending on its values.
+    if sample is not None:
+        for col in columns:
+            if normed[col] == "unternehmen" and col in sample.columns:
+                numeric = _mostly_numeric(sample[col].head(50).tolist())
+                drop = "name" if numeric else "firms"
+                candidates = [c for c in candidates if not (c[4] == col and c[3] == drop)]
+    # With a firm-name column, a "Cluster" column groups firms instead of naming rows.
+    firm_cols = [
+        c for c in columns if normed[c] in _FIRM_NAME_HEADERS and not _is_count_column(c, sample)
+    ]
+    if firm_cols:
+        candidates = [
+            c
+            for c in candidates
+            if not (c[3] == "name" and c[4] not in firm_cols)
+            and not (c[3] == "firms" and c[4] in firm_cols)
+        ]
+    else:
+        candidates = [c for c in candidates if c[3] != "cluster"]
+    candidates.sort(key=lambda c: (c[0], order.index(c[3]), c[1], c[2]))
+    mapping: dict[str, str | None] = dict.fromkeys(CANONICAL_FIELDS)
+    used: set[str] = set()
+    for _neg, _rank, _pos, field_name, col in candidates:
+        if mapping[field_name] is None and col not in used:
+            mapping[field_name] = col
+            used.add(col)
+    return mapping
+
+
+def _is_count_column(col: str, sample: pd.DataFrame | None) -> bool:
+    if _norm(col) != "unternehmen":
+        return False
+    if sample is None or col not in sample.columns:
+        return True  # without values, "Unternehmen" reads as the count (German usage)
+    return _mostly_numeric(sample[col].head(50).tolist())
+
+
+_COUNTRY_SYNONYMS: Final[dict[str, str]] = {
+    "uk": "GB",
+    "u k": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "grossbritannien": "GB",
+    "angleterre": "GB",
+    "grande bretagne": "GB",
+    "united kingdom": "GB",
+    "el": "GR",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "brd": "DE",
+    "czech republic": "CZ",
+    "tschechische republik": "CZ",
+    "republique tcheque": "CZ",
+    "russia": "RU",
+    "usa": "US",
+    "u s a": "US",
+    "us": "US",
+    "america": "US",
+    "turkey": "TR",
+    "turkei": "TR",
+    "moldova": "MD",
+    "macedonia": "MK",
+    "kosovo": "XK",
+    "vatican": "VA",
+}
+
+_LANGUAGES: Final = ("de", "fr", "it", "es", "nl", "pl", "pt", "sv", "da", "fi", "cs", "en")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    import pycountry
+
+    index: dict[str, str] = {}
+
+    def add(name: str | None, code: str) -> None:
+        if name:
+            index.setdefault(_norm(name), code)
+
+    countries = list(pycountry.countries)
+    for c in countries:
+        add(c.alpha_2, c.alpha_2)
+        add(c.alpha_3, c.alpha_2)
+    for c in countries:
+        for attr in ("name", "common_name", "official_name"):
+            add(getattr(c, attr, None), c.alpha_2)
+    for lang in _LANGUAGES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for c in countries:
+            for attr in ("name", "common_name", "official_name"):
+                value = getattr(c, attr, None)
+                if value:
+                    add(tr.gettext(value), c.alpha_2)
+    for k, v in _COUNTRY_SYNONYMS.items():
+        index[_norm(k)] = v
+    return index
+
+
+def country_to_iso2(text: str) -> str | None:
+    """ISO 3166-1 alpha-2 code of a country as people write it.
+
+    Parameters
+    ----------
+    text : str
+        An ISO code ("DE", "DEU"), an English, German, French (and other
+        EU-language) name ("Germany", "Deutschland", "Allemagne",
+        "Vereinigtes Königreich") or a common short form ("UK", "EL").
+
+    Returns
+    -------
+    str or None
+        The upper-case two-letter code, or ``None`` if the text is not a
+        country the atlas knows.
+
+    Examples
+    --------
+    >>> country_to_iso2("Allemagne"), country_to_iso2("UK"), country_to_iso2("Mars")
+    ('DE', 'GB', None)
+    """
+    if text is None:
+        return None
+    key = _norm(text)
+    if not key:
+        return None
+    return _country_index().get(key)

@@ -1,0 +1,1616 @@
+"""Read a researcher's own file (CSV/TSV, XLSX, GeoJSON, Parquet) as clusters.
+
+:func:`read_upload` is the one entry point: it detects the format, encoding,
+separator, number format, header row and sheet; maps the columns; tells a
+cluster table from a firm list; validates every row; geocodes rows without
+coordinates offline; aggregates firm lists per city (or cluster column); and
+returns the canonical cluster table together with a report in which every
+input row is either imported or listed with a reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from mstatlas.data.columns import (
+    CANONICAL_FIELDS,
+    country_to_iso2,
+    detect_mapping,
+    is_firm_name_header,
+)
+from mstatlas.data.limits import Deadline, Limits, human_bytes
+from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS, coerce_clusters, empty_clusters
+from mstatlas.data.validate import (
+    EUROPE_WINDOW,
+    YEAR_RANGE,
+    NumberFormat,
+    Problem,
+    ValidationReport,
+    counts_what_key,
+    detect_number_formats,
+    not_a_number_reason,
+    parse_numbers,
+    text_problems,
+)
+from mstatlas.errors import DataError
+
+Progress = Callable[[float, str], None]
+
+FORMATS = ("csv", "xlsx", "geojson", "parquet")
+_SEPARATORS = (",", ";", "\t", "|")
+_SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+GEOCODING_COLUMNS = ["row", "city", "country", "matched", "lat", "lon", "confidence", "status"]
+
+
+@dataclass
+class UploadResult:
+    """Everything :func:`read_upload` found out about a file.
+
+    Attributes
+    ----------
+    clusters : geopandas.GeoDataFrame
+        Imported rows in the canonical schema (:mod:`mstatlas.data.schema`), EPSG:4326.
+    report : ValidationReport
+        Counts and one :class:`~mstatlas.data.validate.Problem` per issue.
+    kind : str
+        ``"clusters"`` (one row per cluster figure) or ``"firms"`` (one row per firm).
+    mapping : dict
+        Canonical field -> the file's column used for it (``None``: not found).
+    columns : list of str
+        The file's own column names.
+    detected : dict
+        ``format``, ``encoding``, ``separator``, ``decimal``, ``thousands``,
+        ``sheet``, ``sheets`` (visible), ``hidden_sheets``, ``header_row``
+        (as the person counts rows), ``number_formats`` per column.
+    firms : pandas.DataFrame or None
+        Cleaned firm rows when ``kind == "firms"``.
+    geocoding : pandas.DataFrame
+        One row per geocoded input row: row, city, country, matched, lat, lon,
+        confidence (0..1), status (``ok``, ``ambiguous``, ``failed``).
+    aggregation : str or None
+        How firms were turned into clusters, in words.
+    """
+
+    clusters: gpd.GeoDataFrame
+    report: ValidationReport
+    kind: str
+    mapping: dict[str, str | None]
+    columns: list[str]
+    detected: dict[str, Any]
+    firms: pd.DataFrame | None = None
+    geocoding: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
+    )
+    aggregation: str | None = None
+
+
+@dataclass
+class _Raw:
+    """A file read as text cells, before any interpretation."""
+
+    frame: pd.DataFrame  # str cells, "" when blank; columns are the file's names
+    rows: np.ndarray  # row number the person sees, per frame row
+    detected: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    rejected: np.ndarray | None = None  # rows refused while reading (ragged, bad geometry)
+    geom: pd.DataFrame | None = None  # lat/lon from GeoJSON geometry (NaN when null)
+
+
+# =========================================================================== bytes & format
+
+
+def _load_bytes(
+    source: str | os.PathLike[str] | bytes, filename: str | None, limits: Limits
+) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        name = filename or "upload"
+    else:
+        path = Path(source)
+        name = filename or path.name
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise DataError(f"The file {path} does not exist; check the name and folder.") from None
+        if path.is_dir():
+            raise DataError(f"{path} is a folder, not a file; choose a file inside it.")
+        if size > limits.max_bytes:
+            raise _too_big(name, size, limits)
+        data = path.read_bytes()
+    if len(data) > limits.max_bytes:
+        raise _too_big(name, len(data), limits)
+    return data, name
+
+
+def _too_big(name: str, size: int, limits: Limits) -> DataError:
+    return DataError(
+        f"The file {name} is {human_bytes(size)}; uploads are limited to "
+        f"{human_bytes(limits.max_bytes)}. Remove columns the atlas does not use, "
+        "save as CSV or split the file."
+    )
+
+
+def _sniff_format(data: bytes, filename: str) -> str:
+    head = data[:8]
+    ext = Path(filename).suffix.lower()
+    if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
+        raise DataError(
+            f"The file {filename} is empty; export the table again (CSV, XLSX, GeoJSON or Parquet)."
+        )
+    if head.startswith(b"PK"):
+        if ext in (".xlsx", ".xlsm") or b"xl/" in data[:65536] or b"[Content_Types]" in data[:2000]:
+            return "xlsx"
+        raise DataError(
+            f"The file {filename} is a ZIP archive, not a table; unpack it and upload the "
+            "CSV or XLSX inside."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError(
+            f"The file {filename} is in the old Excel 97-2003 (.xls) format; open it in a "
+            "spreadsheet program and save it as .xlsx or CSV."
+        )
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"%PDF"):
+        raise DataError(
+            f"The file {filename} is a PDF; copy the table into a spreadsheet and save it as "
+            "XLSX or CSV."
+        )
+    if head[:3] == b"\x1f\x8b\x08" or head[:4] == b"\x89PNG" or head[:3] == b"\xff\xd8\xff":
+        raise _not_a_table(filename)
+    stripped = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if ext in (".geojson", ".json") or stripped.startswith(b"{"):
+        return "geojson"
+    return "csv"
+
+
+def _not_a_table(filename: str) -> DataError:
+    return DataError(
+        f"The file {filename} does not look like a table: it contains binary data. "
+        "Upload a CSV/TSV, XLSX, GeoJSON or Parquet file."
+    )
+
+
+# =========================================================================== text decoding
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    """Text of the file and the encoding used to read it."""
+    if data.startswith(b"\xff\xfe\x00\x00") or data.startswith(b"\x00\x00\xfe\xff"):
+        return _strict(data, "utf-32", filename), "utf-32"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig", filename), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", filename), "utf-16"
+    sample = data[:4000]
+    if len(sample) >= 4 and sample.count(0) > len(sample) * 0.3:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        enc = "utf-16-le" if odd > even else "utf-16-be"
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            raise _not_a_table(filename) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    enc = _guess_single_byte(data)
+    return data.decode(enc, errors="strict" if enc != "latin-1" else "replace"), enc
+
+
+def _strict(data: bytes, enc: str, filename: str) -> str:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"The file {filename} starts with a {enc.upper()} marker but byte {exc.start} is "
+            "not valid in that encoding; save it again as UTF-8 CSV."
+        ) from None
+
+
+_WESTERN = {"cp1252", "cp1250", "latin_1", "iso8859_15", "iso8859_2", "cp1257", "iso8859_1"}
+
+
+def _guess_single_byte(data: bytes) -> str:
+    """cp1252 (German/French Excel), cp1250 (Central Europe) or what charset-normalizer sees."""
+    from charset_normalizer import from_bytes
+
+    sample = data[:200_000]
+    best = from_bytes(sample).best()
+    guess = best.encoding if best is not None else None
+    if guess and guess not in _WESTERN and not guess.startswith(("utf", "mac", "ascii")):
+        try:
+            data.decode(guess)
+            return guess
+        except (UnicodeDecodeError, LookupError):
+            pass
+    scores = {}
+    for enc in ("cp1252", "cp1250"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        # Non-letters glued to letters ("£ód" for "Łód") betray the wrong code page.
+        scores[enc] = len(re.findall(r"(?<=[A-Za-z])[^\x00-\x7f\w]|[^\x00-\x7f\w](?=[a-z])", text))
+    if not scores:
+        return "latin-1"
+    enc = min(scores, key=lambda e: (scores[e], e != "cp1252"))
+    try:
+        data.decode(enc)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return enc
+
+
+def _check_text(text: str, filename: str) -> None:
+    sample = text[:65536]
+    bad = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n") + sample.count("\ufffd")
+    if "\x00" in sample or bad > max(3, len(sample) // 100):
+        raise _not_a_table(filename)
+
+
+# =========================================================================== CSV
+
+
+def _sniff_separator(sample_lines: list[str]) -> str:
+    best, best_score = ",", (-1.0, 0)
+    text = "\n".join(sample_lines)
+    for sep in _SEPARATORS:
+        try:
+            records = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
+        except csv.Error:
+            continue
+        widths = [len(r) for r in records[:40]]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        if mode < 2:
+            continue
+        score = (widths.count(mode) / len(widths), mode)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _looks_like_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d.,\s']+", text)) and any(ch.isdigit() for ch in text)
+
+
+def _find_header(records: list[list[str]]) -> int:
+    """Index of the header among the first records: title rows above it are skipped."""
+    from mstatlas.data.columns import _NORM_ALIASES, _norm
+
+    aliases = {a for al in _NORM_ALIASES.values() for a in al}
+    widths = [sum(bool(str(c).strip()) for c in r) for r in records[:60]]
+    if not widths:
+        return 0
+    target = max(widths)
+    for i, rec in enumerate(records[:30]):
+        cells = [str(c).strip() for c in rec if str(c).strip()]
+        if len(cells) < min(2, target) or len(cells) < 0.5 * target:
+            continue
+        if any(_looks_like_number(c) for c in cells):
+            continue
+        known = sum(_norm(c) in aliases for c in cells)
+        if known or len(cells) >= 0.8 * target:
+            return i
+    return 0
+
+
+def _clean_names(header: list[str], n: int) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i in range(n):
+        raw = header[i] if i < len(header) else ""
+        name = " ".join(str(raw).split()) or f"Column {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def _segments(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start/end of each record (quotes respected) and whether it is non-empty."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    if b'"' in buf:
+        qpos = np.flatnonzero(arr == 34)
+        nl = nl[np.searchsorted(qpos, nl) % 2 == 0]
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [len(arr)]))
+    length = ends - starts
+    cr = np.zeros(len(ends), dtype=bool)
+    has = length > 0
+    cr[has] = arr[ends[has] - 1] == 13
+    length = length - cr
+    return starts, ends, length > 0
+
+
+def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
+    text, encoding = _decode(data, filename)
+    _check_text(text, filename)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
+    sample_lines = text[:65536].splitlines()[:60]
+    ext = Path(filename).suffix.lower()
+    sep = "\t" if ext == ".tsv" and "\t" in text[:65536] else _sniff_separator(sample_lines)
+    sample_records = list(csv.reader(io.StringIO("\n".join(sample_lines)), delimiter=sep))
+    nonempty = [r for r in sample_records if r]
+    k = _find_header(nonempty)
+    header = [c.strip() for c in nonempty[k]] if nonempty else []
+    while header and not header[-1]:
+        header.pop()  # trailing ";;;;" after the last named column
+    detected: dict[str, Any] = {
+        "format": "csv",
+        "encoding": encoding,
+        "separator": sep,
+        "separator_name": _SEP_NAMES[sep],
+        "sheet": None,
+        "sheets": [],
+        "hidden_sheets": [],
+    }
+    raw = None
+    if header:
+        raw = _read_csv_arrow(text, encoding, data, sep, k, header)
+    if raw is None:
+        raw = _read_csv_python(text, sep, k, header, limits)
+    raw.detected.update(detected)
+    return raw
+
+
+def _read_csv_arrow(
+    text: str, encoding: str, data: bytes, sep: str, k: int, header: list[str]
+) -> _Raw | None:
+    """Fast path with pyarrow; None when the file needs the tolerant reader."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    buf = data if encoding == "utf-8" and "\r" not in text[:0] else text.encode("utf-8")
+    if encoding == "utf-8" and b"\r" in data and b"\n" not in data:
+        buf = text.encode("utf-8")
+    starts, ends, nonempty = _segments(buf)
+    rownum = np.arange(1, len(starts) + 1)
+    ne_idx = np.flatnonzero(nonempty)
+    if len(ne_idx) <= k:
+        return None
+    header_seg = ne_idx[k]
+    body = buf[ends[header_seg] + 1 :] if ends[header_seg] < len(buf) else b""
+    rows = rownum[ne_idx[k + 1 :]]
+    invalid = []
+
+    def handler(row: Any) -> str:
+        invalid.append(row)
+        return "skip"
+
+    ncols = _raw_width(text, sep, k)
+    names = [f"c{i}" for i in range(ncols)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, invalid_row_handler=handler
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if invalid or table.num_rows != len(rows):
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame.columns = _clean_names(header, ncols)
+    frame = _drop_empty_unnamed(frame, len(header))
+    detected = {"header_row": int(rownum[header_seg])}
+    return _Raw(frame=frame, rows=rows, detected=detected)
+
+
+def _raw_width(text: str, sep: str, k: int) -> int:
+    records = [
+        r
+        for r in csv.reader(io.StringIO("\n".join(text[:65536].splitlines()[:60])), delimiter=sep)
+        if r
+    ]
+    return len(records[k]) if len(records) > k else 0
+
+
+def _drop_empty_unnamed(frame: pd.DataFrame, n_named: int) -> pd.DataFrame:
+    drop = [
+        c
+        for i, c in enumerate(frame.columns)
+        if i >= n_named and not (frame[c].astype("string").fillna("").str.strip() != "").any()
+    ]
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _read_csv_python(text: str, sep: str, k: int, header: list[str], limits: Limits) -> _Raw:
+    """Tolerant reader: ragged rows are padded, or refused with a row-level reason."""
+    records: list[list[str]] = []
+    try:
+        for rec in csv.reader(io.StringIO(text, newline=""), delimiter=sep):
+            records.append(rec)
+            if len(records) > limits.max_rows + 1000:
+                break
+    except csv.Error as exc:
+        raise DataError(f"The file could not be read as a table: {exc}.") from None
+    nonempty_pos = [i for i, r in enumerate(records) if r]
+    if len(nonempty_pos) <= k:
+        return _Raw(
+            frame=pd.DataFrame({c: [] for c in header}), rows=np.array([], int), detected={}
+        )
+    hpos = nonempty_pos[k]
+    width = len(header)
+    body, rows, problems, rejected = [], [], [], []
+    for pos in range(hpos + 1, len(records)):
+        rec = records[pos]
+        if not rec:
+            continue
+        while len(rec) > width and not rec[-1].strip():
+            rec = rec[:-1]
+        bad = len(rec) > width
+        if bad:
+            problems.append(
+                Problem(
+                    pos + 1,
+                    None,
+                    sep.join(rec)[:80],
+                    f"the row has {len(rec)} values but the header has {width} columns; "
+                    f"a value probably contains the separator ({_SEP_NAMES[sep]}): put that "
+                    'value in double quotes ("...")',
+                )
+            )
+        body.append((rec + [""] * width)[:width])
+        rows.append(pos + 1)
+        rejected.append(bad)
+    names = _clean_names(header, width)
+    frame = pd.DataFrame(body, columns=names, dtype=object).astype(pd.StringDtype("pyarrow"))
+    return _Raw(
+        frame=frame,
+        rows=np.asarray(rows, dtype=np.int64),
+        detected={"header_row": hpos + 1, "reader": "python"},
+        problems=problems,
+        rejected=np.asarray(rejected, dtype=bool),
+    )
+
+
+# =========================================================================== XLSX
+
+
+def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
+    """Refuse decompression bombs and damaged files before any XML is parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise DataError(
+            f"The Excel file {filename} is damaged or incomplete (it may have been cut off "
+            "while uploading); open it in a spreadsheet program, save it again and re-upload."
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_xlsx_uncompressed:
+        raise DataError(
+            f"The Excel file {filename} unpacks to {human_bytes(total)}, more than the "
+            f"{human_bytes(limits.max_xlsx_uncompressed)} allowed; save the table as CSV or "
+            "remove unused sheets and formatting."
+        )
+    for info in infos:
+        if info.file_size > 1024**2 and info.file_size > limits.max_xlsx_ratio * max(
+            info.compress_size, 1
+        ):
+            raise DataError(
+                f"The Excel file {filename} looks like a decompression bomb: its part "
+                f"{info.filename} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                f"times larger than stored (at most {limits.max_xlsx_ratio:g} accepted). "
+                "Save the table as CSV and upload that instead."
+            )
+    if not any(i.filename == "xl/workbook.xml" for i in infos):
+        raise DataError(
+            f"The file {filename} is a ZIP archive but not an Excel workbook; upload the "
+            "XLSX or CSV file itself."
+        )
+
+
+def _open_workbook(data: bytes, filename: str, limits: Limits) -> Any:
+    import python_calamine as cal
+
+    _check_zip(data, filename, limits)
+    try:
+        return cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except cal.PasswordError:
+        raise DataError(
+            f"The Excel file {filename} is password-protected; save a copy without a "
+            "password and upload that."
+        ) from None
+    except Exception as exc:  # calamine raises several types for broken files
+        raise DataError(
+            f"The Excel file {filename} could not be read ({type(exc).__name__}); open it in a "
+            "spreadsheet program, save it again as .xlsx and re-upload."
+        ) from None
+
+
+def _sheet_lists(wb: Any) -> tuple[list[str], list[str]]:
+    visible: list[str] = []
+    hidden: list[str] = []
+    for meta in wb.sheets_metadata:
+        is_visible = (
+            str(meta.visible).lower().endswith("visible")
+            and "hidden" not in str(meta.visible).lower()
+        )
+        is_worksheet = "chart" not in str(meta.typ).lower()
+        if is_worksheet:
+            (visible if is_visible else hidden).append(meta.name)
+    return visible, hidden
+
+
+def list_sheets(source: str | os.PathLike[str] | bytes, filename: str | None = None) -> list[str]:
+    """Names of the visible worksheets of an XLSX file, in workbook order.
+
+    Hidden and very hidden sheets are left out (they appear in
+    ``UploadResult.detected["hidden_sheets"]`` and can still be chosen by
+    name). Files that are not workbooks have no sheets: ``[]``.
+
+    Parameters
+    ----------
+    source : str, path-like or bytes
+        The file or its content.
+    filename : str, optional
+        Name used in messages and to recognise the format of ``bytes``.
+    """
+    limits = Limits()
+    data, name = _load_bytes(source, filename, limits)
+    if _sniff_format(data, name) != "xlsx":
+        return []
+    visible, _hidden = _sheet_lists(_open_workbook(data, name, limits))
+    return visible
+
+
+def _cell_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if hasattr(v, "isoformat"):
+        text = v.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(v)
+
+
+def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) -> _Raw:
+    wb = _open_workbook(data, filename, limits)
+    visible, hidden = _sheet_lists(wb)
+    if sheet is not None:
+        if sheet not in visible + hidden:
+            raise DataError(
+                f"The workbook {filename} has no sheet named '{sheet}'; its sheets are: "
+                f"{', '.join(visible) or '(none)'}."
+            )
+        chosen = sheet
+        rows_py = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    else:
+        chosen, rows_py = None, []
+        for name in visible:
+            rows_py = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if any(any(_cell_text(c).strip() for c in r) for r in rows_py[:200]):
+                chosen = name
+                break
+        if chosen is None:
+            raise DataError(
+                f"The workbook {filename} has no visible sheet with data"
+                + (f" (hidden sheets: {', '.join(hidden)})" if hidden else "")
+                + "; put the table on the first sheet or choose a sheet."
+            )
+    if len(rows_py) > limits.max_rows + 100:
+        raise _too_many_rows(len(rows_py) - 1, limits)
+    records = [[_cell_text(c) for c in r] for r in rows_py]
+    detected: dict[str, Any] = {
+        "format": "xlsx",
+        "encoding": None,
+        "separator": None,
+        "sheet": chosen,
+        "sheets": visible,
+        "hidden_sheets": hidden,
+    }
+    k = _find_header([r for r in records[:60]])
+    if not records:
+        return _Raw(
+            frame=pd.DataFrame(), rows=np.array([], int), detected=detected | {"header_row": 1}
+        )
+    header = [c.strip() for c in records[k]]
+    while header and not header[-1]:
+        header.pop()
+    width = max(len(header), 1)
+    body = [(r + [""] * width)[:width] for r in records[k + 1 :]]
+    extra = [
+        (k + 2 + i, r) for i, r in enumerate(records[k + 1 :]) if any(c.strip() for c in r[width:])
+    ]
+    names = _clean_names(header, width)
+    frame = pd.DataFrame(body, columns=names, dtype=object)
+    frame = frame.astype(pd.StringDtype("pyarrow")) if len(frame) else frame.astype("string")
+    raw = _Raw(
+        frame=frame,
+        rows=np.arange(k + 2, k + 2 + len(body), dtype=np.int64),
+        detected=detected | {"header_row": k + 1},
+    )
+    if extra:
+        raw.problems.extend(
+            Problem(
+                r,
+                None,
+                " | ".join(c for c in cells[width:] if c.strip())[:80],
+                "this row has values to the right of the last named column; they were "
+                "ignored (give that column a header to import it)",
+                "warning",
+            )
+            for r, cells in extra[:1000]
+        )
+    return raw
+
+
+# =========================================================================== GeoJSON & Parquet
+
+
+def _read_geojson(data: bytes, filename: str) -> _Raw:
+    text, encoding = _decode(data, filename)
+    try:
+        doc = json.loads(text.lstrip("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"The file {filename} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}); export the GeoJSON again."
+        ) from None
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        features = [doc]
+    elif isinstance(doc, dict) and isinstance(doc.get("features"), list):
+        features = doc["features"]
+    elif isinstance(doc, list) and all(isinstance(x, dict) for x in doc):
+        features = [{"type": "Feature", "properties": x, "geometry": None} for x in doc]
+    else:
+        raise DataError(
+            f"The file {filename} is JSON but not GeoJSON: expected a FeatureCollection with "
+            "a 'features' list."
+        )
+    crs = doc.get("crs") if isinstance(doc, dict) else None
+    if isinstance(crs, dict):
+        name = str((crs.get("properties") or {}).get("name", ""))
+        if name and not re.search(r"CRS84|4326", name):
+            raise DataError(
+                f"The GeoJSON file {filename} uses the coordinate system {name}; export it in "
+                "WGS 84 (EPSG:4326) longitude/latitude."
+            )
+    props, lat, lon, problems, rejected = [], [], [], [], []
+    for i, feat in enumerate(features):
+        row = i + 1
+        p = feat.get("properties") if isinstance(feat, dict) else None
+        props.append(
+            {
+                str(k): (
+                    json.dumps(v, ensure_ascii=False)
+                    if isinstance(v, dict | list)
+                    else _cell_text(v)
+                )
+                for k, v in (p or {}).items()
+            }
+        )
+        g = feat.get("geometry") if isinstance(feat, dict) else None
+        y = x = float("nan")
+        bad = False
+        if isinstance(g, dict):
+            gtype = g.get("type")
+            try:
+                if gtype == "Point":
+                    x, y = float(g["coordinates"][0]), float(g["coordinates"][1])
+                else:
+                    from shapely.geometry import shape
+
+                    pt = shape(g).representative_point()
+                    x, y = pt.x, pt.y
+                    problems.append(
+                        Problem(
+                            row,
+                            "geometry",
+                            str(gtype),
+                            f"the geometry is a {gtype}; a point inside it was used",
+                            "warning",
+                        )
+                    )
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+                bad = True
+                problems.append(
+                    Problem(
+                        row,
+                        "geometry",
+                        json.dumps(g)[:80],
+                        f"the geometry cannot be read ({type(exc).__name__}); give a Point "
+                        "with [longitude, latitude]",
+                    )
+                )
+        lat.append(y)
+        lon.append(x)
+        rejected.append(bad)
+    frame = pd.DataFrame(props).fillna("")
+    frame = frame.astype(pd.StringDtype("pyarrow")) if len(frame.columns) else frame
+    if not len(frame.columns):
+        frame = pd.DataFrame(index=range(len(features)))
+    geom = pd.DataFrame({"lat": lat, "lon": lon}, dtype="float64")
+    return _Raw(
+        frame=frame,
+        rows=np.arange(1, len(features) + 1, dtype=np.int64),
+        detected={
+            "format": "geojson",
+            "encoding": encoding,
+            "separator": None,
+            "sheet": None,
+            "sheets": [],
+            "hidden_sheets": [],
+            "header_row": None,
+        },
+        problems=problems,
+        rejected=np.asarray(rejected, dtype=bool),
+        geom=geom,
+    )
+
+
+def _read_parquet(data: bytes, filename: str) -> _Raw:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(
+            f"The Parquet file {filename} could not be read ({exc}); write it again."
+        ) from None
+    geom = None
+    if "geometry" in table.column_names and pa.types.is_binary(table.schema.field("geometry").type):
+        import shapely
+
+        shapes = shapely.from_wkb(table.column("geometry").to_pylist(), on_invalid="ignore")
+        pts = [
+            s.representative_point() if s is not None and not s.is_empty else None for s in shapes
+        ]
+        geom = pd.DataFrame(
+            {
+                "lat": [p.y if p is not None else np.nan for p in pts],
+                "lon": [p.x if p is not None else np.nan for p in pts],
+            }
+        )
+        table = table.drop_columns(["geometry"])
+    cols = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if pa.types.is_floating(col.type):
+            # 2100.0 -> "2100" like the other formats; others keep their digits.
+            arr = col.to_pandas()
+            cols[name] = pd.Series([_cell_text(v) for v in arr], dtype=pd.StringDtype("pyarrow"))
+            continue
+        try:
+            s = pc.cast(col, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            s = pa.array([_cell_text(v) for v in col.to_pylist()], pa.string())
+        cols[name] = pd.Series(
+            pc.fill_null(s, "").to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+            if isinstance(s, pa.ChunkedArray)
+            else pc.fill_null(s, "").to_pandas(),
+            dtype=pd.StringDtype("pyarrow"),
+        )
+    frame = pd.DataFrame(cols)
+    return _Raw(
+        frame=frame,
+        rows=np.arange(2, table.num_rows + 2, dtype=np.int64),
+        detected={
+            "format": "parquet",
+            "encoding": None,
+            "separator": None,
+            "sheet": None,
+            "sheets": [],
+            "hidden_sheets": [],
+            "header_row": 1,
+        },
+        geom=geom,
+    )
+
+
+def _too_many_rows(n: int, limits: Limits) -> DataError:
+    return DataError(
+        f"The file has {n:,} data rows; at most {limits.max_rows:,} are accepted per upload. "
+        "Split it into smaller files or aggregate it first."
+    )
+
+
+# =========================================================================== interpretation
+
+_NUMERIC_FIELDS = ("lat", "lon", "firms", "employees", "year")
+_TEXT_FIELDS = (
+    "name",
+    "cluster",
+    "cluster_id",
+    "city",
+    "country",
+    "region",
+    "source",
+    "source_url",
+    "counts_what",
+    "technology",
+    "organisation",
+    "note",
+    "firms_qualifier",
+    "employees_qualifier",
+)
+
+
+def _apply_mapping(
+    columns: list[str], frame: pd.DataFrame, user: dict[str, str | None] | None
+) -> dict[str, str | None]:
+    mapping = detect_mapping(columns, sample=frame.head(50))
+    if user:
+        unknown_fields = [f for f in user if f not in CANONICAL_FIELDS]
+        if unknown_fields:
+            raise DataError(
+                f"Unknown field(s) {', '.join(map(repr, unknown_fields))} in the column mapping; "
+                f"fields are: {', '.join(CANONICAL_FIELDS)}."
+            )
+        for fld, col in user.items():
+            if col is not None and col not in columns:
+                raise DataError(
+                    f"The column '{col}' chosen for '{fld}' is not in the file; its columns are: "
+                    f"{', '.join(columns)}."
+                )
+            if col is not None:
+                for other, c in list(mapping.items()):
+                    if c == col and other != fld and other not in user:
+                        mapping[other] = None
+            mapping[fld] = col
+    return mapping
+
+
+def _detect_kind(frame: pd.DataFrame, mapping: dict[str, str | None]) -> str:
+    if mapping.get("firms"):
+        return "clusters"
+    name = mapping.get("name")
+    if name and is_firm_name_header(name):
+        return "firms"
+    if mapping.get("cluster") and name:
+        return "firms"
+    city = mapping.get("city")
+    if city:
+        c = frame[city].astype("string").str.strip().str.casefold()
+        c = c[c.fillna("") != ""]
+        if len(c) >= 3 and c.nunique() < len(c) and not mapping.get("counts_what"):
+            # Repeated cities without a firm count: rows are firms, not clusters.
+            return "firms"
+    return "clusters"
+
+
+def _flag(
+    problems: list[Problem],
+    mask: np.ndarray,
+    rows: np.ndarray,
+    column: str | None,
+    values: pd.Series | None,
+    reason: Callable[[str], str],
+    severity: str = "error",
+) -> None:
+    for i in np.flatnonzero(mask):
+        v = "" if values is None else str(values.iloc[i])
+        problems.append(
+            Problem(int(rows[i]), column, v if values is not None else None, reason(v), severity)
+        )
+
+
+def _nan_reason(nf: NumberFormat, what: str) -> Callable[[str], str]:
+    return lambda v: not_a_number_reason(v, nf, what)
+
+
+def _year_reason(lo: int, hi: int) -> Callable[[str], str]:
+    return lambda v: f"'{v}' is not a year between {lo} and {hi}"
+
+
+def read_upload(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    filename: str | None = None,
+    sheet: str | None = None,
+    mapping: dict[str, str | None] | None = None,
+    kind: str | None = None,
+    limits: Limits | None = None,
+    geocode_overrides: dict[int, tuple[float, float]] | None = None,
+    progress: Progress | None = None,
+) -> UploadResult:
+    """Read, check, geocode and (for firm lists) aggregate a researcher's file.
+
+    Parameters
+    ----------
+    source : str, path-like or bytes
+        The file, or its content (then pass ``filename`` for messages and format).
+    filename : str, optional
+        Name shown in messages and used as the default source title.
+    sheet : str, optional
+        Worksheet of an XLSX file; default: the first visible sheet with data.
+    mapping : dict, optional
+        Corrections to the detected column mapping, canonical field -> column
+        name (``None`` to ignore a field). Other fields keep their detection.
+    kind : {"clusters", "firms"}, optional
+        Override the detected shape of the table.
+    limits : Limits, optional
+        Size, row, text and time limits; default :class:`Limits()`.
+    geocode_overrides : dict, optional
+        Row number (as in the report) -> ``(lat, lon)`` chosen by the person,
+        used instead of the file's coordinates or geocoding for that row.
+    progress : callable, optional
+        Called as ``progress(fraction, message)`` between steps.
+
+    Returns
+    -------
+    UploadResult
+        The cluster table plus everything detected and every problem.
+
+    Raises
+    ------
+    mstatlas.errors.DataError
+        When the file as a whole cannot be used (empty, too large, damaged,
+        not a table, header only, no usable columns); the message says what to do.
+    """
+    limits = limits or Limits()
+    deadline = Deadline(limits.max_seconds)
+
+    def step(fraction: float, message: str) -> None:
+        deadline.check(message.lower())
+        if progress is not None:
+            progress(fraction, message)
+
+    if kind not in (None, "clusters", "firms"):
+        raise DataError(f"kind must be 'clusters' or 'firms', not {kind!r}.")
+    step(0.0, "Reading the file")
+    data, name = _load_bytes(source, filename, limits)
+    fmt = _sniff_format(data, name)
+    if fmt == "xlsx":
+        raw = _read_xlsx(data, name, sheet, limits)
+    elif fmt == "geojson":
+        raw = _read_geojson(data, name)
+    elif fmt == "parquet":
+        raw = _read_parquet(data, name)
+    else:
+        raw = _read_csv(data, name, limits)
+    del data
+    step(0.3, "Checking rows")
+    return _process(raw, name, mapping, kind, limits, geocode_overrides or {}, step)
+
+
+def _process(
+    raw: _Raw,
+    filename: str,
+    user_mapping: dict[str, str | None] | None,
+    kind: str | None,
+    limits: Limits,
+    overrides: dict[int, tuple[float, float]],
+    step: Callable[[float, str], None],
+) -> UploadResult:
+    frame, rows = raw.frame, raw.rows
+    columns = [str(c) for c in frame.columns]
+    detected = dict(raw.detected)
+    if not columns and raw.geom is None:
+        raise DataError(
+            f"The file {filename} has no columns; the first row must hold column names "
+            "(see the template)."
+        )
+    # Blank rows (every cell empty, no geometry) are not data.
+    if len(frame.columns):
+        filled = np.zeros(len(frame), dtype=bool)
+        for c in frame.columns:
+            filled |= (frame[c].fillna("").str.strip() != "").to_numpy(bool)
+    else:
+        filled = np.zeros(len(frame), dtype=bool)
+    if raw.geom is not None:
+        filled |= raw.geom["lat"].notna().to_numpy()
+    n_blank = int((~filled).sum())
+    keep = filled
+    frame = frame[keep].reset_index(drop=True)
+    rows = rows[keep]
+    geom = raw.geom[keep].reset_index(drop=True) if raw.geom is not None else None
+    pre_rejected = raw.rejected[keep] if raw.rejected is not None else np.zeros(len(frame), bool)
+    n = len(frame)
+    if n > limits.max_rows:
+        raise _too_many_rows(n, limits)
+    if n == 0:
+        shown = ", ".join(columns[:8]) + (", …" if len(columns) > 8 else "")
+        raise DataError(
+            f"The file {filename} has a header row ({shown}) but no data rows; add at least "
+            "one row below the header."
+        )
+    mapping = _apply_mapping(columns, frame, user_mapping)
+    kind = kind or _detect_kind(frame, mapping)
+    detected["kind_detected"] = kind
+    problems = list(raw.problems)
+    reject = pre_rejected.copy()
+
+    def col(fld: str) -> pd.Series | None:
+        c = mapping.get(fld)
+        return frame[c] if c else None
+
+    # ---- usable columns at all?
+    name_field = "name"
+    if mapping.get("name") is None:
+        if kind == "clusters" and mapping.get("city"):
+            name_field = "city"
+            detected["name_from"] = mapping["city"]
+        elif kind == "clusters":
+            raise DataError(
+                f"The file {filename} has no column with cluster names; its columns are "
+                f"{', '.join(columns)}. Name one 'name' (or Name, Bezeichnung, Cluster, nom) "
+                "or choose it in the column mapping."
+            )
+    has_coords = bool(mapping.get("lat") and mapping.get("lon")) or geom is not None
+    if not has_coords and not mapping.get("city") and not overrides:
+        raise DataError(
+            f"The file {filename} has neither coordinates nor a city column, so nothing can be "
+            f"placed on the map; its columns are {', '.join(columns)}. Add 'lat' and 'lon' "
+            "columns or a 'city' column (with 'country')."
+        )
+
+    # ---- numbers
+    num_cols = [c for f in _NUMERIC_FIELDS if (c := mapping.get(f))]
+    formats, default_fmt = detect_number_formats(frame, num_cols, detected.get("separator"))
+    detected["decimal"] = default_fmt.decimal
+    detected["thousands"] = default_fmt.thousands
+    detected["number_formats"] = {c: f.decimal for c, f in formats.items()}
+    values: dict[str, pd.Series] = {}
+    qualifiers: dict[str, pd.Series] = {}
+    for fld in _NUMERIC_FIELDS:
+        c = mapping.get(fld)
+        if not c:
+            values[fld] = pd.Series(np.nan, index=frame.index, dtype="float64")
+            continue
+        nf = formats.get(c, NumberFormat())
+        what = "coordinate" if fld in ("lat", "lon") else ("year" if fld == "year" else "count")
+        num, failed, qual = parse_numbers(
+            frame[c], nf, coordinate=what == "coordinate", integer=what != "coordinate"
+        )
+        failed_np = failed.to_numpy(bool)
+        _flag(
+            problems,
+            failed_np,
+            rows,
+            c,
+            frame[c],
+            _nan_reason(nf, what),
+        )
+        reject |= failed_np
+        values[fld] = num
+        qualifiers[fld] = qual
+        if what == "count":
+            neg = (num < 0).fillna(False).to_numpy(bool)
+            _flag(
+                problems,
+                neg,
+                rows,
+                c,
+                frame[c],
+                lambda v: f"'{v}' is negative; a count cannot be below 0",
+            )
+            frac = (num.notna() & (num % 1 != 0)).to_numpy(bool) & ~neg
+            _flag(
+                problems,
+                frac,
+                rows,
+                c,
+                frame[c],
+                lambda v: (
+                    f"'{v}' is not a whole number; counts of firms and employees are whole numbers"
+                ),
+            )
+            reject |= neg | frac
+        elif what == "year":
+            lo, hi = YEAR_RANGE
+            bad = (num.notna() & ((num < lo) | (num > hi) | (num % 1 != 0))).to_numpy(bool)
+            _flag(
+                problems,
+                bad,
+                rows,
+                c,
+                frame[c],
+                _year_reason(lo, hi),
+            )
+            reject |= bad
+    lat, lon = values["lat"].copy(), values["lon"].copy()
+    if geom is not None:
+        has_geom = geom["lat"].notna()
+        lat = lat.where(~has_geom, geom["lat"])
+        lon = lon.where(~has_geom, geom["lon"])
+    lat_c = mapping.get("lat") or "geometry"
+    lon_c = mapping.get("lon") or "geometry"
+    one_missing = (lat.isna() ^ lon.isna()).to_numpy(bool) & ~reject
+    _flag(
+        problems,
+        one_missing,
+        rows,
+        lat_c if lat.isna().any() else lon_c,
+        None,
+        lambda v: (
+            "only one of latitude and longitude is given; fill both or leave both "
+            "empty to place the row by its city"
+        ),
+    )
+    reject |= one_missing
+    bad_lat = (lat.abs() > 90).fillna(False).to_numpy(bool)
+    bad_lon = (lon.abs() > 180).fillna(False).to_numpy(bool)
+    _flag(
+        problems,
+        bad_lat,
+        rows,
+        lat_c,
+        lat.astype("string"),
+        lambda v: f"latitude {v} is impossible (must be between -90 and 90)",
+    )
+    _flag(
+        problems,
+        bad_lon & ~bad_lat,
+        rows,
+        lon_c,
+        lon.astype("string"),
+        lambda v: f"longitude {v} is impossible (must be between -180 and 180)",
+    )
+    reject |= bad_lat | bad_lon
+
+    # ---- text
+    texts: dict[str, pd.Series] = {}
+    for fld in _TEXT_FIELDS:
+        c = mapping.get(fld)
+        if not c:
+            texts[fld] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            continue
+        s = frame[c].astype("string").str.strip()
+        probs, bad = text_problems(s, rows, c, limits.max_text_len)
+        problems.extend(probs)
+        reject |= bad.to_numpy(bool)
+        texts[fld] = s.mask(s == "", pd.NA)
+    name = texts["name"] if name_field == "name" else texts["city"]
+    missing_name = name.isna().to_numpy(bool) & ~reject
+    what_name = "firm name" if kind == "firms" else "cluster name"
+    _flag(
+        problems,
+        missing_name,
+        rows,
+        mapping.get(name_field),
+        None,
+        lambda v: f"the {what_name} is empty; every row needs one",
+    )
+    reject |= missing_name
+
+    # counts_what and qualifiers
+    cw = pd.Series("unspecified", index=frame.index, dtype="string")
+    if mapping.get("counts_what") and kind == "clusters":
+        raw_cw = texts["counts_what"]
+        uniq = {v: counts_what_key(v) for v in raw_cw.dropna().unique()}
+        mapped = raw_cw.map(lambda v: uniq.get(v) if isinstance(v, str) else "unspecified")
+        bad = (raw_cw.notna() & mapped.isna()).to_numpy(bool)
+        _flag(
+            problems,
+            bad,
+            rows,
+            mapping["counts_what"],
+            raw_cw,
+            lambda v: (
+                f"'{v}' is not a kind of figure the atlas knows; use one of "
+                f"{', '.join(COUNTS_WHAT)}"
+            ),
+        )
+        reject |= bad
+        cw = mapped.fillna("unspecified").astype("string")
+    quals: dict[str, pd.Series] = {}
+    for fld, numfld in (("firms_qualifier", "firms"), ("employees_qualifier", "employees")):
+        q = qualifiers.get(numfld, pd.Series(pd.NA, index=frame.index, dtype="string"))
+        if mapping.get(fld):
+            given = texts[fld].str.lower().str.replace(r"[\s-]+", "_", regex=True)
+            bad = (given.notna() & ~given.isin([k for k in QUALIFIERS if k])).to_numpy(bool)
+            _flag(
+                problems,
+                bad,
+                rows,
+                mapping[fld],
+                texts[fld],
+                lambda v: (
+                    f"'{v}' is not a qualifier; use about, more_than, at_least, up_to or "
+                    "leave it blank"
+                ),
+            )
+            reject |= bad
+            q = given.where(given.notna() & ~pd.Series(bad, index=frame.index), q)
+        quals[fld] = q
+
+    # source URL: only web links (a javascript: link in a popup would run code)
+    url = texts["source_url"]
+    bad_url = (url.notna() & ~url.str.match(r"(?i)https?://").fillna(False)).to_numpy(bool)
+    _flag(
+        problems,
+        bad_url,
+        rows,
+        mapping.get("source_url"),
+        url,
+        lambda v: (
+            f"'{v[:60]}' is not a web address starting with http:// or https://; the "
+            "link was left out"
+        ),
+        "warning",
+    )
+    url = url.mask(pd.Series(bad_url, index=frame.index))
+
+    # countries
+    iso = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if mapping.get("country"):
+        ctext = texts["country"]
+        lookup = {v: country_to_iso2(v) for v in ctext.dropna().unique()}
+        iso = ctext.map(lambda v: lookup.get(v) if isinstance(v, str) else None).astype("string")
+        unknown = (ctext.notna() & iso.isna()).to_numpy(bool) & ~reject
+        _flag(
+            problems,
+            unknown,
+            rows,
+            mapping["country"],
+            ctext,
+            lambda v: (
+                f"'{v}' is not a country the atlas recognises (write e.g. Germany, "
+                "Deutschland or DE); the row was placed without it"
+            ),
+            "warning",
+        )
+    step(0.5, "Checking duplicates")
+
+    # ---- overrides from the person
+    row_pos = {int(r): i for i, r in enumerate(rows)}
+    overridden = np.zeros(n, dtype=bool)
+    for r, (olat, olon) in overrides.items():
+        hit = row_pos.get(int(r))
+        if hit is None:
+            continue
+        i = int(hit)
+        if not (-90 <= float(olat) <= 90 and -180 <= float(olon) <= 180):
+            raise DataError(
+                f"The corrected position for row {r} ({olat}, {olon}) is impossible; latitude "
+                "must be within ±90 and longitude within ±180."
+            )
+        lat.iat[i], lon.iat[i] = float(olat), float(olon)
+        overridden[i] = True
+        if one_missing[i] or bad_lat[i] or bad_lon[i]:
+            reject[i] = bool(pre_rejected[i])
+            problems = [p for p in problems if not (p.row == r and p.column in (lat_c, lon_c))]
+
+    # Outside Europe: a warning, with a hint when swapping would put it inside.
+    (la0, la1), (lo0, lo1) = EUROPE_WINDOW["lat"], EUROPE_WINDOW["lon"]
+    inside = lat.between(la0, la1) & lon.between(lo0, lo1)
+    swapped_inside = lon.between(la0, la1) & lat.between(lo0, lo1)
+    outside = (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & ~reject
+    coord_text = lat.astype("string") + ", " + lon.astype("string")
+    swap_np = swapped_inside.to_numpy(bool)
+    for i in map(int, np.flatnonzero(outside)):
+        hint = (
+            "; latitude and longitude look swapped"
+            if swap_np[i]
+            else "; check the coordinates if the cluster is in Europe"
+        )
+        problems.append(
+            Problem(
+                int(rows[i]),
+                lat_c,
+                str(coord_text.iloc[i]),
+                f"the position is outside Europe{hint}",
+                "warning",
+            )
+        )
+
+    # ---- duplicates (among rows still in)
+    ok_idx = np.flatnonzero(~reject)
+    if kind == "clusters":
+        key_cols = [
+            name.str.casefold(),
+            texts["city"].str.casefold(),
+            values["year"],
+            values["firms"],
+            values["employees"],
+        ]
+        dup_reason = "same name, city, year and figures"
+    else:
+        key_cols = [name.str.casefold(), texts["city"].str.casefold(), iso]
+        dup_reason = "same firm name and city; each firm is counted once"
+    keys = pd.DataFrame({f"k{i}": k for i, k in enumerate(key_cols)}).iloc[ok_idx]
+    if len(keys):
+        dup = keys.duplicated(keep=False)
+        if dup.any():
+            sub = keys[dup]
+            first_pos = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup()
+            first_row: dict[int, int] = {}
+            for pos, g in zip(sub.index, first_pos, strict=True):
+                if g not in first_row:
+                    first_row[g] = int(rows[pos])
+                else:
+                    problems.append(
+                        Problem(
+                            int(rows[pos]),
+                            mapping.get(name_field),
+                            str(name.iloc[pos]),
+                            f"duplicate of row {first_row[g]} ({dup_reason}); "
+                            "only the first is imported",
+                        )
+                    )
+                    reject[pos] = True
+    step(0.6, "Geocoding cities")
+
+    # ---- geocoding (once per distinct city and country)
+    need = lat.isna().to_numpy(bool) & ~reject & ~overridden
+    geo_frames = []
+    city_s = texts["city"]
+    if need.any():
+        no_city = need & city_s.isna().to_numpy(bool)
+        _flag(
+            problems,
+            no_city,
+            rows,
+            mapping.get("city") or mapping.get("lat"),
+            None,
+            lambda v: (
+                "the row has no coordinates and no city, so it cannot be placed; "
+                "add lat/lon or a city"
+            ),
+        )
+        reject |= no_city
+        need &= ~no_city
+    if need.any():
+        from mstatlas.data.geocode import geocode
+
+        idx = np.flatnonzero(need)
+        pairs = pd.DataFrame(
+            {"city": city_s.iloc[idx].to_numpy(), "iso": iso.iloc[idx].fillna("").to_numpy()}
+        )
+        uniq = pairs.drop_duplicates().reset_index(drop=True)
+        found: list[tuple[Any, ...]] = []
+        for j, (c, cc) in enumerate(uniq.itertuples(index=False, name=None)):
+            if j % 200 == 0:
+                step(0.6 + 0.25 * j / max(len(uniq), 1), "Geocoding cities")
+            m = geocode(str(c), cc or None)
+            found.append(
+                (
+                    m.name,
+                    m.lat,
+                    m.lon,
+                    m.confidence,
+                    m.status,
+                    m.country_iso2,
+                    "; ".join(f"{a[0]} ({a[1]})" for a in m.alternatives[:3]),
+                )
+                if m
+                else (None, np.nan, np.nan, 0.0, "failed", None, "")
+            )
+        res = pd.DataFrame(
+            found, columns=["matched", "glat", "glon", "confidence", "status", "gcc", "alts"]
+        )
+        uniq = pd.concat([uniq, res], axis=1)
+        merged = pairs.merge(uniq, on=["city", "iso"], how="left")
+        lat.iloc[idx] = merged["glat"].to_numpy()
+        lon.iloc[idx] = merged["glon"].to_numpy()
+        iso.iloc[idx] = iso.iloc[idx].fillna(
+            pd.Series(merged["gcc"].to_numpy(), index=iso.index[idx]).astype("string")
+        )
+        status = merged["status"].to_numpy()
+        failed = np.zeros(n, dtype=bool)
+        failed[idx] = status == "failed"
+        amb = np.zeros(n, dtype=bool)
+        amb[idx] = status == "ambiguous"
+        city_col = mapping.get("city")
+        _flag(
+            problems,
+            failed,
+            rows,
+            city_col,
+            city_s,
+            lambda v: (
+                f"no place called '{v}' was found (in the given country); check the "
+                "spelling, add lat/lon, or set the position by hand"
+            ),
+        )
+        reject |= failed
+        alts = pd.Series("", index=frame.index, dtype="object")
+        alts.iloc[idx] = merged["alts"].to_numpy()
+        matched_s = pd.Series("", index=frame.index, dtype="object")
+        matched_s.iloc[idx] = merged["matched"].to_numpy()
+        for i in map(int, np.flatnonzero(amb)):
+            problems.append(
+                Problem(
+                    int(rows[i]),
+                    city_col,
+                    str(city_s.iloc[i]),
+                    f"'{city_s.iloc[i]}' is ambiguous; placed at "
+                    f"{matched_s.iloc[i]}, other places with this name: "
+                    f"{alts.iloc[i]}. Check the position or set it by hand",
+                    "warning",
+                )
+            )
+        geo_frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows[idx],
+                    "city": pairs["city"],
+                    "country": pairs["iso"].replace("", None),
+                    "matched": merged["matched"],
+                    "lat": merged["glat"],
+                    "lon": merged["glon"],
+                    "confidence": merged["confidence"].astype("float64"),
+                    "status": merged["status"],
+                }
+            )
+        )
+    if overridden.any():
+        oi = np.flatnonzero(overridden)
+        geo_frames.append(
+            pd.DataFrame(
+                {
+                    "row": rows[oi],
+                    "city": city_s.iloc[oi].to_numpy(),
+                    "country": iso.iloc[oi].to_numpy(),
+                    "matched": "set by hand",
+                    "lat": lat.iloc[oi].to_numpy(),
+                    "lon": lon.iloc[oi].to_numpy(),
+                    "confidence": 1.0,
+                    "status": "ok",
+                }
+            )
+        )
+    geocoding = (
+        pd.concat(geo_frames, ignore_index=True)
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+        if geo_frames
+        else pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
+    )
+    step(0.85, "Building the cluster table")
+
+    # ---- assemble
+    keep_idx = np.flatnonzero(~reject)
+    source = texts["source"].fillna(f"Uploaded file {filename}")
+    firms_out = None
+    aggregation = None
+    if kind == "firms":
+        from mstatlas.data.firms import aggregate_firms
+
+        firms_out = (
+            pd.DataFrame(
+                {
+                    "row": rows,
+                    "name": name,
+                    "cluster": texts["cluster"],
+                    "city": city_s,
+                    "country_iso2": iso,
+                    "region": texts["region"],
+                    "lat": lat,
+                    "lon": lon,
+                    "employees": values["employees"],
+                    "technology": texts["technology"],
+                    "year": values["year"],
+                    "source_title": source,
+                    "source_url": url,
+                }
+            )
+            .iloc[keep_idx]
+            .reset_index(drop=True)
+        )
+        by = "cluster" if mapping.get("cluster") and firms_out["cluster"].notna().all() else "city"
+        table, aggregation = aggregate_firms(firms_out, by=by)
+        firms_out["employees"] = firms_out["employees"].round().astype("Int64")
+        firms_out["year"] = firms_out["year"].round().astype("Int64")
+    else:
+        note = texts["note"]
+        if mapping.get("technology"):
+            tech = "Technology: " + texts["technology"]
+            note = note.where(
+                texts["technology"].isna(), note.fillna("").where(note.isna(), note + "; ") + tech
+            )
+            note = note.where(note.notna(), tech)
+        table = (
+            pd.DataFrame(
+                {
+                    "cluster_name": name,
+                    "city": city_s,
+                    "region": texts["region"],
+                    "country_iso2": iso,
+                    "lat": lat,
+                    "lon": lon,
+                    "firms": values["firms"].round(),
+                    "employees": values["employees"].round(),
+                    "firms_qualifier": quals["firms_qualifier"],
+                    "employees_qualifier": quals["employees_qualifier"],
+                    "counts_what": cw,
+                    "year": values["year"].round(),
+                    "organisation": texts["organisation"],
+                    "source_title": source,
+                    "source_url": url,
+                    "note": note,
+                    "_given_id": texts["cluster_id"],
+                    "ivam_benchmark_2007": (
+                        frame["ivam_benchmark_2007"]
+                        if "ivam_benchmark_2007" in frame.columns
+                        else False
+                    ),
+                }
+            )
+            .iloc[keep_idx]
+            .reset_index(drop=True)
+        )
+    table["cluster_id"] = _cluster_ids(table)
+    table = table.drop(columns=["_given_id"], errors="ignore")
+    clusters = coerce_clusters(table) if len(table) else empty_clusters()
+    n_rejected = int(reject.sum())
+    problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.severity != "error"))
+    report = ValidationReport(
+        n_rows=n,
+        n_imported=n - n_rejected,
+        n_rejected=n_rejected,
+        problems=problems,
+        n_blank=n_blank,
+    )
+    step(1.0, "Done")
+    return UploadResult(
+        clusters=clusters,
+        report=report,
+        kind=kind,
+        mapping=mapping,
+        columns=columns,
+        detected=detected,
+        firms=firms_out,
+        geocoding=geocoding,
+        aggregation=aggregation,
+    )
+
+
+def _cluster_ids(table: pd.DataFrame) -> list[str]:
+    """Slug of the name (or the file's id); distinct clusters with equal slugs get -2, -3."""
+    from mstatlas.data.firms import slugify
+
+    given = table["_given_id"] if "_given_id" in table.columns else None
+    ids: list[str] = []
+    owner: dict[str, tuple[str, str]] = {}
+    by_cluster: dict[tuple[str, str], str] = {}
+    for i, (nm, city) in enumerate(zip(table["cluster_name"], table["city"], strict=True)):
+        gid = given.iloc[i] if given is not None else None
+        if isinstance(gid, str) and re.fullmatch(r"[a-z0-9_-]+", gid):
+            key = ("id", gid)  # the file's own identifier decides what one cluster is
+        else:
+            gid = None
+            key = (str(nm).casefold(), str(city).casefold() if isinstance(city, str) else "")
+        if key in by_cluster:
+            ids.append(by_cluster[key])
+            continue
+        base = gid or slugify(str(nm))
+        slug, k = base, 1
+        while slug in owner and owner[slug] != key:
+            k += 1
+            slug = f"{base}-{k}"
+        owner[slug] = key
+        by_cluster[key] = slug
+        ids.append(slug)
+    return ids

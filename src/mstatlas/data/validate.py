@@ -1,0 +1,373 @@
+"""Row-level checks of an uploaded table, with messages a person can act on.
+
+Every data row of a file ends up either imported or listed in the
+:class:`ValidationReport` with its row number, column, value and a reason.
+
+Row numbers are those a person sees when opening the file in a spreadsheet
+program: the header row counts (it is row 1 unless title rows sit above it),
+blank lines count, and a quoted value spanning several lines is one row. For
+Parquet the first data row is row 2 (as if exported with a header); for
+GeoJSON the row is the feature's position, starting at 1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from mstatlas.data.schema import COUNTS_WHAT
+
+#: Rough window around Europe; points outside get a warning, not a rejection.
+EUROPE_WINDOW: Final = {"lat": (34.0, 72.0), "lon": (-25.0, 45.0)}
+YEAR_RANGE: Final = (1900, 2100)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_PATTERN: Final = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+@dataclass
+class Problem:
+    """One thing wrong with one row (or with the whole file when ``row`` is None).
+
+    Attributes
+    ----------
+    row : int or None
+        Row number as the person sees it in their file (see the module notes:
+        the header row counts, so the first data row is usually 2).
+    column : str or None
+        Column name as written in the person's file.
+    value : str or None
+        The offending value as written.
+    reason : str
+        What is wrong and what to write instead.
+    severity : str
+        ``"error"``: the row was not imported; ``"warning"``: imported but flagged.
+    """
+
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.reason}" if prefix else self.reason
+
+
+@dataclass
+class ValidationReport:
+    """What happened to the rows of one upload.
+
+    ``n_imported + n_rejected == n_rows`` always holds. Blank rows (every cell
+    empty) are not data rows; their number is in ``n_blank``.
+    """
+
+    n_rows: int
+    n_imported: int
+    n_rejected: int
+    problems: list[Problem] = field(default_factory=list)
+    n_blank: int = 0
+
+    @property
+    def n_warnings(self) -> int:
+        """Number of warnings (rows imported but flagged)."""
+        return sum(p.severity == "warning" for p in self.problems)
+
+    def summary(self) -> str:
+        """One paragraph for people: counts, then the most common reasons."""
+        if self.n_rows == 0:
+            return (
+                "The file has a header but no data rows; add at least one row below the "
+                "header (see the template for an example)."
+            )
+        parts = [f"{self.n_imported:,} of {self.n_rows:,} rows imported"]
+        if self.n_rejected:
+            parts.append(f"{self.n_rejected:,} rejected")
+        if self.n_warnings:
+            parts.append(f"{self.n_warnings:,} warning(s)")
+        text = ", ".join(parts) + "."
+        if self.n_blank:
+            text += f" {self.n_blank:,} blank row(s) were skipped."
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            first = errors[0]
+            text += f" First problem: {first}."
+        if self.n_rejected and self.n_imported == 0:
+            text += " No row could be imported; fix the problems listed and upload again."
+        return text.replace("..", ".")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a table with columns row, column, value, severity, reason."""
+        cols = ["row", "column", "value", "severity", "reason"]
+        if not self.problems:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+        frame = pd.DataFrame([asdict(p) for p in self.problems])[cols]
+        frame["row"] = frame["row"].astype("Int64")
+        return frame
+
+
+# --------------------------------------------------------------------------- numbers
+
+_QUALIFIER_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
+    (
+        r"(?:ca\.?|circa|approx\.?|approximately|about|around|etwa|rund|ungef(?:ä|ae)hr|"
+        r"environ|~|≈|∼)",
+        "about",
+    ),
+    (r"(?:>=|≥|at least|mindestens|min\.|au moins)", "at_least"),
+    (r"(?:>|more than|over|mehr als|(?:ü|ue)ber|plus de)", "more_than"),
+    (r"(?:<=|≤|up to|bis zu|jusqu'?(?:à|a)|max\.)", "up_to"),
+)
+_QUALIFIER_RE: Final = [
+    (re.compile(rf"^\s*{pat}\s*(?P<num>.+?)\s*$", re.IGNORECASE), q)
+    for pat, q in _QUALIFIER_PREFIXES
+]
+_SPACES: Final = r"[\s\u00a0\u202f\u2009']"
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How numbers are written in one column: decimal mark and thousands separator."""
+
+    decimal: str = "."
+    thousands: str | None = ","
+
+    @property
+    def example(self) -> str:
+        """A sample of this format, e.g. ``2.100`` or ``2,100``."""
+        return f"2{self.thousands}100" if self.thousands else "2100"
+
+
+def _evidence(values: Iterable[str]) -> tuple[int, int]:
+    comma = point = 0
+    for v in values:
+        v = re.sub(_SPACES, "", v)
+        if re.fullmatch(r"[-+]?\d+,(\d{1,2}|\d{4,})", v) or re.fullmatch(
+            r"[-+]?\d{1,3}(\.\d{3})+,\d+", v
+        ):
+            comma += 1
+        elif re.fullmatch(r"[-+]?\d+\.(\d{1,2}|\d{4,})", v) or re.fullmatch(
+            r"[-+]?\d{1,3}(,\d{3})+\.\d+", v
+        ):
+            point += 1
+        elif re.fullmatch(r"[-+]?\d{1,3}(\.\d{3}){2,}", v):
+            comma += 1  # 1.234.567 can only be German thousands
+        elif re.fullmatch(r"[-+]?\d{1,3}(,\d{3}){2,}", v):
+            point += 1
+    return comma, point
+
+
+def detect_number_formats(
+    frame: pd.DataFrame, columns: Iterable[str], separator: str | None
+) -> tuple[dict[str, NumberFormat], NumberFormat]:
+    """Decide the decimal mark per numeric column, with a file-wide default.
+
+    Clear evidence ("51,5136", "2,5", "1.234,5") decides a column; columns
+    with only ambiguous values ("1.020", "39") follow the file: a comma
+    decimal when other columns show one, or when the separator is ``;``
+    (German/French spreadsheet export).
+
+    Returns
+    -------
+    tuple
+        ``({column: NumberFormat}, file_default)``.
+    """
+    per: dict[str, tuple[int, int]] = {}
+    for col in columns:
+        s = frame[col].dropna()
+        s = s[s != ""].head(5000).astype(str).tolist()
+        per[col] = _evidence(s)
+    comma = sum(c for c, _ in per.values())
+    point = sum(p for _, p in per.values())
+    if comma > point or (comma == point and separator == ";"):
+        default = NumberFormat(",", ".")
+    else:
+        default = NumberFormat(".", ",")
+    out = {}
+    for col, (c, p) in per.items():
+        if c and not p:
+            out[col] = NumberFormat(",", ".")
+        elif p and not c:
+            out[col] = NumberFormat(".", ",")
+        else:
+            out[col] = default
+    return out, default
+
+
+def parse_numbers(
+    values: pd.Series, fmt: NumberFormat, *, coordinate: bool = False, integer: bool = False
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Turn text into numbers according to a :class:`NumberFormat`.
+
+    Thousands separators are only removed where they group digits in threes
+    ("2.100" in a German column is 2100; "2.1" there is refused, not guessed).
+    Coordinates accept both "51.5" and "51,5" and never have thousands.
+    Qualified figures ("ca. 1.700", "> 50", "2100+") are read with a qualifier.
+    With ``integer=True`` (counts, years) "1.020" and "1,020" are always 1020:
+    a count has no decimals, whatever the rest of the file does.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        ``(numbers as float64 with NaN for blanks/failures, failed mask,
+        qualifier or NA)``.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    blank = text == ""
+    num = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+    if coordinate:
+        # plain "51.5" is already parsed; "1,5" style and stray spaces here
+        todo = num.isna() & ~blank
+        if todo.any():
+            t = text[todo].str.replace(_SPACES, "", regex=True).str.replace(",", ".", regex=False)
+            ok = t.str.fullmatch(r"[-+]?\d+(\.\d+)?").fillna(False).astype(bool)
+            num.loc[todo] = pd.to_numeric(t.where(ok, None), errors="coerce").astype("float64")
+        failed = num.isna() & ~blank
+        return num, failed, pd.Series(pd.NA, index=values.index, dtype="string")
+    todo = ~blank & num.isna()
+    if fmt.decimal == ",":
+        # "2.100" parsed as 2.1 above; in a comma-decimal column it means 2100.
+        todo = todo | (~blank & text.str.contains(".", regex=False).fillna(False))
+    qual = pd.Series(pd.NA, index=values.index, dtype="string")
+    if todo.any():
+        parsed, q = _parse_formatted(text[todo], fmt)
+        num.loc[todo] = parsed
+        qual.loc[todo] = q
+    if integer:
+        grouped = text.str.fullmatch(r"[-+]?\d{1,3}([.,]\d{3})+").fillna(False).astype(bool)
+        fix = grouped & ((num % 1 != 0) | num.isna())
+        if fix.any():
+            num.loc[fix] = pd.to_numeric(
+                text[fix].str.replace(r"[.,]", "", regex=True), errors="coerce"
+            ).astype("float64")
+    failed = num.isna() & ~blank
+    return num, failed, qual
+
+
+def _number_pattern(fmt: NumberFormat) -> str:
+    d = re.escape(fmt.decimal)
+    t = re.escape(fmt.thousands) if fmt.thousands else None
+    integer = rf"(?:\d{{1,3}}(?:{t}\d{{3}})+|\d+)" if t else r"\d+"
+    return rf"[-+]?{integer}(?:{d}\d+)?"
+
+
+def _parse_formatted(sub: pd.Series, fmt: NumberFormat) -> tuple[pd.Series, pd.Series]:
+    pattern = _number_pattern(fmt)
+    s = sub.str.replace(_SPACES, "", regex=True)
+    ok = s.str.fullmatch(pattern).fillna(False).astype(bool)
+    clean = s.where(ok, None)
+    if fmt.thousands:
+        clean = clean.str.replace(fmt.thousands, "", regex=False)
+    clean = clean.str.replace(fmt.decimal, ".", regex=False)
+    out = pd.to_numeric(clean, errors="coerce").astype("float64")
+    qual = pd.Series(pd.NA, index=sub.index, dtype="string")
+    if (~ok).any():  # qualified figures ("ca. 1.700", "> 50") are rare: one by one
+        rx = re.compile(pattern)
+        for idx, raw in sub[~ok].items():
+            value, q = _parse_qualified(str(raw), rx, fmt)
+            if value is not None:
+                out.at[idx] = value
+                qual.at[idx] = q
+    return out, qual
+
+
+def _parse_qualified(raw: str, rx: re.Pattern[str], fmt: NumberFormat) -> tuple[float | None, str]:
+    q, s = "", ""
+    for qrx, name in _QUALIFIER_RE:
+        m = qrx.match(raw)
+        if m:
+            q, s = name, re.sub(_SPACES, "", m.group("num"))
+            break
+    else:
+        compact = re.sub(_SPACES, "", raw)
+        if compact.endswith("+"):
+            q, s = "at_least", compact[:-1]
+    if not q or not rx.fullmatch(s):
+        return None, ""
+    if fmt.thousands:
+        s = s.replace(fmt.thousands, "")
+    return float(s.replace(fmt.decimal, ".")), q
+
+
+def not_a_number_reason(value: str, fmt: NumberFormat, what: str) -> str:
+    """The sentence for a value that is not a number, with an example to copy."""
+    if what == "coordinate":
+        example = "51.5136"
+    elif what == "year":
+        example = "2007"
+    else:
+        example = fmt.example
+    hint = ""
+    if what != "coordinate" and fmt.decimal == "," and re.fullmatch(r"-?\d+\.\d{1,2}", value):
+        hint = "; this file writes decimals with a comma and groups thousands with a dot"
+    elif what != "coordinate" and fmt.decimal == "." and re.fullmatch(r"-?\d+,\d{1,2}", value):
+        hint = "; this file writes decimals with a dot and groups thousands with a comma"
+    if re.search(r"\d\s*[-–]\s*\d", value):
+        hint = "; give one number and put the range in the note"
+    return f"'{value}' is not a number (expected e.g. {example}){hint}"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def text_problems(
+    values: pd.Series, rows: np.ndarray, column: str, max_len: int
+) -> tuple[list[Problem], pd.Series]:
+    """Control characters and over-long text in one text column.
+
+    Returns
+    -------
+    tuple
+        ``(problems, mask of rows with an error)``.
+    """
+    text = values.astype("string").fillna("")
+    problems: list[Problem] = []
+    lengths = text.str.len()
+    too_long = (lengths > max_len).fillna(False).to_numpy(bool)
+    control = text.str.contains(_CONTROL_PATTERN, regex=True).fillna(False).to_numpy(bool)
+    for i in np.flatnonzero(too_long):
+        v = str(text.iloc[i])
+        problems.append(
+            Problem(
+                int(rows[i]),
+                column,
+                v[:60] + "…",
+                f"the text is {len(v):,} characters long; at most {max_len:,} are accepted "
+                "(shorten it or move it to a linked source)",
+            )
+        )
+    for i in np.flatnonzero(control):
+        v = str(text.iloc[i])
+        ch = _CONTROL.search(v)
+        code = f"U+{ord(ch.group()):04X}" if ch else "a control character"
+        problems.append(
+            Problem(
+                int(rows[i]),
+                column,
+                _CONTROL.sub("�", v)[:80],
+                f"the text contains an invisible control character ({code}); "
+                "retype the cell or remove the character",
+            )
+        )
+    return problems, pd.Series(too_long | control, index=values.index)
+
+
+def counts_what_key(text: str) -> str | None:
+    """``'Cluster firms'`` or ``'cluster_firms'`` -> ``'cluster_firms'``; None if unknown."""
+    norm = re.sub(r"[^a-z]+", "_", text.strip().lower()).strip("_")
+    if norm in COUNTS_WHAT:
+        return norm
+    for key, label in COUNTS_WHAT.items():
+        if re.sub(r"[^a-z]+", "_", label.lower()).strip("_") == norm:
+            return key
+    return None
