@@ -54,6 +54,32 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--measure", choices=list(MEASURES), default="employees")
     mp.add_argument("-o", "--output", type=Path, required=True, help="HTML file to write")
     mp.set_defaults(handler=_cmd_map)
+
+    share = sub.add_parser(
+        "share", help="store a data file on the server and print its link and delete token"
+    )
+    share.add_argument("file", type=Path, help="CSV/TSV, XLSX, GeoJSON or Parquet file")
+    share.add_argument("--name", help="title shown with the dataset (default: the file name)")
+    share.add_argument(
+        "--base-url",
+        type=_base_url,
+        default=None,
+        help="public address of the app for the link "
+        "(default: MSTATLAS_BASE_URL or http://localhost:8501)",
+    )
+    share.set_defaults(handler=_cmd_share)
+
+    rm = sub.add_parser("delete", help="delete a shared dataset (needs its delete token)")
+    rm.add_argument("id", help="dataset id, the ds=... part of the link")
+    rm.add_argument("--token", required=True, help="delete token printed by 'mstatlas share'")
+    rm.set_defaults(handler=_cmd_delete)
+    val = sub.add_parser(
+        "validate", help="check a data file: detected columns, imported and rejected rows"
+    )
+    val.add_argument("file", type=Path, help="CSV/TSV, XLSX, GeoJSON or Parquet file")
+    val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
+    val.add_argument("--format", choices=["text", "json"], default="text")
+    val.set_defaults(handler=_cmd_validate)
     return parser
 
 
@@ -109,6 +135,133 @@ def _cmd_map(args: argparse.Namespace) -> int:
     args.output.write_text(html, encoding="utf-8")
     print(f"wrote {args.output} ({len(html.encode()):,} bytes, works offline)")
     return EXIT_OK
+
+
+def _base_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
+        raise argparse.ArgumentTypeError(
+            f"expected the app's address such as https://atlas.example.org, got {text!r}"
+        )
+    return url
+
+
+def _cmd_share(args: argparse.Namespace) -> int:
+    import os
+
+    from mstatlas.data.readers import read_upload
+    from mstatlas.data.store import SharedDataset, get_store
+    from mstatlas.errors import DataError
+
+    base_url = args.base_url
+    if base_url is None:
+        env = os.environ.get("MSTATLAS_BASE_URL", "").strip()
+        try:
+            base_url = _base_url(env or "http://localhost:8501")
+        except argparse.ArgumentTypeError:
+            raise MSTAtlasError(
+                f"MSTATLAS_BASE_URL is {env!r}, not the app's address; set it to e.g. "
+                "https://atlas.example.org or pass --base-url."
+            ) from None
+    result = read_upload(args.file)
+    summary = result.report.summary()
+    if result.clusters.empty:
+        raise DataError(summary)
+    name = args.name if args.name is not None else args.file.name
+    saved = get_store().save(
+        SharedDataset(
+            name=name,
+            clusters=result.clusters.drop(columns="geometry", errors="ignore"),
+            mapping=dict(result.mapping),
+            report=result.report.to_frame(),
+            geocoding=result.geocoding,
+            meta={
+                "filename": args.file.name,
+                "kind": result.kind,
+                "aggregation": result.aggregation,
+                "summary": summary,
+            },
+        )
+    )
+    if result.report.n_rejected:
+        print(f"note: {summary}", file=sys.stderr)
+    print(f"Shared {name!r}: {len(result.clusters):,} rows.")
+    print(f"link:         {base_url}/?ds={saved.id}")
+    print(f"id:           {saved.id}")
+    print(f"delete token: {saved.delete_token}")
+    print("Keep the delete token: it is shown only now and is the only way to delete the data:")
+    print(f"  mstatlas delete {saved.id} --token {saved.delete_token}")
+    return EXIT_OK
+
+
+def _cmd_delete(args: argparse.Namespace) -> int:
+    from mstatlas.data.store import get_store
+
+    get_store().delete(args.id, args.token)
+    print(f"Deleted shared dataset {args.id}; its link no longer opens.")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    """Report what an upload would import; exit 1 when any row is rejected."""
+    import json
+
+    from mstatlas.data.readers import read_upload
+
+    result = read_upload(args.file, sheet=args.sheet)
+    report = result.report
+    if args.format == "json":
+        payload = {
+            "file": str(args.file),
+            "kind": result.kind,
+            "detected": result.detected,
+            "columns": result.columns,
+            "mapping": result.mapping,
+            "n_rows": report.n_rows,
+            "n_imported": report.n_imported,
+            "n_rejected": report.n_rejected,
+            "aggregation": result.aggregation,
+            "problems": [
+                {
+                    "row": p.row,
+                    "column": p.column,
+                    "value": p.value,
+                    "severity": p.severity,
+                    "reason": p.reason,
+                }
+                for p in report.problems
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        d = result.detected
+        print(f"File: {args.file}")
+        parts = [f"format {d.get('format')}"]
+        if d.get("encoding"):
+            parts.append(f"encoding {d['encoding']}")
+        if d.get("separator_name"):
+            parts.append(f"separator {d['separator_name']}")
+        if d.get("decimal"):
+            parts.append(f"decimal mark '{d['decimal']}'")
+        if d.get("sheet"):
+            parts.append(f"sheet '{d['sheet']}' of {', '.join(d.get('sheets') or [])}")
+        if d.get("header_row"):
+            parts.append(f"header on row {d['header_row']}")
+        print("Detected: " + ", ".join(parts))
+        print(f"Table kind: {'firm list' if result.kind == 'firms' else 'cluster table'}")
+        print("Columns:")
+        for field_name, column in result.mapping.items():
+            if column is not None:
+                print(f"  {field_name:<20} <- {column}")
+        unused = [c for c in result.columns if c not in set(result.mapping.values())]
+        if unused:
+            print(f"  (not used: {', '.join(unused)})")
+        if result.aggregation:
+            print(f"Aggregation: {result.aggregation}")
+        print(report.summary())
+        for p in report.problems:
+            print(f"  {p.severity}: {p}")
+    return EXIT_OK if report.n_rejected == 0 else EXIT_DATA
 
 
 def main(argv: Sequence[str] | None = None) -> int:

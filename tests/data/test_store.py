@@ -643,3 +643,117 @@ def test_concurrent_saves_from_several_processes(
     assert store.count() == 40
     workers = [store.load(i).meta["worker"] for i in ids]
     assert sorted(workers) == sorted(str(w) for w in range(4) for _ in range(10))
+
+
+# -- command line: mstatlas share / delete ----------------------------------------------
+
+DEFAULT_CSV = Path(__file__).resolve().parents[2] / "data" / "clusters.csv"
+
+
+@pytest.fixture
+def cli_env(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the CLI's store at ``store_url``; close the cached store afterwards."""
+    from mstatlas.data import store as store_module
+
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
+    monkeypatch.delenv("MSTATLAS_BASE_URL", raising=False)
+    yield store_url
+    cached = store_module._STORES.pop(store_url, None)
+    if cached is not None:
+        cached.close()
+
+
+def test_cli_share_then_delete(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from mstatlas.cli import main
+
+    code = main(["share", str(DEFAULT_CSV), "--name", XSS_NAME, "--base-url", "https://a.eu/"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    link = next(line for line in out.splitlines() if line.startswith("link:")).split()[-1]
+    dataset_id = link.removeprefix("https://a.eu/?ds=")
+    token = next(line for line in out.splitlines() if line.startswith("delete token:")).split()[-1]
+    assert valid_dataset_id(dataset_id) and valid_dataset_id(token)
+    assert f"mstatlas delete {dataset_id} --token {token}" in out
+
+    store = DatasetStore(cli_env)
+    got = store.load(dataset_id)
+    store.close()
+    assert got.name == XSS_NAME
+    assert len(got.clusters) == len(load_clusters())
+    assert got.meta["filename"] == "clusters.csv" and got.meta["kind"] == "clusters"
+    assert got.report is not None and list(got.report.columns) == [
+        "row",
+        "column",
+        "value",
+        "severity",
+        "reason",
+    ]
+
+    assert main(["delete", dataset_id, "--token", "wrong-token"]) == 1
+    assert "delete token does not match" in capsys.readouterr().err
+    assert main(["delete", dataset_id, "--token", token]) == 0
+    assert f"Deleted shared dataset {dataset_id}" in capsys.readouterr().out
+    assert main(["delete", dataset_id, "--token", token]) == 1
+    assert "No shared dataset has the id" in capsys.readouterr().err
+
+
+def test_cli_share_default_link_and_name(
+    cli_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mstatlas.cli import main
+
+    assert main(["share", str(DEFAULT_CSV)]) == 0
+    assert "link:         http://localhost:8501/?ds=" in capsys.readouterr().out
+    monkeypatch.setenv("MSTATLAS_BASE_URL", "https://atlas.example.org/")
+    assert main(["share", str(DEFAULT_CSV)]) == 0
+    out = capsys.readouterr().out
+    assert "link:         https://atlas.example.org/?ds=" in out
+    assert "Shared 'clusters.csv'" in out
+
+
+def test_cli_share_refuses_a_file_without_usable_rows(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mstatlas.cli import main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cluster_id,cluster_name,lat,lon\nx,X,abc,\n", encoding="utf-8")
+    assert main(["share", str(bad)]) == 1
+    assert "No row could be imported" in capsys.readouterr().err
+    assert DatasetStore(cli_env).count() == 0
+
+
+def test_cli_share_size_limit(
+    cli_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mstatlas.cli import main
+
+    monkeypatch.setenv("MSTATLAS_SHARE_MAX_MB", "0.001")
+    assert main(["share", str(DEFAULT_CSV)]) == 1
+    assert "shared datasets may be at most 1 kB. Filter it or split it." in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["delete", "abc"], "required: --token"),
+        (["share", "x.csv", "--base-url", "atlas.example.org"], "expected the app's address"),
+        (["share"], "required: file"),
+    ],
+)
+def test_cli_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mstatlas.cli import main
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mstatlas.cli import main
+
+    assert main(["share", str(tmp_path / "nope.csv")]) == 1
+    assert "nope.csv" in capsys.readouterr().err
