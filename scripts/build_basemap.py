@@ -31,11 +31,15 @@ def _round(coords: object) -> object:
 
 
 def main() -> None:
-    src = Path(pyogrio.__file__).parent / "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
+    src = (
+        Path(pyogrio.__file__).parent / "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
+    )
     world = gpd.read_file(src)
     window = box(*BBOX)
     eu = world[world.intersects(window)].copy()
-    eu["geometry"] = eu.geometry.intersection(window).simplify(TOLERANCE_DEG, preserve_topology=True)
+    eu["geometry"] = eu.geometry.intersection(window).simplify(
+        TOLERANCE_DEG, preserve_topology=True
+    )
     eu = eu[~eu.geometry.is_empty]
     features = []
     for _, row in eu.sort_values("name").iterrows():

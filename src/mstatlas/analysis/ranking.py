@@ -159,7 +159,7 @@ def headline_figures(
     )
     out["year"] = out["year"].astype("Int64")
     out["display"] = [format_figure(v, q, by) for v, q in zip(out["value"], out["qualifier"])]
-    out["other_figures"] = out["cluster_id"].map(others).fillna("")
+    out["other_figures"] = [others.get(str(c), "") for c in out["cluster_id"]]
     out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 from collections.abc import Sequence
@@ -45,18 +46,29 @@ def size_legend_html(vmax: float, scale: float, measure: str) -> str:
             f'<circle cx="{radii[0] + 2:.1f}" cy="{cy:.1f}" r="{r:.1f}" '
             'fill="none" stroke="#555" stroke-width="1"/>'
         )
-        text = f"{v:,.1f}" if measure == "employees_per_firm" else f"{int(v):,}"
+        text = _fmt(v, measure)
         labels.append(
             f'<text x="{2 * radii[0] + 10:.1f}" y="{cy - r + 4 + 0 * i:.1f}" '
             f'font-size="11" fill="#333">{text}</text>'
         )
     width = 2 * radii[0] + 70
     label = html.escape(MEASURES[measure])
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{size:.0f}" '
+        f'font-family="sans-serif">{"".join(circles)}{"".join(labels)}</svg>'
+    )
+    # An <img> with a data URI: survives HTML sanitisers that strip inline <svg>.
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    alt = html.escape(f"{label}: circles for " + ", ".join(_fmt(v, measure) for v in steps))
     return (
         f'<div class="mst-legend-size"><div style="font-weight:600;font-size:12px">{label} '
-        f'(circle area)</div><svg width="{width:.0f}" height="{size:.0f}" role="img" '
-        f'aria-label="size legend">{"".join(circles)}{"".join(labels)}</svg></div>'
+        f'(circle area)</div><img src="{uri}" width="{width:.0f}" height="{size:.0f}" '
+        f'alt="{alt}"></div>'
     )
+
+
+def _fmt(v: float, measure: str) -> str:
+    return f"{v:,.1f}" if measure == "employees_per_firm" else f"{int(v):,}"
 
 
 def colour_legend_html(categories: Sequence[tuple[str, int]]) -> str:

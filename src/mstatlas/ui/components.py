@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mstatlas.analysis.ranking import format_figure
-from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
 from mstatlas.mapping.layers import cluster_feature_group, radius_scale
 from mstatlas.mapping.legend import colour_legend_html, size_legend_html
@@ -25,6 +25,11 @@ def md(text: object) -> str:
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _s(value: object) -> str:
+    """Text of a cell, '' for blanks (pandas NA is not falsy-safe)."""
+    return value if isinstance(value, str) else ""
 
 
 def safe_url(url: object) -> str | None:
@@ -140,24 +145,19 @@ def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> No
     )
     for _, r in rows.sort_values("year", ascending=False, na_position="last").iterrows():
         cat = str(r["counts_what"])
-        colour = COUNTS_WHAT_COLOURS.get(cat, "#777")
         figs = []
         if pd.notna(r["firms"]):
-            figs.append(
-                f"**{format_figure(r['firms'], r['firms_qualifier'] or '', 'firms')}** firms"
-            )
+            figs.append(f"**{format_figure(r['firms'], _s(r['firms_qualifier']), 'firms')}** firms")
         if pd.notna(r["employees"]):
             figs.append(
-                f"**{format_figure(r['employees'], r['employees_qualifier'] or '', 'employees')}** employees"
+                f"**{format_figure(r['employees'], _s(r['employees_qualifier']), 'employees')}** employees"
             )
         year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
         with st.container(border=True):
-            st.markdown(
-                (" · ".join(figs) if figs else "_no figure given_")
-                + f"  \n{year} · <span style='color:{colour}'>●</span> "
-                f"{md(COUNTS_WHAT.get(cat, cat))}",
-                unsafe_allow_html=True,
-                help=COUNTS_WHAT_HELP.get(cat),
+            st.markdown(" · ".join(figs) if figs else "_no figure given_")
+            st.caption(
+                f"{year} · counts {md(COUNTS_WHAT.get(cat, cat).lower())}: "
+                f"{md(COUNTS_WHAT_HELP.get(cat, ''))}"
             )
             st.markdown("Source: " + source_link(r["source_title"], r["source_url"]))
             if isinstance(r["organisation"], str) and r["organisation"]:

@@ -154,3 +154,10 @@ def safe_get_dataset(ds_id: str) -> tuple[Dataset, str | None]:
         return get_dataset(ds_id), None
     except MSTAtlasError as exc:
         return get_dataset(DEFAULT_ID), str(exc)
+
+
+def current() -> Dataset:
+    """The dataset of the current view (the sidebar has already reported any problem)."""
+    from mstatlas.ui import session
+
+    return safe_get_dataset(session.view().dataset)[0]

@@ -6,13 +6,12 @@ import streamlit as st
 
 from mstatlas.data.schema import MEASURES
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import filtered, filters_key, points
-from mstatlas.ui.sidebar import render as render_sidebar
+from mstatlas.ui.datasets import current, filtered, filters_key, points
 
 
 def render() -> None:
     """Draw the map page."""
-    ds = render_sidebar()
+    ds = current()
     session.show_notices()
     view = session.view()
     fkey = filters_key(view.filters())

@@ -11,8 +11,7 @@ from mstatlas.analysis.ranking import HEADLINE_RULE, position_statement, rank_cl
 from mstatlas.data.export import to_safe_csv
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import filtered, filters_key
-from mstatlas.ui.sidebar import render as render_sidebar
+from mstatlas.ui.datasets import current, filtered, filters_key
 from mstatlas.ui.urlstate import TOP_CHOICES
 
 FOCUS = "dortmund"
@@ -26,7 +25,7 @@ def _ranking(ds_id: str, fkey: tuple, by: str, mixed: bool) -> pd.DataFrame:
 
 def render() -> None:
     """Draw the ranking page."""
-    ds = render_sidebar()
+    ds = current()
     session.show_notices()
     st.title("Ranking of MST clusters")
     c1, c2, c3 = st.columns([1.3, 1, 1.4])
@@ -95,7 +94,7 @@ def render() -> None:
         st.dataframe(
             table,
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
             column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
         )
         st.caption(HEADLINE_RULE)
@@ -138,4 +137,4 @@ def render() -> None:
             )
             .properties(height=max(160, 28 * len(chart_df)))
         )
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")

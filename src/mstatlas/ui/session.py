@@ -73,18 +73,16 @@ def bound_widget(
 ) -> T:
     """Render a widget whose value lives in the view field ``field``.
 
-    The widget key is seeded from the view when missing (first run, or after
-    Streamlit dropped the state of a widget that was not shown on the last
-    page), so values survive moving between pages and come from the link.
+    The view is the single source of truth: the widget is set from it before it
+    is drawn, and a change by the user is written back in the widget's
+    ``on_change`` callback, which Streamlit runs before the script. So values
+    survive page switches, follow links, and follow changes made elsewhere
+    (a map click, presentation mode).
     """
     key = f"w_{field}"
-    current = to_widget(getattr(view(), field))
-    if key not in st.session_state or st.session_state.get(f"_seed_{key}") != current:
-        # The view changed elsewhere (a click, a link, presentation mode): follow it.
-        st.session_state[key] = current
-    value = widget(label, key=key, **kwargs)
-    new = from_widget(value)
-    if new != getattr(view(), field):
-        update_view(**{field: new})
-    st.session_state[f"_seed_{key}"] = to_widget(getattr(view(), field))
-    return value
+
+    def _changed() -> None:
+        update_view(**{field: from_widget(st.session_state[key])})
+
+    st.session_state[key] = to_widget(getattr(view(), field))
+    return widget(label, key=key, on_change=_changed, **kwargs)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from mstatlas.errors import MSTAtlasError
 from mstatlas.ui.datasets import Dataset
 
+if TYPE_CHECKING:
+    from mstatlas.data.store import DatasetStore
+
 
 @st.cache_resource
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> DatasetStore:
     from mstatlas.data.store import get_store
 
     return get_store()
@@ -58,7 +62,7 @@ def base_url() -> str:
     if env:
         return env.rstrip("/")
     try:
-        url = st.context.url  # type: ignore[attr-defined]
+        url = st.context.url
         if url:
             from urllib.parse import urlsplit
 

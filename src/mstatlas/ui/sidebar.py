@@ -41,7 +41,9 @@ def render() -> Dataset:
             ds, problem = safe_get_dataset(session.view().dataset)
             if problem:
                 st.error(problem)
-            session.update_view(selected=None)
+        if st.session_state.get("_last_dataset", ds.id) != ds.id:
+            session.update_view(selected=None, slide=0)  # cluster ids differ between datasets
+        st.session_state["_last_dataset"] = ds.id
         session.bound_widget(
             "measure",
             st.radio,
@@ -73,19 +75,16 @@ def render() -> Dataset:
                 min(hi, max(v.year_max if v.year_max is not None else hi, lo)),
             )
 
-            def _to_years(sel: tuple[int, int]) -> tuple[int | None, int | None]:
-                a, b = sel
-                return (None if a <= lo else a, None if b >= hi else b)
+            def _changed() -> None:
+                a, b = st.session_state["w_years"]
+                session.update_view(
+                    year_min=None if a <= lo else a, year_max=None if b >= hi else b
+                )
 
-            key = "w_years"
-            seed = (v.year_min, v.year_max)
-            if key not in st.session_state or st.session_state.get("_seed_w_years") != seed:
-                st.session_state[key] = cur
-            sel = st.slider("Year of the figure", min_value=lo, max_value=hi, key=key)
-            new = _to_years(sel)
-            if new != (v.year_min, v.year_max):
-                session.update_view(year_min=new[0], year_max=new[1])
-            st.session_state["_seed_w_years"] = (session.view().year_min, session.view().year_max)
+            st.session_state["w_years"] = cur
+            st.slider(
+                "Year of the figure", min_value=lo, max_value=hi, key="w_years", on_change=_changed
+            )
         session.bound_widget(
             "undated",
             st.checkbox,

@@ -8,13 +8,12 @@ import streamlit as st
 from mstatlas.data.export import to_safe_csv, to_safe_xlsx
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import filtered, filters_key
-from mstatlas.ui.sidebar import render as render_sidebar
+from mstatlas.ui.datasets import current, filtered, filters_key
 
 
 def render() -> None:
     """Draw the data & sources page."""
-    ds = render_sidebar()
+    ds = current()
     session.show_notices()
     st.title("Data and sources")
     st.markdown(
@@ -48,7 +47,7 @@ def render() -> None:
     st.dataframe(
         table,
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "Link": st.column_config.LinkColumn("Link", display_text="open"),
             "Year": st.column_config.NumberColumn("Year", format="%d"),

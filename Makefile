@@ -1,0 +1,50 @@
+# Targets are what the README tells people to type.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test check lint format typecheck bench system-deps setup clean help
+
+help:
+	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
+	@echo "make test   - set up and run lint, type checks and all tests (unit, AppTest, browser, PostgreSQL)"
+	@echo "make bench  - run the benchmarks and print their figures"
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup: $(STAMP)
+
+# Debian Chromium (browser tests) and PostgreSQL (store tests); installed when missing and root.
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: setup
+	$(VENV)/bin/streamlit run app.py
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+check: lint typecheck
+
+# pytest exits 5 when it collected no tests: that must fail, not pass quietly.
+test: setup system-deps check
+	@$(PY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+bench: setup system-deps
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor

@@ -1,0 +1,1 @@
+from browser.harness import app_url, browser, offline  # noqa: F401  (pytest fixtures)

@@ -1,0 +1,126 @@
+"""Browser-test harness: a real `streamlit run app.py` and Debian Chromium with every
+non-local request aborted."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("MSTATLAS_CHROMIUM", "/usr/bin/chromium")
+NON_LOCAL = re.compile(
+    r"^(?!(?:https?|wss?)://(?:localhost|127\.0\.0\.1)(?::\d+)?/)(?!data:|blob:|about:)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free port; return the process and its base URL once healthy."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        ],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+            )
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy within 60 s")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("mstatlas-home")
+    proc, url = start_app({"MSTATLAS_HOME": str(home)})
+    try:
+        yield url
+    finally:
+        stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Debian Chromium not found at {CHROMIUM}: install the 'chromium' package (bash .ci/run does)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+class Offline:
+    """A browser context whose non-local requests are aborted and recorded."""
+
+    def __init__(self, browser) -> None:
+        self.blocked: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1400, "height": 950})
+        self.context.route(NON_LOCAL, self._abort)
+
+    def _abort(self, route) -> None:
+        self.blocked.append(route.request.url)
+        route.abort()
+
+
+@pytest.fixture
+def offline(browser) -> Iterator[Offline]:
+    o = Offline(browser)
+    yield o
+    o.context.close()
+
+
+def save_artifact(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=False)
+    return path

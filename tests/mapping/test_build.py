@@ -1,0 +1,85 @@
+"""Map building: one symbol per visible cluster, nothing loaded from the internet."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from mstatlas import Filters, apply_filters, build_map, load_clusters, standalone_html
+from mstatlas.data.schema import coerce_clusters
+from mstatlas.mapping.build import map_points
+from mstatlas.mapping.layers import ClusterLayer
+
+EXTERNAL_ASSET = re.compile(
+    r"""<(?:script|link)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I
+)
+
+
+def layer_payload(m) -> dict:
+    layers = [c for c in m._children.values() if isinstance(c, ClusterLayer)]
+    assert len(layers) == 1, "all symbols must be in one layer"
+    return json.loads(layers[0].payload.replace("<\\/", "</"))
+
+
+def test_one_point_per_visible_cluster():
+    c = load_clusters()
+    m = build_map(c, measure="employees")
+    data = layer_payload(m)
+    assert len(data["lat"]) == c["cluster_id"].nunique() == 26
+    filtered = apply_filters(c, Filters(countries=("DE",)))
+    data_de = layer_payload(build_map(filtered))
+    assert len(data_de["lat"]) == filtered["cluster_id"].nunique()
+
+
+def test_blank_figures_are_drawn_hollow_not_invented():
+    c = load_clusters()
+    pts = map_points(c, "employees")
+    chemnitz = pts[pts["cluster_id"] == "chemnitz"].iloc[0]
+    assert pd.isna(chemnitz["value"]) and chemnitz["display"] == ""
+    data = layer_payload(build_map(c))
+    i = list(pts["cluster_id"]).index("chemnitz")
+    assert data["v"][i] is None
+
+
+def test_rendered_html_loads_nothing_from_the_internet():
+    html = build_map(load_clusters()).get_root().render()
+    assert not EXTERNAL_ASSET.search(html)
+    assert "leaflet.js" in html and "cdn" not in html.lower()
+    assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
+
+
+def test_standalone_export_inlines_leaflet():
+    html = standalone_html(build_map(load_clusters()))
+    assert not EXTERNAL_ASSET.search(html)
+    assert "<script src=" not in html
+    assert "L.circleMarker" in html and "Leaflet" in html
+
+
+def test_symbol_area_is_proportional_to_value():
+    c = load_clusters()
+    data = layer_payload(build_map(c, measure="employees"))
+    vals = [v for v in data["v"] if v]
+    assert data["k"] == pytest.approx(26.0 / max(vals) ** 0.5, rel=1e-4)
+
+
+def test_names_are_escaped_in_tooltips():
+    evil = coerce_clusters(
+        pd.DataFrame(
+            {
+                "cluster_id": ["x"],
+                "cluster_name": [
+                    '<img src=x onerror="alert(1)"></script><script>alert(2)</script>'
+                ],
+                "lat": [50.0],
+                "lon": [8.0],
+                "firms": [3],
+            }
+        )
+    )
+    html = build_map(evil, measure="firms").get_root().render()
+    assert "<script>alert(2)" not in html
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=&#x27;alert(1)" in html or "&lt;img src=x onerror=&quot;" in html

@@ -1,0 +1,113 @@
+"""AppTest: the real app.py runs on the default data; pages, filters and selection work."""
+
+from __future__ import annotations
+
+from ui.app_helpers import PAGES, map_args, symbols, texts
+
+
+def ranking_table(at):
+    return at.dataframe[0].value
+
+
+def test_app_runs_and_draws_the_map(app):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value.startswith("MST Atlas")
+    args = map_args(at)
+    assert set(args["returned_objects"]) <= {
+        "last_active_drawing",
+        "last_object_clicked",
+        "center",
+        "zoom",
+    }
+    assert all(
+        not link.startswith(("http:", "https:", "//"))
+        for link in args["js_links"] + args["css_links"]
+    )
+    data = symbols(at)
+    assert len(data["lat"]) == 26
+    assert any("Dortmund MST cluster" in t for t in data["t"])
+
+
+def test_ranking_shows_dortmund_with_its_rank(app):
+    at = app.run()
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    assert not at.exception
+    table = ranking_table(at)
+    row = table[table["Cluster"] == "Dortmund MST cluster"]
+    assert list(row["Rank"]) == ["1"]
+    assert list(row["Employees"]) == ["≈ 2,100"]
+    assert "Dortmund MST cluster ranks 1st of 5 clusters by employees" in texts(at)
+    assert set(table["Counts"]) == {"Cluster firms"}  # like with like by default
+
+
+def test_filter_change_changes_the_ranking(app):
+    at = app.run()
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    before = list(ranking_table(at)["Cluster"])
+    at.multiselect(key="w_countries").select("DE").run()
+    after = ranking_table(at)
+    assert list(after["Country"].unique()) == ["DE"]
+    assert list(after["Cluster"]) != before
+    assert "Oulu microelectronics" in before and "Oulu microelectronics" not in list(
+        after["Cluster"]
+    )
+
+
+def test_rank_by_firms_and_mixed_kinds(app):
+    at = app.run()
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    at.radio(key="w_rank_by").set_value("firms").run()
+    table = ranking_table(at)
+    assert list(table[table["Cluster"] == "Dortmund MST cluster"]["Rank"]) == ["4"]
+    at.toggle(key="w_mixed").set_value(True).run()
+    table = ranking_table(at)
+    assert len(set(table["Counts"])) > 1
+    assert "Mixed kinds of figures" in texts(at)
+
+
+def test_filters_survive_moving_between_pages(app):
+    at = app.run()
+    at.multiselect(key="w_countries").select("NL").run()
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    assert at.multiselect(key="w_countries").value == ["NL"]
+    at.switch_page(f"{PAGES}/map.py").run()
+    assert at.multiselect(key="w_countries").value == ["NL"]
+    assert len(symbols(at)["lat"]) == 2  # Twente and Eindhoven
+    assert at.query_params["country"] == "NL"
+
+
+def test_profile_lists_every_figure_with_source(app):
+    app.query_params["sel"] = "dortmund"
+    at = app.run()
+    assert not at.exception
+    t = texts(at)
+    assert "Dortmund MST cluster" in t
+    assert "5 reported figures" in t
+    assert "[Siegeszug der Mini-Technik schafft Arbeitsplätze" in t
+    assert "https://www.muensterlandzeitung.de/" in t
+    assert "IVAM Micro/Nano Atlas of Europe 2007 benchmark cluster" in t
+    # selecting another cluster in the profile box switches the profile
+    at.selectbox(key="w_selected").set_value("twente").run()
+    assert at.query_params["sel"] == "twente"
+    assert "kennispark" in texts(at).lower()
+
+
+def test_bad_link_parameters_show_a_notice_and_fall_back(app):
+    app.query_params["measure"] = "size"
+    app.query_params["country"] = "Germany"
+    at = app.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "Ignored link parameter measure='size'" in warnings
+    assert "Ignored link parameter country='Germany'" in warnings
+    assert at.radio(key="w_measure").value == "employees"
+
+
+def test_sources_page_lists_all_figures(app):
+    at = app.run()
+    at.switch_page(f"{PAGES}/sources.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 72
+    assert table["Link"].notna().sum() == 72
