@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = "src/mstatlas/ui/pages"
 
