@@ -22,7 +22,7 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
 
 #: Largest symbol radius in pixels (for the largest value in view).
 R_MAX = 26.0
@@ -33,6 +33,8 @@ R_MIN = 3.0
 TOOLTIP_TEXT_LIMIT = 20_000
 
 CATEGORY_ORDER: tuple[str, ...] = tuple(COUNTS_WHAT)
+QUALIFIER_ORDER: tuple[str, ...] = tuple(QUALIFIERS)
+QUALIFIER_INDEX: dict[str, int] = {q: i for i, q in enumerate(QUALIFIER_ORDER)}
 
 
 def js_json(obj: Any) -> str:
@@ -110,7 +112,15 @@ var {{ this.get_name() }} = (function () {
   var D = {{ this.payload }};
   var fg = L.featureGroup();
   var rend = L.canvas({padding: 0.3, tolerance: 4});
-  var n = D.lat.length;
+  var n = D.lat.length, nf = D.dec ? {minimumFractionDigits: 1, maximumFractionDigits: 1} : {};
+  function fmt(v) { return v.toLocaleString("en", nf); }
+  function tip(m) {
+    var i = m.feature.properties.i, v = D.v[i], cat = "<br><i>" + D.cats[D.c[i]] + "</i>";
+    if (!D.t) { return (v === null ? "no figure" : fmt(v)) + " " + D.label + cat; }
+    var fig = v === null ? "no " + D.label + " figure reported" :
+      D.qs[D.q ? D.q[i] : 0] + fmt(v) + " " + D.label + " (" + (D.y[i] === null ? "undated" : D.y[i]) + ")";
+    return "<b>" + D.t[i] + "</b><br>" + fig + cat;
+  }
   for (var i = 0; i < n; i++) {
     var v = D.v[i];
     var has = v !== null;
@@ -124,13 +134,10 @@ var {{ this.get_name() }} = (function () {
     });
     m.feature = {type: "Feature", properties: {i: i, k: D.key},
                  geometry: {type: "Point", coordinates: [D.lon[i], D.lat[i]]}};
-    if (D.t) { m.bindTooltip(D.t[i], {sticky: true}); }
-    else {
-      m.bindTooltip((has ? v.toLocaleString("en") : "no figure") + " " + D.label +
-                    "<br><i>" + D.cats[D.c[i]] + "</i>", {sticky: true});
-    }
     fg.addLayer(m);
   }
+  // One tooltip for the whole layer, its text built on hover from the arrays.
+  fg.bindTooltip(tip, {sticky: true});
   return fg;
 })();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -159,7 +166,8 @@ var {{ this.get_name() }} = (function () {
         ]
         cat_index = {c: i for i, c in enumerate(CATEGORY_ORDER)}
         self.key = layer_key(points.assign(value=values), measure)
-        data = {
+        with_text = n <= tooltip_limit
+        data: dict[str, Any] = {
             "lat": np.round(points["lat"].astype(float).to_numpy(), dec).tolist(),
             "lon": np.round(points["lon"].astype(float).to_numpy(), dec).tolist(),
             "v": v_list,
@@ -167,12 +175,20 @@ var {{ this.get_name() }} = (function () {
             "pal": [COUNTS_WHAT_COLOURS[c] for c in CATEGORY_ORDER],
             "cats": [html.escape(COUNTS_WHAT[c]) for c in CATEGORY_ORDER],
             "label": html.escape(MEASURES[measure].lower()),
-            "t": tooltip_texts(points, measure) if n <= tooltip_limit else None,
+            "dec": vdec,
+            # Names travel once each; the tooltip around them is built on hover.
+            "t": [html.escape(str(x)) for x in points["cluster_name"]] if with_text else None,
             "k": round(k, 6),
             "rmin": R_MIN,
             "sel": -1 if selected is None else int(selected),
             "key": self.key,
         }
+        if with_text:
+            data["y"] = [None if pd.isna(y) else int(y) for y in points["year"]]
+            data["qs"] = [html.escape(QUALIFIERS[q]) for q in QUALIFIER_ORDER]
+            quals = points["qualifier"] if "qualifier" in points.columns else None
+            if quals is not None and (quals.fillna("") != "").any():
+                data["q"] = [QUALIFIER_INDEX.get(str(q or ""), 0) for q in quals.fillna("")]
         self.payload = js_json(data)
 
 
