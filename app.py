@@ -5,25 +5,31 @@ from pathlib import Path
 import streamlit as st
 
 from mstatlas.mapping.assets import install_static_assets
-from mstatlas.ui import session, sidebar
+from mstatlas.ui import embed_page, session, sidebar
 
+HERE = Path(__file__).parent
 PAGES = Path("src/mstatlas/ui/pages")  # one small script per page, each calls a render()
 
 st.set_page_config(
-    page_title="MST Atlas",
-    page_icon=str(Path(__file__).parent / "src/mstatlas/ui/favicon.png"),
-    layout="wide",
+    page_title="MST Atlas", page_icon=str(HERE / "src/mstatlas/ui/favicon.png"), layout="wide"
 )
-install_static_assets(Path(__file__).parent / "static")  # Leaflet served by the app itself
-session.init_state()
+install_static_assets(HERE / "static")  # Leaflet served by the app itself, never a CDN
+session.init_state()  # the view, parsed once from the link
 
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "map.py", title="Map", icon=":material/map:", url_path="map", default=True),
-        st.Page(PAGES / "ranking.py", title="Ranking", icon=":material/leaderboard:"),
-        st.Page(PAGES / "sources.py", title="Data & sources", icon=":material/menu_book:"),
-    ]
-)
-sidebar.render()  # dataset, measure and filters: shared by every page
-navigation.run()
-session.sync_url()
+if session.view().embed:  # ?embed=true: only the map and its legend, for an iframe
+    embed_page.render()
+else:
+    navigation = st.navigation(
+        [
+            st.Page(
+                PAGES / "map.py", title="Map", icon=":material/map:", url_path="map", default=True
+            ),
+            st.Page(PAGES / "ranking.py", title="Ranking", icon=":material/leaderboard:"),
+            st.Page(PAGES / "upload.py", title="Your data", icon=":material/upload_file:"),
+            st.Page(PAGES / "sources.py", title="Data & sources", icon=":material/menu_book:"),
+            st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
+        ]
+    )
+    sidebar.render()  # dataset, measure and filters: shared by every page
+    navigation.run()
+session.sync_url()  # the link always reproduces what is on screen

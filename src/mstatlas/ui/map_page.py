@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mstatlas.data.schema import MEASURES
-from mstatlas.ui import components, session
+from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, points
 
 
@@ -17,7 +17,10 @@ def render() -> None:
     fkey = filters_key(view.filters())
     pts = points(ds.id, fkey, view.measure)
     rows = filtered(ds.id, fkey)
-    st.title("MST Atlas: micro-systems technology clusters in Europe")
+    head, share = st.columns([5, 1.4], vertical_alignment="bottom")
+    head.title("MST Atlas: micro-systems technology clusters in Europe")
+    with share:
+        share_panel.render(ds, "map")
     drawn = int(pts["value"].notna().sum())
     st.caption(
         f"{len(pts)} clusters in view, {drawn} with a figure for {MEASURES[view.measure].lower()}. "

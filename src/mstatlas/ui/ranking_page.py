@@ -10,7 +10,7 @@ from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.analysis.ranking import HEADLINE_RULE, position_statement, rank_clusters
 from mstatlas.data.export import to_safe_csv
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
-from mstatlas.ui import components, session
+from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 from mstatlas.ui.urlstate import TOP_CHOICES
 
@@ -27,7 +27,10 @@ def render() -> None:
     """Draw the ranking page."""
     ds = current()
     session.show_notices()
-    st.title("Ranking of MST clusters")
+    head, share = st.columns([5, 1.4], vertical_alignment="bottom")
+    head.title("Ranking of MST clusters")
+    with share:
+        share_panel.render(ds, "ranking")
     c1, c2, c3 = st.columns([1.3, 1, 1.4])
     with c1:
         session.bound_widget(

@@ -1,0 +1,33 @@
+"""``?embed=true``: just the map and its legend, for an iframe."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import current, filters_key, points
+
+HIDE_CHROME = """
+<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], footer {display: none !important;}
+.block-container, [data-testid="stMainBlockContainer"] {padding: 0.5rem 0.75rem !important; max-width: 100% !important;}
+</style>
+"""
+
+
+def render() -> None:
+    """Draw the embeddable map."""
+    st.html(HIDE_CHROME)
+    session.show_notices()
+    view = session.view()
+    ds = current()
+    pts = points(ds.id, filters_key(view.filters()), view.measure)
+    clicked = components.atlas_map(pts, view.measure, height=520)
+    if clicked and clicked != view.selected:
+        session.update_view(selected=clicked)
+    components.legend(pts, view.measure)
+    st.caption(
+        f"MST Atlas · {components.md(ds.name)} · figures as reported by their sources; "
+        "open the full atlas for sources and profiles."
+    )

@@ -1,0 +1,112 @@
+"""Presentation mode: large type, one cluster per slide, the map zoomed to it.
+
+Slides follow the current ranking (measure, kinds compared, top N). Slide 0 is
+the overview; slide k shows the cluster ranked k-th. ``slide`` is in the link,
+so a presenter can open any slide directly.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from mstatlas.analysis.filters import DEFAULT_COUNTS
+from mstatlas.analysis.ranking import rank_clusters
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import current, filtered, filters_key, points
+
+LARGE_TYPE = """
+<style>
+[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] li {font-size: 1.45rem; line-height: 1.5;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 3rem;}
+[data-testid="stMainBlockContainer"] h2 {font-size: 2.4rem;}
+.mst-big {font-size: 3.6rem; font-weight: 700; line-height: 1.1;}
+</style>
+"""
+CLUSTER_ZOOM = 8
+
+
+def _slides(ds_id: str, fkey: tuple, by: str, mixed: bool, top: int) -> pd.DataFrame:
+    ranking = rank_clusters(filtered(ds_id, fkey), by=by, counts=None if mixed else DEFAULT_COUNTS)
+    return ranking[ranking["rank"] <= top].reset_index(drop=True)
+
+
+def _go(slide: int) -> None:
+    session.update_view(slide=slide)
+
+
+def render() -> None:
+    """Draw the current slide with previous/next controls."""
+    st.html(LARGE_TYPE)
+    session.show_notices()
+    view = session.view()
+    ds = current()
+    fkey = filters_key(view.filters())
+    slides = _slides(ds.id, fkey, view.rank_by, view.mixed, view.top)
+    n = len(slides)
+    label = MEASURES[view.rank_by].lower()
+    if n == 0:
+        st.title("Nothing to present")
+        st.write(f"No cluster in this selection has a {label} figure. Change the filters.")
+        return
+    slide = min(view.slide, n)
+    pts = points(ds.id, fkey, view.measure)
+    positions = pts.set_index("cluster_id")[["lat", "lon"]]
+
+    if st.session_state.get("_present_slide") != (ds.id, slide):
+        # Entering a slide (by button or by link): zoom the map to its cluster.
+        st.session_state["_present_slide"] = (ds.id, slide)
+        if slide == 0:
+            session.update_view(
+                lat=EUROPE_CENTER[0], lon=EUROPE_CENTER[1], zoom=EUROPE_ZOOM, selected=None
+            )
+        else:
+            cid = str(slides.iloc[slide - 1]["cluster_id"])
+            if cid in positions.index:
+                lat, lon = positions.loc[cid, "lat"], positions.loc[cid, "lon"]
+                session.update_view(lat=float(lat), lon=float(lon), zoom=CLUSTER_ZOOM, selected=cid)
+            else:
+                session.update_view(selected=cid)
+        view = session.view()
+
+    prev_col, info_col, next_col = st.columns([1, 4, 1])
+    prev_col.button(
+        "◀ Previous", disabled=slide == 0, on_click=_go, args=(slide - 1,),
+        width="stretch", key="present_prev",
+    )  # fmt: skip
+    next_col.button(
+        "Next ▶", disabled=slide >= n, on_click=_go, args=(slide + 1,),
+        width="stretch", key="present_next", type="primary",
+    )  # fmt: skip
+    info_col.caption(f"Slide {slide} of {n} · {components.md(ds.name)}")
+    left, right = st.columns([1.5, 1], gap="large")
+    with right:
+        if slide == 0:
+            st.title(f"Top {n} MST clusters by {label}")
+            kinds = "all kinds of figures" if view.mixed else COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()
+            st.markdown(f"Comparing {kinds}. Every figure is as reported by its source.")
+            st.markdown(
+                "\n".join(
+                    f"{int(r['rank'])}. {components.md(r['cluster_name'])}: {components.md(r['display'])}"
+                    for _, r in slides.iterrows()
+                )
+            )
+        else:
+            r = slides.iloc[slide - 1]
+            year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+            st.header(f"#{int(r['rank'])} {components.md(r['cluster_name'])}")
+            st.html(f'<div class="mst-big">{_esc(r["display"])} <small>{_esc(label)}</small></div>')
+            st.markdown(f"{year} · counts {components.md(COUNTS_WHAT[r['counts_what']].lower())}")
+            st.markdown("Source: " + components.source_link(r["source_title"], r["source_url"]))
+            if r["other_figures"]:
+                st.markdown(f"Other reported figures: {components.md(r['other_figures'])}")
+    with left:
+        components.atlas_map(pts, view.measure, height=620)
+
+
+def _esc(text: object) -> str:
+    import html
+
+    return html.escape(str(text))

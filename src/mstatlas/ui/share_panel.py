@@ -1,0 +1,70 @@
+"""“Share” controls: copy link, store an upload for others, embed code, present."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from mstatlas.errors import MSTAtlasError
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import UPLOAD_PREFIX, Dataset
+from mstatlas.ui.urlstate import share_url
+
+
+def render(ds: Dataset, page: str) -> None:
+    """A popover with everything needed to send this exact view to someone."""
+    with st.popover("Share / embed / present", icon=":material/share:"):
+        view = session.view()
+        if ds.id.startswith(UPLOAD_PREFIX):
+            st.markdown(
+                "This view shows **your upload**, which only you can see. Store it on the server "
+                "to get a link that works for anyone, also after a restart."
+            )
+            if st.button("Share this dataset", type="primary", key="share_dataset"):
+                _share(ds)
+                view = session.view()
+            if view.dataset.startswith(UPLOAD_PREFIX):
+                return
+        base = _base()
+        link = share_url(base, page, view)
+        st.markdown("**Link to this view** (dataset, filters, selection and map position)")
+        st.code(link, language=None, wrap_lines=True)
+        saved = st.session_state.get("delete_tokens", {}).get(view.dataset)
+        if saved:
+            st.caption(
+                "Delete token for this shared dataset (keep it; it is shown only in this session): "
+                f"`{saved}` — remove it with `mstatlas delete {view.dataset} --token {saved}`."
+            )
+        st.markdown("**Embed** (map and legend only)")
+        embed = share_url(base, "", view.with_(embed=True))
+        st.code(
+            f'<iframe src="{html.escape(embed)}" width="100%" height="600" '
+            'style="border:0" title="MST Atlas map"></iframe>',
+            language="html",
+            wrap_lines=True,
+        )
+        st.markdown("**Present** (large type, steps through the top clusters)")
+        st.code(share_url(base, "present", view.with_(slide=0)), language=None, wrap_lines=True)
+
+
+def _share(ds: Dataset) -> None:
+    from mstatlas.ui.sharing import share_dataset
+
+    try:
+        with st.spinner("Storing the dataset…"):
+            ds_id, token = share_dataset(ds)
+    except MSTAtlasError as exc:
+        st.error(str(exc))
+        return
+    names = st.session_state.setdefault("my_datasets", {})
+    names[ds_id] = names.pop(ds.id, ds.name)
+    st.session_state.setdefault("delete_tokens", {})[ds_id] = token
+    session.update_view(dataset=ds_id)
+    st.success(f"Shared as {components.md(ds_id)}. Anyone with the link can open it.")
+
+
+def _base() -> str:
+    from mstatlas.ui.sharing import base_url
+
+    return base_url()

