@@ -55,6 +55,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "firmenname",
         "unternehmensname",
         "name des unternehmens",
+        "unternehmen",
         "unternehmen name",
         "company",
         "company name",
@@ -282,12 +283,10 @@ def detect_mapping(columns: list[str], sample: pd.DataFrame | None = None) -> di
                 )
                 candidates.append((-best, alias_rank, col_pos, field_name, col))
     # "Unternehmen" holds names or counts depending on its values.
-    if sample is not None:
-        for col in columns:
-            if normed[col] == "unternehmen" and col in sample.columns:
-                numeric = _mostly_numeric(sample[col].head(50).tolist())
-                drop = "name" if numeric else "firms"
-                candidates = [c for c in candidates if not (c[4] == col and c[3] == drop)]
+    for col in columns:
+        if normed[col] == "unternehmen":
+            drop = "name" if _is_count_column(col, sample) else "firms"
+            candidates = [c for c in candidates if not (c[4] == col and c[3] == drop)]
     # With a firm-name column, a "Cluster" column groups firms instead of naming rows.
     firm_cols = [
         c for c in columns if normed[c] in _FIRM_NAME_HEADERS and not _is_count_column(c, sample)

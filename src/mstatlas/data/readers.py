@@ -903,7 +903,7 @@ def _detect_kind(frame: pd.DataFrame, mapping: dict[str, str | None]) -> str:
     if city:
         c = frame[city].astype("string").str.strip().str.casefold()
         c = c[c.fillna("") != ""]
-        if len(c) >= 3 and c.nunique() < len(c) and not mapping.get("counts_what"):
+        if len(c) >= 5 and c.nunique() <= 0.7 * len(c) and not mapping.get("counts_what"):
             # Repeated cities without a firm count: rows are firms, not clusters.
             return "firms"
     return "clusters"
@@ -1147,17 +1147,22 @@ def _process(
     lat_c = mapping.get("lat") or "geometry"
     lon_c = mapping.get("lon") or "geometry"
     one_missing = (lat.isna() ^ lon.isna()).to_numpy(bool) & ~reject
-    _flag(
-        problems,
-        one_missing,
-        rows,
-        lat_c if lat.isna().any() else lon_c,
-        None,
-        lambda v: (
-            "only one of latitude and longitude is given; fill both or leave both "
-            "empty to place the row by its city"
-        ),
-    )
+    lat_missing = lat.isna().to_numpy(bool)
+    for missing_mask, column in (
+        (one_missing & lat_missing, lat_c),
+        (one_missing & ~lat_missing, lon_c),
+    ):
+        _flag(
+            problems,
+            missing_mask,
+            rows,
+            column,
+            None,
+            lambda v: (
+                "only one of latitude and longitude is given; fill both or leave both "
+                "empty to place the row by its city"
+            ),
+        )
     reject |= one_missing
     bad_lat = (lat.abs() > 90).fillna(False).to_numpy(bool)
     bad_lon = (lon.abs() > 180).fillna(False).to_numpy(bool)

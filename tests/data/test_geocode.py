@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from mstatlas.data.geocode import _distance_km, geocode
+
+TOWNS = [
+    ("München", "DE", 48.137, 11.575),
+    ("Göteborg", "SE", 57.707, 11.967),
+    ("Besançon", "FR", 47.238, 6.024),
+    ("Villingen-Schwenningen", "DE", 48.060, 8.459),
+    ("Łódź", "PL", 51.759, 19.456),
+    ("Freiburg im Breisgau", "DE", 47.999, 7.842),
+    ("Cambridge", "GB", 52.205, 0.119),
+    ("Lodz", "PL", 51.759, 19.456),
+    ("Muenchen", "DE", 48.137, 11.575),
+    ("Frankfurt (Oder)", "DE", 52.347, 14.551),
+    ("44227 Dortmund", "DE", 51.514, 7.465),
+    ("Enschede", None, 52.222, 6.894),
+]
+
+
+@pytest.mark.parametrize(("city", "cc", "lat", "lon"), TOWNS)
+def test_towns_within_a_few_km(city, cc, lat, lon):
+    m = geocode(city, cc)
+    assert m is not None
+    assert _distance_km(m.lat, m.lon, lat, lon) < 5
+    assert m.status == "ok"
+
+
+def test_confidence_levels():
+    assert geocode("Besançon", "FR").confidence == 1.0
+    assert geocode("München", "DE").confidence == 0.85  # alternate name of Munich
+    assert geocode("Cambridge", None).confidence < 1.0
+
+
+def test_ambiguous_and_failed():
+    m = geocode("Neustadt", "DE")
+    assert m.status == "ambiguous" and m.alternatives
+    assert geocode("Xyzzyville", "DE") is None
+
+
+def test_failed_row_rejected_and_override_fixes_it():
+    from mstatlas.data.readers import read_upload
+
+    text = "name,city,country\nA,Xyzzyville,DE\nB,Neustadt,DE\n"
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.report.n_rejected == 1
+    assert (
+        r.report.problems[0].row == 2
+        and "no place called 'Xyzzyville'" in r.report.problems[0].reason
+    )
+    assert r.report.problems[1].severity == "warning" and "ambiguous" in r.report.problems[1].reason
+    assert r.geocoding["status"].tolist() == ["failed", "ambiguous"]
+    r2 = read_upload(text.encode(), filename="x.csv", geocode_overrides={2: (50.0, 8.0)})
+    assert r2.report.n_rejected == 0
+    assert r2.clusters.set_index("cluster_name").loc["A", "lat"] == 50.0
+
+
+def test_index_not_loaded_on_import():
+    import subprocess
+    import sys
+
+    code = "import mstatlas.data.readers, mstatlas.data.geocode as g; print(g._index.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"

@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+import tracemalloc
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from mstatlas.data.limits import Limits
+from mstatlas.data.loading import load_clusters
+from mstatlas.data.readers import list_sheets, read_upload
+from mstatlas.data.templates import template_xlsx
+from mstatlas.errors import DataError
+
+HEADER = "name,city,country,lat,lon,firms,employees,year\n"
+
+
+def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = ()) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def with_cached_value(xlsx: bytes, formula: str, cached: str) -> bytes:
+    """Give a formula cell a cached value, as Excel would have saved it."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                f = re.escape(f"<f>{formula}</f>")
+                text, n = re.subn(rf"({f})(<v\s*/>|<v></v>)?", rf"\1<v>{cached}</v>", text)
+                assert n == 1, text
+                data = text.encode()
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+GERMAN = (
+    "Bezeichnung;Stadt;Land;Breitengrad;Längengrad;Unternehmen;Beschäftigte;Jahr;Quelle\n"
+    "MST Süd – Region;München;Deutschland;48,1374;11,5755;1.020;12.500;2007;Bericht\n"
+    "Dortmund;Dortmund;DE;51,5136;7,4653;39;2.100;2007;Zeitung\n"
+    ";;;;;;;;\n;;;;;;;;\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_encodings_german_excel_csv(encoding):
+    r = read_upload(GERMAN.encode(encoding), filename="cluster.csv")
+    assert r.detected["encoding"].replace("_", "-") in (encoding, "utf-16", "utf-8-sig")
+    assert r.detected["separator"] == ";"
+    assert r.clusters["cluster_name"].tolist() == ["MST Süd – Region", "Dortmund"]
+    assert r.clusters["firms"].tolist() == [1020, 39]
+    assert r.clusters["employees"].tolist() == [12500, 2100]
+    assert r.clusters["lat"].tolist() == [48.1374, 51.5136]
+    assert r.report.n_rows == 2 and r.report.n_blank == 2
+
+
+def test_cp1252_en_dash_is_not_latin1():
+    r = read_upload(GERMAN.encode("cp1252"), filename="x.csv")
+    assert r.detected["encoding"] == "cp1252"
+    assert "–" in r.clusters["cluster_name"].iloc[0]
+
+
+def test_latin1_last_resort_never_fails():
+    data = "name,city,lat,lon\nA\x81b,Dortmund,51.5,7.4\n".encode("latin-1")
+    r = read_upload(data, filename="x.csv")
+    assert r.report.n_imported == 1
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_separators(sep):
+    text = (
+        HEADER.replace(",", sep)
+        + sep.join(["Dortmund", "Dortmund", "DE", "51.5136", "7.4653", "39", "2100", "2007"])
+        + "\n"
+    )
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.detected["separator"] == sep
+    assert r.clusters["employees"].tolist() == [2100]
+
+
+def test_quoted_fields_with_separator_and_newline_keep_row_numbers():
+    text = (
+        "name,city,lat,lon,note\n"
+        '"Cluster, one",Dortmund,51.5,7.4,"line 1\nline 2"\n'
+        "\n"
+        "Two,Bonn,50.7,7.1,x\n"
+        ",Bonn,50.7,7.1,no name\n"
+    )
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.clusters["cluster_name"].tolist() == ["Cluster, one", "Two"]
+    assert r.clusters["note"].iloc[0] == "line 1\nline 2"
+    # header=1, quoted record=2, blank=3, Two=4, missing name=5
+    assert [p.row for p in r.report.problems] == [5]
+
+
+def test_decimal_comma_and_thousands_in_comma_file():
+    text = 'name,lat,lon,employees\nA,"51,5136","7,4653","2,100"\n'
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.clusters["lat"].iloc[0] == 51.5136
+    assert r.clusters["employees"].iloc[0] == 2100
+
+
+def test_qualified_numbers_become_qualifiers():
+    text = "name;lat;lon;Beschäftigte;Unternehmen\nA;51,5;7,4;ca. 1.700;> 50\n"
+    r = read_upload(text.encode(), filename="x.csv")
+    row = r.clusters.iloc[0]
+    assert (row["employees"], row["employees_qualifier"]) == (1700, "about")
+    assert (row["firms"], row["firms_qualifier"]) == (50, "more_than")
+
+
+def test_ragged_row_is_rejected_with_row_number():
+    text = "name,lat,lon\nA,51.5,7.4\nB,51.5,7.4,extra,values\nC,50,7\n"
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.report.n_rejected == 1
+    p = r.report.problems[0]
+    assert p.row == 3 and "header has 3 columns" in p.reason
+
+
+def test_xlsx_title_rows_are_skipped():
+    data = xlsx_bytes(
+        {
+            "Daten": [
+                ["MST-Cluster in Europa 2007"],
+                [],
+                ["Name", "Stadt", "Breite", "Länge", "Beschäftigte"],
+                ["Dortmund", "Dortmund", 51.5136, 7.4653, 2100],
+                ["Bad row", "Dortmund", 51.5, 7.4, "2,1 Mio"],
+            ]
+        }
+    )
+    r = read_upload(data, filename="t.xlsx")
+    assert r.detected["header_row"] == 3
+    assert r.clusters["employees"].tolist() == [2100]
+    p = r.report.problems[0]
+    assert (p.row, p.column) == (5, "Beschäftigte")
+    assert str(p) == "Row 5, column 'Beschäftigte': '2,1 Mio' is not a number (expected e.g. 2,100)"
+
+
+def test_xlsx_sheets_default_choice_and_hidden():
+    data = xlsx_bytes(
+        {
+            "Secret": [["name", "lat", "lon"], ["Hidden", 1, 1]],
+            "Leer": [],
+            "Clusters": [["name", "lat", "lon"], ["A", 51.5, 7.4]],
+            "Other": [["name", "lat", "lon"], ["B", 48.1, 11.5], ["C", 48.2, 11.6]],
+        },
+        hidden=("Secret",),
+    )
+    assert list_sheets(data, "w.xlsx") == ["Leer", "Clusters", "Other"]
+    r = read_upload(data, filename="w.xlsx")
+    assert r.detected["sheet"] == "Clusters"
+    assert r.detected["sheets"] == ["Leer", "Clusters", "Other"]
+    assert r.detected["hidden_sheets"] == ["Secret"]
+    assert r.clusters["cluster_name"].tolist() == ["A"]
+    r2 = read_upload(data, filename="w.xlsx", sheet="Other")
+    assert r2.clusters["cluster_name"].tolist() == ["B", "C"]
+    with pytest.raises(DataError, match=r"no sheet named 'Nope'; its sheets are: Leer, Clusters"):
+        read_upload(data, filename="w.xlsx", sheet="Nope")
+
+
+def test_xlsx_formula_reads_cached_value_not_formula():
+    data = xlsx_bytes({"S": [["name", "lat", "lon", "employees"], ["A", 51.5, 7.4, "=20*105"]]})
+    data = with_cached_value(data, "20\\*105".replace("\\", ""), "2100")
+    r = read_upload(data, filename="f.xlsx")
+    assert r.clusters["employees"].tolist() == [2100]
+
+
+def test_geojson_points_and_null_geometry():
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [7.4653, 51.5136]},
+                "properties": {"name": "Dortmund", "employees": 2100},
+            },
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {"name": "Props", "lat": 50.1, "lon": 8.6},
+            },
+            {
+                "type": "Feature",
+                "geometry": None,
+                "properties": {"name": "Geo", "city": "Besançon", "country": "France"},
+            },
+            {"type": "Feature", "geometry": None, "properties": {"name": "Nowhere"}},
+        ],
+    }
+    r = read_upload(json.dumps(doc).encode(), filename="c.geojson")
+    c = r.clusters.set_index("cluster_name")
+    assert c.loc["Dortmund", "lon"] == 7.4653 and c.loc["Dortmund", "employees"] == 2100
+    assert c.loc["Props", "lat"] == 50.1
+    assert abs(c.loc["Geo", "lat"] - 47.24) < 0.1
+    assert [p.row for p in r.report.problems if p.severity == "error"] == [4]
+    assert "no coordinates and no city" in r.report.problems[-1].reason
+
+
+def test_parquet_roundtrip(tmp_path):
+    df = pd.DataFrame(
+        {"name": ["A", "B"], "lat": [51.5, 48.1], "lon": [7.4, 11.5], "employees": [2100, None]}
+    )
+    path = tmp_path / "c.parquet"
+    df.to_parquet(path)
+    r = read_upload(path)
+    assert r.detected["format"] == "parquet"
+    assert r.clusters["employees"].tolist()[0] == 2100
+    assert r.clusters["employees"].isna().tolist() == [False, True]
+
+
+def test_load_clusters_and_default_file_roundtrip():
+    a = load_clusters()
+    b = load_clusters("data/clusters.csv")
+    assert len(a) == len(b)
+    assert a["cluster_id"].tolist() == b["cluster_id"].tolist()
+    assert a["employees"].equals(b["employees"])
+
+
+# ------------------------------------------------------------------ whole-file errors
+
+
+def test_empty_file():
+    with pytest.raises(DataError, match=r"The file e.csv is empty"):
+        read_upload(b"", filename="e.csv")
+
+
+def test_header_only_file():
+    with pytest.raises(DataError, match=r"has a header row \(name, city.*\) but no data rows"):
+        read_upload(HEADER.encode(), filename="h.csv")
+
+
+def test_binary_garbage():
+    import random
+
+    rnd = random.Random(1)
+    data = bytes(rnd.randrange(256) for _ in range(5000))
+    with pytest.raises(DataError, match="does not look like a table"):
+        read_upload(data, filename="g.csv")
+
+
+def test_truncated_xlsx():
+    data = template_xlsx()
+    with pytest.raises(DataError, match=r"damaged or incomplete .* save it again"):
+        read_upload(data[: len(data) // 2], filename="t.xlsx")
+
+
+def test_old_xls_format():
+    with pytest.raises(DataError, match=r"old Excel 97-2003 \(.xls\) format"):
+        read_upload(b"\xd0\xcf\x11\xe0" + b"\x00" * 100, filename="o.xls")
+
+
+def _bomb(size: int) -> bytes:
+    base = zipfile.ZipFile(io.BytesIO(template_xlsx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in base.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                z.writestr(info.filename, b"<row>" + b"0" * size + b"</row>")
+            else:
+                z.writestr(info, base.read(info.filename))
+    return out.getvalue()
+
+
+def test_zip_bomb_refused_quickly_and_without_memory():
+    data = _bomb(200 * 1024**2)  # 200 MB of zeros, stored in ~200 KB
+    assert len(data) < 1024**2
+    tracemalloc.start()
+    t = time.perf_counter()
+    with pytest.raises(DataError, match="decompression bomb"):
+        read_upload(data, filename="bomb.xlsx")
+    elapsed = time.perf_counter() - t
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 1.0
+    assert peak < 20 * 1024**2
+
+
+def test_xlsx_total_uncompressed_limit():
+    data = _bomb(2 * 1024**2)
+    with pytest.raises(DataError, match=r"unpacks to 2 MB, more than the 1 MB allowed"):
+        read_upload(
+            data,
+            filename="b.xlsx",
+            limits=Limits(max_xlsx_uncompressed=1024**2, max_xlsx_ratio=1e9),
+        )
+
+
+def test_unknown_mapping_column():
+    with pytest.raises(
+        DataError, match=r"The column 'Nope' chosen for 'employees' is not in the file"
+    ):
+        read_upload(b"name,lat,lon\nA,1,2\n", filename="x.csv", mapping={"employees": "Nope"})
+
+
+def test_user_mapping_and_kind_override():
+    text = "Titel,Ort,Zahl\nA,Dortmund,5\nB,Dortmund,7\n"
+    r = read_upload(
+        text.encode(),
+        filename="x.csv",
+        mapping={"name": "Titel", "employees": "Zahl"},
+        kind="clusters",
+    )
+    assert r.kind == "clusters" and r.mapping["employees"] == "Zahl"
+    assert r.clusters["employees"].tolist() == [5, 7]
+
+
+def test_no_placeable_column():
+    with pytest.raises(DataError, match="neither coordinates nor a city column"):
+        read_upload(b"name,employees\nA,5\n", filename="x.csv")
+
+
+def test_progress_is_reported():
+    seen = []
+    read_upload(b"name,lat,lon\nA,51,7\n", filename="x.csv", progress=lambda f, m: seen.append(f))
+    assert seen[0] == 0.0 and seen[-1] == 1.0

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mstatlas.data.readers import read_upload
+from mstatlas.data.validate import NumberFormat, Problem, ValidationReport, parse_numbers
+
+
+def _problems(text: str):
+    r = read_upload(text.encode(), filename="x.csv", kind="clusters")
+    assert r.report.n_imported + r.report.n_rejected == r.report.n_rows
+    return r, r.report.problems
+
+
+H = "name,city,lat,lon,firms,employees,year,counts_what,source_url\n"
+OK = "Ok,Dortmund,51.5,7.4,39,2100,2007,cluster_firms,https://example.org\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        ("A,X,51.5,7.4,-3,,,,", "firms", "'-3' is negative; a count cannot be below 0"),
+        ("A,X,95,7.4,,,,,", "lat", "latitude 95.0 is impossible"),
+        ("A,X,51,190,,,,,", "lon", "longitude 190.0 is impossible"),
+        ("A,X,51.5,7.4,,2.1 Mio,,,", "employees", "'2.1 Mio' is not a number"),
+        (",X,51.5,7.4,,,,,", "name", "the cluster name is empty"),
+        ("A,X,51.5,,,,,,", "lon", "only one of latitude and longitude is given"),
+        ("A,X,51.5,7.4,2.5,,,,", "firms", "'2.5' is not a whole number"),
+        ("A,X,51.5,7.4,,,1850,,", "year", "'1850' is not a year between 1900 and 2100"),
+        ("A,X,51.5,7.4,,,,members,", "counts_what", "'members' is not a kind of figure"),
+        ("A\x07,X,51.5,7.4,,,,,", "name", "invisible control character (U+0007)"),
+        (
+            "Ok,Dortmund,51.5,7.4,39,2100,2007,cluster_firms,https://example.org",
+            "name",
+            "duplicate of row 2",
+        ),
+    ],
+)
+def test_each_rejection_reason(row, column, reason):
+    r, problems = _problems(H + OK + row + "\n")
+    errors = [p for p in problems if p.severity == "error"]
+    assert len(errors) == 1, problems
+    assert errors[0].row == 3 and errors[0].column == column
+    assert reason in errors[0].reason
+    assert r.report.n_rejected == 1 and r.report.n_imported == 1
+
+
+def test_warnings_keep_rows():
+    r, problems = _problems(H + "A,X,7.4,51.5,,,,,javascript:alert(1)\n")
+    assert r.report.n_imported == 1
+    reasons = " | ".join(p.reason for p in problems)
+    assert "latitude and longitude look swapped" in reasons
+    assert "not a web address" in reasons
+    assert r.clusters["source_url"].isna().all()
+
+
+def test_unknown_country_is_a_warning():
+    r, problems = _problems("name,country,lat,lon\nA,Atlantis,51,7\n")
+    assert r.report.n_imported == 1 and problems[0].severity == "warning"
+
+
+def test_report_summary_and_frame():
+    rep = ValidationReport(
+        3, 2, 1, [Problem(4, "Beschäftigte", "2,1 Mio", "'2,1 Mio' is not a number")]
+    )
+    assert rep.summary().startswith("2 of 3 rows imported, 1 rejected. First problem: Row 4")
+    f = rep.to_frame()
+    assert list(f.columns) == ["row", "column", "value", "severity", "reason"]
+    assert f["row"].tolist() == [4]
+
+
+def test_parse_numbers_german():
+    s = pd.Series(["2.100", "1.020", "51,5", "ca. 1.700", "2.1", ""])
+    num, failed, qual = parse_numbers(s, NumberFormat(",", "."), integer=False)
+    assert num.tolist()[:4] == [2100, 1020, 51.5, 1700]
+    assert failed.tolist() == [False, False, False, False, True, False]
+    assert qual.tolist()[3] == "about"
