@@ -17,7 +17,7 @@ import geopandas as gpd
 import pyogrio
 from shapely.geometry import box, mapping
 
-BBOX = (-25.0, 34.0, 45.0, 71.5)  # lon/lat window shown by the atlas
+BBOX = (-32.0, 30.0, 65.0, 72.0)  # lon/lat window shown by the atlas
 TOLERANCE_DEG = 0.02  # about 1-2 km; far below what a Europe-wide view shows
 DECIMALS = 2
 

@@ -23,6 +23,11 @@ ONLINE_TILES = {
     "attr": "&copy; OpenStreetMap contributors",
 }
 
+#: Sea colour behind the country outlines, and tooltips that wrap long names.
+MAP_CSS = (
+    ".leaflet-container{background:#dce8f1}.leaflet-tooltip{max-width:320px;white-space:normal}"
+)
+
 POINT_COLUMNS = (
     "cluster_id",
     "cluster_name",
@@ -123,6 +128,7 @@ def build_base_map(
         world_copy_jump=False,
     )
     use_local_leaflet(m, asset_prefix)
+    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
     if online_tiles:
         folium.TileLayer(
             tiles=ONLINE_TILES["url"], attr=ONLINE_TILES["attr"], name="OpenStreetMap"

@@ -38,23 +38,30 @@ def size_legend_html(vmax: float, scale: float, measure: str) -> str:
     if not steps or scale <= 0:
         return ""
     radii = [max(R_MIN, scale * math.sqrt(v)) for v in steps]
-    size = 2 * radii[0] + 4
+    pad = 8.0  # room above the largest circle for its label
+    cx = radii[0] + 2
+    base = pad + 2 * radii[0] + 2  # all circles sit on one baseline
     circles, labels = [], []
-    for i, (v, r) in enumerate(zip(steps, radii)):
-        cy = size - 2 - r
+    last_y = -1e9
+    for v, r in zip(steps, radii):
+        top = base - 2 * r
         circles.append(
-            f'<circle cx="{radii[0] + 2:.1f}" cy="{cy:.1f}" r="{r:.1f}" '
+            f'<circle cx="{cx:.1f}" cy="{base - r:.1f}" r="{r:.1f}" '
             'fill="none" stroke="#555" stroke-width="1"/>'
+            f'<line x1="{cx:.1f}" y1="{top:.1f}" x2="{2 * radii[0] + 12:.1f}" y2="{top:.1f}" '
+            'stroke="#999" stroke-width="0.6" stroke-dasharray="2,2"/>'
         )
-        text = _fmt(v, measure)
+        y = max(top + 4, last_y + 11)  # keep labels from overlapping
+        last_y = y
         labels.append(
-            f'<text x="{2 * radii[0] + 10:.1f}" y="{cy - r + 4 + 0 * i:.1f}" '
-            f'font-size="11" fill="#333">{text}</text>'
+            f'<text x="{2 * radii[0] + 14:.1f}" y="{y:.1f}" font-size="11" fill="#333">'
+            f"{_fmt(v, measure)}</text>"
         )
     width = 2 * radii[0] + 70
+    height = max(base + 2, last_y + 4)
     label = html.escape(MEASURES[measure])
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{size:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'font-family="sans-serif">{"".join(circles)}{"".join(labels)}</svg>'
     )
     # An <img> with a data URI: survives HTML sanitisers that strip inline <svg>.
@@ -62,7 +69,7 @@ def size_legend_html(vmax: float, scale: float, measure: str) -> str:
     alt = html.escape(f"{label}: circles for " + ", ".join(_fmt(v, measure) for v in steps))
     return (
         f'<div class="mst-legend-size"><div style="font-weight:600;font-size:12px">{label} '
-        f'(circle area)</div><img src="{uri}" width="{width:.0f}" height="{size:.0f}" '
+        f'(circle area)</div><img src="{uri}" width="{width:.0f}" height="{height:.0f}" '
         f'alt="{alt}"></div>'
     )
 

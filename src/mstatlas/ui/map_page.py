@@ -9,6 +9,14 @@ from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, points
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _map_html(ds_id: str, fkey: tuple, measure: str, selected: str | None) -> str:
+    from mstatlas.mapping.assets import standalone_html
+    from mstatlas.mapping.build import build_map
+
+    return standalone_html(build_map(filtered(ds_id, fkey), measure=measure, selected=selected))
+
+
 def render() -> None:
     """Draw the map page."""
     ds = current()
@@ -18,11 +26,12 @@ def render() -> None:
     pts = points(ds.id, fkey, view.measure)
     rows = filtered(ds.id, fkey)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
-    head.title("MST Atlas: micro-systems technology clusters in Europe")
+    head.title("MST Atlas of Europe")
     with share:
         share_panel.render(ds, "map")
     drawn = int(pts["value"].notna().sum())
     st.caption(
+        "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
         f"{len(pts)} clusters in view, {drawn} with a figure for {MEASURES[view.measure].lower()}. "
         "Circle area shows the figure; colour shows what it counts, so figures of different "
         "kinds are never mistaken for each other. Click a circle for every reported figure "
@@ -36,6 +45,14 @@ def render() -> None:
     with left:
         clicked = components.atlas_map(pts, view.measure)
         components.legend(pts, view.measure)
+        st.download_button(
+            "Download this map (HTML, works offline)",
+            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected),
+            file_name=f"mst-atlas-map-{view.measure}.html",
+            mime="text/html",
+            help="One self-contained file with Leaflet inside: open it on any computer, "
+            "also without internet, or put it in a slide deck.",
+        )
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     with right:

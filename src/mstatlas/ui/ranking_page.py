@@ -23,6 +23,20 @@ def _ranking(ds_id: str, fkey: tuple, by: str, mixed: bool) -> pd.DataFrame:
     return rank_clusters(rows, by=by, counts=None if mixed else DEFAULT_COUNTS)
 
 
+def _chart_png(spec: str) -> bytes:
+    """PNG at twice the screen size, for slides; rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    return bytes(vlc.vegalite_to_png(spec, scale=2))
+
+
+def _chart_svg(spec: str) -> str:
+    """SVG of the chart, for slides and print; rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    return str(vlc.vegalite_to_svg(spec))
+
+
 def render() -> None:
     """Draw the ranking page."""
     ds = current()
@@ -141,3 +155,14 @@ def render() -> None:
             .properties(height=max(160, 28 * len(chart_df)))
         )
         st.altair_chart(chart, width="stretch")
+        spec = chart.to_json()
+        c1, c2 = st.columns(2)  # rendered only when clicked (deferred download data)
+        c1.download_button(
+            "Chart as PNG", lambda: _chart_png(spec), f"mst-ranking-{view.rank_by}.png", "image/png"
+        )
+        c2.download_button(
+            "Chart as SVG",
+            lambda: _chart_svg(spec),
+            f"mst-ranking-{view.rank_by}.svg",
+            "image/svg+xml",
+        )

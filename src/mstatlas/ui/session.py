@@ -21,6 +21,9 @@ def init_state() -> None:
     if VIEW in st.session_state:
         return
     view, notices = urlstate.parse_query(st.query_params.to_dict())
+    # Streamlit keeps ``embed`` out of st.query_params (it is its own embed switch).
+    if st.context.is_embedded:
+        view = view.with_(embed=True)
     st.session_state[VIEW] = view
     st.session_state[NOTICES] = notices
     st.session_state.setdefault("last_click", None)
@@ -43,6 +46,7 @@ def update_view(**changes: Any) -> ViewState:
 def sync_url() -> None:
     """Rewrite ``st.query_params`` from the view, touching only what changed."""
     wanted = urlstate.to_query(view())
+    wanted.pop("embed", None)  # protected by Streamlit; it stays in the URL by itself
     current = st.query_params.to_dict()
     if current == wanted:
         return

@@ -220,6 +220,11 @@ def _add_to_atlas(result: UploadResult, name: str, file_key: str) -> None:
     )
 
 
+def _failed(exc: Exception) -> None:
+    st.error(str(exc), icon="🚫")
+    st.caption("Nothing was changed: datasets already loaded stay as they were.")
+
+
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in d.items():
@@ -255,7 +260,7 @@ def render() -> None:
         try:
             sheets = list_sheets(data, filename=name)
         except MSTAtlasError as exc:
-            st.error(str(exc), icon="🚫")
+            _failed(exc)
             return
         if len(sheets) > 1:
             sheet = st.selectbox("Sheet", sheets, key=f"sheet_{file_key}")
@@ -276,8 +281,7 @@ def render() -> None:
     try:
         result = _read(data, name, sheet, mapping, kind, overrides)
     except MSTAtlasError as exc:
-        st.error(str(exc), icon="🚫")
-        st.caption("Nothing was changed: datasets already loaded stay as they were.")
+        _failed(exc)
         return
     det = result.detected
     facts = [f"format {det.get('format')}"]

@@ -1,0 +1,126 @@
+"""AppTest: upload → map and ranking; bad files; share → reopen; embed; presentation."""
+
+from __future__ import annotations
+
+import pytest
+from ui.app_helpers import PAGES, map_args, symbols, texts
+
+GERMAN_FIRMS = (
+    "Firma;Stadt;Land;Beschäftigte;Technologie\n"
+    "Mikro GmbH;München;Deutschland;1.020;MEMS\n"
+    "Nano AG;München;Deutschland;80;Mikrofluidik\n"
+    "<script>alert(1)</script>;Göteborg;Schweden;12;MEMS\n"
+    "Optik KG;Besançon;Frankreich;;Mikrooptik\n"
+    "Bad Firma;Dortmund;Deutschland;-5;MEMS\n"
+    ";;;;\n"
+).encode("cp1252")
+
+
+@pytest.fixture(autouse=True)
+def _own_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
+    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
+    monkeypatch.setenv("MSTATLAS_BASE_URL", "https://atlas.example.org")
+
+
+def upload(at, name: str, content: bytes, mime: str = "text/csv"):
+    at.switch_page(f"{PAGES}/upload.py").run()
+    at.file_uploader(key="upload_file").set_value((name, content, mime)).run()
+    return at
+
+
+def test_upload_german_firm_list_lands_on_map_and_ranking(app):
+    at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Rows in file": "5", "Imported": "4", "Rejected": "1", "Warnings": "0"}
+    problems = at.dataframe[0].value
+    assert list(problems["row"]) == [6] and "negative" in problems["reason"].iloc[0]
+    assert "encoding 'cp1252'" in texts(at) and "separator ';'" in texts(at)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))).click().run()
+    assert not at.exception
+    ds_id = at.session_state["view"].dataset
+    assert ds_id.startswith("u-")
+    at.switch_page(f"{PAGES}/map.py").run()
+    data = symbols(at)
+    assert sorted(v for v in data["v"] if v is not None) == [12, 1100]
+    assert len(data["lat"]) == 3  # München, Göteborg, Besançon
+    joined = " ".join(data["t"])
+    assert "<script>" not in joined  # the firm name never reaches the page as markup
+    # the default dataset is still there
+    assert "MST clusters in Europe (sourced)" in at.selectbox(key="w_dataset").options
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    table = at.dataframe[0].value
+    assert list(table["Cluster"])[:2] == ["München", "Göteborg"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("garbage.csv", bytes(range(256)) * 40, "does not look like a table"),
+        ("empty.csv", b"", "is empty"),
+        ("header.csv", b"name;city;firms\n", "header"),
+        ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 50, "damaged"),
+    ],
+)
+def test_bad_files_give_a_message_and_keep_the_current_dataset(app, name, content, message):
+    at = app.run()
+    at.multiselect(key="w_countries").select("DE").run()
+    at = upload(at, name, content)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert message.lower() in errors.lower(), errors
+    assert "Nothing was changed" in texts(at)
+    assert at.session_state["view"].dataset == "default"
+    assert at.session_state["view"].countries == ("DE",)
+
+
+def test_share_upload_and_reopen_from_link(app):
+    from streamlit.testing.v1 import AppTest
+    from ui.app_helpers import APP
+
+    at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))).click().run()
+    at.switch_page(f"{PAGES}/map.py").run()
+    at.button(key="share_dataset").click().run()
+    assert not at.exception
+    shared_id = at.session_state["view"].dataset
+    assert len(shared_id) == 22 and not shared_id.startswith("u-")
+    assert at.query_params["ds"] == shared_id
+    links = [c.value for c in at.code]
+    assert any(link.startswith(f"https://atlas.example.org/map?ds={shared_id}") for link in links)
+    # a new visitor (new session) opens the link
+    other = AppTest.from_file(APP, default_timeout=90)
+    other.query_params["ds"] = shared_id
+    other.query_params["sel"] = "munchen"
+    other.run()
+    assert not other.exception
+    assert sorted(v for v in symbols(other)["v"] if v) == [12, 1100]
+    assert "München" in texts(other)
+
+
+def test_unknown_shared_id_falls_back_with_notice(app):
+    app.query_params["ds"] = "AAAAAAAAAAAAAAAAAAAAAA"
+    at = app.run()
+    assert not at.exception
+    assert len(symbols(at)["lat"]) == 26  # default dataset
+    assert at.session_state["view"].dataset == "default"
+
+
+def test_presentation_steps_through_the_ranking(app):
+    app.query_params["by"] = "employees"
+    app.query_params["top"] = "5"
+    at = app.run()
+    at.switch_page(f"{PAGES}/present.py").run()
+    assert not at.exception
+    assert "Top 5 MST clusters by employees" in texts(at)
+    at.button(key="present_next").click().run()
+    assert "#1 Dortmund MST cluster" in texts(at)
+    v = at.session_state["view"]
+    assert (v.slide, v.selected, v.zoom) == (1, "dortmund", 8)
+    assert map_args(at)["center"] == [51.5136, 7.4653] and map_args(at)["zoom"] == 8
+    at.button(key="present_next").click().run()
+    assert "#2 Oulu microelectronics" in texts(at)
+    at.button(key="present_prev").click().run()
+    assert at.session_state["view"].slide == 1
+    assert at.query_params["slide"] == "1"
