@@ -80,10 +80,10 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
         if col not in df.columns:
             df[col] = pd.NA
     if by == "cluster":
-        df["_key"] = df["cluster"].astype("string").str.strip().str.casefold()
+        df["_key"] = df["cluster"].astype("string").str.strip().str.lower()
     else:
         df["_key"] = (
-            df["city"].astype("string").str.strip().str.casefold().fillna("")
+            df["city"].astype("string").str.strip().str.lower().fillna("")
             + "|"
             + df["country_iso2"].astype("string").fillna("")
         )

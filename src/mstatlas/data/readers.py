@@ -224,6 +224,9 @@ def _strict(data: bytes, enc: str, filename: str) -> str:
 _WESTERN = {"cp1252", "cp1250", "latin_1", "iso8859_15", "iso8859_2", "cp1257", "iso8859_1"}
 
 
+_OTHER_EUROPEAN = {"cp1251", "cp1253", "cp1254", "koi8_r", "iso8859_5", "iso8859_7", "iso8859_9"}
+
+
 def _guess_single_byte(data: bytes) -> str:
     """cp1252 (German/French Excel), cp1250 (Central Europe) or what charset-normalizer sees."""
     from charset_normalizer import from_bytes
@@ -231,7 +234,8 @@ def _guess_single_byte(data: bytes) -> str:
     sample = data[:200_000]
     best = from_bytes(sample).best()
     guess = best.encoding if best is not None else None
-    if guess and guess not in _WESTERN and not guess.startswith(("utf", "mac", "ascii")):
+    # Other European code pages are trusted; far-off guesses (cp932 for a lone "ß") are not.
+    if guess in _OTHER_EUROPEAN:
         try:
             data.decode(guess)
             return guess
@@ -901,7 +905,7 @@ def _detect_kind(frame: pd.DataFrame, mapping: dict[str, str | None]) -> str:
         return "firms"
     city = mapping.get("city")
     if city:
-        c = frame[city].astype("string").str.strip().str.casefold()
+        c = frame[city].astype("string").str.strip().str.lower()
         c = c[c.fillna("") != ""]
         if len(c) >= 5 and c.nunique() <= 0.7 * len(c) and not mapping.get("counts_what"):
             # Repeated cities without a firm count: rows are firms, not clusters.
@@ -1272,7 +1276,9 @@ def _process(
     if mapping.get("country"):
         ctext = texts["country"]
         lookup = {v: country_to_iso2(v) for v in ctext.dropna().unique()}
-        iso = ctext.map(lambda v: lookup.get(v) if isinstance(v, str) else None).astype("string")
+        codes, uniques = pd.factorize(ctext)
+        iso_u = np.array([lookup.get(u) for u in uniques] + [None], dtype=object)
+        iso = pd.Series(iso_u[codes], index=frame.index, dtype="string")
         unknown = (ctext.notna() & iso.isna()).to_numpy(bool) & ~reject
         _flag(
             problems,
@@ -1334,15 +1340,15 @@ def _process(
     ok_idx = np.flatnonzero(~reject)
     if kind == "clusters":
         key_cols = [
-            name.str.casefold(),
-            texts["city"].str.casefold(),
+            name.str.lower(),
+            texts["city"].str.lower(),
             values["year"],
             values["firms"],
             values["employees"],
         ]
         dup_reason = "same name, city, year and figures"
     else:
-        key_cols = [name.str.casefold(), texts["city"].str.casefold(), iso]
+        key_cols = [name.str.lower(), texts["city"].str.lower(), iso]
         dup_reason = "same firm name and city; each firm is counted once"
     keys = pd.DataFrame({f"k{i}": k for i, k in enumerate(key_cols)}).iloc[ok_idx]
     if len(keys):
@@ -1596,25 +1602,33 @@ def _cluster_ids(table: pd.DataFrame) -> list[str]:
     """Slug of the name (or the file's id); distinct clusters with equal slugs get -2, -3."""
     from mstatlas.data.firms import slugify
 
-    given = table["_given_id"] if "_given_id" in table.columns else None
+    n = len(table)
+    given = table["_given_id"].tolist() if "_given_id" in table.columns else [None] * n
+    names = table["cluster_name"].tolist()
+    cities = table["city"].tolist()
     ids: list[str] = []
     owner: dict[str, tuple[str, str]] = {}
     by_cluster: dict[tuple[str, str], str] = {}
-    for i, (nm, city) in enumerate(zip(table["cluster_name"], table["city"], strict=True)):
-        gid = given.iloc[i] if given is not None else None
-        if isinstance(gid, str) and re.fullmatch(r"[a-z0-9_-]+", gid):
+    slug_cache: dict[str, str] = {}
+    valid_id = re.compile(r"[a-z0-9_-]+")
+    for gid, nm, city in zip(given, names, cities, strict=True):
+        if isinstance(gid, str) and valid_id.fullmatch(gid):
             key = ("id", gid)  # the file's own identifier decides what one cluster is
         else:
             gid = None
-            key = (str(nm).casefold(), str(city).casefold() if isinstance(city, str) else "")
-        if key in by_cluster:
-            ids.append(by_cluster[key])
+            key = (str(nm).casefold(), city.casefold() if isinstance(city, str) else "")
+        known = by_cluster.get(key)
+        if known is not None:
+            ids.append(known)
             continue
-        base = gid or slugify(str(nm))
-        slug, k = base, 1
+        if gid is None:
+            gid = slug_cache.get(str(nm))
+            if gid is None:
+                gid = slug_cache[str(nm)] = slugify(str(nm))
+        slug, k = gid, 1
         while slug in owner and owner[slug] != key:
             k += 1
-            slug = f"{base}-{k}"
+            slug = f"{gid}-{k}"
         owner[slug] = key
         by_cluster[key] = slug
         ids.append(slug)

@@ -128,7 +128,7 @@ def build_base_map(
         world_copy_jump=False,
     )
     use_local_leaflet(m, asset_prefix)
-    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
+    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
     if online_tiles:
         folium.TileLayer(
             tiles=ONLINE_TILES["url"], attr=ONLINE_TILES["attr"], name="OpenStreetMap"
