@@ -11,12 +11,19 @@ The public API is what ``__all__`` lists; everything else may change.
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.analysis.ranking import headline_figures, position_statement, rank_clusters
 from mstatlas.data.loading import load_clusters
+from mstatlas.data.readers import UploadResult, read_upload
+from mstatlas.data.store import DatasetStore, SharedDataset
+from mstatlas.data.validate import ValidationReport
 from mstatlas.errors import DataError, MSTAtlasError, StoreError
 from mstatlas.mapping.assets import standalone_html
 from mstatlas.mapping.build import build_map
 
 __all__ = [
     "DataError",
+    "DatasetStore",
+    "SharedDataset",
+    "UploadResult",
+    "ValidationReport",
     "Filters",
     "MSTAtlasError",
     "StoreError",
@@ -26,6 +33,7 @@ __all__ = [
     "load_clusters",
     "position_statement",
     "rank_clusters",
+    "read_upload",
     "standalone_html",
 ]
 
