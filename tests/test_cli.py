@@ -1,0 +1,84 @@
+"""`mstatlas rank` and `mstatlas map`: output, exit codes, messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from mstatlas.cli import main
+
+
+def test_rank_default_prints_table_and_dortmund_statement(capsys):
+    assert main(["rank", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["#", "cluster"]
+    assert "Dortmund MST cluster" in lines[1] and "≈ 2,100" in lines[1]
+    assert "Dortmund MST cluster ranks 1st of 5 clusters by employees" in out
+
+
+def test_rank_by_firms_json(capsys):
+    assert main(["rank", "--by", "firms", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    dortmund = next(r for r in rows if r["cluster_id"] == "dortmund")
+    assert dortmund["rank"] == 4 and dortmund["value"] == 39
+    assert {r["counts_what"] for r in rows} == {"cluster_firms"}
+
+
+def test_rank_csv_is_formula_safe(tmp_path, capsys):
+    f = tmp_path / "c.csv"
+    f.write_text(
+        'name,city,country,lat,lon,firms\n=HYPERLINK("x"),Dortmund,DE,51.5,7.4,12\n',
+        encoding="utf-8",
+    )
+    assert main(["rank", str(f), "--by", "firms", "--counts", "all", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK" in out
+
+
+def test_rank_on_an_uploaded_file(tmp_path, capsys):
+    f = tmp_path / "firms.csv"
+    f.write_bytes(
+        "Firma;Stadt;Land;Beschäftigte\nA;Jena;DE;10\nB;Jena;DE;5\nC;Oulu;FI;7\n".encode("cp1252")
+    )
+    assert main(["rank", str(f), "--by", "firms"]) == 0
+    out = capsys.readouterr().out
+    assert "Jena" in out and "Oulu" in out
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main(["rank", "--by", "size"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert main(["rank", "--counts", "guesses"]) == 2
+    assert "unknown kind(s) guesses" in capsys.readouterr().err
+    assert main(["rank", "--top", "0"]) == 2
+    assert main([]) == 2
+
+
+def test_bad_data_exits_1_with_message(tmp_path, capsys):
+    missing = tmp_path / "nope.csv"
+    assert main(["rank", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert "nope.csv" in err and "Traceback" not in err
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert main(["rank", str(empty)]) == 1
+    assert "empty" in capsys.readouterr().err.lower()
+
+
+def test_map_writes_offline_html(tmp_path):
+    out = tmp_path / "atlas.html"
+    assert main(["map", "-o", str(out), "--measure", "firms"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "<script src=" not in html and "L.circleMarker" in html
+
+
+def test_console_script_runs_without_traceback():
+    r = subprocess.run(
+        [sys.executable, "-m", "mstatlas.cli", "rank", "--top", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0 and "Dortmund" in r.stdout
