@@ -111,3 +111,43 @@ def test_sources_page_lists_all_figures(app):
     table = at.dataframe[0].value
     assert len(table) == 72
     assert table["Link"].notna().sum() == 72
+
+
+def test_every_url_parameter_round_trips_through_the_app(app):
+    params = {
+        "measure": "firms",
+        "country": "DE,NL",
+        "years": "2000-2020",
+        "undated": "0",
+        "counts": "cluster_firms,network_members",
+        "min_firms": "10",
+        "min_employees": "100",
+        "sel": "dortmund",
+        "view": "51.5136,7.4653,8",
+        "tiles": "osm",
+        "by": "firms",
+        "top": "5",
+        "mixed": "1",
+        "slide": "2",
+    }
+    for k, v in params.items():
+        app.query_params[k] = v
+    at = app.run()
+    assert not at.exception
+    assert not at.warning  # nothing was rejected
+    assert {k: at.query_params[k] for k in params} == params
+    v = at.session_state["view"]
+    assert (v.measure, v.countries, v.year_min, v.year_max, v.undated) == ("firms", ("DE", "NL"), 2000, 2020, False)
+    assert (v.counts, v.min_firms, v.min_employees) == (("cluster_firms", "network_members"), 10, 100)
+    assert (v.selected, v.lat, v.lon, v.zoom, v.tiles) == ("dortmund", 51.5136, 7.4653, 8, "osm")
+    assert (v.rank_by, v.top, v.mixed, v.slide) == ("firms", 5, True, 2)
+    # the widgets show it
+    assert at.radio(key="w_measure").value == "firms"
+    assert at.multiselect(key="w_countries").value == ["DE", "NL"]
+    assert at.slider(key="w_years").value == (2000, 2020)
+    assert at.checkbox(key="w_undated").value is False
+    assert at.number_input(key="w_min_firms").value == 10
+    assert at.toggle(key="w_tiles").value is True
+    args = map_args(at)
+    assert args["center"] == [51.5136, 7.4653] and args["zoom"] == 8
+    assert "tile.openstreetmap.org" in args["script"]
