@@ -588,12 +588,10 @@ def test_kill_during_repeated_saves_leaves_whole_datasets(
         )
         try:
             assert proc.stdout is not None
-            t0 = time.monotonic()
             printed.append(proc.stdout.readline().strip())
             t1 = time.monotonic()
             printed.append(proc.stdout.readline().strip())
             per_save = time.monotonic() - t1
-            assert per_save < t1 - t0 + 60
             time.sleep(float(rng.uniform(0, per_save)))  # land somewhere inside a save
         finally:
             proc.send_signal(signal.SIGKILL)
