@@ -29,6 +29,16 @@ def symbols(at) -> dict:
 def texts(at) -> str:
     """All markdown, caption, info and warning text of a run, joined."""
     parts = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader"):
+    for kind in (
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "title",
+        "header",
+        "subheader",
+    ):
         parts += [str(e.value) for e in getattr(at, kind)]
     return "\n".join(parts).replace("\\", "")

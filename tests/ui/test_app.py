@@ -137,8 +137,18 @@ def test_every_url_parameter_round_trips_through_the_app(app):
     assert not at.warning  # nothing was rejected
     assert {k: at.query_params[k] for k in params} == params
     v = at.session_state["view"]
-    assert (v.measure, v.countries, v.year_min, v.year_max, v.undated) == ("firms", ("DE", "NL"), 2000, 2020, False)
-    assert (v.counts, v.min_firms, v.min_employees) == (("cluster_firms", "network_members"), 10, 100)
+    assert (v.measure, v.countries, v.year_min, v.year_max, v.undated) == (
+        "firms",
+        ("DE", "NL"),
+        2000,
+        2020,
+        False,
+    )
+    assert (v.counts, v.min_firms, v.min_employees) == (
+        ("cluster_firms", "network_members"),
+        10,
+        100,
+    )
     assert (v.selected, v.lat, v.lon, v.zoom, v.tiles) == ("dortmund", 51.5136, 7.4653, 8, "osm")
     assert (v.rank_by, v.top, v.mixed, v.slide) == ("firms", 5, True, 2)
     # the widgets show it

@@ -37,7 +37,9 @@ def test_upload_german_firm_list_lands_on_map_and_ranking(app):
     problems = at.dataframe[0].value
     assert list(problems["row"]) == [6] and "negative" in problems["reason"].iloc[0]
     assert "encoding 'cp1252'" in texts(at) and "separator ';'" in texts(at)
-    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))).click().run()
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
+    ).click().run()
     assert not at.exception
     ds_id = at.session_state["view"].dataset
     assert ds_id.startswith("u-")
@@ -80,7 +82,9 @@ def test_share_upload_and_reopen_from_link(app):
     from ui.app_helpers import APP
 
     at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
-    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))).click().run()
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
+    ).click().run()
     at.switch_page(f"{PAGES}/map.py").run()
     at.button(key="share_dataset").click().run()
     assert not at.exception
