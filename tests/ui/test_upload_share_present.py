@@ -56,6 +56,26 @@ def test_upload_german_firm_list_lands_on_map_and_ranking(app):
     assert list(table["Cluster"])[:2] == ["München", "Göteborg"]
 
 
+def test_firm_list_can_be_drawn_as_firm_points(app):
+    at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
+    ).click().run()
+    at.switch_page(f"{PAGES}/map.py").run()
+    fg = map_args(at)["feature_group"]
+    assert '"cats":' in fg and '"g":' not in fg  # aggregated clusters only
+    control = at.get("button_group")[0]
+    control.set_value("firms").run()
+    assert not at.exception
+    fg = map_args(at)["feature_group"]
+    assert '"g":' in fg and '"cats":' not in fg  # firm points only
+    assert at.query_params["layer"] == "firms"
+    assert "MEMS (2)" in " ".join(str(h.proto.body) for h in at.get("html"))
+    at.get("button_group")[0].set_value("both").run()
+    fg = map_args(at)["feature_group"]
+    assert '"g":' in fg and '"cats":' in fg
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [

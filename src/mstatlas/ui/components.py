@@ -6,6 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -69,7 +70,13 @@ def legend(points: pd.DataFrame, measure: str) -> None:
     st.html(html)
 
 
-def atlas_map(points: pd.DataFrame, measure: str, height: int = 560) -> str | None:
+def atlas_map(
+    points: pd.DataFrame,
+    measure: str,
+    height: int = 560,
+    firms: folium.FeatureGroup | None = None,
+    show_clusters: bool = True,
+) -> str | None:
     """Draw the atlas map; return the ``cluster_id`` clicked in this run, if any.
 
     The base map (outlines, Leaflet links) is identical on every run, so the
@@ -84,13 +91,14 @@ def atlas_map(points: pd.DataFrame, measure: str, height: int = 560) -> str | No
     base = build_base_map(online_tiles=view.tiles == "osm")
     fg = cluster_feature_group(points, measure, selected=sel_idx)
     layer_key = fg._children[next(iter(fg._children))].key  # type: ignore[attr-defined]
+    groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
     center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
     out: dict[str, Any] | None = st_folium(
         base,
         key="atlas_map",
         height=height,
         use_container_width=True,
-        feature_group_to_add=fg,
+        feature_group_to_add=groups or None,
         center=center,
         zoom=view.zoom,
         returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],

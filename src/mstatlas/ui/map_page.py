@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import folium
+import pandas as pd
 import streamlit as st
 
 from mstatlas.data.schema import MEASURES
+from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, points
+from mstatlas.ui.urlstate import LAYERS
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -15,6 +19,21 @@ def _map_html(ds_id: str, fkey: tuple, measure: str, selected: str | None) -> st
     from mstatlas.mapping.build import build_map
 
     return standalone_html(build_map(filtered(ds_id, fkey), measure=measure, selected=selected))
+
+
+def _firms_in_view(ds_id: str, countries: tuple[str, ...]) -> pd.DataFrame:
+    firms = current().firms
+    if firms is None:
+        return pd.DataFrame(columns=["lat", "lon"])
+    if countries and "country_iso2" in firms.columns:
+        firms = firms[firms["country_iso2"].isin(countries)]
+    return firms[firms["lat"].notna() & firms["lon"].notna()]
+
+
+@st.cache_resource(show_spinner="Preparing firm points…", max_entries=8)
+def _firm_layer(ds_id: str, countries: tuple[str, ...]) -> FirmPointsLayer:
+    """The firm-point layer of a dataset (built once per dataset and country filter)."""
+    return FirmPointsLayer(_firms_in_view(ds_id, countries), "technology")
 
 
 def render() -> None:
@@ -41,10 +60,35 @@ def render() -> None:
         st.warning(
             "No kind of figure is selected under “What the figures count”; pick at least one."
         )
+    firm_group = None
+    show_clusters = True
+    if ds.firms is not None and len(ds.firms):
+        session.bound_widget(
+            "layer",
+            st.segmented_control,
+            "Draw",
+            options=list(LAYERS),
+            format_func={
+                "clusters": "Clusters (aggregated)",
+                "firms": f"Firms ({len(ds.firms):,} points)",
+                "both": "Both",
+            }.get,
+            from_widget=lambda v: v or "clusters",
+        )
+        layer = session.view().layer
+        show_clusters = layer in ("clusters", "both")
+        if layer in ("firms", "both"):
+            firm_group = folium.FeatureGroup(name="Firms", control=False)
+            firm_group.add_child(_firm_layer(ds.id, view.countries))
     left, right = st.columns([3, 1.3], gap="medium")
     with left:
-        clicked = components.atlas_map(pts, view.measure)
-        components.legend(pts, view.measure)
+        clicked = components.atlas_map(
+            pts, view.measure, firms=firm_group, show_clusters=show_clusters
+        )
+        if show_clusters:
+            components.legend(pts, view.measure)
+        if firm_group is not None:
+            st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
         st.download_button(
             "Download this map (HTML, works offline)",
             data=lambda: _map_html(ds.id, fkey, view.measure, view.selected),

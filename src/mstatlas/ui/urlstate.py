@@ -9,7 +9,7 @@ URL vocabulary (only non-default values are written)::
 
     ds=<dataset id>   measure=firms   country=DE,NL   years=2000-2010   undated=0
     counts=cluster_firms,network_members   min_firms=10   min_employees=100
-    sel=<cluster id>  view=51.51,7.47,8 (lat,lon,zoom)   tiles=osm
+    sel=<cluster id>  view=51.51,7.47,8 (lat,lon,zoom)   tiles=osm   layer=firms
     by=firms  top=10  mixed=1   embed=true   slide=3
 """
 
@@ -27,6 +27,8 @@ _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CLUSTER_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 YEAR_BOUNDS = (1900, 2100)
 TOP_CHOICES = (5, 10, 15, 20, 25, 50)
+#: What the map draws for a firm list: aggregated clusters, the firms themselves, or both.
+LAYERS = ("clusters", "firms", "both")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ViewState:
     lon: float | None = None
     zoom: int | None = None
     tiles: str = "offline"
+    layer: str = "clusters"
     rank_by: str = "employees"
     top: int = 10
     mixed: bool = False
@@ -125,7 +128,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
 
     handlers = {
         "ds", "measure", "country", "years", "undated", "counts", "min_firms", "min_employees",
-        "sel", "view", "tiles", "by", "top", "mixed", "embed", "slide",
+        "sel", "view", "tiles", "layer", "by", "top", "mixed", "embed", "slide",
     }  # fmt: skip
     for key in params:
         if key not in handlers:
@@ -198,6 +201,11 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
             state["tiles"] = v
         else:
             bad("tiles", v, "choose offline or osm")
+    if (v := get("layer")) is not None:
+        if v in LAYERS:
+            state["layer"] = v
+        else:
+            bad("layer", v, f"choose one of {', '.join(LAYERS)}")
     if (v := get("by")) is not None:
         if v in MEASURES:
             state["rank_by"] = v
@@ -242,6 +250,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         q["view"] = f"{state.lat:.4f},{state.lon:.4f},{state.zoom}"
     if state.tiles != d.tiles:
         q["tiles"] = state.tiles
+    if state.layer != d.layer:
+        q["layer"] = state.layer
     if state.rank_by != d.rank_by:
         q["by"] = state.rank_by
     if state.top != d.top:
