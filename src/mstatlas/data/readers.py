@@ -235,7 +235,8 @@ def _guess_single_byte(data: bytes) -> str:
     best = from_bytes(sample).best()
     guess = best.encoding if best is not None else None
     # Other European code pages are trusted; far-off guesses (cp932 for a lone "ß") are not.
-    if guess in _OTHER_EUROPEAN:
+    # Short files give too little evidence ("ßää" reads as Cyrillic); those stay Western.
+    if guess in _OTHER_EUROPEAN and len(sample) >= 4096:
         try:
             data.decode(guess)
             return guess

