@@ -21,6 +21,10 @@ def _map_html(ds_id: str, fkey: tuple, measure: str, selected: str | None) -> st
     return standalone_html(build_map(filtered(ds_id, fkey), measure=measure, selected=selected))
 
 
+#: How many clusters the profile select box offers (largest first).
+PROFILE_CHOICES = 500
+
+
 def _firms_in_view(ds_id: str, countries: tuple[str, ...]) -> pd.DataFrame:
     firms = current().firms
     if firms is None:
@@ -100,10 +104,15 @@ def render() -> None:
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     with right:
-        options = list(dict.fromkeys(pts["cluster_id"]))
-        names = dict(zip(pts["cluster_id"], pts["cluster_name"]))
-        if session.view().selected not in options:
-            options = [session.view().selected, *options] if session.view().selected else options
+        # pts is sorted largest first; a select box stays usable with the largest few hundred.
+        shown = pts.head(PROFILE_CHOICES)
+        options = list(dict.fromkeys(shown["cluster_id"]))
+        names = dict(zip(shown["cluster_id"], shown["cluster_name"]))
+        selected = session.view().selected
+        if selected and selected not in names:
+            options = [selected, *options]
+            hit = ds.clusters.loc[ds.clusters["cluster_id"] == selected, "cluster_name"]
+            names[selected] = hit.iloc[0] if len(hit) else selected
         session.bound_widget(
             "selected",
             st.selectbox,
@@ -112,6 +121,11 @@ def render() -> None:
             format_func=lambda k: str(names.get(k, k)),
             placeholder="Click a circle or choose a cluster",
         )
+        if len(pts) > PROFILE_CHOICES:
+            st.caption(
+                f"The list holds the {PROFILE_CHOICES:,} largest of {len(pts):,} clusters; "
+                "click the map for any other."
+            )
         sel = session.view().selected
         if sel:
             components.profile(rows if sel in set(rows["cluster_id"]) else ds.clusters, sel)
