@@ -141,8 +141,8 @@ def test_presentation_steps_through_the_ranking(app):
     at.button(key="present_next").click().run()
     assert "#1 Dortmund MST cluster" in texts(at)
     v = at.session_state["view"]
-    assert (v.slide, v.selected, v.zoom) == (1, "dortmund", 8)
-    assert map_args(at)["center"] == [51.5136, 7.4653] and map_args(at)["zoom"] == 8
+    assert (v.slide, v.selected, v.zoom) == (1, "dortmund", 6)
+    assert map_args(at)["center"] == [51.5136, 7.4653] and map_args(at)["zoom"] == 6
     at.button(key="present_next").click().run()
     assert "#2 Oulu microelectronics" in texts(at)
     at.button(key="present_prev").click().run()

@@ -88,7 +88,20 @@ def atlas_map(
     if view.selected is not None:
         hits = points.index[points["cluster_id"] == view.selected]
         sel_idx = int(hits[0]) if len(hits) else None
-    base = build_base_map(online_tiles=view.tiles == "osm")
+    # The map is created at the view the session started with and kept there, so
+    # its script (and the component) never changes; later views travel as
+    # center/zoom. Created elsewhere, its first report would overwrite a linked view.
+    origin = st.session_state.setdefault(
+        "_map_origin",
+        (
+            view.lat if view.lat is not None else EUROPE_CENTER[0],
+            view.lon if view.lon is not None else EUROPE_CENTER[1],
+            view.zoom if view.zoom is not None else EUROPE_ZOOM,
+        ),
+    )
+    base = build_base_map(
+        online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
+    )
     fg = cluster_feature_group(points, measure, selected=sel_idx)
     layer_key = fg._children[next(iter(fg._children))].key  # type: ignore[attr-defined]
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])

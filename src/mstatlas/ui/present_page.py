@@ -25,7 +25,7 @@ LARGE_TYPE = """
 .mst-big {font-size: 3.6rem; font-weight: 700; line-height: 1.1;}
 </style>
 """
-CLUSTER_ZOOM = 8
+CLUSTER_ZOOM = 6  # region-level: the cluster with its neighbours (outlines are 1:110m)
 
 
 def _slides(ds_id: str, fkey: tuple, by: str, mixed: bool, top: int) -> pd.DataFrame:
