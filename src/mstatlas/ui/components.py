@@ -51,7 +51,7 @@ def source_link(title: object, url: object) -> str:
     t = md(title) or "source"
     u = safe_url(url)
     if u:
-        return f"[{t}]({u.replace(')', '%29').replace(' ', '%20')})"
+        return f"[{t}]({u.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})"
     return t
 
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.ui import session
+from mstatlas.ui.components import md
 from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset
 
 
@@ -116,7 +117,7 @@ def render() -> Dataset:
         )
         n_rows = len(clusters)
         st.caption(
-            f"{ds.name}: {clusters['cluster_id'].nunique():,} clusters, {n_rows:,} reported figures."
+            f"{md(ds.name)}: {clusters['cluster_id'].nunique():,} clusters, {n_rows:,} reported figures."
         )
     return ds
 
