@@ -76,3 +76,32 @@ def test_parse_numbers_german():
     assert num.tolist()[:4] == [2100, 1020, 51.5, 1700]
     assert failed.tolist() == [False, False, False, False, True, False]
     assert qual.tolist()[3] == "about"
+
+
+def test_text_checks_find_control_characters_and_length_in_characters():
+    import numpy as np
+
+    from mstatlas.data.validate import text_problems
+
+    s = pd.Series(
+        ["ok", "Łódź\x1f", "tab\tand\r\nnl", "ñ" * 13, "é" * 12, None, "x\x7f"], dtype="string"
+    )
+    problems, bad = text_problems(s.iloc[1:].reset_index(drop=True), np.arange(3, 9), "c", 12)
+    assert bad.tolist() == [True, False, True, False, False, True]
+    reasons = {(p.row, p.reason.split(";")[0]) for p in problems}
+    assert (3, "the text contains an invisible control character (U+001F)") in reasons
+    assert (5, "the text is 13 characters long") in reasons  # 26 bytes; 24-byte "é" * 12 passes
+    assert (8, "the text contains an invisible control character (U+007F)") in reasons
+
+
+def test_cluster_ids_match_slugify_and_number_collisions():
+    from mstatlas.data.firms import slugify
+
+    names = ["Straße MST", "MST", "mst", "Łódź – Mikro", "MST-2", "A/B  c", "!!!"]
+    text = "name,city,lat,lon\n" + "".join(
+        f'"{n}",X{i % 2},51.5,7.4\n' for i, n in enumerate(names)
+    )
+    r = read_upload(text.encode(), filename="x.csv", kind="clusters")
+    ids = r.clusters["cluster_id"].tolist()
+    assert ids[0] == slugify("Straße MST") and ids[3] == slugify("Łódź – Mikro")
+    assert ids[1:3] == ["mst", "mst-2"] and ids[4] == "mst-2-2" and ids[5:] == ["a-b-c", "cluster"]

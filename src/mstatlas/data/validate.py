@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -148,22 +148,33 @@ class NumberFormat:
         return f"2{self.thousands}100" if self.thousands else "2100"
 
 
-def _evidence(values: Iterable[str]) -> tuple[int, int]:
+_SPACES_RE: Final = re.compile(_SPACES)
+_COMMA_EVIDENCE: Final = (
+    re.compile(r"[-+]?\d+,(\d{1,2}|\d{4,})"),
+    re.compile(r"[-+]?\d{1,3}(\.\d{3})+,\d+"),
+)
+_POINT_EVIDENCE: Final = (
+    re.compile(r"[-+]?\d+\.(\d{1,2}|\d{4,})"),
+    re.compile(r"[-+]?\d{1,3}(,\d{3})+\.\d+"),
+)
+_GERMAN_THOUSANDS: Final = re.compile(r"[-+]?\d{1,3}(\.\d{3}){2,}")
+_ENGLISH_THOUSANDS: Final = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}")
+
+
+def _evidence(values: Iterable[str], weights: Iterable[int] | None = None) -> tuple[int, int]:
     comma = point = 0
-    for v in values:
-        v = re.sub(_SPACES, "", v)
-        if re.fullmatch(r"[-+]?\d+,(\d{1,2}|\d{4,})", v) or re.fullmatch(
-            r"[-+]?\d{1,3}(\.\d{3})+,\d+", v
-        ):
-            comma += 1
-        elif re.fullmatch(r"[-+]?\d+\.(\d{1,2}|\d{4,})", v) or re.fullmatch(
-            r"[-+]?\d{1,3}(,\d{3})+\.\d+", v
-        ):
-            point += 1
-        elif re.fullmatch(r"[-+]?\d{1,3}(\.\d{3}){2,}", v):
-            comma += 1  # 1.234.567 can only be German thousands
-        elif re.fullmatch(r"[-+]?\d{1,3}(,\d{3}){2,}", v):
-            point += 1
+    for v, w in zip(values, weights if weights is not None else iter(lambda: 1, 0), strict=False):
+        if "," not in v and "." not in v:
+            continue  # every pattern below needs a comma or a point
+        v = _SPACES_RE.sub("", v)
+        if any(rx.fullmatch(v) for rx in _COMMA_EVIDENCE):
+            comma += w
+        elif any(rx.fullmatch(v) for rx in _POINT_EVIDENCE):
+            point += w
+        elif _GERMAN_THOUSANDS.fullmatch(v):
+            comma += w  # 1.234.567 can only be German thousands
+        elif _ENGLISH_THOUSANDS.fullmatch(v):
+            point += w
     return comma, point
 
 
@@ -185,8 +196,10 @@ def detect_number_formats(
     per: dict[str, tuple[int, int]] = {}
     for col in columns:
         s = frame[col].dropna()
-        s = s[s != ""].head(5000).astype(str).tolist()
-        per[col] = _evidence(s)
+        s = s[s != ""].head(5000).astype(str)
+        # Each distinct value counts as often as it occurs; it is examined once.
+        counts = s.value_counts(sort=False)
+        per[col] = _evidence(counts.index.tolist(), counts.tolist())
     comma = sum(c for c, _ in per.values())
     point = sum(p for _, p in per.values())
     if comma > point or (comma == point and separator == ";"):
@@ -205,7 +218,12 @@ def detect_number_formats(
 
 
 def parse_numbers(
-    values: pd.Series, fmt: NumberFormat, *, coordinate: bool = False, integer: bool = False
+    values: pd.Series,
+    fmt: NumberFormat,
+    *,
+    coordinate: bool = False,
+    integer: bool = False,
+    stripped: bool = False,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Turn text into numbers according to a :class:`NumberFormat`.
 
@@ -215,6 +233,8 @@ def parse_numbers(
     Qualified figures ("ca. 1.700", "> 50", "2100+") are read with a qualifier.
     With ``integer=True`` (counts, years) "1.020" and "1,020" are always 1020:
     a count has no decimals, whatever the rest of the file does.
+    ``stripped=True`` says the values are already text without surrounding
+    spaces (saves one pass over a large column).
 
     Returns
     -------
@@ -222,9 +242,11 @@ def parse_numbers(
         ``(numbers as float64 with NaN for blanks/failures, failed mask,
         qualifier or NA)``.
     """
-    text = values.astype("string").fillna("").str.strip()
+    text = values.astype("string").fillna("")
+    if not stripped:
+        text = text.str.strip()
     blank = text == ""
-    num = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
+    num = _to_float(text, blank.to_numpy(bool))
     if coordinate:
         # plain "51.5" is already parsed; "1,5" style and stray spaces here
         todo = num.isna() & ~blank
@@ -233,25 +255,65 @@ def parse_numbers(
             ok = t.str.fullmatch(r"[-+]?\d+(\.\d+)?").fillna(False).astype(bool)
             num.loc[todo] = pd.to_numeric(t.where(ok, None), errors="coerce").astype("float64")
         failed = num.isna() & ~blank
-        return num, failed, pd.Series(pd.NA, index=values.index, dtype="string")
+        return num, failed, _na_text(values.index)
     todo = ~blank & num.isna()
     if fmt.decimal == ",":
         # "2.100" parsed as 2.1 above; in a comma-decimal column it means 2100.
         todo = todo | (~blank & text.str.contains(".", regex=False).fillna(False))
-    qual = pd.Series(pd.NA, index=values.index, dtype="string")
+    qual = _na_text(values.index)
     if todo.any():
         parsed, q = _parse_formatted(text[todo], fmt)
         num.loc[todo] = parsed
         qual.loc[todo] = q
     if integer:
-        grouped = text.str.fullmatch(r"[-+]?\d{1,3}([.,]\d{3})+").fillna(False).astype(bool)
-        fix = grouped & ((num % 1 != 0) | num.isna())
+        # Only values not already whole numbers can need the fix: test just those.
+        fix = ~blank & ((num % 1 != 0) | num.isna())
+        if fix.any():
+            grouped = (
+                text[fix].str.fullmatch(r"[-+]?\d{1,3}([.,]\d{3})+").fillna(False).astype(bool)
+            )
+            fix = fix & grouped.reindex(fix.index, fill_value=False)
         if fix.any():
             num.loc[fix] = pd.to_numeric(
                 text[fix].str.replace(r"[.,]", "", regex=True), errors="coerce"
             ).astype("float64")
     failed = num.isna() & ~blank
     return num, failed, qual
+
+
+def _na_text(index: pd.Index) -> pd.Series:
+    """An all-NA ``string`` column, made without repeating a scalar a million times."""
+    import pyarrow as pa
+
+    arr = pa.chunked_array([pa.nulls(len(index), pa.large_string())])
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index)
+
+
+#: Text that pandas and Arrow read as the same number: digits, at most one point, a minus.
+_PLAIN_DECIMAL: Final = r"^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+
+
+def _to_float(text: pd.Series, blank: np.ndarray) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce")`` as float64, blanks NaN.
+
+    Plain decimals ("2100", "51.5136", "-7") are converted by Arrow over the
+    whole column at once; anything else ("1e5", "+3", "2,5") goes through
+    pandas as before, so the accepted spellings do not change.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.array)
+    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_DECIMAL), False)
+    plain_np = plain.to_numpy(zero_copy_only=False)
+    out = np.full(len(text), np.nan)
+    if plain_np.any():
+        picked = pc.if_else(plain, arr, pa.scalar(None, arr.type))
+        out = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    rest = ~plain_np & ~blank
+    if rest.any():
+        out[rest] = pd.to_numeric(text[rest], errors="coerce").astype("float64").to_numpy()
+    return pd.Series(out, index=text.index, dtype="float64")
 
 
 def _number_pattern(fmt: NumberFormat) -> str:
@@ -320,21 +382,64 @@ def not_a_number_reason(value: str, fmt: NumberFormat, what: str) -> str:
 # --------------------------------------------------------------------------- text
 
 
+#: Bytes of the control characters refused in text (UTF-8 never uses them inside
+#: a multi-byte character, so a byte scan finds exactly the characters).
+_CONTROL_BYTES: Final = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = True
+
+
+def _control_rows(arr: Any) -> np.ndarray:
+    """Rows of a (chunked) Arrow string array that contain a control character."""
+    import pyarrow as pa
+
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = np.zeros(len(arr), dtype=bool)
+    base = 0
+    for chunk in chunks:
+        n = len(chunk)
+        _validity, offsets_buf, data_buf = chunk.buffers()[:3]
+        if n and data_buf is not None and offsets_buf is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offs = np.frombuffer(offsets_buf, dtype=odt)[chunk.offset : chunk.offset + n + 1]
+            data = np.frombuffer(data_buf, dtype=np.uint8)[int(offs[0]) : int(offs[-1])]
+            low = data < 0x20
+            low |= data == 0x7F
+            if low.any():
+                pos = np.flatnonzero(low)
+                pos = pos[_CONTROL_BYTES[data[pos]]] + int(offs[0])
+                if len(pos):
+                    hit = np.searchsorted(offs, pos, side="right") - 1
+                    out[base + np.unique(hit)] = True
+        base += n
+    return out
+
+
 def text_problems(
     values: pd.Series, rows: np.ndarray, column: str, max_len: int
 ) -> tuple[list[Problem], pd.Series]:
     """Control characters and over-long text in one text column.
+
+    The checks run over the whole column at once (Arrow byte lengths and a
+    byte scan); Python only sees the rows that fail.
 
     Returns
     -------
     tuple
         ``(problems, mask of rows with an error)``.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = values.astype("string").fillna("")
+    arr = pa.array(text.array)
     problems: list[Problem] = []
-    lengths = text.str.len()
-    too_long = (lengths > max_len).fillna(False).to_numpy(bool)
-    control = text.str.contains(_CONTROL_PATTERN, regex=True).fillna(False).to_numpy(bool)
+    too_long = np.zeros(len(text), dtype=bool)
+    if len(arr) and pc.max(pc.binary_length(arr)).as_py() > max_len:
+        # bytes >= characters: only then count characters
+        too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), max_len), False).to_numpy(
+            zero_copy_only=False
+        )
+    control = _control_rows(arr)
     for i in np.flatnonzero(too_long):
         v = str(text.iloc[i])
         problems.append(
