@@ -79,16 +79,35 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
     for col in FIRM_COLUMNS:
         if col not in df.columns:
             df[col] = pd.NA
+    # The group key as an integer code: equal codes <=> equal (trimmed, lower-case) text.
+    # Folding runs over the distinct values only, not over every firm row.
     if by == "cluster":
-        df["_key"] = df["cluster"].astype("string").str.strip().str.lower()
+        df["_key"] = _folded_codes(df["cluster"], na=None)
     else:
-        df["_key"] = (
-            df["city"].astype("string").str.strip().str.lower().fillna("")
-            + "|"
-            + df["country_iso2"].astype("string").fillna("")
-        )
+        city = _folded_codes(df["city"], na="")
+        country, _ = pd.factorize(df["country_iso2"].astype("string").fillna(""))
+        pair = city.astype(np.int64) * (int(country.max(initial=0)) + 1) + country
+        df["_key"] = pd.factorize(pair)[0].astype(np.int64)
     out = _aggregate_duckdb(df, by) if len(df) >= DUCKDB_THRESHOLD else _aggregate_pandas(df, by)
     return out, _method(by, len(df), len(out))
+
+
+def _folded_codes(values: pd.Series, na: str | None) -> np.ndarray:
+    """Codes of ``values`` after strip + lower case; NA is -1, or the code of ``na``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(values.astype("string"))
+    if len(uniques):
+        arr = pa.array(pd.Series(uniques).astype("string").array)
+        folded = pc.utf8_lower(pc.utf8_trim_whitespace(arr)).to_pandas()
+    else:
+        folded = pd.Series([], dtype="object")
+    if na is not None:
+        folded = pd.concat([pd.Series(folded, dtype="object"), pd.Series([na], dtype="object")])
+        codes = np.where(codes < 0, len(uniques), codes)
+    fcodes, _ = pd.factorize(pd.Series(folded, dtype="object").reset_index(drop=True))
+    return np.where(codes < 0, -1, fcodes[np.maximum(codes, 0)]).astype(np.int64)
 
 
 def _aggregate_pandas(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -172,10 +191,16 @@ def _finish(agg: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def _aggregate_duckdb(df: pd.DataFrame, by: str) -> pd.DataFrame:
     import duckdb
+    import pyarrow as pa
 
     con = duckdb.connect()
     try:
-        con.register("firms", df[["_key", *FIRM_COLUMNS]])
+        # An Arrow table is scanned in place; a pandas frame of Arrow text is not.
+        try:
+            table = pa.Table.from_pandas(df[["_key", *FIRM_COLUMNS]], preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            table = df[["_key", *FIRM_COLUMNS]]
+        con.register("firms", table)
         agg = con.execute(
             """
             SELECT _key,

@@ -16,7 +16,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -896,7 +896,11 @@ def _apply_mapping(
     return mapping
 
 
-def _detect_kind(frame: pd.DataFrame, mapping: dict[str, str | None]) -> str:
+def _detect_kind(
+    frame: pd.DataFrame,
+    mapping: dict[str, str | None],
+    trimmed: Callable[[str], pd.Series] | None = None,
+) -> str:
     if mapping.get("firms"):
         return "clusters"
     name = mapping.get("name")
@@ -906,9 +910,12 @@ def _detect_kind(frame: pd.DataFrame, mapping: dict[str, str | None]) -> str:
         return "firms"
     city = mapping.get("city")
     if city:
-        c = frame[city].astype("string").str.strip().str.lower()
+        c = trimmed(city) if trimmed else frame[city].astype("string").str.strip()
         c = c[c.fillna("") != ""]
-        if len(c) >= 5 and c.nunique() <= 0.7 * len(c) and not mapping.get("counts_what"):
+        import pyarrow.compute as pc
+
+        n_distinct = pc.count_distinct(_lower(_arrow(c))).as_py() if len(c) >= 5 else 0
+        if len(c) >= 5 and n_distinct <= 0.7 * len(c) and not mapping.get("counts_what"):
             # Repeated cities without a firm count: rows are firms, not clusters.
             return "firms"
     return "clusters"
@@ -923,11 +930,93 @@ def _flag(
     reason: Callable[[str], str],
     severity: str = "error",
 ) -> None:
-    for i in np.flatnonzero(mask):
-        v = "" if values is None else str(values.iloc[i])
-        problems.append(
-            Problem(int(rows[i]), column, v if values is not None else None, reason(v), severity)
-        )
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return
+    texts: list[Any] = [None] * len(idx)
+    if values is not None:
+        sub = values.iloc[idx]
+        if not isinstance(sub.dtype, pd.StringDtype):
+            sub = sub.astype("string")  # convert only the flagged values (floats are slow)
+        texts = [str(v) for v in sub.tolist()]
+    for i, v in zip(idx, texts, strict=True):
+        text = "" if v is None else v
+        problems.append(Problem(int(rows[i]), column, v, reason(text), severity))
+
+
+def _arrow(s: pd.Series) -> Any:
+    """The Arrow array behind a text column (converted to text first if needed)."""
+    import pyarrow as pa
+
+    return pa.array(s.astype("string").array)
+
+
+def _strings(arr: Any, index: pd.Index) -> pd.Series:
+    """An Arrow string array as a pandas ``string`` column (no Python objects)."""
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([arr.cast(pa.large_string())])), index=index
+    )
+
+
+def _null_strings(n: int) -> Any:
+    import pyarrow as pa
+
+    return pa.nulls(n, pa.large_string())
+
+
+def _take_strings(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``lut[codes]`` as a ``string`` column; code -1 gives NA."""
+    import pyarrow as pa
+
+    table = pa.array([v if isinstance(v, str) else None for v in lut] + [None], pa.large_string())
+    pos = np.where(codes < 0, len(lut), codes)
+    return _strings(table.take(pa.array(pos, pa.int64())), index)
+
+
+def _filled(s: pd.Series) -> np.ndarray:
+    """Cells that are not blank (not NA, not empty, not only white space)."""
+    import pyarrow.compute as pc
+
+    arr = _arrow(s)
+    filled = pc.and_(pc.greater(pc.binary_length(arr), 0), pc.invert(pc.utf8_is_space(arr)))
+    return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _codes(s: pd.Series, fold: Callable[[Any], Any] | None = None) -> np.ndarray:
+    """Group codes of a column (NA is its own group, -1).
+
+    ``fold`` (Arrow array -> Arrow array, e.g. lower case) is applied to the
+    distinct values only, and values equal after folding share a code.
+    """
+    codes, uniques = pd.factorize(s)
+    if fold is None or not len(uniques):
+        return codes.astype(np.int64)
+    import pyarrow as pa
+
+    folded_arr = fold(pa.array(pd.Series(uniques).astype("string").array))
+    folded, _ = pd.factorize(_strings(folded_arr, pd.RangeIndex(len(uniques))))
+    return np.where(codes < 0, -1, folded[np.maximum(codes, 0)]).astype(np.int64)
+
+
+def _combine(parts: list[np.ndarray]) -> np.ndarray:
+    """One group code per row for several code columns (equal codes <=> equal tuples)."""
+    acc = parts[0] + 1
+    for p in parts[1:]:
+        q = p + 1
+        acc = acc * (int(q.max(initial=0)) + 1) + q
+        acc = pd.factorize(acc)[0].astype(np.int64)
+    return acc
+
+
+def _lower(arr: Any) -> Any:
+    # the lower-casing pandas' str.lower uses on Arrow text
+    import pyarrow.compute as pc
+
+    return pc.utf8_lower(arr)
 
 
 def _nan_reason(nf: NumberFormat, what: str) -> Callable[[str], str]:
@@ -1030,17 +1119,22 @@ def _process(
     if len(frame.columns):
         filled = np.zeros(len(frame), dtype=bool)
         for c in frame.columns:
-            filled |= (frame[c].fillna("").str.strip() != "").to_numpy(bool)
+            filled |= _filled(frame[c])
     else:
         filled = np.zeros(len(frame), dtype=bool)
     if raw.geom is not None:
         filled |= raw.geom["lat"].notna().to_numpy()
     n_blank = int((~filled).sum())
     keep = filled
-    frame = frame[keep].reset_index(drop=True)
-    rows = rows[keep]
-    geom = raw.geom[keep].reset_index(drop=True) if raw.geom is not None else None
-    pre_rejected = raw.rejected[keep] if raw.rejected is not None else np.zeros(len(frame), bool)
+    geom = raw.geom
+    pre_rejected = raw.rejected
+    if n_blank:  # copying a million-row frame only when something is dropped
+        frame = frame[keep].reset_index(drop=True)
+        rows = rows[keep]
+        geom = geom[keep].reset_index(drop=True) if geom is not None else None
+        pre_rejected = pre_rejected[keep] if pre_rejected is not None else None
+    if pre_rejected is None:
+        pre_rejected = np.zeros(len(frame), bool)
     n = len(frame)
     if n > limits.max_rows:
         raise _too_many_rows(n, limits)
@@ -1051,7 +1145,15 @@ def _process(
             "one row below the header."
         )
     mapping = _apply_mapping(columns, frame, user_mapping)
-    kind = kind or _detect_kind(frame, mapping)
+    stripped: dict[str, pd.Series] = {}
+
+    def trimmed(c: str) -> pd.Series:
+        """The column as text without surrounding spaces, computed once."""
+        if c not in stripped:
+            stripped[c] = frame[c].astype("string").str.strip()
+        return stripped[c]
+
+    kind = kind or _detect_kind(frame, mapping, trimmed)
     detected["kind_detected"] = kind
     problems = list(raw.problems)
     reject = pre_rejected.copy()
@@ -1096,7 +1198,11 @@ def _process(
         nf = formats.get(c, NumberFormat())
         what = "coordinate" if fld in ("lat", "lon") else ("year" if fld == "year" else "count")
         num, failed, qual = parse_numbers(
-            frame[c], nf, coordinate=what == "coordinate", integer=what != "coordinate"
+            trimmed(c),
+            nf,
+            coordinate=what == "coordinate",
+            integer=what != "coordinate",
+            stripped=True,
         )
         failed_np = failed.to_numpy(bool)
         _flag(
@@ -1176,7 +1282,7 @@ def _process(
         bad_lat,
         rows,
         lat_c,
-        lat.astype("string"),
+        lat,
         lambda v: f"latitude {v} is impossible (must be between -90 and 90)",
     )
     _flag(
@@ -1184,7 +1290,7 @@ def _process(
         bad_lon & ~bad_lat,
         rows,
         lon_c,
-        lon.astype("string"),
+        lon,
         lambda v: f"longitude {v} is impossible (must be between -180 and 180)",
     )
     reject |= bad_lat | bad_lon
@@ -1194,9 +1300,9 @@ def _process(
     for fld in _TEXT_FIELDS:
         c = mapping.get(fld)
         if not c:
-            texts[fld] = pd.Series(pd.NA, index=frame.index, dtype="string")
+            texts[fld] = _strings(_null_strings(n), frame.index)
             continue
-        s = frame[c].astype("string").str.strip()
+        s = trimmed(c)
         probs, bad = text_problems(s, rows, c, limits.max_text_len)
         problems.extend(probs)
         reject |= bad.to_numpy(bool)
@@ -1218,9 +1324,10 @@ def _process(
     cw = pd.Series("unspecified", index=frame.index, dtype="string")
     if mapping.get("counts_what") and kind == "clusters":
         raw_cw = texts["counts_what"]
-        uniq = {v: counts_what_key(v) for v in raw_cw.dropna().unique()}
-        mapped = raw_cw.map(lambda v: uniq.get(v) if isinstance(v, str) else "unspecified")
-        bad = (raw_cw.notna() & mapped.isna()).to_numpy(bool)
+        cw_codes, cw_uniques = pd.factorize(raw_cw)
+        cw_keys = [counts_what_key(str(v)) for v in cw_uniques]
+        known = np.array([k is not None for k in cw_keys] + [True], dtype=bool)
+        bad = ~known[np.where(cw_codes < 0, len(cw_keys), cw_codes)]
         _flag(
             problems,
             bad,
@@ -1233,10 +1340,16 @@ def _process(
             ),
         )
         reject |= bad
-        cw = mapped.fillna("unspecified").astype("string")
+        cw = _take_strings(
+            [k or "unspecified" for k in cw_keys] + ["unspecified"],
+            np.where(cw_codes < 0, len(cw_keys), cw_codes),
+            frame.index,
+        )
     quals: dict[str, pd.Series] = {}
     for fld, numfld in (("firms_qualifier", "firms"), ("employees_qualifier", "employees")):
-        q = qualifiers.get(numfld, pd.Series(pd.NA, index=frame.index, dtype="string"))
+        q = qualifiers.get(numfld)
+        if q is None:
+            q = _strings(_null_strings(n), frame.index)
         if mapping.get(fld):
             given = texts[fld].str.lower().str.replace(r"[\s-]+", "_", regex=True)
             bad = (given.notna() & ~given.isin([k for k in QUALIFIERS if k])).to_numpy(bool)
@@ -1257,7 +1370,9 @@ def _process(
 
     # source URL: only web links (a javascript: link in a popup would run code)
     url = texts["source_url"]
-    bad_url = (url.notna() & ~url.str.match(r"(?i)https?://").fillna(False)).to_numpy(bool)
+    bad_url = np.zeros(n, dtype=bool)
+    if mapping.get("source_url"):
+        bad_url = (url.notna() & ~url.str.match(r"(?i)https?://").fillna(False)).to_numpy(bool)
     _flag(
         problems,
         bad_url,
@@ -1270,16 +1385,15 @@ def _process(
         ),
         "warning",
     )
-    url = url.mask(pd.Series(bad_url, index=frame.index))
+    if bad_url.any():
+        url = url.mask(pd.Series(bad_url, index=frame.index))
 
     # countries
-    iso = pd.Series(pd.NA, index=frame.index, dtype="string")
+    iso = _strings(_null_strings(n), frame.index)
     if mapping.get("country"):
         ctext = texts["country"]
-        lookup = {v: country_to_iso2(v) for v in ctext.dropna().unique()}
         codes, uniques = pd.factorize(ctext)
-        iso_u = np.array([lookup.get(u) for u in uniques] + [None], dtype=object)
-        iso = pd.Series(iso_u[codes], index=frame.index, dtype="string")
+        iso = _take_strings([country_to_iso2(str(u)) for u in uniques], codes, frame.index)
         unknown = (ctext.notna() & iso.isna()).to_numpy(bool) & ~reject
         _flag(
             problems,
@@ -1296,13 +1410,12 @@ def _process(
     step(0.5, "Checking duplicates")
 
     # ---- overrides from the person
-    row_pos = {int(r): i for i, r in enumerate(rows)}
     overridden = np.zeros(n, dtype=bool)
     for r, (olat, olon) in overrides.items():
-        hit = row_pos.get(int(r))
-        if hit is None:
+        hits = np.flatnonzero(rows == int(r))
+        if not len(hits):
             continue
-        i = int(hit)
+        i = int(hits[0])
         if not (-90 <= float(olat) <= 90 and -180 <= float(olon) <= 180):
             raise DataError(
                 f"The corrected position for row {r} ({olat}, {olon}) is impossible; latitude "
@@ -1319,9 +1432,14 @@ def _process(
     inside = lat.between(la0, la1) & lon.between(lo0, lo1)
     swapped_inside = lon.between(la0, la1) & lat.between(lo0, lo1)
     outside = (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & ~reject
-    coord_text = lat.astype("string") + ", " + lon.astype("string")
+    out_idx = np.flatnonzero(outside)
+    coord_text = pd.Series("", index=frame.index, dtype="object")
+    if len(out_idx):  # text for the flagged rows only: float-to-text is slow
+        coord_text.iloc[out_idx] = (
+            lat.iloc[out_idx].astype("string") + ", " + lon.iloc[out_idx].astype("string")
+        ).to_numpy(dtype=object)
     swap_np = swapped_inside.to_numpy(bool)
-    for i in map(int, np.flatnonzero(outside)):
+    for i in map(int, out_idx):
         hint = (
             "; latitude and longitude look swapped"
             if swap_np[i]
@@ -1337,41 +1455,40 @@ def _process(
             )
         )
 
-    # ---- duplicates (among rows still in)
+    # ---- duplicates (among rows still in), found with integer group codes
     ok_idx = np.flatnonzero(~reject)
     if kind == "clusters":
-        key_cols = [
-            name.str.lower(),
-            texts["city"].str.lower(),
-            values["year"],
-            values["firms"],
-            values["employees"],
+        key_parts = [
+            _codes(name, _lower),
+            _codes(texts["city"], _lower),
+            _codes(values["year"]),
+            _codes(values["firms"]),
+            _codes(values["employees"]),
         ]
         dup_reason = "same name, city, year and figures"
     else:
-        key_cols = [name.str.lower(), texts["city"].str.lower(), iso]
+        key_parts = [_codes(name, _lower), _codes(texts["city"], _lower), _codes(iso)]
         dup_reason = "same firm name and city; each firm is counted once"
-    keys = pd.DataFrame({f"k{i}": k for i, k in enumerate(key_cols)}).iloc[ok_idx]
-    if len(keys):
-        dup = keys.duplicated(keep=False)
-        if dup.any():
-            sub = keys[dup]
-            first_pos = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup()
-            first_row: dict[int, int] = {}
-            for pos, g in zip(sub.index, first_pos, strict=True):
-                if g not in first_row:
-                    first_row[g] = int(rows[pos])
-                else:
-                    problems.append(
-                        Problem(
-                            int(rows[pos]),
-                            mapping.get(name_field),
-                            str(name.iloc[pos]),
-                            f"duplicate of row {first_row[g]} ({dup_reason}); "
-                            "only the first is imported",
-                        )
+    if len(ok_idx):
+        group = _combine([k[ok_idx] for k in key_parts])
+        later = pd.Series(group).duplicated(keep="first").to_numpy()
+        if later.any():
+            firsts = np.flatnonzero(~later)
+            first_of = np.empty(int(group.max()) + 1, dtype=np.int64)
+            first_of[group[firsts]] = firsts
+            name_col = mapping.get(name_field)
+            for j in map(int, np.flatnonzero(later)):
+                pos = int(ok_idx[j])
+                problems.append(
+                    Problem(
+                        int(rows[pos]),
+                        name_col,
+                        str(name.iloc[pos]),
+                        f"duplicate of row {int(rows[ok_idx[first_of[group[j]]]])} "
+                        f"({dup_reason}); only the first is imported",
                     )
-                    reject[pos] = True
+                )
+                reject[pos] = True
     step(0.6, "Geocoding cities")
 
     # ---- geocoding (once per distinct city and country)
@@ -1397,14 +1514,17 @@ def _process(
         from mstatlas.data.geocode import geocode
 
         idx = np.flatnonzero(need)
-        pairs = pd.DataFrame(
-            {"city": city_s.iloc[idx].to_numpy(), "iso": iso.iloc[idx].fillna("").to_numpy()}
-        )
-        uniq = pairs.drop_duplicates().reset_index(drop=True)
+        # one lookup per distinct (city, country); results are spread back by code
+        city_need = city_s.iloc[idx].reset_index(drop=True)
+        iso_need = iso.iloc[idx].fillna("").reset_index(drop=True)
+        pair_code, _ = pd.factorize(_combine([_codes(city_need), _codes(iso_need)]))
+        first = np.flatnonzero(pd.Series(pair_code).duplicated(keep="first").to_numpy() == 0)
         found: list[tuple[Any, ...]] = []
-        for j, (c, cc) in enumerate(uniq.itertuples(index=False, name=None)):
+        for j, (c, cc) in enumerate(
+            zip(city_need.iloc[first].tolist(), iso_need.iloc[first].tolist(), strict=True)
+        ):
             if j % 200 == 0:
-                step(0.6 + 0.25 * j / max(len(uniq), 1), "Geocoding cities")
+                step(0.6 + 0.25 * j / max(len(first), 1), "Geocoding cities")
             m = geocode(str(c), cc or None)
             found.append(
                 (
@@ -1422,18 +1542,19 @@ def _process(
         res = pd.DataFrame(
             found, columns=["matched", "glat", "glon", "confidence", "status", "gcc", "alts"]
         )
-        uniq = pd.concat([uniq, res], axis=1)
-        merged = pairs.merge(uniq, on=["city", "iso"], how="left")
-        lat.iloc[idx] = merged["glat"].to_numpy()
-        lon.iloc[idx] = merged["glon"].to_numpy()
-        iso.iloc[idx] = iso.iloc[idx].fillna(
-            pd.Series(merged["gcc"].to_numpy(), index=iso.index[idx]).astype("string")
-        )
-        status = merged["status"].to_numpy()
+        glat = res["glat"].to_numpy("float64")[pair_code]
+        glon = res["glon"].to_numpy("float64")[pair_code]
+        lat.iloc[idx] = glat
+        lon.iloc[idx] = glon
+        code_all = np.full(n, -1, dtype=np.int64)
+        code_all[idx] = pair_code
+        # rows without a country take the geocoded one (others: NA, no change)
+        iso = iso.fillna(_take_strings(res["gcc"].tolist(), code_all, iso.index))
+        status_u = res["status"].to_numpy(dtype=object)
         failed = np.zeros(n, dtype=bool)
-        failed[idx] = status == "failed"
+        failed[idx] = (status_u == "failed")[pair_code]
         amb = np.zeros(n, dtype=bool)
-        amb[idx] = status == "ambiguous"
+        amb[idx] = (status_u == "ambiguous")[pair_code]
         city_col = mapping.get("city")
         _flag(
             problems,
@@ -1447,19 +1568,22 @@ def _process(
             ),
         )
         reject |= failed
-        alts = pd.Series("", index=frame.index, dtype="object")
-        alts.iloc[idx] = merged["alts"].to_numpy()
-        matched_s = pd.Series("", index=frame.index, dtype="object")
-        matched_s.iloc[idx] = merged["matched"].to_numpy()
-        for i in map(int, np.flatnonzero(amb)):
+        code_of = np.full(n, -1, dtype=np.int64)
+        code_of[idx] = pair_code
+        alts_u = res["alts"].tolist()
+        matched_u = res["matched"].tolist()
+        amb_idx = np.flatnonzero(amb)
+        amb_city = city_s.iloc[amb_idx].tolist()
+        for i, city in zip(map(int, amb_idx), amb_city, strict=True):
+            u = int(code_of[i])
             problems.append(
                 Problem(
                     int(rows[i]),
                     city_col,
-                    str(city_s.iloc[i]),
-                    f"'{city_s.iloc[i]}' is ambiguous; placed at "
-                    f"{matched_s.iloc[i]}, other places with this name: "
-                    f"{alts.iloc[i]}. Check the position or set it by hand",
+                    str(city),
+                    f"'{city}' is ambiguous; placed at "
+                    f"{matched_u[u]}, other places with this name: "
+                    f"{alts_u[u]}. Check the position or set it by hand",
                     "warning",
                 )
             )
@@ -1467,13 +1591,17 @@ def _process(
             pd.DataFrame(
                 {
                     "row": rows[idx],
-                    "city": pairs["city"],
-                    "country": pairs["iso"].replace("", None),
-                    "matched": merged["matched"],
-                    "lat": merged["glat"],
-                    "lon": merged["glon"],
-                    "confidence": merged["confidence"].astype("float64"),
-                    "status": merged["status"],
+                    "city": city_need,
+                    "country": _take_strings(
+                        [None if v == "" else v for v in iso_need.iloc[first].tolist()],
+                        pair_code,
+                        city_need.index,
+                    ),
+                    "matched": _take_strings(matched_u, pair_code, city_need.index),
+                    "lat": glat,
+                    "lon": glon,
+                    "confidence": res["confidence"].to_numpy("float64")[pair_code],
+                    "status": _take_strings(res["status"].tolist(), pair_code, city_need.index),
                 }
             )
         )
@@ -1493,13 +1621,16 @@ def _process(
                 }
             )
         )
-    geocoding = (
-        pd.concat(geo_frames, ignore_index=True)
-        .sort_values("row", kind="stable")
-        .reset_index(drop=True)
-        if geo_frames
-        else pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
-    )
+    if len(geo_frames) == 1:
+        geocoding = geo_frames[0]  # rows[idx] is already in row order
+    elif geo_frames:
+        geocoding = (
+            pd.concat(geo_frames, ignore_index=True)
+            .sort_values("row", kind="stable")
+            .reset_index(drop=True)
+        )
+    else:
+        geocoding = pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
     step(0.85, "Building the cluster table")
 
     # ---- assemble
@@ -1510,27 +1641,25 @@ def _process(
     if kind == "firms":
         from mstatlas.data.firms import aggregate_firms
 
-        firms_out = (
-            pd.DataFrame(
-                {
-                    "row": rows,
-                    "name": name,
-                    "cluster": texts["cluster"],
-                    "city": city_s,
-                    "country_iso2": iso,
-                    "region": texts["region"],
-                    "lat": lat,
-                    "lon": lon,
-                    "employees": values["employees"],
-                    "technology": texts["technology"],
-                    "year": values["year"],
-                    "source_title": source,
-                    "source_url": url,
-                }
-            )
-            .iloc[keep_idx]
-            .reset_index(drop=True)
+        firms_out = pd.DataFrame(
+            {
+                "row": rows,
+                "name": name,
+                "cluster": texts["cluster"],
+                "city": city_s,
+                "country_iso2": iso,
+                "region": texts["region"],
+                "lat": lat,
+                "lon": lon,
+                "employees": values["employees"],
+                "technology": texts["technology"],
+                "year": values["year"],
+                "source_title": source,
+                "source_url": url,
+            }
         )
+        if len(keep_idx) < n:
+            firms_out = firms_out.iloc[keep_idx].reset_index(drop=True)
         by = "cluster" if mapping.get("cluster") and firms_out["cluster"].notna().all() else "city"
         table, aggregation = aggregate_firms(firms_out, by=by)
         firms_out["employees"] = firms_out["employees"].round().astype("Int64")
@@ -1599,38 +1728,77 @@ def _process(
     )
 
 
-def _cluster_ids(table: pd.DataFrame) -> list[str]:
-    """Slug of the name (or the file's id); distinct clusters with equal slugs get -2, -3."""
-    from mstatlas.data.firms import slugify
+def _cluster_ids(table: pd.DataFrame) -> pd.Series:
+    """Slug of the name (or the file's id); distinct clusters with equal slugs get -2, -3.
+
+    A cluster is one (name, city) up to case, or one valid id of the file. The
+    work is done per distinct cluster: rows only receive their cluster's id.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     n = len(table)
-    given = table["_given_id"].tolist() if "_given_id" in table.columns else [None] * n
-    names = table["cluster_name"].tolist()
-    cities = table["city"].tolist()
-    ids: list[str] = []
-    owner: dict[str, tuple[str, str]] = {}
-    by_cluster: dict[tuple[str, str], str] = {}
-    slug_cache: dict[str, str] = {}
-    valid_id = re.compile(r"[a-z0-9_-]+")
-    for gid, nm, city in zip(given, names, cities, strict=True):
-        if isinstance(gid, str) and valid_id.fullmatch(gid):
-            key = ("id", gid)  # the file's own identifier decides what one cluster is
-        else:
-            gid = None
-            key = (str(nm).casefold(), city.casefold() if isinstance(city, str) else "")
-        known = by_cluster.get(key)
-        if known is not None:
-            ids.append(known)
-            continue
-        if gid is None:
-            gid = slug_cache.get(str(nm))
-            if gid is None:
-                gid = slug_cache[str(nm)] = slugify(str(nm))
-        slug, k = gid, 1
-        while slug in owner and owner[slug] != key:
-            k += 1
-            slug = f"{gid}-{k}"
-        owner[slug] = key
-        by_cluster[key] = slug
-        ids.append(slug)
-    return ids
+    if n == 0:
+        return pd.Series([], dtype="string", index=table.index)
+    names = table["cluster_name"].astype("string")
+    name_codes, name_uniques = pd.factorize(names, use_na_sentinel=False)
+    name_text = [str(v) for v in name_uniques]  # str(NA) as before: "<NA>"
+    name_cf, _ = pd.factorize(pd.Series([t.casefold() for t in name_text], dtype="object"))
+    # a missing city and an empty one are the same ("" as before)
+    city_text = table["city"].astype("string").fillna("")
+    city_uniq_codes, city_uniques = pd.factorize(city_text)
+    city_cf, _ = pd.factorize(pd.Series([str(v).casefold() for v in city_uniques], dtype=object))
+    city_codes = city_cf[city_uniq_codes]
+    given = table["_given_id"].astype("string") if "_given_id" in table.columns else None
+    valid = np.zeros(n, dtype=bool)
+    if given is not None:
+        valid = np.asarray(
+            pc.fill_null(pc.match_substring_regex(_arrow(given), r"^[a-z0-9_-]+$"), False),
+            dtype=bool,
+        )
+    # key: ("id", given id) for rows with a valid id, else (casefolded name, city)
+    key = _combine([name_cf[name_codes], city_codes])
+    if valid.any():
+        assert given is not None
+        id_codes = _codes(given)
+        key = np.where(valid, -1 - id_codes, key)
+    key_codes, _ = pd.factorize(key)
+    first = np.flatnonzero(~pd.Series(key_codes).duplicated(keep="first").to_numpy())
+    # base slug of each distinct cluster: its id, or the slug of its first row's name
+    base: list[str] = []
+    first_valid = valid[first]
+    first_given = given.iloc[first].tolist() if given is not None else [None] * len(first)
+    first_name = name_codes[first]
+    slugs = _slugs(name_text)
+    for ok, gid, nc in zip(first_valid, first_given, first_name, strict=True):
+        base.append(str(gid) if ok else slugs[nc])
+    if len(set(base)) == len(base):
+        final = base  # no two clusters share a slug: nothing to number
+    else:
+        final = []
+        owner: dict[str, int] = {}
+        for k, b in enumerate(base):
+            slug, m = b, 1
+            while slug in owner and owner[slug] != k:
+                m += 1
+                slug = f"{b}-{m}"
+            owner[slug] = k
+            final.append(slug)
+    return _strings(pa.array(final, pa.large_string()).take(pa.array(key_codes)), table.index)
+
+
+def _slugs(names: list[str]) -> list[str]:
+    """:func:`mstatlas.data.firms.slugify` of each name; ASCII names in one Arrow pass."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from mstatlas.data.firms import slugify
+
+    arr = pa.array(names, pa.large_string())
+    ascii_ = np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+    fast = pc.replace_substring_regex(pc.ascii_lower(arr), r"[^a-z0-9]+", "-")
+    fast = pc.utf8_trim(fast, "-").to_pylist()
+    return [
+        (f or "cluster") if is_ascii else slugify(nm)
+        for nm, f, is_ascii in zip(names, fast, ascii_, strict=True)
+    ]
