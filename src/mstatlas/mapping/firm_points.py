@@ -192,13 +192,14 @@ var {{ this.get_name() }} = (function () {
       var k = map.options.crs.scale(this._zoom) / 256;
       var o = map.project(this._center, this._zoom).subtract(size.divideBy(2)).subtract(pad);
       this._k = k; this._o = o; this._pad = pad;
-      var start = 0, x, y, drawn = 0;
+      // Small squares in one path per colour: the fastest fill on a software canvas.
+      var start = 0, x, y, drawn = 0, d = 2 * R;
       for (g = 0; g < ends.length; g++) {
         ctx.beginPath();
         for (i = start; i < ends[g]; i++) {
           x = px[i] * k - o.x; y = py[i] * k - o.y;
           if (x < -R || y < -R || x > w + R || y > h + R) { continue; }
-          ctx.moveTo(x + R, y); ctx.arc(x, y, R, 0, 6.2832); drawn++;
+          ctx.rect(x - R, y - R, d, d); drawn++;
         }
         ctx.fillStyle = D.pal[g]; ctx.fill();
         start = ends[g];
