@@ -29,6 +29,14 @@ def upload(at, name: str, content: bytes, mime: str = "text/csv"):
     return at
 
 
+def show_on_map(at):
+    """Press the upload page's "Show on the map" button."""
+    at.button(
+        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
+    ).click().run()
+    return at
+
+
 def test_upload_german_firm_list_lands_on_map_and_ranking(app):
     at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
     assert not at.exception
@@ -37,9 +45,7 @@ def test_upload_german_firm_list_lands_on_map_and_ranking(app):
     problems = at.dataframe[0].value
     assert list(problems["row"]) == [6] and "negative" in problems["reason"].iloc[0]
     assert "encoding 'cp1252'" in texts(at) and "separator ';'" in texts(at)
-    at.button(
-        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
-    ).click().run()
+    show_on_map(at)
     assert not at.exception
     ds_id = at.session_state["view"].dataset
     assert ds_id.startswith("u-")
@@ -58,9 +64,7 @@ def test_upload_german_firm_list_lands_on_map_and_ranking(app):
 
 def test_firm_list_can_be_drawn_as_firm_points(app):
     at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
-    at.button(
-        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
-    ).click().run()
+    show_on_map(at)
     at.switch_page(f"{PAGES}/map.py").run()
     fg = map_args(at)["feature_group"]
     assert '"cats":' in fg and '"g":' not in fg  # aggregated clusters only
@@ -102,9 +106,7 @@ def test_share_upload_and_reopen_from_link(app):
     from ui.app_helpers import APP
 
     at = upload(app.run(), "firmen.csv", GERMAN_FIRMS)
-    at.button(
-        key=next(b.key for b in at.button if b.key and b.key.startswith("add_"))
-    ).click().run()
+    show_on_map(at)
     at.switch_page(f"{PAGES}/map.py").run()
     at.button(key="share_dataset").click().run()
     assert not at.exception

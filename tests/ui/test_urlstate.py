@@ -6,6 +6,16 @@ import pytest
 
 from mstatlas.ui.urlstate import DEFAULT, ViewState, parse_query, share_url, to_query
 
+#: Link parameter -> the ViewState field it sets (where the names differ).
+PARAM_FIELD = {
+    "country": "countries",
+    "years": "year_min",
+    "sel": "selected",
+    "view": "lat",
+    "by": "rank_by",
+    "ds": "dataset",
+}
+
 FULL = ViewState(
     dataset="AbCdEfGhIjKlMnOpQrStUv",
     measure="firms",
@@ -73,26 +83,8 @@ def test_malformed_values_fall_back_with_a_notice(key, value, fragment):
     )
     assert len(notices) == 1
     assert key in notices[0] and fragment in notices[0] and "Using the default" in notices[0]
-    default_value = getattr(
-        DEFAULT,
-        {
-            "country": "countries",
-            "years": "year_min",
-            "sel": "selected",
-            "view": "lat",
-            "by": "rank_by",
-            "ds": "dataset",
-        }.get(key, key),
-    )
-    field = {
-        "country": "countries",
-        "years": "year_min",
-        "sel": "selected",
-        "view": "lat",
-        "by": "rank_by",
-        "ds": "dataset",
-    }.get(key, key)
-    assert getattr(state, field) == default_value
+    field = PARAM_FIELD.get(key, key)
+    assert getattr(state, field) == getattr(DEFAULT, field)
 
 
 def test_unknown_parameter_is_reported_not_fatal():
