@@ -63,7 +63,12 @@ def run(kind: str, path: Path, cache: Path | None = None) -> dict:
         check=True,
         env=env,
     )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        raise RuntimeError(
+            f"no result from the {kind} run: {proc.stdout[-500:]} {proc.stderr[-500:]}"
+        )
+    return json.loads(lines[-1])
 
 
 def _cities() -> list[tuple[str, str, float, float]]:
