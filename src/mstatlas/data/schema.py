@@ -132,14 +132,14 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
         else:
             df[col] = _to_text(src, len(frame))
     df["counts_what"] = df["counts_what"].fillna("unspecified")
-    unknown = sorted(set(df["counts_what"]) - set(COUNTS_WHAT))
+    unknown = sorted(set(df["counts_what"].unique()) - set(COUNTS_WHAT))
     if unknown:
         raise ValueError(
             f"Unknown 'counts_what' value(s) {', '.join(map(repr, unknown))}; "
             f"allowed: {', '.join(COUNTS_WHAT)}."
         )
     for col in ("firms_qualifier", "employees_qualifier"):
-        bad = sorted(set(df[col].dropna()) - set(QUALIFIERS))
+        bad = sorted(set(df[col].dropna().unique()) - set(QUALIFIERS))
         if bad:
             raise ValueError(
                 f"Unknown '{col}' value(s) {', '.join(map(repr, bad))}; "
@@ -151,18 +151,16 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def _to_text(src: pd.Series | None, n: int) -> pd.Series:
     if src is None:
-        return pd.Series([pd.NA] * n, dtype="string")
+        return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
     out = src.astype("string").str.strip()
     return out.mask(out == "", pd.NA)
 
 
 def _to_int(src: pd.Series | None, col: str, n: int) -> pd.Series:
     if src is None:
-        return pd.Series([pd.NA] * n, dtype="Int64")
+        return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="Int64")
     num = pd.to_numeric(src, errors="coerce")
-    bad = num.isna() & src.notna() & (src.astype("string").str.strip() != "")
-    if bad.any():
-        raise ValueError(f"Column '{col}' has non-numeric values, e.g. {src[bad].iloc[0]!r}.")
+    _raise_if_not_numeric(src, num, col)
     frac = num.notna() & (num % 1 != 0)
     if frac.any():
         raise ValueError(f"Column '{col}' must hold whole numbers, found {num[frac].iloc[0]}.")
@@ -173,10 +171,18 @@ def _to_float(src: pd.Series | None, col: str, n: int) -> pd.Series:
     if src is None:
         return pd.Series([float("nan")] * n, dtype="float64")
     num = pd.to_numeric(src, errors="coerce")
-    bad = num.isna() & src.notna() & (src.astype("string").str.strip() != "")
+    _raise_if_not_numeric(src, num, col)
+    return num.astype("float64")
+
+
+def _raise_if_not_numeric(src: pd.Series, num: pd.Series, col: str) -> None:
+    """Raise if a non-blank cell did not convert. Text is only inspected when some cell failed."""
+    suspect = num.isna() & src.notna()
+    if not suspect.any():
+        return
+    bad = suspect & (src.astype("string").str.strip() != "")
     if bad.any():
         raise ValueError(f"Column '{col}' has non-numeric values, e.g. {src[bad].iloc[0]!r}.")
-    return num.astype("float64")
 
 
 def _to_bool(src: pd.Series | None, n: int) -> pd.Series:
