@@ -70,6 +70,10 @@ def legend(points: pd.DataFrame, measure: str) -> None:
     st.html(html)
 
 
+#: Up to this many symbols the map position is kept in the URL (see :func:`atlas_map`).
+VIEW_IN_LINK_LIMIT = 5_000
+
+
 def atlas_map(
     points: pd.DataFrame,
     measure: str,
@@ -106,6 +110,12 @@ def atlas_map(
     layer_key = fg._children[next(iter(fg._children))].key  # type: ignore[attr-defined]
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
     center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
+    # Clicks always come back. The map position (for links) only while reruns are cheap:
+    # each rerun re-sends the symbols, which for very large layers would make panning sluggish.
+    returned = ["last_active_drawing", "last_object_clicked"]
+    st.session_state["_many_symbols"] = len(points) > VIEW_IN_LINK_LIMIT
+    if not st.session_state["_many_symbols"]:
+        returned += ["center", "zoom"]
     out: dict[str, Any] | None = st_folium(
         base,
         key="atlas_map",
@@ -114,7 +124,7 @@ def atlas_map(
         feature_group_to_add=groups or None,
         center=center,
         zoom=view.zoom,
-        returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
+        returned_objects=returned,
     )
     if not out:  # AppTest and the first render return nothing
         return None
