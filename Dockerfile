@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    MSTATLAS_HOME=/data
+    MSTATLAS_HOME=/data \
+    MSTATLAS_CACHE_DIR=/app/.cache/mstatlas
 
 WORKDIR /app
 
@@ -24,7 +25,9 @@ COPY . .
 # Re-register the real package (no dependency changes) and vendor Leaflet into static/
 # at build time, so the app never needs to write into /app at run time.
 RUN pip install --no-deps -e . \
-    && python -c "from pathlib import Path; from mstatlas.mapping.assets import install_static_assets; install_static_assets(Path('static'))"
+    && python -c "from pathlib import Path; from mstatlas.mapping.assets import install_static_assets; install_static_assets(Path('static'))" \
+    && python -c "from mstatlas.data.geocode import warm_cache; warm_cache()"
+# (the offline geocoder's place index is built into the image, so no upload pays for it)
 
 # Streamlit and PostgreSQL clients do not need root; /data holds the SQLite file.
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin mstatlas \
