@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
 	@echo "make test   - set up and run lint, type checks and all tests (unit, AppTest, browser, PostgreSQL)"
-	@echo "make bench  - run the benchmarks and print their figures"
+	@echo "make bench  - run the benchmarks and print their figures (about 45 min on 2 cores)"
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,8 +43,12 @@ test: setup system-deps check
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
+# Rendering (MST Atlas vs a naive folium peer), uploads, the dataset store, shared links.
 bench: setup system-deps
 	$(PY) -m benchmarks
+	$(PY) benchmarks/bench_upload.py
+	$(PY) benchmarks/bench_store.py
+	@if [ -f benchmarks/bench_share.py ]; then $(PY) benchmarks/bench_share.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor
