@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
@@ -193,7 +194,83 @@ def test_save_load_round_trip(store: DatasetStore) -> None:
 def test_optional_parts_may_be_absent(store: DatasetStore) -> None:
     saved = store.save(SharedDataset(name="", clusters=load_clusters()))
     got = store.load(saved.id)
-    assert (got.name, got.mapping, got.meta, got.report, got.geocoding) == ("", {}, {}, None, None)
+    assert (got.name, got.mapping, got.meta, got.report, got.geocoding, got.firms) == (
+        "",
+        {},
+        {},
+        None,
+        None,
+        None,
+    )
+
+
+def firm_list() -> SharedDataset:
+    """A firm list as the upload page shares it: aggregated clusters plus the cleaned firm rows."""
+    from mstatlas.data.readers import read_upload
+
+    csv = (
+        "Firma;Stadt;Land;Mitarbeiter;Technologie\n"
+        "Elmos;Dortmund;DE;1.020;MEMS\n"
+        "Sensor ‘Dortmund’ GmbH;Dortmund;DE;;Mikrooptik\n"
+        "Łódź Micro;Łódź;PL;12;\n"
+        "<b>Besançon</b> SA;Besançon;FR;300;Microfluidique\n"
+    )
+    result = read_upload(csv.encode("utf-8"), filename="firmen.csv")
+    assert result.kind == "firms" and result.firms is not None
+    return SharedDataset(
+        name="Firmenliste",
+        clusters=result.clusters.drop(columns="geometry"),
+        mapping=dict(result.mapping),
+        report=result.report.to_frame(),
+        geocoding=result.geocoding,
+        firms=result.firms,
+        meta={"filename": "firmen.csv", "kind": "firms", "aggregation": result.aggregation},
+    )
+
+
+def test_firm_list_round_trip(store: DatasetStore) -> None:
+    ds = firm_list()
+    got = store.load(store.save(ds).id)
+    assert got.firms is not None and ds.firms is not None
+    pd.testing.assert_frame_equal(got.firms, ds.firms)  # values, dtypes, NA, row order
+    assert got.firms["name"].tolist()[1:] == [
+        "Sensor ‘Dortmund’ GmbH",
+        "Łódź Micro",
+        "<b>Besançon</b> SA",
+    ]
+    assert pd.isna(got.firms.loc[1, "employees"])  # unknown stays unknown, not 0
+    assert int(got.firms["employees"].sum()) == 1020 + 12 + 300
+    assert got.meta["kind"] == "firms"
+    assert len(got.clusters) == len(ds.clusters)
+
+
+def test_firm_table_keeps_its_index_and_drops_geometry(store: DatasetStore) -> None:
+    firms = pd.DataFrame(
+        {"name": ["A", "B"], "lat": [51.5, 48.1], "lon": [7.4, 11.6]}, index=[10, 20]
+    )
+    geo = gpd.GeoDataFrame(
+        firms, geometry=gpd.points_from_xy(firms["lon"], firms["lat"]), crs="EPSG:4326"
+    )
+    got = store.load(store.save(SharedDataset(name="x", clusters=load_clusters(), firms=geo)).id)
+    pd.testing.assert_frame_equal(got.firms, firms)
+
+
+def test_firm_table_must_be_a_frame(store: DatasetStore) -> None:
+    with pytest.raises(StoreError, match="firm table must be a DataFrame or None, got list"):
+        store.save(SharedDataset(name="x", clusters=load_clusters(), firms=[1, 2]))  # type: ignore[arg-type]
+
+
+def test_size_limit_counts_the_firm_table(make_store: Callable[..., DatasetStore]) -> None:
+    small = SharedDataset(name="x", clusters=load_clusters())
+    rng = np.random.default_rng(3)
+    firms = pd.DataFrame(
+        {"name": [secrets.token_hex(8) for _ in range(20_000)], "lat": rng.uniform(35, 70, 20_000)}
+    )
+    store = make_store(max_bytes=256 * 1024)
+    store.save(small)  # fits alone
+    with pytest.raises(StoreError, match=r"This dataset is \d+ kB; shared datasets may be at most"):
+        store.save(SharedDataset(name="x", clusters=load_clusters(), firms=firms))
+    assert store.count() == 1
 
 
 def test_store_counts_and_answers_exists(store: DatasetStore) -> None:
@@ -445,6 +522,136 @@ def test_newer_schema_is_refused(store_url: str, make_store: Callable[..., Datas
         conn.execute(tables.schema_version.update().values(version=tables.SCHEMA_VERSION + 1))
     engine.dispose()
     with pytest.raises(StoreError, match="newer than this MST Atlas understands.*upgrade"):
+        make_store().count()
+
+
+# Tables exactly as schema version 1 created them (frozen here: the module moves on).
+_V1 = sa.MetaData()
+sa.Table(
+    "mstatlas_schema_version",
+    _V1,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Table(
+    "shared_datasets",
+    _V1,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delete_token_sha256", sa.String(64), nullable=False),
+    sa.Column("payload_format", sa.Integer, nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("n_bytes", sa.Integer, nullable=False),
+    sa.Column("clusters", sa.LargeBinary, nullable=False),
+    sa.Column("report", sa.LargeBinary, nullable=True),
+    sa.Column("geocoding", sa.LargeBinary, nullable=True),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("meta", sa.JSON, nullable=False),
+)
+
+
+def make_v1_database(url: str) -> tuple[str, str]:
+    """A database as MST Atlas with schema version 1 left it, holding one shared dataset.
+
+    Returns the dataset's id and delete token.
+    """
+    from mstatlas.data.store import _frame_to_parquet, _token_hash
+
+    dataset_id, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    clusters = pd.DataFrame(load_clusters()[list(COLUMNS)])
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        _V1.create_all(conn)
+        conn.execute(
+            _V1.tables["mstatlas_schema_version"]
+            .insert()
+            .values(version=1, applied_at=datetime.now(UTC))
+        )
+        conn.execute(
+            _V1.tables["shared_datasets"]
+            .insert()
+            .values(
+                id=dataset_id,
+                name="shared by version 1",
+                created_at=datetime.now(UTC),
+                delete_token_sha256=_token_hash(token),
+                payload_format=1,
+                n_rows=len(clusters),
+                n_bytes=1,
+                clusters=_frame_to_parquet(clusters, index=False),
+                report=None,
+                geocoding=_frame_to_parquet(pd.DataFrame({"city": ["Dortmund"]})),
+                mapping={"Stadt": "city"},
+                meta={"kind": "firms"},
+            )
+        )
+    engine.dispose()
+    return dataset_id, token
+
+
+def schema_state(url: str) -> tuple[list[int], set[str]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        versions = sorted(conn.scalars(select(tables.schema_version.c.version)))
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("shared_datasets")}
+    engine.dispose()
+    return versions, columns
+
+
+def test_version_1_database_is_upgraded_in_place(
+    store_url: str, make_store: Callable[..., DatasetStore]
+) -> None:
+    old_id, old_token = make_v1_database(store_url)
+    assert schema_state(store_url) == ([1], {c.name for c in _V1.tables["shared_datasets"].c})
+
+    store = make_store()
+    old = store.load(old_id)  # the first call upgrades, then reads the old row
+    assert old.name == "shared by version 1" and old.firms is None and old.report is None
+    assert len(old.clusters) == len(load_clusters()) and old.mapping == {"Stadt": "city"}
+    assert old.geocoding is not None and old.geocoding["city"].tolist() == ["Dortmund"]
+    versions, columns = schema_state(store_url)
+    assert versions == [1, 2] and "firms" in columns
+
+    ds = firm_list()
+    new = store.save(ds)
+    pd.testing.assert_frame_equal(store.load(new.id).firms, ds.firms)  # type: ignore[arg-type]
+    store.delete(old_id, old_token)  # old rows stay fully usable
+    assert store.count() == 1
+
+    make_store().count()  # a second start finds nothing to do
+    assert schema_state(store_url)[0] == [1, 2]
+
+
+def test_concurrent_first_starts_upgrade_once(
+    store_url: str, make_store: Callable[..., DatasetStore]
+) -> None:
+    old_id, _ = make_v1_database(store_url)
+    stores = [make_store() for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def start(s: DatasetStore) -> None:
+        try:
+            s.load(old_id)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert schema_state(store_url)[0] == [1, 2]
+
+
+def test_older_mst_atlas_refuses_an_upgraded_database(
+    store_url: str, make_store: Callable[..., DatasetStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_v1_database(store_url)
+    make_store().count()  # upgraded to 2
+    monkeypatch.setattr(tables, "SCHEMA_VERSION", 1)  # what a version-1 installation sees
+    with pytest.raises(StoreError, match=r"schema version 2, newer than .* \(1\); upgrade"):
         make_store().count()
 
 
@@ -755,3 +962,40 @@ def test_cli_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
 
     assert main(["share", str(tmp_path / "nope.csv")]) == 1
     assert "nope.csv" in capsys.readouterr().err
+
+
+# -- the app's share path (ui/sharing.py) ------------------------------------------------
+
+
+def test_app_share_keeps_the_firm_table(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mstatlas.data import store as store_module
+    from mstatlas.ui import sharing
+    from mstatlas.ui.datasets import Dataset
+
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
+    sharing._store.clear()
+    try:
+        ds_in = firm_list()
+        upload = Dataset(
+            id="u-test",
+            name=ds_in.name,
+            clusters=coerce_clusters(ds_in.clusters),
+            kind="firms",
+            meta={"filename": "firmen.csv"},
+            firms=ds_in.firms,
+            report=ds_in.report,
+            geocoding=ds_in.geocoding,
+            mapping=ds_in.mapping,
+        )
+        share_id, token = sharing.share_dataset(upload)
+        opened = sharing.load_shared(share_id)
+        assert opened.kind == "firms" and opened.shared and opened.id == share_id
+        assert opened.firms is not None and ds_in.firms is not None
+        pd.testing.assert_frame_equal(opened.firms, ds_in.firms)
+        pd.testing.assert_frame_equal(opened.clusters, upload.clusters)
+        assert valid_dataset_id(token)
+    finally:
+        sharing._store.clear()
+        cached = store_module._STORES.pop(store_url, None)
+        if cached is not None:
+            cached.close()

@@ -1,7 +1,13 @@
 """Tables of the shared-dataset store (private; see :mod:`mstatlas.data.store`).
 
-Bump :data:`SCHEMA_VERSION` and add a step to ``store._migrate`` whenever a
-table changes; the version row tells a newer MST Atlas what it is looking at.
+Bump :data:`SCHEMA_VERSION` and add a step to ``store._MIGRATIONS`` whenever a
+table changes; the version rows tell a newer MST Atlas what it is looking at.
+
+History
+-------
+1. ``shared_datasets`` and ``mstatlas_schema_version``.
+2. ``shared_datasets.firms`` (nullable): the firm table of a shared firm list.
+   Upgrading adds the column; rows stored by version 1 read back with no firm table.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from sqlalchemy import (
 )
 
 #: Version of the tables below; stored in ``mstatlas_schema_version``.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: Version of the payload encoding (Parquet + JSON) of one row.
 PAYLOAD_FORMAT: Final = 1
@@ -49,6 +55,8 @@ shared_datasets = Table(
     Column("clusters", LargeBinary, nullable=False),
     Column("report", LargeBinary, nullable=True),
     Column("geocoding", LargeBinary, nullable=True),
+    # Since schema version 2; nullable so that the upgrade is a plain ADD COLUMN.
+    Column("firms", LargeBinary, nullable=True),
     Column("mapping", JSON, nullable=False),
     Column("meta", JSON, nullable=False),
 )

@@ -14,8 +14,13 @@ Where the data lives is set by one environment variable,
 
 One dataset is one table row written in one transaction, so a process killed
 mid-save leaves either the whole dataset or nothing. The cluster table (and the
-validation report and geocoding tables) are stored as Parquet bytes; the column
-mapping and metadata as JSON. Only a SHA-256 hash of the delete token is stored.
+validation report, geocoding and firm tables) are stored as compressed Parquet
+bytes; the column mapping and metadata as JSON. Only a SHA-256 hash of the
+delete token is stored.
+
+Tables are created on first use and upgraded in place when a newer MST Atlas
+opens an older database (see ``_MIGRATIONS``); an older MST Atlas refuses a
+newer database instead of guessing.
 
 Nothing here imports Streamlit; the UI wraps :func:`get_store` in
 ``st.cache_resource``.
@@ -32,7 +37,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,7 +47,18 @@ from typing import Any, Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -90,6 +106,10 @@ class SharedDataset:
         Validation problems (columns ``row, column, value, severity, reason``).
     geocoding : pandas.DataFrame or None
         Geocoding matches and corrections.
+    firms : pandas.DataFrame or None
+        For a firm list (``meta["kind"] == "firms"``): the cleaned firm rows the
+        cluster table was aggregated from. Stored as given (geometry columns
+        dropped); datasets shared before schema version 2 load with ``None``.
     meta : dict
         JSON-able extras: ``filename``, ``kind`` (``"clusters"``/``"firms"``),
         aggregation text and so on.
@@ -104,6 +124,7 @@ class SharedDataset:
     geocoding: pd.DataFrame | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
+    firms: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -264,14 +285,26 @@ class _Payload:
     clusters: bytes
     report: bytes | None
     geocoding: bytes | None
+    firms: bytes | None
     mapping: Any
     meta: Any
 
     @property
     def n_bytes(self) -> int:
+        """Stored size: every Parquet blob, the JSON parts and the name (what the limit counts)."""
         json_bytes = len(json.dumps(self.mapping)) + len(json.dumps(self.meta))
-        blobs = len(self.clusters) + len(self.report or b"") + len(self.geocoding or b"")
+        blobs = sum(len(b or b"") for b in (self.clusters, self.report, self.geocoding, self.firms))
         return blobs + json_bytes + len(self.name.encode("utf-8"))
+
+
+def _optional_frame(frame: object, what: str) -> bytes | None:
+    if frame is None:
+        return None
+    if not isinstance(frame, pd.DataFrame):
+        raise StoreError(
+            f"The dataset's {what} must be a DataFrame or None, got {type(frame).__name__}."
+        )
+    return _frame_to_parquet(frame)
 
 
 def _encode(ds: SharedDataset) -> _Payload:
@@ -303,8 +336,9 @@ def _encode(ds: SharedDataset) -> _Payload:
         name=ds.name,
         n_rows=len(canonical),
         clusters=_frame_to_parquet(canonical, index=False),
-        report=None if ds.report is None else _frame_to_parquet(ds.report),
-        geocoding=None if ds.geocoding is None else _frame_to_parquet(ds.geocoding),
+        report=_optional_frame(ds.report, "validation report"),
+        geocoding=_optional_frame(ds.geocoding, "geocoding table"),
+        firms=_optional_frame(ds.firms, "firm table"),
         mapping=mapping,
         meta=_to_json_value(ds.meta, "metadata"),
     )
@@ -428,6 +462,7 @@ class DatasetStore:
                     clusters=payload.clusters,
                     report=payload.report,
                     geocoding=payload.geocoding,
+                    firms=payload.firms,
                     mapping=payload.mapping,
                     meta=payload.meta,
                 )
@@ -466,6 +501,7 @@ class DatasetStore:
             clusters = coerce_clusters(_parquet_to_frame(row.clusters))
             report = None if row.report is None else _parquet_to_frame(row.report)
             geocoding = None if row.geocoding is None else _parquet_to_frame(row.geocoding)
+            firms = None if row.firms is None else _parquet_to_frame(row.firms)
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"Shared dataset {dataset_id!r} is damaged and cannot be read ({exc}); "
@@ -487,6 +523,7 @@ class DatasetStore:
             geocoding=geocoding,
             meta=dict(row.meta or {}),
             created_at=created,
+            firms=firms,
         )
 
     def delete(self, dataset_id: str, token: str) -> None:
@@ -625,6 +662,13 @@ class DatasetStore:
             ) from exc
 
     def _ensure_schema(self) -> None:
+        """Create the tables, or upgrade older ones, once per store.
+
+        Runs under the store's write lock (SQLite ``BEGIN IMMEDIATE``, the
+        PostgreSQL advisory lock), in one transaction: several processes opening
+        an old database at once upgrade it exactly once, and a failed upgrade
+        leaves the old schema untouched (DDL is transactional in both databases).
+        """
         if self._schema_ready:
             return
         with self._schema_lock:
@@ -635,19 +679,24 @@ class DatasetStore:
                 tables.metadata.create_all(conn)
                 version = conn.scalar(select(func.max(version_table.c.version)))
                 if version is None:
-                    conn.execute(
-                        insert(version_table).values(
-                            version=tables.SCHEMA_VERSION, applied_at=datetime.now(UTC)
-                        )
-                    )
+                    self._record_version(conn, tables.SCHEMA_VERSION)
                 elif version > tables.SCHEMA_VERSION:
                     raise StoreError(
                         f"The shared-dataset database at {self.url} has schema version "
                         f"{version}, newer than this MST Atlas understands "
                         f"({tables.SCHEMA_VERSION}); upgrade MST Atlas."
                     )
-                # version < SCHEMA_VERSION: migrations go here once there is a version 2.
+                else:
+                    for target in range(int(version) + 1, tables.SCHEMA_VERSION + 1):
+                        _MIGRATIONS[target](conn)
+                        self._record_version(conn, target)
             self._schema_ready = True
+
+    @staticmethod
+    def _record_version(conn: Connection, version: int) -> None:
+        conn.execute(
+            insert(tables.schema_version).values(version=version, applied_at=datetime.now(UTC))
+        )
 
     @staticmethod
     def _check_id(dataset_id: str) -> None:
@@ -663,6 +712,30 @@ class DatasetStore:
             f"No shared dataset has the id {dataset_id!r}; the link may be mistyped, or the "
             "dataset was deleted."
         )
+
+
+def _add_column_if_missing(conn: Connection, table_name: str, column_name: str) -> None:
+    """``ALTER TABLE … ADD COLUMN`` for a nullable column of :mod:`_store_schema`.
+
+    Idempotent: a column that is already there (e.g. added by hand) is left alone.
+    """
+    present = {c["name"] for c in inspect(conn).get_columns(table_name)}
+    if column_name in present:
+        return
+    column = tables.metadata.tables[table_name].c[column_name]
+    assert column.nullable, "only nullable columns can be added to tables that hold rows"
+    quote = conn.dialect.identifier_preparer.quote
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE {quote(table_name)} ADD COLUMN {quote(column_name)} {kind}"))
+
+
+def _migrate_to_2(conn: Connection) -> None:
+    """Version 2: shared firm lists keep their firm table (``shared_datasets.firms``)."""
+    _add_column_if_missing(conn, tables.shared_datasets.name, "firms")
+
+
+#: Schema version -> the step that upgrades a database from the version before it.
+_MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {2: _migrate_to_2}
 
 
 def _first_line(exc: SQLAlchemyError) -> str:
