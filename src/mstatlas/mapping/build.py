@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import folium
+import numpy as np
 import pandas as pd
 
 from mstatlas.analysis.ranking import headline_figures
@@ -65,12 +66,18 @@ def map_points(
     Rows without coordinates cannot be drawn and are left out.
     """
     heads = headline_figures(clusters, by=measure, counts=counts)
-    located = clusters[clusters["lat"].notna() & clusters["lon"].notna()]
-    first = located.drop_duplicates("cluster_id", keep="first")
-    pos = first.set_index("cluster_id")[["lat", "lon"]]
-    heads = heads[heads["cluster_id"].isin(pos.index)]
+    ok = (clusters["lat"].notna() & clusters["lon"].notna()).to_numpy()
+    ids = clusters["cluster_id"].to_numpy(dtype=object)[ok]
+    firsts = ~pd.Series(ids).duplicated().to_numpy()  # first located row per cluster
+    first = clusters.iloc[np.flatnonzero(ok)[firsts]]
+    pos = pd.DataFrame(
+        {"lat": first["lat"].to_numpy(), "lon": first["lon"].to_numpy()},
+        index=pd.Index(first["cluster_id"].to_numpy(dtype=object)),
+    )
+    heads = heads[pos.index.get_indexer(heads["cluster_id"].to_numpy(dtype=object)) >= 0]
     heads = heads.join(pos, on="cluster_id")
-    missing = first[~first["cluster_id"].isin(heads["cluster_id"])]
+    drawn = pd.Index(heads["cluster_id"].to_numpy(dtype=object))
+    missing = first[drawn.get_indexer(first["cluster_id"].to_numpy(dtype=object)) < 0]
     blank = pd.DataFrame(
         {
             "cluster_id": missing["cluster_id"].to_numpy(),
