@@ -5,7 +5,16 @@ from pathlib import Path
 import streamlit as st
 
 from mstatlas.mapping.assets import install_static_assets
-from mstatlas.ui import embed_page, session, sidebar
+from mstatlas.ui import (  # imported at start-up, not by the first sessions at once
+    embed_page,
+    map_page,  # noqa: F401
+    present_page,  # noqa: F401
+    ranking_page,  # noqa: F401
+    session,
+    sidebar,
+    sources_page,  # noqa: F401
+    upload_page,  # noqa: F401
+)
 
 HERE = Path(__file__).parent
 PAGES = Path("src/mstatlas/ui/pages")  # one small script per page, each calls a render()

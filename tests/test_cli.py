@@ -82,3 +82,22 @@ def test_console_script_runs_without_traceback():
         timeout=120,
     )
     assert r.returncode == 0 and "Dortmund" in r.stdout
+
+
+def test_share_keeps_a_firm_lists_firms(tmp_path, monkeypatch, capsys):
+    import re
+
+    from mstatlas.data.store import DatasetStore
+
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", url)
+    f = tmp_path / "firms.csv"
+    f.write_bytes(
+        "Firma;Stadt;Land;Beschäftigte\nA;Jena;DE;10\nB;Jena;DE;5\nC;Oulu;FI;7\n".encode("cp1252")
+    )
+    assert main(["share", str(f), "--base-url", "https://atlas.example.org"]) == 0
+    out = capsys.readouterr().out
+    ds_id = re.search(r"ds=([A-Za-z0-9_-]{22})", out).group(1)
+    shared = DatasetStore(url).load(ds_id)
+    assert shared.firms is not None and len(shared.firms) == 3
+    assert sorted(shared.clusters["firms"].tolist()) == [1, 2]

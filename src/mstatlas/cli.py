@@ -175,6 +175,7 @@ def _cmd_share(args: argparse.Namespace) -> int:
             mapping=dict(result.mapping),
             report=result.report.to_frame(),
             geocoding=result.geocoding,
+            firms=result.firms,
             meta={
                 "filename": args.file.name,
                 "kind": result.kind,

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
-from mstatlas.mapping.layers import cluster_feature_group, radius_scale
+from mstatlas.mapping.layers import ClusterLayer, radius_scale
 from mstatlas.mapping.legend import colour_legend_html, size_legend_html
 from mstatlas.ui import session
 
@@ -70,6 +70,18 @@ def legend(points: pd.DataFrame, measure: str) -> None:
     st.html(html)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _cluster_layer(
+    points_key: tuple[Any, ...], _points: pd.DataFrame, measure: str, selected: int | None
+) -> ClusterLayer:
+    """The symbol layer (its JSON built once) for a cached points table.
+
+    ``points_key`` identifies the points (dataset id, filters, measure): datasets
+    behind an id never change, so the layer is rebuilt exactly when the points do.
+    """
+    return ClusterLayer(_points, measure, selected=selected)
+
+
 #: Up to this many symbols the map position is kept in the URL (see :func:`atlas_map`).
 VIEW_IN_LINK_LIMIT = 5_000
 
@@ -77,6 +89,7 @@ VIEW_IN_LINK_LIMIT = 5_000
 def atlas_map(
     points: pd.DataFrame,
     measure: str,
+    points_key: tuple[Any, ...],
     height: int = 560,
     firms: folium.FeatureGroup | None = None,
     show_clusters: bool = True,
@@ -106,8 +119,10 @@ def atlas_map(
     base = build_base_map(
         online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
     )
-    fg = cluster_feature_group(points, measure, selected=sel_idx)
-    layer_key = fg._children[next(iter(fg._children))].key  # type: ignore[attr-defined]
+    layer = _cluster_layer(points_key, points, measure, sel_idx)
+    fg = folium.FeatureGroup(name="Clusters", control=False)
+    fg.add_child(layer)
+    layer_key = layer.key
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
     center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
     # Clicks always come back. The map position (for links) only while reruns are cheap:

@@ -134,17 +134,19 @@ def filters_key(f: Filters) -> tuple[Any, ...]:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+# Datasets behind an id never change, so derived tables are shared between sessions
+# without copies (st.cache_resource): callers must treat them as read-only.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def filtered(ds_id: str, fkey: tuple[Any, ...]) -> pd.DataFrame:
-    """Rows of a dataset that pass the filters (cached per dataset id and filters)."""
+    """Rows of a dataset that pass the filters (cached per dataset id and filters; read-only)."""
     ds = get_dataset(ds_id)
     f = Filters(*fkey)
     return pd.DataFrame(apply_filters(ds.clusters, f))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
-    """Map symbols for a dataset, filters and measure (cached)."""
+    """Map symbols for a dataset, filters and measure (cached; read-only)."""
     return map_points(filtered(ds_id, fkey), measure)
 
 

@@ -22,8 +22,9 @@ def render() -> None:
     session.show_notices()
     view = session.view()
     ds = current()
-    pts = points(ds.id, filters_key(view.filters()), view.measure)
-    clicked = components.atlas_map(pts, view.measure, height=520)
+    fkey = filters_key(view.filters())
+    pts = points(ds.id, fkey, view.measure)
+    clicked = components.atlas_map(pts, view.measure, (ds.id, fkey, view.measure), height=520)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     components.legend(pts, view.measure)

@@ -87,7 +87,11 @@ def render() -> None:
     left, right = st.columns([3, 1.3], gap="medium")
     with left:
         clicked = components.atlas_map(
-            pts, view.measure, firms=firm_group, show_clusters=show_clusters
+            pts,
+            view.measure,
+            (ds.id, fkey, view.measure),
+            firms=firm_group,
+            show_clusters=show_clusters,
         )
         if show_clusters:
             components.legend(pts, view.measure)
