@@ -1,0 +1,24 @@
+"""The protocol-level session benchmark speaks Streamlit's protocol to the real app.
+
+One simulated session (no browser) against ``streamlit run app.py`` on a loopback
+port: its first run finishes, the sidebar widgets are found, and one round of
+interactions each finishes and shows in the link. No times are checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from benchmarks import bench_sessions, bench_share
+
+
+def test_one_session_runs_and_interacts(tmp_path: Path) -> None:
+    with bench_share.app_server({}, tmp_path) as app:
+        port = int(app.url.rsplit(":", 1)[1])
+        out = asyncio.run(
+            asyncio.wait_for(bench_sessions._session(port, 0, 1, 0.0, 60.0, seed=0), 180)
+        )
+    assert out["errors"] == []
+    assert out["first_run_bytes"] > 0
+    assert [i["step"] for i in out["interactions"]] == [s[0] for s in bench_sessions.STEPS]
