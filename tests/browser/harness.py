@@ -30,8 +30,15 @@ def free_port() -> int:
 
 
 def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free port; return the process and its base URL once healthy."""
+    """Start the app on a free port; return the process and its base URL once healthy.
+
+    The server's output goes to a log file under test-artifacts/ (a pipe nobody reads
+    would fill up and freeze the server).
+    """
     port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"streamlit-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_app
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -40,16 +47,15 @@ def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subp
         ],
         cwd=cwd,
         env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )  # fmt: skip
+    proc.log_file = log  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
-            )
+            raise RuntimeError(f"streamlit exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -57,7 +63,7 @@ def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subp
         except OSError:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("streamlit did not become healthy within 60 s")
+    raise RuntimeError(f"streamlit did not become healthy within 90 s; log: {log_path}")
 
 
 def stop_app(proc: subprocess.Popen) -> None:
@@ -66,6 +72,9 @@ def stop_app(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log = getattr(proc, "log_file", None)
+    if log is not None:
+        log.close()
 
 
 @pytest.fixture(scope="session")
