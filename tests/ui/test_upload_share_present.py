@@ -125,6 +125,26 @@ def test_share_upload_and_reopen_from_link(app):
     assert "München" in texts(other)
 
 
+def test_owner_can_delete_a_shared_dataset(app):
+    from streamlit.testing.v1 import AppTest
+    from ui.app_helpers import APP
+
+    at = show_on_map(upload(app.run(), "firmen.csv", GERMAN_FIRMS))
+    at.switch_page(f"{PAGES}/map.py").run()
+    at.button(key="share_dataset").click().run()
+    shared_id = at.session_state["view"].dataset
+    at.button(key="delete_shared").click().run()
+    assert not at.exception
+    assert at.session_state["view"].dataset == "default"
+    other = AppTest.from_file(APP, default_timeout=90)
+    other.query_params["ds"] = shared_id
+    other.run()
+    assert other.session_state["view"].dataset == "default"
+    assert any(
+        "No shared dataset" in w.value or "not found" in w.value.lower() for w in other.warning
+    )
+
+
 def test_unknown_shared_id_falls_back_with_notice(app):
     app.query_params["ds"] = "AAAAAAAAAAAAAAAAAAAAAA"
     at = app.run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,7 +120,9 @@ def atlas_map(
     base = build_base_map(
         online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
     )
-    layer = _cluster_layer(points_key, points, measure, sel_idx)
+    # A shallow copy per run: the cached layer is shared by all sessions, and drawing
+    # sets its parent and id, which concurrent sessions must not overwrite.
+    layer = copy.copy(_cluster_layer(points_key, points, measure, sel_idx))
     fg = folium.FeatureGroup(name="Clusters", control=False)
     fg.add_child(layer)
     layer_key = layer.key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -83,7 +85,8 @@ def render() -> None:
         show_clusters = layer in ("clusters", "both")
         if layer in ("firms", "both"):
             firm_group = folium.FeatureGroup(name="Firms", control=False)
-            firm_group.add_child(_firm_layer(ds.id, view.countries))
+            # copy: the cached layer is shared by sessions and drawing re-parents it
+            firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
     left, right = st.columns([3, 1.3], gap="medium")
     with left:
         clicked = components.atlas_map(

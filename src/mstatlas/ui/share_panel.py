@@ -41,6 +41,8 @@ def render(ds: Dataset, page: str) -> None:
                 "Delete token for this shared dataset (keep it; it is shown only in this session): "
                 f"`{saved}` — remove it with `mstatlas delete {view.dataset} --token {saved}`."
             )
+            if st.button("Delete this shared dataset", key="delete_shared"):
+                _delete(view.dataset, saved)
         st.markdown("**Embed** (map and legend only)")
         embed = share_url(base, "", view.with_(embed=True))
         st.code(
@@ -67,6 +69,20 @@ def _share(ds: Dataset) -> None:
     st.session_state.setdefault("delete_tokens", {})[ds_id] = token
     session.update_view(dataset=ds_id)
     st.success(f"Shared as {components.md(ds_id)}. Anyone with the link can open it.")
+
+
+def _delete(ds_id: str, token: str) -> None:
+    from mstatlas.ui.sharing import delete_shared
+
+    try:
+        delete_shared(ds_id, token)
+    except MSTAtlasError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.get("delete_tokens", {}).pop(ds_id, None)
+    st.session_state.get("my_datasets", {}).pop(ds_id, None)
+    session.update_view(dataset="default", selected=None)
+    st.rerun()
 
 
 def _base() -> str:

@@ -69,6 +69,19 @@ def share_dataset(ds: Dataset) -> tuple[str, str]:
     return saved.id, saved.delete_token
 
 
+def delete_shared(ds_id: str, token: str) -> None:
+    """Delete a shared dataset with its delete token (raises MSTAtlasError with a message)."""
+    _store().delete(ds_id, token)
+    _forget(ds_id)
+
+
+def _forget(ds_id: str) -> None:
+    """Drop a deleted dataset from this process's cache of opened shares."""
+    from mstatlas.ui import datasets
+
+    datasets._shared.clear()
+
+
 def base_url() -> str:
     """Public address of the app, for links (``MSTATLAS_BASE_URL``; else this request's host)."""
     env = os.environ.get("MSTATLAS_BASE_URL")
