@@ -48,7 +48,8 @@ bench: setup system-deps
 	$(PY) -m benchmarks
 	$(PY) benchmarks/bench_upload.py
 	$(PY) benchmarks/bench_store.py
-	@if [ -f benchmarks/bench_share.py ]; then $(PY) benchmarks/bench_share.py; fi
+	$(PY) benchmarks/bench_share.py
+	$(PY) benchmarks/bench_sessions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor
