@@ -39,6 +39,24 @@ CANONICAL_FIELDS: Final[dict[str, str]] = {
     "employees_qualifier": "how the employee count is stated (about, more_than, ...)",
 }
 
+#: Headers of a name column that holds firms, i.e. the file is a firm list.
+_FIRM_NAME_ALIASES: Final[tuple[str, ...]] = (
+    "firma",
+    "firmenname",
+    "unternehmensname",
+    "name des unternehmens",
+    "unternehmen",
+    "unternehmen name",
+    "company",
+    "company name",
+    "firm",
+    "firm name",
+    "entreprise",
+    "nom de l entreprise",
+    "raison sociale",
+    "societe",
+)
+
 # Aliases are compared after _norm(): lower case, accents removed, punctuation as spaces.
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "name": (
@@ -51,20 +69,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "nom",
         "nom du cluster",
         "cluster",
-        "firma",
-        "firmenname",
-        "unternehmensname",
-        "name des unternehmens",
-        "unternehmen",
-        "unternehmen name",
-        "company",
-        "company name",
-        "firm",
-        "firm name",
-        "entreprise",
-        "nom de l entreprise",
-        "raison sociale",
-        "societe",
+        *_FIRM_NAME_ALIASES,
     ),
     "cluster_id": ("cluster id", "cluster_id", "cluster slug"),
     "cluster": ("cluster", "netzwerk", "network", "group", "gruppe", "pole", "reseau"),
@@ -191,24 +196,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 # A name column with one of these headers holds firms, i.e. the file is a firm list.
-_FIRM_NAME_HEADERS: Final = frozenset(
-    {
-        "firma",
-        "firmenname",
-        "unternehmensname",
-        "name des unternehmens",
-        "unternehmen name",
-        "company",
-        "company name",
-        "firm",
-        "firm name",
-        "entreprise",
-        "nom de l entreprise",
-        "raison sociale",
-        "societe",
-        "unternehmen",
-    }
-)
+_FIRM_NAME_HEADERS: Final = frozenset(_FIRM_NAME_ALIASES)
 
 
 def _norm(text: object) -> str:
