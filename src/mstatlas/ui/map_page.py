@@ -11,7 +11,7 @@ import streamlit as st
 from mstatlas.data.schema import MEASURES
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.ui import components, session, share_panel
-from mstatlas.ui.datasets import current, filtered, filters_key, points
+from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points
 from mstatlas.ui.urlstate import LAYERS
 
 
@@ -28,7 +28,7 @@ PROFILE_CHOICES = 500
 
 
 def _firms_in_view(ds_id: str, countries: tuple[str, ...]) -> pd.DataFrame:
-    firms = current().firms
+    firms = get_dataset(ds_id).firms
     if firms is None:
         return pd.DataFrame(columns=["lat", "lon"])
     if countries and "country_iso2" in firms.columns:
