@@ -87,10 +87,7 @@ def format_figure(value: float | None, qualifier: str = "", by: str = "employees
     """Format a figure as people read it: ``≈ 2,100``, ``> 40``, blank for none."""
     if value is None or pd.isna(value):
         return ""
-    prefix = QUALIFIERS.get(qualifier or "", "")
-    if by == "employees_per_firm":
-        return f"{prefix}{value:,.1f}"
-    return f"{prefix}{int(round(float(value))):,}"
+    return format_figures(np.array([float(value)]), np.array([qualifier], dtype=object), by)[0]
 
 
 def format_figures(values: np.ndarray, qualifiers: np.ndarray, by: str = "employees") -> list[str]:

@@ -73,22 +73,6 @@ def layer_key(points: pd.DataFrame, measure: str) -> str:
     return h.hexdigest()
 
 
-def tooltip_texts(points: pd.DataFrame, measure: str) -> list[str]:
-    """Escaped HTML tooltip per point: name, figure, year and what it counts."""
-    label = MEASURES[measure].lower()
-    out = []
-    for name, display, year, cat in zip(
-        points["cluster_name"], points["display"], points["year"], points["counts_what"]
-    ):
-        yr = "undated" if pd.isna(year) else str(int(year))
-        fig = f"{display} {label} ({yr})" if display else f"no {label} figure reported"
-        out.append(
-            f"<b>{html.escape(str(name))}</b><br>{html.escape(fig)}"
-            f"<br><i>{html.escape(COUNTS_WHAT.get(str(cat), str(cat)))}</i>"
-        )
-    return out
-
-
 class ClusterLayer(MacroElement):
     """A folium element drawing proportional circles from flat arrays on a canvas.
 

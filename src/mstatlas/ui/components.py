@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
-from mstatlas.mapping.layers import ClusterLayer, radius_scale
+from mstatlas.mapping.layers import ClusterLayer, category_counts, radius_scale
 from mstatlas.mapping.legend import colour_legend_html, size_legend_html
 from mstatlas.ui import session
 
@@ -60,8 +60,7 @@ def legend(points: pd.DataFrame, measure: str) -> None:
     """Size and colour legend drawn as HTML under the map (no CDN, no branca)."""
     values = pd.to_numeric(points["value"], errors="coerce")
     vmax = float(values.max()) if values.notna().any() else 0.0
-    cats = points["counts_what"].value_counts()
-    cat_list = [(c, int(cats[c])) for c in COUNTS_WHAT if c in cats.index]
+    cat_list = category_counts(points)
     html = (
         '<div style="display:flex;gap:28px;flex-wrap:wrap;align-items:flex-end">'
         + size_legend_html(vmax, radius_scale(values), measure)

@@ -71,15 +71,10 @@ def share_dataset(ds: Dataset) -> tuple[str, str]:
 
 def delete_shared(ds_id: str, token: str) -> None:
     """Delete a shared dataset with its delete token (raises MSTAtlasError with a message)."""
-    _store().delete(ds_id, token)
-    _forget(ds_id)
-
-
-def _forget(ds_id: str) -> None:
-    """Drop a deleted dataset from this process's cache of opened shares."""
     from mstatlas.ui import datasets
 
-    datasets._shared.clear()
+    _store().delete(ds_id, token)
+    datasets._shared.clear()  # forget opened shares in this process, the deleted one among them
 
 
 def base_url() -> str:

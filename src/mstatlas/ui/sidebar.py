@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
@@ -120,11 +119,3 @@ def render() -> Dataset:
             f"{md(ds.name)}: {clusters['cluster_id'].nunique():,} clusters, {n_rows:,} reported figures."
         )
     return ds
-
-
-def year_span(clusters: pd.DataFrame) -> str:
-    """Human text of the years a table covers."""
-    years = clusters["year"].dropna()
-    if years.empty:
-        return "undated"
-    return f"{int(years.min())}–{int(years.max())}"

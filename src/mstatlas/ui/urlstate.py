@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from mstatlas.analysis.filters import Filters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
@@ -272,13 +272,3 @@ def share_url(base_url: str, page: str, state: ViewState) -> str:
     path = base_url.rstrip("/") + ("/" + page if page else "/")
     q = to_query(state)
     return path + ("?" + urlencode(q, safe=",-") if q else "")
-
-
-def field_names() -> list[str]:
-    """Names of the ViewState fields (for docs and tests)."""
-    return [f.name for f in fields(ViewState)]
-
-
-def as_dict(state: ViewState) -> dict[str, object]:
-    """Plain dict of a view (for logging and tests)."""
-    return asdict(state)
