@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-HOSTILE = '<img src=x onerror="window.__xss=1">Evil<script>window.__xss=2</script>'
+HOSTILE = '<img src=x onerror="window.__xss=1">Evil<script>window.__xss=2</script> {{ 7*7 }}'
 CLUSTERS_CSV = (
     "name,city,country,lat,lon,firms,employees,year,source\n"
     f'"{HOSTILE.replace(chr(34), chr(34) * 2)}",Dortmund,DE,51.5136,7.4653,39,2100,2007,Test source\n'
@@ -102,6 +102,7 @@ def test_hostile_names_are_shown_as_text(offline, app_url, tmp_path):
     assert "<img" in heading and "<script>" in heading  # shown literally
     tip = frame.locator(".leaflet-tooltip").first
     expect(tip).to_contain_text("<img src=x", timeout=10_000)
+    expect(tip).to_contain_text("{{ 7*7 }}")  # a template expression is not evaluated
     assert frame.evaluate("() => window.__xss") is None
     assert page.evaluate("() => window.__xss") is None
     assert dialogs == []

@@ -13,7 +13,8 @@ import pandas as pd
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.loading import data_dir
 from mstatlas.mapping.assets import SERVED_PREFIX, use_local_leaflet
-from mstatlas.mapping.layers import ClusterLayer, OutlineLayer
+from mstatlas.mapping.elements import RawText
+from mstatlas.mapping.layers import ClusterLayer, OutlineLayer, js_json
 
 EUROPE_CENTER = (51.0, 10.0)
 EUROPE_ZOOM = 4
@@ -54,6 +55,12 @@ def country_outlines() -> dict:
     """Europe's country outlines (Natural Earth 1:110m, public domain), as GeoJSON."""
     with open(data_dir() / "europe_countries.geojson", encoding="utf-8") as fh:
         return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def outlines_json() -> str:
+    """:func:`country_outlines` encoded once for the page (it is the same on every map)."""
+    return js_json(country_outlines())
 
 
 def map_points(
@@ -135,16 +142,16 @@ def build_base_map(
         world_copy_jump=False,
     )
     use_local_leaflet(m, asset_prefix)
-    m.get_root().header.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
+    m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
     if online_tiles:
         folium.TileLayer(
             tiles=ONLINE_TILES["url"], attr=ONLINE_TILES["attr"], name="OpenStreetMap"
         ).add_to(m)
         OutlineLayer(
-            country_outlines(), {"color": "#6c7a89", "weight": 0.6, "fillOpacity": 0.0}
+            style={"color": "#6c7a89", "weight": 0.6, "fillOpacity": 0.0}, payload=outlines_json()
         ).add_to(m)
     else:
-        OutlineLayer(country_outlines()).add_to(m)
+        OutlineLayer(payload=outlines_json()).add_to(m)
     return m
 
 

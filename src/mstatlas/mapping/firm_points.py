@@ -22,9 +22,9 @@ from typing import Any
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
 from jinja2 import Template
 
+from mstatlas.mapping.elements import LiteralMacroElement
 from mstatlas.mapping.layers import TOOLTIP_TEXT_LIMIT, js_json
 
 #: Distinct technology colours (Okabe-Ito, then Paul Tol's "muted"); colour-blind safe.
@@ -115,7 +115,7 @@ def _groups(
     return group, colours, labels
 
 
-class FirmPointsLayer(MacroElement):
+class FirmPointsLayer(LiteralMacroElement):
     """Leaflet layer drawing firm dots from delta-encoded integer arrays on one canvas.
 
     Parameters

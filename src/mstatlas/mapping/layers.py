@@ -13,16 +13,17 @@ import hashlib
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
 from jinja2 import Template
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.mapping.elements import LiteralMacroElement
 
 #: Largest symbol radius in pixels (for the largest value in view).
 R_MAX = 26.0
@@ -36,12 +37,20 @@ CATEGORY_ORDER: tuple[str, ...] = tuple(COUNTS_WHAT)
 QUALIFIER_ORDER: tuple[str, ...] = tuple(QUALIFIERS)
 QUALIFIER_INDEX: dict[str, int] = {q: i for i, q in enumerate(QUALIFIER_ORDER)}
 
+#: A brace that would open a Jinja expression, statement or comment.
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%#])")
+
 
 def js_json(obj: Any) -> str:
-    """Compact JSON that is safe inside an inline ``<script>`` element."""
+    """Compact JSON that is safe inside an inline ``<script>`` element.
+
+    Also never contains ``{{``, ``{%`` or ``{#`` (written ``\\u007b``): should
+    the text ever pass through a Jinja template, nothing in it is evaluated.
+    """
     text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return (
-        text.replace("</", "<\\/")
+        _TEMPLATE_OPEN.sub(r"\\u007b", text)
+        .replace("</", "<\\/")
         .replace("<!--", "<\\!--")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
@@ -73,7 +82,7 @@ def layer_key(points: pd.DataFrame, measure: str) -> str:
     return h.hexdigest()
 
 
-class ClusterLayer(MacroElement):
+class ClusterLayer(LiteralMacroElement):
     """A folium element drawing proportional circles from flat arrays on a canvas.
 
     Parameters
@@ -188,7 +197,7 @@ def cluster_feature_group(
     return fg
 
 
-class OutlineLayer(MacroElement):
+class OutlineLayer(LiteralMacroElement):
     """Non-interactive country outlines from compact GeoJSON (the offline basemap)."""
 
     _template = Template(
@@ -202,10 +211,19 @@ var {{ this.get_name() }} = L.geoJSON({{ this.payload }}, {
 """
     )
 
-    def __init__(self, geojson: dict[str, Any], style: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        geojson: dict[str, Any] | None = None,
+        style: dict[str, Any] | None = None,
+        *,
+        payload: str | None = None,
+    ) -> None:
         super().__init__()
         self._name = "OutlineLayer"
-        self.payload = js_json(geojson)
+        if payload is None:
+            payload = js_json(geojson if geojson is not None else {"type": "FeatureCollection"})
+        #: ``js_json`` of the GeoJSON; pass it as ``payload`` to reuse one encoding.
+        self.payload = payload
         self.style = js_json(
             style or {"color": "#9aa5b1", "weight": 0.8, "fillColor": "#f1f3f5", "fillOpacity": 1.0}
         )
