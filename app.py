@@ -1,5 +1,6 @@
 """MST Atlas: Streamlit entry point. It only sets up the page and wires the pages."""
 
+import base64
 from pathlib import Path
 
 import streamlit as st
@@ -19,9 +20,12 @@ from mstatlas.ui import (  # imported at start-up, not by the first sessions at 
 HERE = Path(__file__).parent
 PAGES = Path("src/mstatlas/ui/pages")  # one small script per page, each calls a render()
 
-st.set_page_config(
-    page_title="MST Atlas", page_icon=str(HERE / "src/mstatlas/ui/favicon.png"), layout="wide"
-)
+# As a data: URL the icon is passed through as is (a file path is re-read and
+# re-registered with the media manager on every rerun).
+FAVICON = "data:image/png;base64," + base64.b64encode(
+    (HERE / "src/mstatlas/ui/favicon.png").read_bytes()
+).decode("ascii")
+st.set_page_config(page_title="MST Atlas", page_icon=FAVICON, layout="wide")
 install_static_assets(HERE / "static")  # Leaflet served by the app itself, never a CDN
 session.init_state()  # the view, parsed once from the link
 

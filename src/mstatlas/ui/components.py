@@ -56,18 +56,25 @@ def source_link(title: object, url: object) -> str:
     return t
 
 
-def legend(points: pd.DataFrame, measure: str) -> None:
-    """Size and colour legend drawn as HTML under the map (no CDN, no branca)."""
-    values = pd.to_numeric(points["value"], errors="coerce")
+def legend(points: pd.DataFrame, measure: str, points_key: tuple[Any, ...]) -> None:
+    """Size and colour legend drawn as HTML under the map (no CDN, no branca).
+
+    ``points_key`` identifies the points as for :func:`atlas_map`: the HTML is
+    built once per points table.
+    """
+    st.html(_legend_html(points_key, points, measure))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _legend_html(points_key: tuple[Any, ...], _points: pd.DataFrame, measure: str) -> str:
+    values = pd.to_numeric(_points["value"], errors="coerce")
     vmax = float(values.max()) if values.notna().any() else 0.0
-    cat_list = category_counts(points)
-    html = (
+    return (
         '<div style="display:flex;gap:28px;flex-wrap:wrap;align-items:flex-end">'
         + size_legend_html(vmax, radius_scale(values), measure)
-        + colour_legend_html(cat_list)
+        + colour_legend_html(category_counts(_points))
         + "</div>"
     )
-    st.html(html)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -82,9 +82,17 @@ def register_upload(ds: Dataset) -> None:
     _uploads().add(ds)
 
 
-@st.cache_data(show_spinner=False)
-def _default_clusters() -> gpd.GeoDataFrame:
-    return load_clusters()
+# One object shared by all sessions (read-only, like every dataset): a rerun neither
+# copies nor unpickles it.
+@st.cache_resource(show_spinner=False)
+def _default_dataset() -> Dataset:
+    return Dataset(
+        id=DEFAULT_ID,
+        name="MST clusters in Europe (sourced figures)",
+        clusters=load_clusters(),
+        meta={"source": "data/clusters.csv"},
+        shared=True,
+    )
 
 
 @st.cache_resource(show_spinner="Opening the shared dataset…", max_entries=16)
@@ -103,13 +111,7 @@ def get_dataset(ds_id: str) -> Dataset:
         With a message for the user when the id is unknown or cannot be loaded.
     """
     if ds_id == DEFAULT_ID:
-        return Dataset(
-            id=DEFAULT_ID,
-            name="MST clusters in Europe (sourced figures)",
-            clusters=_default_clusters(),
-            meta={"source": "data/clusters.csv"},
-            shared=True,
-        )
+        return _default_dataset()
     if ds_id.startswith(UPLOAD_PREFIX):
         ds = _uploads().get(ds_id)
         if ds is None:
@@ -148,6 +150,29 @@ def filtered(ds_id: str, fkey: tuple[Any, ...]) -> pd.DataFrame:
 def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
     """Map symbols for a dataset, filters and measure (cached; read-only)."""
     return map_points(filtered(ds_id, fkey), measure)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the sidebar shows about a dataset, computed once per dataset id."""
+
+    countries: tuple[str, ...]
+    years: tuple[int, int] | None  # earliest and latest year of a figure
+    n_clusters: int
+    n_rows: int
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def summary(ds_id: str) -> Summary:
+    """Countries, year span and counts of a dataset (cached per id)."""
+    clusters = get_dataset(ds_id).clusters
+    years = clusters["year"].dropna()
+    return Summary(
+        countries=tuple(sorted(str(c) for c in clusters["country_iso2"].dropna().unique())),
+        years=(int(years.min()), int(years.max())) if len(years) else None,
+        n_clusters=int(clusters["cluster_id"].nunique()),
+        n_rows=len(clusters),
+    )
 
 
 def safe_get_dataset(ds_id: str) -> tuple[Dataset, str | None]:

@@ -27,7 +27,7 @@ def render() -> None:
     clicked = components.atlas_map(pts, view.measure, (ds.id, fkey, view.measure), height=520)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
-    components.legend(pts, view.measure)
+    components.legend(pts, view.measure, (ds.id, fkey, view.measure))
     st.caption(
         f"MST Atlas · {components.md(ds.name)} · figures as reported by their sources; "
         "open the full atlas for sources and profiles."

@@ -97,7 +97,7 @@ def render() -> None:
             show_clusters=show_clusters,
         )
         if show_clusters:
-            components.legend(pts, view.measure)
+            components.legend(pts, view.measure, (ds.id, fkey, view.measure))
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
         st.download_button(

@@ -7,7 +7,7 @@ import streamlit as st
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.ui import session
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset
+from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:
@@ -53,8 +53,8 @@ def render() -> Dataset:
             horizontal=False,
         )
         st.subheader("Filters")
-        clusters = ds.clusters
-        countries = sorted(c for c in clusters["country_iso2"].dropna().unique())
+        about = summary(ds.id)
+        countries = about.countries
         session.bound_widget(
             "countries",
             st.multiselect,
@@ -64,9 +64,8 @@ def render() -> Dataset:
             from_widget=tuple,
             placeholder="All countries",
         )
-        years = clusters["year"].dropna()
-        if len(years):
-            lo, hi = int(years.min()), int(years.max())
+        if about.years is not None:
+            lo, hi = about.years
             if lo == hi:
                 hi = lo + 1
             v = session.view()
@@ -114,8 +113,7 @@ def render() -> Dataset:
             from_widget=lambda b: "osm" if b else "offline",
             help="Off by default: the atlas draws its own country outlines and needs no internet.",
         )
-        n_rows = len(clusters)
         st.caption(
-            f"{md(ds.name)}: {clusters['cluster_id'].nunique():,} clusters, {n_rows:,} reported figures."
+            f"{md(ds.name)}: {about.n_clusters:,} clusters, {about.n_rows:,} reported figures."
         )
     return ds
