@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from mstatlas.data.firms import _aggregate_duckdb, _aggregate_pandas, aggregate_firms, slugify
+from mstatlas.data.firms import aggregate_firms, slugify
 from mstatlas.data.readers import read_upload
 
 FIRMS = (
@@ -47,7 +49,72 @@ def test_cluster_column_groups_firms():
     assert c.loc["Ruhr MST", "cluster_id"] == "ruhr-mst"
 
 
-def test_duckdb_and_pandas_paths_agree():
+def _reference(df: pd.DataFrame) -> dict[tuple[str, str], dict[str, object]]:
+    """The counting rule written out plainly, one firm at a time."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for r in df.itertuples():
+        g = out.setdefault(
+            (r.city.strip().lower(), r.country_iso2),
+            {"n": 0, "k": 0, "emp": 0.0, "lat": [], "years": [], "tech": {}},
+        )
+        g["n"] += 1
+        if pd.notna(r.employees):
+            g["k"] += 1
+            g["emp"] += r.employees
+        g["lat"].append(r.lat)
+        if pd.notna(r.year):
+            g["years"].append(r.year)
+        if isinstance(r.technology, str) and r.technology.strip():
+            g["tech"][r.technology] = g["tech"].get(r.technology, 0) + 1
+    return out
+
+
+def test_aggregation_matches_the_counting_rule_on_random_firms():
+    rng = np.random.default_rng(11)
+    n = 5_000
+    cities = np.array(["Dortmund", "dortmund ", "München", "Enschede", "Grenoble", "Łódź"])
+    df = pd.DataFrame(
+        {
+            "row": np.arange(2, n + 2),
+            "name": [f"Firm {i}" for i in range(n)],
+            "city": cities[rng.integers(0, len(cities), n)],
+            "country_iso2": np.array(["DE", "NL", "FR", "PL"])[rng.integers(0, 4, n)],
+            "lat": rng.uniform(40, 60, n),
+            "lon": rng.uniform(0, 20, n),
+            "employees": pd.array(
+                np.where(rng.random(n) < 0.3, None, rng.integers(0, 900, n)), dtype="Int64"
+            ),
+            "technology": np.array(["MEMS", "optics", None, " "], dtype=object)[
+                rng.integers(0, 4, n)
+            ],
+            "year": pd.array(
+                np.where(rng.random(n) < 0.5, None, rng.integers(1990, 2025, n)), dtype="Int64"
+            ),
+        }
+    )
+    out, text = aggregate_firms(df, by="city")
+    ref = _reference(df)
+    assert len(out) == len(ref) and f"{n:,} firms were grouped by city" in text
+    assert out["firms"].sum() == n
+    for row in out.itertuples():
+        g = ref[(row.city.strip().lower(), row.country_iso2)]
+        assert row.firms == g["n"]
+        assert (pd.isna(row.employees) and g["k"] == 0) or row.employees == round(g["emp"])
+        assert (row.employees_qualifier == "at_least") == (0 < g["k"] < g["n"])
+        assert row.lat == pytest.approx(np.mean(g["lat"]))
+        if g["years"]:
+            assert row.year == max(g["years"])
+        else:
+            assert pd.isna(row.year)
+        mix = sorted(g["tech"].items(), key=lambda kv: (-kv[1], kv[0]))
+        assert f"employees known for {g['k']} of {g['n']} firms" in row.note
+        if mix:
+            assert row.note.endswith("technology mix: " + ", ".join(f"{t} {c}" for t, c in mix))
+        else:
+            assert "technology mix" not in row.note
+
+
+def test_aggregation_small_table_by_hand():
     df = pd.DataFrame(
         {
             "row": range(2, 8),
@@ -61,17 +128,17 @@ def test_duckdb_and_pandas_paths_agree():
             "year": [2007, 2008, None, None, 2001, None],
         }
     )
-    for col in ("cluster", "region", "source_title", "source_url"):
-        df[col] = None
-    df["_key"] = df["city"].str.casefold() + "|" + df["country_iso2"]
-    a = _aggregate_pandas(df.copy(), "city").sort_values("city").reset_index(drop=True)
-    b = _aggregate_duckdb(df.copy(), "city").sort_values("city").reset_index(drop=True)
-    for col in ("firms", "employees", "lat", "lon", "year", "note", "employees_qualifier"):
-        assert a[col].astype(str).tolist() == b[col].astype(str).tolist(), col
-    assert a["firms"].tolist() == [2, 3, 1]
-    assert a["lat"].tolist() == [2.0, 2.0, 5.0]
-    out, text = aggregate_firms(df.drop(columns="_key"), by="city")
-    assert "6 firms were grouped by city" in text and len(out) == 3
+    out, text = aggregate_firms(df, by="city")
+    assert "6 firms were grouped by city" in text
+    assert out["city"].tolist() == ["X", "Y", "Z"]  # in order of the first firm
+    assert out["firms"].tolist() == [2, 3, 1]
+    assert out["employees"].tolist()[:2] == [1, 9] and pd.isna(out["employees"].iloc[2])
+    assert out["employees_qualifier"].iloc[0] == "at_least"  # 1 of 2 firms known
+    assert out["employees_qualifier"].iloc[1:].isna().all()
+    assert out["lat"].tolist() == [2.0, 2.0, 5.0]
+    assert out["year"].tolist()[:2] == [2008, 2001] and pd.isna(out["year"].iloc[2])
+    assert out["note"].iloc[1].endswith("technology mix: MEMS 1, optics 1")
+    assert set(out["counts_what"]) == {"cluster_firms"}
 
 
 def test_slugify():

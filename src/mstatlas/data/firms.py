@@ -14,8 +14,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-#: Above this many firms the aggregation runs in DuckDB (faster, less memory).
-DUCKDB_THRESHOLD = 200_000
+from mstatlas.data.codes import combine_codes, text_codes
 
 FIRM_COLUMNS = (
     "row",
@@ -70,87 +69,110 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
     -------
     tuple
         ``(cluster rows with canonical column names, method text)``. The rows
-        have ``counts_what == "cluster_firms"``; ``cluster_id`` is left for the
-        caller (it depends on all rows of the upload).
+        have ``counts_what == "cluster_firms"``, in the order in which their
+        first firm appears; ``cluster_id`` is left for the caller (it depends
+        on all rows of the upload).
     """
     if by not in ("city", "cluster"):
         raise ValueError(f"by must be 'city' or 'cluster', not {by!r}")
-    df = firms.copy()
-    for col in FIRM_COLUMNS:
-        if col not in df.columns:
-            df[col] = pd.NA
+    n_rows = len(firms)
     # The group key as an integer code: equal codes <=> equal (trimmed, lower-case) text.
-    # Folding runs over the distinct values only, not over every firm row.
     if by == "cluster":
-        df["_key"] = _folded_codes(df["cluster"], na=None)
+        key = _codes(firms.get("cluster"), n_rows, fold=True)[0]
     else:
-        city = _folded_codes(df["city"], na="")
-        country, _ = pd.factorize(df["country_iso2"].astype("string").fillna(""))
-        pair = city.astype(np.int64) * (int(country.max(initial=0)) + 1) + country
-        df["_key"] = pd.factorize(pair)[0].astype(np.int64)
-    out = _aggregate_duckdb(df, by) if len(df) >= DUCKDB_THRESHOLD else _aggregate_pandas(df, by)
-    return out, _method(by, len(df), len(out))
-
-
-def _folded_codes(values: pd.Series, na: str | None) -> np.ndarray:
-    """Codes of ``values`` after strip + lower case; NA is -1, or the code of ``na``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    codes, uniques = pd.factorize(values.astype("string"))
-    if len(uniques):
-        arr = pa.array(pd.Series(uniques).astype("string").array)
-        folded = pc.utf8_lower(pc.utf8_trim_whitespace(arr)).to_pandas()
-    else:
-        folded = pd.Series([], dtype="object")
-    if na is not None:
-        folded = pd.concat([pd.Series(folded, dtype="object"), pd.Series([na], dtype="object")])
-        codes = np.where(codes < 0, len(uniques), codes)
-    fcodes, _ = pd.factorize(pd.Series(folded, dtype="object").reset_index(drop=True))
-    return np.where(codes < 0, -1, fcodes[np.maximum(codes, 0)]).astype(np.int64)
-
-
-def _aggregate_pandas(df: pd.DataFrame, by: str) -> pd.DataFrame:
-    g = df.groupby("_key", sort=False, dropna=False)
-    emp = pd.to_numeric(df["employees"], errors="coerce")
+        city = _codes(firms.get("city"), n_rows, fold=True)[0]
+        country = _codes(firms.get("country_iso2"), n_rows)[0]
+        key = combine_codes([city, country])
+    key = pd.factorize(key)[0].astype(np.int64)  # 0..G-1 in order of first appearance
+    n_groups = int(key.max(initial=-1)) + 1
+    n = np.bincount(key, minlength=n_groups)
+    emp = _numbers(firms.get("employees"), n_rows)
+    known = ~np.isnan(emp)
     agg = pd.DataFrame(
         {
-            "n": g.size(),
-            "k": emp.notna().groupby(df["_key"], sort=False, dropna=False).sum(),
-            "employees": emp.groupby(df["_key"], sort=False, dropna=False).sum(min_count=1),
-            "lat": pd.to_numeric(df["lat"], errors="coerce").groupby(df["_key"], sort=False).mean(),
-            "lon": pd.to_numeric(df["lon"], errors="coerce").groupby(df["_key"], sort=False).mean(),
-            "year": pd.to_numeric(df["year"], errors="coerce")
-            .groupby(df["_key"], sort=False)
-            .max(),
+            "n": n,
+            "k": np.bincount(key[known], minlength=n_groups),
+            "employees": np.bincount(key[known], weights=emp[known], minlength=n_groups),
+            "lat": _group_mean(key, _numbers(firms.get("lat"), n_rows), n_groups),
+            "lon": _group_mean(key, _numbers(firms.get("lon"), n_rows), n_groups),
+            "year": _group_max(key, _numbers(firms.get("year"), n_rows), n_groups),
         }
     )
     for col in ("cluster", "city", "country_iso2", "region", "source_title", "source_url"):
-        agg[col] = _mode(df, col)
-    tech = _tech_mix(df)
-    agg["tech"] = tech.reindex(agg.index)
-    return _finish(agg.reset_index(drop=True), by)
+        agg[col] = _group_mode(key, firms.get(col), n_groups)
+    agg["tech"] = _tech_mix(key, firms.get("technology"), n_groups)
+    out = _finish(agg, by)
+    return out, _method(by, n_rows, len(out))
 
 
-def _mode(df: pd.DataFrame, col: str) -> pd.Series:
-    s = df[["_key", col]].dropna()
-    s = s[s[col].astype("string").str.strip() != ""]
-    if s.empty:
-        return pd.Series(dtype="object")
-    counts = s.groupby(["_key", col], sort=False).size().reset_index(name="n")
-    counts = counts.sort_values(["_key", "n"], ascending=[True, False], kind="stable")
-    return counts.drop_duplicates("_key").set_index("_key")[col]
+def _codes(values: pd.Series | None, n: int, fold: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Group codes of a text column (blank is -1) and the distinct values they index."""
+    if values is None:
+        return np.full(n, -1, dtype=np.int64), []
+    return text_codes(values, fold=fold)
 
 
-def _tech_mix(df: pd.DataFrame) -> pd.Series:
-    t = df[["_key", "technology"]].dropna()
-    t = t[t["technology"].astype("string").str.strip() != ""]
-    if t.empty:
-        return pd.Series(dtype="object")
-    counts = t.groupby(["_key", "technology"], sort=False).size().reset_index(name="n")
-    counts = counts.sort_values(["_key", "n", "technology"], ascending=[True, False, True])
-    counts["txt"] = counts["technology"].astype(str) + " " + counts["n"].astype(str)
-    return counts.groupby("_key", sort=False)["txt"].agg(", ".join)
+def _numbers(values: pd.Series | None, n: int) -> np.ndarray:
+    if values is None:
+        return np.full(n, np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _group_mean(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
+    ok = ~np.isnan(x)
+    total = np.bincount(key[ok], weights=x[ok], minlength=n_groups)
+    count = np.bincount(key[ok], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _group_max(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.full(n_groups, -np.inf)
+    ok = ~np.isnan(x)
+    np.maximum.at(out, key[ok], x[ok])
+    return np.where(np.isneginf(out), np.nan, out)
+
+
+def _pair_counts(
+    key: np.ndarray, codes: np.ndarray, n_codes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(group, code, count)`` of every (group, code) pair present, code -1 left out."""
+    ok = codes >= 0
+    pair = key[ok].astype(np.int64) * n_codes + codes[ok]
+    uniq, count = np.unique(pair, return_counts=True)
+    return uniq // n_codes, uniq % n_codes, count
+
+
+def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
+    """Most frequent non-blank text per group (ties: the value seen first); NA when none."""
+    codes, uniques = _codes(values, len(key))
+    out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
+    if not uniques:
+        return out
+    group, code, count = _pair_counts(key, codes, len(uniques))
+    # per group: highest count first, then the earliest value (lowest code)
+    order = np.lexsort((code, -count, group))
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    out.iloc[group[first]] = np.asarray(uniques, dtype=object)[code[first]]
+    return out
+
+
+def _tech_mix(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
+    """ "MEMS 2, optics 1" per group (most frequent first, then by name); NA when none."""
+    codes, uniques = _codes(values, len(key))
+    out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
+    if not uniques:
+        return out
+    group, code, count = _pair_counts(key, codes, len(uniques))
+    names = np.asarray(uniques, dtype=object)
+    rank = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
+    order = np.lexsort((rank[code], -count, group))
+    parts: dict[int, list[str]] = {}
+    for g, c, k in zip(group[order].tolist(), code[order].tolist(), count[order].tolist()):
+        parts.setdefault(g, []).append(f"{names[c]} {k}")
+    for g, items in parts.items():
+        out.iat[g] = ", ".join(items)
+    return out
 
 
 def _finish(agg: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -158,79 +180,29 @@ def _finish(agg: pd.DataFrame, by: str) -> pd.DataFrame:
     k = agg["k"].astype("int64")
     notes = "Aggregated from " + n.astype(str) + " firms in the uploaded list; employees known for "
     notes = notes + k.astype(str) + " of " + n.astype(str) + " firms"
-    tech = agg.get("tech")
-    if tech is not None:
-        has = tech.notna()
-        notes = notes.where(~has, notes + "; technology mix: " + tech.astype("string"))
-    name = agg["cluster"].astype("string") if by == "cluster" else agg["city"].astype("string")
+    tech = agg["tech"]
+    has = tech.notna()
+    notes = notes.where(~has, notes + "; technology mix: " + tech.astype("string"))
+    name = agg["cluster"] if by == "cluster" else agg["city"]
     emp = agg["employees"].where(k > 0)
     return pd.DataFrame(
         {
-            "cluster_name": name,
-            "city": agg["city"],
-            "region": agg["region"],
-            "country_iso2": agg["country_iso2"],
+            "cluster_name": name.astype("string"),
+            "city": agg["city"].astype("string"),
+            "region": agg["region"].astype("string"),
+            "country_iso2": agg["country_iso2"].astype("string"),
             "lat": agg["lat"].astype("float64"),
             "lon": agg["lon"].astype("float64"),
             "firms": n,
-            "employees": emp.round().astype("Int64") if len(emp) else emp,
+            "employees": emp.round().astype("Int64"),
             "firms_qualifier": pd.NA,
             "employees_qualifier": pd.Series(
                 np.where((k > 0) & (k < n), "at_least", ""), dtype="string"
             ).replace("", pd.NA),
             "counts_what": "cluster_firms",
-            "year": agg["year"].astype("Float64").round().astype("Int64")
-            if len(agg)
-            else agg["year"],
-            "source_title": agg["source_title"],
-            "source_url": agg["source_url"],
+            "year": agg["year"].round().astype("Int64"),
+            "source_title": agg["source_title"].astype("string"),
+            "source_url": agg["source_url"].astype("string"),
             "note": notes.astype("string"),
         }
     )
-
-
-def _aggregate_duckdb(df: pd.DataFrame, by: str) -> pd.DataFrame:
-    import duckdb
-    import pyarrow as pa
-
-    con = duckdb.connect()
-    try:
-        # An Arrow table is scanned in place; a pandas frame of Arrow text is not.
-        try:
-            table = pa.Table.from_pandas(df[["_key", *FIRM_COLUMNS]], preserve_index=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            table = df[["_key", *FIRM_COLUMNS]]
-        con.register("firms", table)
-        agg = con.execute(
-            """
-            SELECT _key,
-                   count(*) AS n,
-                   count(TRY_CAST(employees AS DOUBLE)) AS k,
-                   sum(TRY_CAST(employees AS DOUBLE)) AS employees,
-                   avg(TRY_CAST(lat AS DOUBLE)) AS lat,
-                   avg(TRY_CAST(lon AS DOUBLE)) AS lon,
-                   max(TRY_CAST(year AS DOUBLE)) AS year,
-                   mode(NULLIF(trim(CAST(cluster AS VARCHAR)), '')) AS cluster,
-                   mode(NULLIF(trim(CAST(city AS VARCHAR)), '')) AS city,
-                   mode(NULLIF(trim(CAST(country_iso2 AS VARCHAR)), '')) AS country_iso2,
-                   mode(NULLIF(trim(CAST(region AS VARCHAR)), '')) AS region,
-                   mode(NULLIF(trim(CAST(source_title AS VARCHAR)), '')) AS source_title,
-                   mode(NULLIF(trim(CAST(source_url AS VARCHAR)), '')) AS source_url,
-                   min(row) AS first_row
-            FROM firms GROUP BY _key ORDER BY first_row
-            """
-        ).df()
-        tech = con.execute(
-            """
-            WITH t AS (
-              SELECT _key, CAST(technology AS VARCHAR) AS tech, count(*) AS n FROM firms
-              WHERE technology IS NOT NULL AND trim(CAST(technology AS VARCHAR)) <> ''
-              GROUP BY ALL)
-            SELECT _key, string_agg(tech || ' ' || n, ', ' ORDER BY n DESC, tech) AS tech
-            FROM t GROUP BY _key
-            """
-        ).df()
-    finally:
-        con.close()
-    agg = agg.merge(tech, on="_key", how="left")
-    return _finish(agg, by)

@@ -25,6 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mstatlas.data.codes import combine_codes, fold_codes, text_codes
 from mstatlas.data.columns import (
     CANONICAL_FIELDS,
     country_to_iso2,
@@ -986,30 +987,9 @@ def _filled(s: pd.Series) -> np.ndarray:
     return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _codes(s: pd.Series, fold: Callable[[Any], Any] | None = None) -> np.ndarray:
-    """Group codes of a column (NA is its own group, -1).
-
-    ``fold`` (Arrow array -> Arrow array, e.g. lower case) is applied to the
-    distinct values only, and values equal after folding share a code.
-    """
-    codes, uniques = pd.factorize(s)
-    if fold is None or not len(uniques):
-        return codes.astype(np.int64)
-    import pyarrow as pa
-
-    folded_arr = fold(pa.array(pd.Series(uniques).astype("string").array))
-    folded, _ = pd.factorize(_strings(folded_arr, pd.RangeIndex(len(uniques))))
-    return np.where(codes < 0, -1, folded[np.maximum(codes, 0)]).astype(np.int64)
-
-
-def _combine(parts: list[np.ndarray]) -> np.ndarray:
-    """One group code per row for several code columns (equal codes <=> equal tuples)."""
-    acc = parts[0] + 1
-    for p in parts[1:]:
-        q = p + 1
-        acc = acc * (int(q.max(initial=0)) + 1) + q
-        acc = pd.factorize(acc)[0].astype(np.int64)
-    return acc
+def _codes(s: pd.Series) -> np.ndarray:
+    """Group codes of a number column (NA is its own group, -1)."""
+    return pd.factorize(s)[0].astype(np.int64)
 
 
 def _lower(arr: Any) -> Any:
@@ -1457,34 +1437,40 @@ def _process(
 
     # ---- duplicates (among rows still in), found with integer group codes
     ok_idx = np.flatnonzero(~reject)
+    # Each text column is hashed once; geocoding reuses the city and country codes.
+    city_codes, city_uniques = text_codes(texts["city"], trim=False)
+    iso_codes = text_codes(iso, trim=False)[0]
+    name_key = text_codes(name, fold=True, trim=False, mostly_distinct=True)[0]
     if kind == "clusters":
         key_parts = [
-            _codes(name, _lower),
-            _codes(texts["city"], _lower),
+            name_key,
+            fold_codes(city_codes, city_uniques),
             _codes(values["year"]),
             _codes(values["firms"]),
             _codes(values["employees"]),
         ]
         dup_reason = "same name, city, year and figures"
     else:
-        key_parts = [_codes(name, _lower), _codes(texts["city"], _lower), _codes(iso)]
+        key_parts = [name_key, fold_codes(city_codes, city_uniques), iso_codes]
         dup_reason = "same firm name and city; each firm is counted once"
     if len(ok_idx):
-        group = _combine([k[ok_idx] for k in key_parts])
-        later = pd.Series(group).duplicated(keep="first").to_numpy()
+        group = pd.Series(combine_codes([k[ok_idx] for k in key_parts]))
+        later = group.duplicated(keep="first").to_numpy()
         if later.any():
             firsts = np.flatnonzero(~later)
-            first_of = np.empty(int(group.max()) + 1, dtype=np.int64)
-            first_of[group[firsts]] = firsts
+            # position (among ok rows) of the first row with each key
+            first_of = pd.Series(firsts, index=group.to_numpy()[firsts])
+            dup_j = np.flatnonzero(later)
+            first_j = first_of.reindex(group.to_numpy()[dup_j]).to_numpy()
             name_col = mapping.get(name_field)
-            for j in map(int, np.flatnonzero(later)):
+            for j, f in zip(dup_j.tolist(), first_j.tolist(), strict=True):
                 pos = int(ok_idx[j])
                 problems.append(
                     Problem(
                         int(rows[pos]),
                         name_col,
                         str(name.iloc[pos]),
-                        f"duplicate of row {int(rows[ok_idx[first_of[group[j]]]])} "
+                        f"duplicate of row {int(rows[ok_idx[f]])} "
                         f"({dup_reason}); only the first is imported",
                     )
                 )
@@ -1517,7 +1503,7 @@ def _process(
         # one lookup per distinct (city, country); results are spread back by code
         city_need = city_s.iloc[idx].reset_index(drop=True)
         iso_need = iso.iloc[idx].fillna("").reset_index(drop=True)
-        pair_code, _ = pd.factorize(_combine([_codes(city_need), _codes(iso_need)]))
+        pair_code = pd.factorize(combine_codes([city_codes[idx], iso_codes[idx]]))[0]
         first = np.flatnonzero(pd.Series(pair_code).duplicated(keep="first").to_numpy() == 0)
         found: list[tuple[Any, ...]] = []
         for j, (c, cc) in enumerate(
@@ -1757,10 +1743,10 @@ def _cluster_ids(table: pd.DataFrame) -> pd.Series:
             dtype=bool,
         )
     # key: ("id", given id) for rows with a valid id, else (casefolded name, city)
-    key = _combine([name_cf[name_codes], city_codes])
+    key = combine_codes([name_cf[name_codes], city_codes])
     if valid.any():
         assert given is not None
-        id_codes = _codes(given)
+        id_codes = text_codes(given, trim=False)[0]
         key = np.where(valid, -1 - id_codes, key)
     key_codes, _ = pd.factorize(key)
     first = np.flatnonzero(~pd.Series(key_codes).duplicated(keep="first").to_numpy())

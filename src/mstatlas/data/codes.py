@@ -1,0 +1,122 @@
+"""Integer group codes for table columns, computed in Arrow (no Python objects per row).
+
+Duplicate checks, geocoding (once per distinct place) and the aggregation of
+firm lists all group rows by text. Hashing a million strings is the expensive
+part, so each column is hashed once: :func:`text_codes` gives every row a
+small integer (equal codes <=> equal text after cleaning), and
+:func:`combine_codes` turns several code columns into one key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Combined keys stay below this, so products of code ranges never overflow int64.
+_KEY_LIMIT = 2**62
+
+
+def arrow_strings(values: pd.Series | Any) -> pa.Array:
+    """The text of a column as one Arrow string array (no copy for Arrow-backed text)."""
+    if isinstance(values, pa.ChunkedArray):
+        arr = values.combine_chunks()
+    elif isinstance(values, pa.Array):
+        arr = values
+    else:
+        s = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
+        arr = pa.array(s.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def _clean(arr: pa.Array, trim: bool, fold: bool) -> pa.Array:
+    if trim:
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    if fold:
+        arr = pc.utf8_lower(arr)
+    return arr
+
+
+def text_codes(
+    values: pd.Series | Any,
+    *,
+    fold: bool = False,
+    trim: bool = True,
+    mostly_distinct: bool = False,
+) -> tuple[np.ndarray, list[str]]:
+    """Group code per row and the distinct (cleaned) values the codes index.
+
+    Parameters
+    ----------
+    values : pandas.Series or Arrow array
+        Text (other types are compared as text).
+    fold : bool
+        Compare in lower case (``"Dortmund"`` and ``"dortmund"`` share a code).
+    trim : bool
+        Ignore surrounding white space; blank text counts as missing.
+    mostly_distinct : bool
+        Hint for columns such as firm names: clean every row, then hash once.
+        Otherwise the column is hashed first and only its distinct values are
+        cleaned (much cheaper when values repeat, as cities and countries do).
+
+    Returns
+    -------
+    tuple
+        ``(codes, uniques)``: ``codes`` is int64, ``-1`` for missing; codes
+        are numbered in order of first appearance.
+    """
+    arr = arrow_strings(values)
+    if mostly_distinct:
+        enc = pc.dictionary_encode(_clean(arr, trim, fold))
+        codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64, copy=False), enc.dictionary.to_pylist()
+    enc = pc.dictionary_encode(arr)
+    raw = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if not (trim or fold):
+        return raw, enc.dictionary.to_pylist()
+    dic = pc.dictionary_encode(_clean(enc.dictionary, trim, fold))
+    remap = pc.fill_null(dic.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    # The raw dictionary is in order of first appearance, and encoding its cleaned
+    # values keeps that order: the codes stay numbered by first appearance.
+    codes = np.where(raw < 0, -1, remap[np.maximum(raw, 0)]) if len(remap) else raw
+    return codes, dic.dictionary.to_pylist()
+
+
+def combine_codes(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """One int64 key per row for several code columns (equal keys <=> equal tuples).
+
+    Codes may be -1 (missing), which is a value of its own. Keys are not
+    consecutive; they are renumbered only when the next product could overflow.
+    """
+    acc = np.asarray(parts[0], dtype=np.int64) + 1
+    span = int(acc.max(initial=0)) + 1
+    for p in parts[1:]:
+        q = np.asarray(p, dtype=np.int64) + 1
+        width = int(q.max(initial=0)) + 1
+        if span * width >= _KEY_LIMIT:
+            acc = pd.factorize(acc)[0].astype(np.int64)
+            span = int(acc.max(initial=0)) + 1
+        acc = acc * width + q
+        span *= width
+    return acc
+
+
+def fold_codes(codes: np.ndarray, uniques: Sequence[str]) -> np.ndarray:
+    """Codes of :func:`text_codes` merged so that values equal in lower case share one.
+
+    Only the distinct values are lower-cased; -1 (missing) stays -1.
+    """
+    if not len(uniques):
+        return codes
+    low = pc.utf8_lower(pa.array(list(uniques), pa.string()))
+    remap = pd.factorize(np.asarray(low.to_pylist(), dtype=object))[0].astype(np.int64)
+    return np.where(codes < 0, -1, remap[np.maximum(codes, 0)])
