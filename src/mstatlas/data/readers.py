@@ -1125,6 +1125,12 @@ def _process(
             "one row below the header."
         )
     mapping = _apply_mapping(columns, frame, user_mapping)
+    all_missing = _strings(_null_strings(n), frame.index).array  # built once, shared
+
+    def missing_text() -> pd.Series:
+        """A text column with every value missing (its own Series over shared Arrow memory)."""
+        return pd.Series(all_missing.copy(), index=frame.index)
+
     stripped: dict[str, pd.Series] = {}
 
     def trimmed(c: str) -> pd.Series:
@@ -1280,7 +1286,7 @@ def _process(
     for fld in _TEXT_FIELDS:
         c = mapping.get(fld)
         if not c:
-            texts[fld] = _strings(_null_strings(n), frame.index)
+            texts[fld] = missing_text()
             continue
         s = trimmed(c)
         probs, bad = text_problems(s, rows, c, limits.max_text_len)
@@ -1329,7 +1335,7 @@ def _process(
     for fld, numfld in (("firms_qualifier", "firms"), ("employees_qualifier", "employees")):
         q = qualifiers.get(numfld)
         if q is None:
-            q = _strings(_null_strings(n), frame.index)
+            q = missing_text()
         if mapping.get(fld):
             given = texts[fld].str.lower().str.replace(r"[\s-]+", "_", regex=True)
             bad = (given.notna() & ~given.isin([k for k in QUALIFIERS if k])).to_numpy(bool)
@@ -1369,7 +1375,7 @@ def _process(
         url = url.mask(pd.Series(bad_url, index=frame.index))
 
     # countries
-    iso = _strings(_null_strings(n), frame.index)
+    iso = missing_text()
     if mapping.get("country"):
         ctext = texts["country"]
         codes, uniques = pd.factorize(ctext)
