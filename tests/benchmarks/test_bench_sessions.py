@@ -22,3 +22,18 @@ def test_one_session_runs_and_interacts(tmp_path: Path) -> None:
     assert out["errors"] == []
     assert out["first_run_bytes"] > 0
     assert [i["step"] for i in out["interactions"]] == [s[0] for s in bench_sessions.STEPS]
+
+
+def test_concurrent_sessions_do_not_disturb_each_other(tmp_path: Path) -> None:
+    # Sessions share cached map layers; drawing must never change what another
+    # session is drawing at the same moment (it once re-parented a shared layer).
+    n = 8
+    with bench_share.app_server({}, tmp_path) as app:
+        port = int(app.url.rsplit(":", 1)[1])
+        sessions = asyncio.run(
+            asyncio.wait_for(bench_sessions._all_sessions(port, n, 2, 0.05, 60.0, seed=3), 600)
+        )
+    assert len(sessions) == n
+    assert [e for s in sessions for e in s["errors"]] == []
+    for s in sessions:
+        assert len(s["interactions"]) == 2 * len(bench_sessions.STEPS)
