@@ -28,6 +28,7 @@ FAVICON = "data:image/png;base64," + base64.b64encode(
 st.set_page_config(page_title="MST Atlas", page_icon=FAVICON, layout="wide")
 install_static_assets(HERE / "static")  # Leaflet served by the app itself, never a CDN
 session.init_state()  # the view, parsed once from the link
+session.begin_run()
 
 if session.view().embed:  # ?embed=true: only the map and its legend, for an iframe
     embed_page.render()

@@ -8,15 +8,24 @@ interactions each finishes and shows in the link. No times are checked.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from benchmarks import bench_sessions, bench_share
+
+
+def run_async(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine in its own thread (Playwright's sync tests keep a loop in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def test_one_session_runs_and_interacts(tmp_path: Path) -> None:
     with bench_share.app_server({}, tmp_path) as app:
         port = int(app.url.rsplit(":", 1)[1])
-        out = asyncio.run(
+        out = run_async(
             asyncio.wait_for(bench_sessions._session(port, 0, 1, 0.0, 60.0, seed=0), 180)
         )
     assert out["errors"] == []
@@ -30,7 +39,7 @@ def test_concurrent_sessions_do_not_disturb_each_other(tmp_path: Path) -> None:
     n = 8
     with bench_share.app_server({}, tmp_path) as app:
         port = int(app.url.rsplit(":", 1)[1])
-        sessions = asyncio.run(
+        sessions = run_async(
             asyncio.wait_for(bench_sessions._all_sessions(port, n, 2, 0.05, 60.0, seed=3), 600)
         )
     assert len(sessions) == n

@@ -59,3 +59,82 @@ def test_click_on_dortmund_shows_its_sourced_profile(offline, app_url):
     assert "sel=dortmund" in page.url
     save_artifact(page, "map-dortmund-profile.png")
     assert offline.blocked == []
+
+
+def test_panning_updates_the_link_without_resending_the_map(offline, app_url):
+    received: list[int] = []
+    page = offline.context.new_page()
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda payload: received.append(len(payload) if payload is not None else 0),
+        ),
+    )
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    frame.wait_for_function(SYMBOLS_JS.replace("-1", "0") + " > 0", timeout=60_000)
+    assert max(received) > 30_000  # the map (outlines, symbols) arrived once
+    for step, (dx, dy) in enumerate([(250, 0), (0, 150), (-120, 60)]):
+        before = page.url
+        start = len(received)
+        frame.evaluate(f"() => window.map.panBy([{dx}, {dy}], {{animate: false}})")
+        page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
+        assert "view=" in page.url, f"pan {step + 1}: the link does not hold the position"
+        page.wait_for_timeout(500)  # let the rerun finish
+        after = received[start:]
+        # the rerun refers to the map message the browser already has
+        assert after and max(after) < 10_000, f"pan {step + 1} re-sent {max(after):,} bytes"
+    center = frame.evaluate("() => window.map.getCenter()")
+    assert abs(center["lng"] - 10.0) > 0.5  # the map really moved (and was not pulled back)
+    assert frame.evaluate(SYMBOLS_JS) == 26
+    assert offline.blocked == []
+
+
+def test_map_keeps_its_position_across_pages(offline, app_url):
+    page, frame = open_map(offline, app_url)
+    before = page.url
+    frame.evaluate("() => window.map.setView([45.19, 5.72], 7, {animate: false})")
+    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
+    page.wait_for_function("() => window.location.href.includes('view=')", timeout=30_000)
+    page.wait_for_timeout(500)
+    page.get_by_role("link", name="Ranking").click()
+    expect(page.get_by_role("heading", name="Ranking").first).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Map").click()
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    frame.wait_for_function(
+        "() => window.map && Math.abs(window.map.getCenter().lat - 45.19) < 0.05 "
+        "&& window.map.getZoom() === 7",
+        timeout=30_000,
+    )
+    assert offline.blocked == []
+
+
+def test_presentation_steps_move_the_map_even_after_panning(offline, app_url):
+    page = offline.context.new_page()
+    page.goto(f"{app_url}/present", wait_until="domcontentloaded")
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    frame.wait_for_function("() => window.map && window.map.getZoom() === 4", timeout=60_000)
+    centre = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+
+    def step(name: str) -> list[float]:
+        before = page.url
+        page.get_by_role("button", name=name).click()
+        page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
+        frame.wait_for_function("() => window.map.getZoom() === 6", timeout=30_000)
+        page.wait_for_timeout(700)
+        return frame.evaluate(centre)
+
+    first = step("Next ▶")
+    frame.evaluate("() => window.map.setView([40.0, -3.0], 3, {animate: false})")  # wander off
+    page.wait_for_timeout(700)
+    second = step("Next ▶")
+    assert abs(second[0] - 40.0) > 0.5 or abs(second[1] + 3.0) > 0.5
+    frame.evaluate("() => window.map.setView([60.0, 20.0], 3, {animate: false})")
+    page.wait_for_timeout(700)
+    back = step("◀ Previous")
+    assert abs(back[0] - first[0]) < 0.01 and abs(back[1] - first[1]) < 0.01
+    assert offline.blocked == []

@@ -89,8 +89,47 @@ def _cluster_layer(
     return ClusterLayer(_points, measure, selected=selected)
 
 
-#: Up to this many symbols the map position is kept in the URL (see :func:`atlas_map`).
-VIEW_IN_LINK_LIMIT = 5_000
+#: Widget key of the map component (its reported view is kept under it).
+MAP_KEY = "atlas_map"
+
+#: Added to a repeated target so the map component sees a change (~0.1 m, 1e-6 zoom levels).
+_NUDGE = 1e-6
+
+Position = tuple[float | None, float | None, float | None]
+
+
+def map_view_args(target: Position, last: Position | None, at: Position | None) -> Position:
+    """The center and zoom to hand to the map component for the view's position.
+
+    ``target`` is the view's ``(lat, lon, zoom)``, ``last`` what the component
+    was given on the previous run and ``at`` where the map last reported it was.
+
+    The component moves the map only when these arguments change. After the
+    person pans, the map reports where it is and the view (and link) follows,
+    but the arguments stay as they were: the rerun's component message is then
+    identical to the last one, and Streamlit sends the browser a reference
+    instead of the map and all its symbols again. So every pan is cheap and
+    links keep the map position at any number of symbols.
+
+    They change when the view was moved from outside the map (a link, the
+    presentation steps). The component applies a center or zoom only when it
+    differs from the one it was given before, whatever the map shows now; so a
+    value equal to the previous one is nudged by an invisible amount (alternating
+    with the exact value), and the map still goes there. Leaflet snaps the zoom
+    back to a whole level.
+    """
+    if last is None:
+        return target
+    if target == at:
+        return last  # the view follows the map: nothing to move
+    return (_differ(target[0], last[0]), _differ(target[1], last[1]), _differ(target[2], last[2]))
+
+
+def _differ(value: float | None, before: float | None) -> float | None:
+    """``value``, or ``value`` nudged when it equals ``before`` (so the component applies it)."""
+    if value is None or before is None or abs(value - before) >= 10 * _NUDGE:
+        return value
+    return value + _NUDGE if value == before else value
 
 
 def atlas_map(
@@ -133,28 +172,33 @@ def atlas_map(
     fg.add_child(layer)
     layer_key = layer.key
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
-    center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
-    # Clicks always come back. The map position (for links) only while reruns are cheap:
-    # each rerun re-sends the symbols, which for very large layers would make panning sluggish.
-    returned = ["last_active_drawing", "last_object_clicked"]
-    st.session_state["_many_symbols"] = len(points) > VIEW_IN_LINK_LIMIT
-    if not st.session_state["_many_symbols"]:
-        returned += ["center", "zoom"]
+    # A map not drawn in the previous run is mounted afresh (first run, or back from
+    # another page): it is created at its origin and needs the view itself.
+    run = session.run_number()
+    mounted = st.session_state.get("_map_drawn_in_run") == run - 1
+    st.session_state["_map_drawn_in_run"] = run
+    lat_arg, lon_arg, zoom_arg = args = map_view_args(
+        (view.lat, view.lon, view.zoom),
+        st.session_state.get("_map_args") if mounted else None,
+        st.session_state.get("_map_at") if mounted else None,
+    )
+    st.session_state["_map_args"] = args
     out: dict[str, Any] | None = st_folium(
         base,
-        key="atlas_map",
+        key=MAP_KEY,
         height=height,
         use_container_width=True,
         feature_group_to_add=groups or None,
-        center=center,
-        zoom=view.zoom,
-        returned_objects=returned,
+        center=[lat_arg, lon_arg] if lat_arg is not None and lon_arg is not None else None,
+        zoom=zoom_arg,  # may be nudged off a whole level, see map_view_args
+        returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
     )
     if not out:  # AppTest and the first render return nothing
         return None
     c, z = out.get("center"), out.get("zoom")
     if c and z is not None:
         lat, lon, zoom = round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z)
+        st.session_state["_map_at"] = (lat, lon, zoom)
         moved = (
             abs(lat - EUROPE_CENTER[0]) > 1e-3
             or abs(lon - EUROPE_CENTER[1]) > 1e-3

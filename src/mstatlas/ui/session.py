@@ -29,6 +29,16 @@ def init_state() -> None:
     st.session_state.setdefault("last_click", None)
 
 
+def begin_run() -> None:
+    """Count this script run (called once at the top of every run)."""
+    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+
+
+def run_number() -> int:
+    """Which run of this session this is (1 for the first)."""
+    return int(st.session_state.get("_run", 0))
+
+
 def view() -> ViewState:
     """The current view (single source of truth for what is on screen)."""
     init_state()

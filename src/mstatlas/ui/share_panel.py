@@ -29,11 +29,6 @@ def render(ds: Dataset, page: str) -> None:
         base = _base()
         link = share_url(base, page, view)
         st.markdown("**Link to this view** (dataset, filters, selection and map position)")
-        if st.session_state.get("_many_symbols"):
-            st.caption(
-                "This map has more than 5,000 symbols: to keep panning smooth, the map "
-                "position is not tracked, so the link opens on the whole map."
-            )
         st.code(link, language=None, wrap_lines=True)
         saved = st.session_state.get("delete_tokens", {}).get(view.dataset)
         if saved:
