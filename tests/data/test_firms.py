@@ -141,6 +141,21 @@ def test_aggregation_small_table_by_hand():
     assert set(out["counts_what"]) == {"cluster_firms"}
 
 
+def test_ties_go_to_the_value_first_seen_in_the_cluster():
+    df = pd.DataFrame(
+        {
+            "name": list("abcde"),
+            "cluster": ["A", "B", "B", "B", "B"],
+            "city": ["Berlin", "Potsdam", "Berlin", "Cottbus", "Brandenburg"],
+            "lat": [52.5] * 5,
+            "lon": [13.4] * 5,
+        }
+    )
+    out, _ = aggregate_firms(df, by="cluster")
+    # in cluster B every city occurs once: the first firm's city names it
+    assert out.set_index("cluster_name").loc["B", "city"] == "Potsdam"
+
+
 def test_slugify():
     assert slugify("Łódź – Mikro") == "lodz-mikro"
     assert slugify("Straße") == "strasse"

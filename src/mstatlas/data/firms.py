@@ -135,25 +135,25 @@ def _group_max(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
 
 def _pair_counts(
     key: np.ndarray, codes: np.ndarray, n_codes: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(group, code, count)`` of every (group, code) pair present, code -1 left out."""
-    ok = codes >= 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(group, code, count, first row)`` of every (group, code) pair present (code -1 left out)."""
+    ok = np.flatnonzero(codes >= 0)
     pair = key[ok].astype(np.int64) * n_codes + codes[ok]
-    uniq, count = np.unique(pair, return_counts=True)
-    return uniq // n_codes, uniq % n_codes, count
+    uniq, first, count = np.unique(pair, return_index=True, return_counts=True)
+    return uniq // n_codes, uniq % n_codes, count, ok[first]
 
 
 def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
-    """Most frequent non-blank text per group (ties: the value seen first); NA when none."""
+    """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none."""
     codes, uniques = _codes(values, len(key))
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
     if not uniques:
         return out
-    group, code, count = _pair_counts(key, codes, len(uniques))
-    # per group: highest count first, then the earliest value (lowest code)
-    order = np.lexsort((code, -count, group))
-    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
-    out.iloc[group[first]] = np.asarray(uniques, dtype=object)[code[first]]
+    group, code, count, first_row = _pair_counts(key, codes, len(uniques))
+    # per group: highest count first, then the value whose first firm comes first
+    order = np.lexsort((first_row, -count, group))
+    best = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    out.iloc[group[best]] = np.asarray(uniques, dtype=object)[code[best]]
     return out
 
 
@@ -163,7 +163,7 @@ def _tech_mix(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Se
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
     if not uniques:
         return out
-    group, code, count = _pair_counts(key, codes, len(uniques))
+    group, code, count, _first = _pair_counts(key, codes, len(uniques))
     names = np.asarray(uniques, dtype=object)
     rank = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
     order = np.lexsort((rank[code], -count, group))
