@@ -47,3 +47,4 @@ else:
     sidebar.render()  # dataset, measure and filters: shared by every page
     navigation.run()
 session.sync_url()  # the link always reproduces what is on screen
+session.end_run()

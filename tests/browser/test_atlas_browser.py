@@ -118,7 +118,9 @@ def test_presentation_steps_move_the_map_even_after_panning(offline, app_url):
     page.wait_for_selector(MAP_FRAME, timeout=60_000)
     frame = page.locator(MAP_FRAME).element_handle().content_frame()
     frame.wait_for_function("() => window.map && window.map.getZoom() === 4", timeout=60_000)
-    centre = "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+    centre = (
+        "() => { const c = window.map.getCenter(); return [c.lat, c.lng, window.map.getZoom()]; }"
+    )
 
     def step(name: str) -> list[float]:
         before = page.url
@@ -138,3 +140,25 @@ def test_presentation_steps_move_the_map_even_after_panning(offline, app_url):
     back = step("◀ Previous")
     assert abs(back[0] - first[0]) < 0.01 and abs(back[1] - first[1]) < 0.01
     assert offline.blocked == []
+
+
+def test_switching_the_street_map_keeps_the_position(offline, app_url):
+    # The underlay changes the map's script: the component is created afresh and must
+    # open where the person was, not where the session started.
+    page, frame = open_map(offline, app_url)
+    before = page.url
+    frame.evaluate("() => window.map.setView([45.19, 5.72], 7, {animate: false})")
+    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
+    page.wait_for_timeout(700)
+    page.get_by_text("Online street map underlay").click()
+    page.wait_for_function("() => window.location.href.includes('tiles=osm')", timeout=30_000)
+    page.wait_for_timeout(1500)
+    frame = page.locator(MAP_FRAME).element_handle().content_frame()
+    frame.wait_for_function(
+        "() => window.map && Math.abs(window.map.getCenter().lat - 45.19) < 0.05 "
+        "&& window.map.getZoom() === 7",
+        timeout=30_000,
+    )
+    assert "view=45.19" in page.url.replace("%2C", ",")
+    # only the street map's tiles were asked for outside (and refused offline)
+    assert all("tile.openstreetmap.org" in u for u in offline.blocked), offline.blocked[:3]

@@ -136,11 +136,14 @@ def atlas_map(
     points: pd.DataFrame,
     measure: str,
     points_key: tuple[Any, ...],
+    page: str,
     height: int = 560,
     firms: folium.FeatureGroup | None = None,
     show_clusters: bool = True,
 ) -> str | None:
     """Draw the atlas map; return the ``cluster_id`` clicked in this run, if any.
+
+    ``page`` names the page drawing it: a map on another page is another component.
 
     The base map (outlines, Leaflet links) is identical on every run, so the
     component is never re-mounted; the symbols travel as a feature group that
@@ -172,13 +175,22 @@ def atlas_map(
     fg.add_child(layer)
     layer_key = layer.key
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
-    # A map not drawn in the previous run is mounted afresh (first run, or back from
-    # another page): it is created at its origin and needs the view itself.
-    run = session.run_number()
-    mounted = st.session_state.get("_map_drawn_in_run") == run - 1
-    st.session_state["_map_drawn_in_run"] = run
+    # Is the component on screen the one drawn last time? Only if the last completed
+    # run drew it, on this page, with the same base map (tiles and height are part of
+    # its script, which keys the component). Otherwise it is created afresh at its
+    # origin and needs the view itself. (A run cut short leaves the page as it was.)
+    identity = (page, view.tiles, height)
+    mounted = (
+        st.session_state.get("_map_identity") == identity
+        and st.session_state.get("_map_drawn_in_run") == session.last_completed_run()
+    )
+    st.session_state["_map_identity"] = identity
+    st.session_state["_map_drawn_in_run"] = session.run_number()
+    target: Position = (view.lat, view.lon, view.zoom)
+    if not mounted and target == (None, None, None):
+        target = (EUROPE_CENTER[0], EUROPE_CENTER[1], EUROPE_ZOOM)  # the whole map
     lat_arg, lon_arg, zoom_arg = args = map_view_args(
-        (view.lat, view.lon, view.zoom),
+        target,
         st.session_state.get("_map_args") if mounted else None,
         st.session_state.get("_map_at") if mounted else None,
     )

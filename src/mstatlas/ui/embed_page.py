@@ -24,7 +24,9 @@ def render() -> None:
     ds = current()
     fkey = filters_key(view.filters())
     pts = points(ds.id, fkey, view.measure)
-    clicked = components.atlas_map(pts, view.measure, (ds.id, fkey, view.measure), height=520)
+    clicked = components.atlas_map(
+        pts, view.measure, (ds.id, fkey, view.measure), page="embed", height=520
+    )
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     components.legend(pts, view.measure, (ds.id, fkey, view.measure))

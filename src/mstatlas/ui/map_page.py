@@ -93,6 +93,7 @@ def render() -> None:
             pts,
             view.measure,
             (ds.id, fkey, view.measure),
+            page="map",
             firms=firm_group,
             show_clusters=show_clusters,
         )

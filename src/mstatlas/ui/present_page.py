@@ -103,7 +103,9 @@ def render() -> None:
             if r["other_figures"]:
                 st.markdown(f"Other reported figures: {components.md(r['other_figures'])}")
     with left:
-        components.atlas_map(pts, view.measure, (ds.id, fkey, view.measure), height=620)
+        components.atlas_map(
+            pts, view.measure, (ds.id, fkey, view.measure), page="present", height=620
+        )
 
 
 def _esc(text: object) -> str:

@@ -39,6 +39,17 @@ def run_number() -> int:
     return int(st.session_state.get("_run", 0))
 
 
+def end_run() -> None:
+    """Mark this script run as completed (called last in every run)."""
+    st.session_state["_completed_run"] = run_number()
+
+
+def last_completed_run() -> int | None:
+    """The number of the last run that finished (runs cut short by a rerun do not)."""
+    value = st.session_state.get("_completed_run")
+    return int(value) if value is not None else None
+
+
 def view() -> ViewState:
     """The current view (single source of truth for what is on screen)."""
     init_state()
