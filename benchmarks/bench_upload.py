@@ -48,6 +48,14 @@ else:
            "stages_s": out_stages}
     out["seconds"] = t1 - t0
 out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+if kind == "upload+repeat":
+    # The same file again in this process, as a long-running app server reads its
+    # next upload: country and place indexes are already in memory. Measured after
+    # the peak memory above, with the first result released.
+    del r
+    t2 = time.perf_counter()
+    read_upload(path, limits=Limits(max_bytes=200 * 1024**2, max_rows=1_000_000))
+    out["repeat_seconds"] = time.perf_counter() - t2
 print(json.dumps(out))
 """
 
@@ -108,7 +116,7 @@ def main() -> None:
     results: dict = {"machine_cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0]}
     cache = tmp / "cache"  # starts empty: the first geocoding run builds the index
     results["firms_1m_cold_index"] = run("upload", firms, cache)
-    results["firms_1m"] = run("upload", firms, cache)
+    results["firms_1m"] = run("upload+repeat", firms, cache)
     results["firms_1m"]["file_mb"] = firms.stat().st_size / 1024**2
     t = time.perf_counter()
     results["clusters_100k"] = run("upload", clusters, cache)
@@ -117,6 +125,9 @@ def main() -> None:
     results["firms_1m_arrow_baseline"] = run("arrow", firms)
     ratio = results["firms_1m"]["seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
     results["firms_1m"]["ratio_to_arrow"] = ratio
+    results["firms_1m"]["repeat_ratio_to_arrow"] = (
+        results["firms_1m"]["repeat_seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
+    )
     cold = results["firms_1m_cold_index"]
     cold["ratio_to_arrow"] = cold["seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
     results["targets"] = {"clusters_100k_s": 3.0, "firms_ratio": 3.0, "firms_peak_mb": 1536}
@@ -139,6 +150,10 @@ def main() -> None:
     print(
         f"  same with a cold geocoder index (built, then cached): {cold['seconds']:.2f} s, "
         f"ratio {cold['ratio_to_arrow']:.1f}x"
+    )
+    print(
+        f"  the same file again in the same process (indexes in memory, as in the app): "
+        f"{fm['repeat_seconds']:.2f} s, ratio {fm['repeat_ratio_to_arrow']:.1f}x"
     )
     for label, res in (("clusters 100k", c), ("firms 1M (warm)", fm), ("firms 1M (cold)", cold)):
         parts = ", ".join(f"{k.lower()} {v:.2f}" for k, v in res["stages_s"].items())
