@@ -163,9 +163,9 @@ class Summary:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def summary(ds_id: str) -> Summary:
-    """Countries, year span and counts of a dataset (cached per id)."""
-    clusters = get_dataset(ds_id).clusters
+def summary(ds_id: str, _ds: Dataset) -> Summary:
+    """Countries, year span and counts of the dataset ``_ds`` (cached per its id)."""
+    clusters = _ds.clusters
     years = clusters["year"].dropna()
     return Summary(
         countries=tuple(sorted(str(c) for c in clusters["country_iso2"].dropna().unique())),

@@ -53,7 +53,7 @@ def render() -> Dataset:
             horizontal=False,
         )
         st.subheader("Filters")
-        about = summary(ds.id)
+        about = summary(ds.id, ds)
         countries = about.countries
         session.bound_widget(
             "countries",
