@@ -154,17 +154,27 @@ def atlas_map(
     if view.selected is not None:
         hits = points.index[points["cluster_id"] == view.selected]
         sel_idx = int(hits[0]) if len(hits) else None
-    # The map is created at the view the session started with and kept there, so
-    # its script (and the component) never changes; later views travel as
-    # center/zoom. Created elsewhere, its first report would overwrite a linked view.
-    origin = st.session_state.setdefault(
-        "_map_origin",
-        (
+    # Is the component on screen the one drawn last time? Only if the last completed
+    # run drew it, on this page, with the same base map (tiles, height and origin are
+    # part of its script, which keys the component). A run cut short leaves the page
+    # as it was, so it does not count.
+    identity = (page, view.tiles, height)
+    mounted = (
+        st.session_state.get("_map_identity") == identity
+        and st.session_state.get("_map_drawn_in_run") == session.last_completed_run()
+        and "_map_origin" in st.session_state
+    )
+    st.session_state["_map_identity"] = identity
+    st.session_state["_map_drawn_in_run"] = session.run_number()
+    if not mounted:
+        # A new component: create the map right at the view (or the whole of Europe),
+        # so it opens there without a move, and its first report changes nothing.
+        st.session_state["_map_origin"] = (
             view.lat if view.lat is not None else EUROPE_CENTER[0],
             view.lon if view.lon is not None else EUROPE_CENTER[1],
             view.zoom if view.zoom is not None else EUROPE_ZOOM,
-        ),
-    )
+        )
+    origin = st.session_state["_map_origin"]
     base = build_base_map(
         online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
     )
@@ -175,20 +185,7 @@ def atlas_map(
     fg.add_child(layer)
     layer_key = layer.key
     groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
-    # Is the component on screen the one drawn last time? Only if the last completed
-    # run drew it, on this page, with the same base map (tiles and height are part of
-    # its script, which keys the component). Otherwise it is created afresh at its
-    # origin and needs the view itself. (A run cut short leaves the page as it was.)
-    identity = (page, view.tiles, height)
-    mounted = (
-        st.session_state.get("_map_identity") == identity
-        and st.session_state.get("_map_drawn_in_run") == session.last_completed_run()
-    )
-    st.session_state["_map_identity"] = identity
-    st.session_state["_map_drawn_in_run"] = session.run_number()
     target: Position = (view.lat, view.lon, view.zoom)
-    if not mounted and target == (None, None, None):
-        target = (EUROPE_CENTER[0], EUROPE_CENTER[1], EUROPE_ZOOM)  # the whole map
     lat_arg, lon_arg, zoom_arg = args = map_view_args(
         target,
         st.session_state.get("_map_args") if mounted else None,
