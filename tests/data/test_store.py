@@ -645,6 +645,31 @@ def test_concurrent_first_starts_upgrade_once(
     assert schema_state(store_url)[0] == [1, 2]
 
 
+def test_old_sqlite_file_opened_by_many_at_once_never_reports_locked(tmp_path: Path) -> None:
+    # Switching an old rollback-journal file to WAL races with another connection's
+    # commit; SQLite then says "database is locked" at once. Repeated, as it is rare.
+    for attempt in range(25):
+        url = f"sqlite:///{tmp_path / f'old-{attempt}.sqlite'}"
+        old_id, _ = make_v1_database(url)
+        stores = [DatasetStore(url) for _ in range(6)]
+        errors: list[BaseException] = []
+
+        def start(s: DatasetStore) -> None:
+            try:
+                s.load(old_id)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for s in stores:
+            s.close()
+        assert errors == [], f"attempt {attempt + 1}: {errors[0]}"
+
+
 def test_older_mst_atlas_refuses_an_upgraded_database(
     store_url: str, make_store: Callable[..., DatasetStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -623,7 +623,7 @@ class DatasetStore:
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
             cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -712,6 +712,30 @@ class DatasetStore:
             f"No shared dataset has the id {dataset_id!r}; the link may be mistyped, or the "
             "dataset was deleted."
         )
+
+
+def _enable_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds a lock.
+
+    Switching an older rollback-journal database to WAL needs an exclusive lock.
+    When another connection is committing at that moment, SQLite reports "database
+    is locked" at once instead of waiting (waiting could deadlock), so the busy
+    timeout does not help; this waits and tries again, up to that timeout.
+    """
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + _SQLITE_BUSY_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _add_column_if_missing(conn: Connection, table_name: str, column_name: str) -> None:
