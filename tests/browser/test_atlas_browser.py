@@ -28,6 +28,25 @@ def open_map(offline, url):
     return page, handle
 
 
+def move_map(page, frame, lat: float, lon: float, zoom: int) -> None:
+    """Move the map as a person would, and wait until the link shows it."""
+    before = page.url
+    frame.evaluate(f"() => window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
+    page.wait_for_function("() => window.location.href.includes('view=')", timeout=30_000)
+    page.wait_for_timeout(700)  # let the rerun finish
+
+
+def map_at(frame, lat: float, lon: float, zoom: int) -> None:
+    """Wait until the map shows this position (the current map: it may be a new one)."""
+    frame.wait_for_function(
+        f"() => window.map && Math.abs(window.map.getCenter().lat - {lat}) < 0.05 "
+        f"&& Math.abs(window.map.getCenter().lng - {lon}) < 0.05 "
+        f"&& window.map.getZoom() === {zoom}",
+        timeout=30_000,
+    )
+
+
 def test_map_draws_one_symbol_per_cluster_offline(offline, app_url):
     page, frame = open_map(offline, app_url)
     assert frame.evaluate(SYMBOLS_JS) == 26
@@ -96,21 +115,12 @@ def test_panning_updates_the_link_without_resending_the_map(offline, app_url):
 
 def test_map_keeps_its_position_across_pages(offline, app_url):
     page, frame = open_map(offline, app_url)
-    before = page.url
-    frame.evaluate("() => window.map.setView([45.19, 5.72], 7, {animate: false})")
-    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
-    page.wait_for_function("() => window.location.href.includes('view=')", timeout=30_000)
-    page.wait_for_timeout(500)
+    move_map(page, frame, 45.19, 5.72, 7)
     page.get_by_role("link", name="Ranking").click()
     expect(page.get_by_role("heading", name="Ranking").first).to_be_visible(timeout=30_000)
     page.get_by_role("link", name="Map").click()
     page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    frame = page.locator(MAP_FRAME).element_handle().content_frame()
-    frame.wait_for_function(
-        "() => window.map && Math.abs(window.map.getCenter().lat - 45.19) < 0.05 "
-        "&& window.map.getZoom() === 7",
-        timeout=30_000,
-    )
+    map_at(page.locator(MAP_FRAME).element_handle().content_frame(), 45.19, 5.72, 7)
     assert offline.blocked == []
 
 
@@ -148,19 +158,11 @@ def test_switching_the_street_map_keeps_the_position(offline, app_url):
     # The underlay changes the map's script: the component is created afresh and must
     # open where the person was, not where the session started.
     page, frame = open_map(offline, app_url)
-    before = page.url
-    frame.evaluate("() => window.map.setView([45.19, 5.72], 7, {animate: false})")
-    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
-    page.wait_for_timeout(700)
+    move_map(page, frame, 45.19, 5.72, 7)
     page.get_by_text("Online street map underlay").click()
     page.wait_for_function("() => window.location.href.includes('tiles=osm')", timeout=30_000)
     page.wait_for_timeout(1500)
-    frame = page.locator(MAP_FRAME).element_handle().content_frame()
-    frame.wait_for_function(
-        "() => window.map && Math.abs(window.map.getCenter().lat - 45.19) < 0.05 "
-        "&& window.map.getZoom() === 7",
-        timeout=30_000,
-    )
+    map_at(page.locator(MAP_FRAME).element_handle().content_frame(), 45.19, 5.72, 7)
     lat, lon, zoom = re.search(r"view=([^&]+)", page.url.replace("%2C", ",")).group(1).split(",")
     assert abs(float(lat) - 45.19) < 0.01 and abs(float(lon) - 5.72) < 0.01 and zoom == "7"
     # only the street map's tiles were asked for outside (and refused offline)

@@ -623,17 +623,14 @@ def test_version_1_database_is_upgraded_in_place(
     assert schema_state(store_url)[0] == [1, 2]
 
 
-def test_concurrent_first_starts_upgrade_once(
-    store_url: str, make_store: Callable[..., DatasetStore]
-) -> None:
-    old_id, _ = make_v1_database(store_url)
-    stores = [make_store() for _ in range(4)]
+def _open_at_once(stores: list[DatasetStore], dataset_id: str) -> list[BaseException]:
+    """Every store loads the dataset at the same time (one thread each); the errors."""
     errors: list[BaseException] = []
 
     def start(s: DatasetStore) -> None:
         try:
-            s.load(old_id)
-        except BaseException as exc:  # reported below
+            s.load(dataset_id)
+        except BaseException as exc:  # reported to the caller
             errors.append(exc)
 
     threads = [threading.Thread(target=start, args=(s,)) for s in stores]
@@ -641,7 +638,14 @@ def test_concurrent_first_starts_upgrade_once(
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
+    return errors
+
+
+def test_concurrent_first_starts_upgrade_once(
+    store_url: str, make_store: Callable[..., DatasetStore]
+) -> None:
+    old_id, _ = make_v1_database(store_url)
+    assert _open_at_once([make_store() for _ in range(4)], old_id) == []
     assert schema_state(store_url)[0] == [1, 2]
 
 
@@ -652,19 +656,7 @@ def test_old_sqlite_file_opened_by_many_at_once_never_reports_locked(tmp_path: P
         url = f"sqlite:///{tmp_path / f'old-{attempt}.sqlite'}"
         old_id, _ = make_v1_database(url)
         stores = [DatasetStore(url) for _ in range(6)]
-        errors: list[BaseException] = []
-
-        def start(s: DatasetStore) -> None:
-            try:
-                s.load(old_id)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=start, args=(s,)) for s in stores]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = _open_at_once(stores, old_id)
         for s in stores:
             s.close()
         assert errors == [], f"attempt {attempt + 1}: {errors[0]}"

@@ -134,22 +134,24 @@ def _group_max(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
 
 
 def _pair_counts(
-    key: np.ndarray, codes: np.ndarray, n_codes: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(group, code, count, first row)`` of every (group, code) pair present (code -1 left out)."""
+    key: np.ndarray, values: pd.Series | None
+) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The distinct texts of ``values``, and ``(group, code, count, first row)`` of
+    every (group, text) pair present; blank texts are left out."""
+    codes, uniques = _codes(values, len(key))
+    n_codes = max(len(uniques), 1)
     ok = np.flatnonzero(codes >= 0)
     pair = key[ok].astype(np.int64) * n_codes + codes[ok]
     uniq, first, count = np.unique(pair, return_index=True, return_counts=True)
-    return uniq // n_codes, uniq % n_codes, count, ok[first]
+    return uniques, (uniq // n_codes, uniq % n_codes, count, ok[first])
 
 
 def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
     """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none."""
-    codes, uniques = _codes(values, len(key))
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
+    uniques, (group, code, count, first_row) = _pair_counts(key, values)
     if not uniques:
         return out
-    group, code, count, first_row = _pair_counts(key, codes, len(uniques))
     # per group: highest count first, then the value whose first firm comes first
     order = np.lexsort((first_row, -count, group))
     best = order[np.r_[True, group[order][1:] != group[order][:-1]]]
@@ -159,11 +161,10 @@ def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.
 
 def _tech_mix(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
     """ "MEMS 2, optics 1" per group (most frequent first, then by name); NA when none."""
-    codes, uniques = _codes(values, len(key))
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
+    uniques, (group, code, count, _first) = _pair_counts(key, values)
     if not uniques:
         return out
-    group, code, count, _first = _pair_counts(key, codes, len(uniques))
     names = np.asarray(uniques, dtype=object)
     rank = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")
     order = np.lexsort((rank[code], -count, group))
