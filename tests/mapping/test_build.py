@@ -83,3 +83,16 @@ def test_names_are_escaped_in_tooltips():
     assert "<script>alert(2)" not in html
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=&#x27;alert(1)" in html or "&lt;img src=x onerror=&quot;" in html
+
+
+def test_map_zoom_is_limited_with_and_without_street_tiles():
+    import re
+
+    from mstatlas.mapping.build import MAX_ZOOM, MIN_ZOOM, build_base_map
+
+    for online in (False, True):
+        html = build_base_map(online_tiles=online).get_root().render()
+        options = re.search(r"L\.map\(\s*\"map_[0-9a-f]+\",\s*(\{.*?\})\s*\);", html, re.S)
+        assert options, "the map's options are in the page"
+        assert f'"minZoom": {MIN_ZOOM}' in options.group(1)
+        assert f'"maxZoom": {MAX_ZOOM}' in options.group(1)

@@ -41,3 +41,19 @@ def test_the_same_target_again_after_panning_still_moves_the_map():
 
 def test_missing_values_stay_missing():
     assert map_view_args((None, None, None), X, Y) == (None, None, None)
+
+
+def test_reported_positions_fit_the_link():
+    from mstatlas.ui.components import reported_view
+    from mstatlas.ui.urlstate import ViewState, parse_query, to_query
+
+    for center, zoom in (
+        ({"lat": 51.51361234, "lng": 7.46531234}, 6),
+        ({"lat": 48.1, "lng": 371.6}, 5),  # panned once round the world eastwards
+        ({"lat": -10.0, "lng": -545.5}, 3),
+    ):
+        lat, lon, z = reported_view(center, zoom)
+        assert -180 <= lon < 180
+        view, notices = parse_query(to_query(ViewState().with_(lat=lat, lon=lon, zoom=z)))
+        assert notices == [] and (view.lat, view.lon, view.zoom) == (lat, lon, z)
+    assert reported_view({"lat": 48.1, "lng": 371.6}, 5)[1] == 11.6

@@ -17,6 +17,8 @@ from mstatlas.mapping.elements import RawText
 from mstatlas.mapping.layers import ClusterLayer, OutlineLayer, js_json
 
 EUROPE_CENTER = (51.0, 10.0)
+#: Zoom range of the atlas map (continent to city).
+MIN_ZOOM, MAX_ZOOM = 3, 14
 EUROPE_ZOOM = 4
 
 #: Optional online basemap (off by default; the atlas never needs it).
@@ -137,10 +139,13 @@ def build_base_map(
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
-        min_zoom=3,
-        max_zoom=14,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         world_copy_jump=False,
     )
+    # folium passes min_zoom/max_zoom to its tile layer only; without tiles they would
+    # be lost, and links could hold zooms the atlas refuses. Set them on the map.
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     use_local_leaflet(m, asset_prefix)
     m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
     if online_tiles:

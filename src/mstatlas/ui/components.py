@@ -132,6 +132,12 @@ def _differ(value: float | None, before: float | None) -> float | None:
     return value + _NUDGE if value == before else value
 
 
+def reported_view(center: dict[str, Any], zoom: Any) -> tuple[float, float, int]:
+    """The map's reported position as the view keeps it: 4 decimals, longitude in ±180."""
+    lng = (float(center["lng"]) + 180.0) % 360.0 - 180.0  # panned round the world: same place
+    return round(float(center["lat"]), 4), round(lng, 4), int(zoom)
+
+
 def atlas_map(
     points: pd.DataFrame,
     measure: str,
@@ -154,15 +160,21 @@ def atlas_map(
     if view.selected is not None:
         hits = points.index[points["cluster_id"] == view.selected]
         sel_idx = int(hits[0]) if len(hits) else None
-    # Is the component on screen the one drawn last time? Only if the last completed
-    # run drew it, on this page, with the same base map (tiles, height and origin are
-    # part of its script, which keys the component). A run cut short leaves the page
-    # as it was, so it does not count.
+    # Is the component on screen the one drawn last time? Only if it was drawn on this
+    # page with the same base map (tiles, height and origin are part of its script,
+    # which keys the component) and no completed run has left it out since (another
+    # page, say). Otherwise it is created afresh.
     identity = (page, view.tiles, height)
+    drawn_in = st.session_state.get("_map_drawn_in_run")
+    completed = session.last_completed_run()
     mounted = (
         st.session_state.get("_map_identity") == identity
-        and st.session_state.get("_map_drawn_in_run") == session.last_completed_run()
         and "_map_origin" in st.session_state
+        # drawn by the last completed run, or by a later one cut short after drawing it
+        # (the same component again: its script and key did not change)
+        and drawn_in is not None
+        and completed is not None
+        and drawn_in >= completed
     )
     st.session_state["_map_identity"] = identity
     st.session_state["_map_drawn_in_run"] = session.run_number()
@@ -206,14 +218,21 @@ def atlas_map(
         return None
     c, z = out.get("center"), out.get("zoom")
     if c and z is not None:
-        lat, lon, zoom = round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z)
+        lat, lon, zoom = reported_view(c, z)
+        # st_folium returns its last report on every run: only a new one moves the view
+        # (an old one would undo a move made from outside, e.g. a presentation step).
+        new_report = (lat, lon, zoom) != st.session_state.get("_map_at")
         st.session_state["_map_at"] = (lat, lon, zoom)
         moved = (
             abs(lat - EUROPE_CENTER[0]) > 1e-3
             or abs(lon - EUROPE_CENTER[1]) > 1e-3
             or zoom != EUROPE_ZOOM
         )
-        if (view.lat is not None or moved) and (lat, lon, zoom) != (view.lat, view.lon, view.zoom):
+        if (
+            new_report
+            and (view.lat is not None or moved)
+            and (lat, lon, zoom) != (view.lat, view.lon, view.zoom)
+        ):
             session.update_view(lat=lat, lon=lon, zoom=zoom)
     drawing = out.get("last_active_drawing")
     signature = repr((drawing, out.get("last_object_clicked")))
