@@ -46,7 +46,6 @@ import platform
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -60,6 +59,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+
+if str(ROOT) not in sys.path:  # run as a script: the benchmarks package is beside it
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.browser import free_port  # noqa: E402
+
 CHROMIUM = os.environ.get("MSTATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -130,12 +135,6 @@ def _serve(log_path: str, profile_path: str, streamlit_args: list[str]) -> None:
     atexit.register(dump)
     sys.argv = ["streamlit", *streamlit_args]
     sys.exit(cli.main())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -139,12 +139,10 @@ def build_base_map(
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
-        min_zoom=MIN_ZOOM,
-        max_zoom=MAX_ZOOM,
         world_copy_jump=False,
     )
-    # folium passes min_zoom/max_zoom to its tile layer only; without tiles they would
-    # be lost, and links could hold zooms the atlas refuses. Set them on the map.
+    # folium's min_zoom/max_zoom only reach a tile layer it creates itself (none here),
+    # and links could then hold zooms the atlas refuses: set them on the map.
     m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     use_local_leaflet(m, asset_prefix)
     m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]

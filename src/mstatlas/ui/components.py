@@ -89,7 +89,8 @@ def _cluster_layer(
     return ClusterLayer(_points, measure, selected=selected)
 
 
-#: Widget key of the map component (its reported view is kept under it).
+#: Our key for the map component (streamlit-folium combines it with a hash of the
+#: map's script, so a different base map is a different component).
 MAP_KEY = "atlas_map"
 
 #: Added to a repeated target so the map component sees a change (~0.1 m, 1e-6 zoom levels).
@@ -168,8 +169,7 @@ def atlas_map(
     drawn_in = st.session_state.get("_map_drawn_in_run")
     completed = session.last_completed_run()
     mounted = (
-        st.session_state.get("_map_identity") == identity
-        and "_map_origin" in st.session_state
+        st.session_state.get("_map_identity") == identity  # set with _map_origin below
         # drawn by the last completed run, or by a later one cut short after drawing it
         # (the same component again: its script and key did not change)
         and drawn_in is not None
