@@ -45,7 +45,6 @@ import os
 import platform
 import random
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -63,7 +62,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 if str(ROOT) not in sys.path:  # run as a script: the benchmarks package is beside it
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.browser import free_port  # noqa: E402
+from benchmarks.browser import free_port, stop_process_group  # noqa: E402
 
 CHROMIUM = os.environ.get("MSTATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -200,14 +199,7 @@ def app_server(env: dict[str, str], work: Path, profile: Path | None = None) -> 
                 time.sleep(0.25)
             yield app
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+            stop_process_group(proc, grace_s=20)
 
 
 # -- 1. opening a shared link ------------------------------------------------------------
