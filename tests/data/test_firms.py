@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mstatlas.data import firms as firms_module
 from mstatlas.data.firms import aggregate_firms, slugify
 from mstatlas.data.readers import read_upload
 
@@ -69,7 +70,15 @@ def _reference(df: pd.DataFrame) -> dict[tuple[str, str], dict[str, object]]:
     return out
 
 
-def test_aggregation_matches_the_counting_rule_on_random_firms():
+@pytest.fixture(params=["table", "sort"])
+def pair_counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with both ways of counting (group, text) pairs."""
+    if request.param == "sort":
+        monkeypatch.setattr(firms_module, "_direct_limit", lambda n: -1)
+    return str(request.param)
+
+
+def test_aggregation_matches_the_counting_rule_on_random_firms(pair_counting: str):
     rng = np.random.default_rng(11)
     n = 5_000
     cities = np.array(["Dortmund", "dortmund ", "München", "Enschede", "Grenoble", "Łódź"])
@@ -141,7 +150,7 @@ def test_aggregation_small_table_by_hand():
     assert set(out["counts_what"]) == {"cluster_firms"}
 
 
-def test_ties_go_to_the_value_first_seen_in_the_cluster():
+def test_ties_go_to_the_value_first_seen_in_the_cluster(pair_counting: str):
     df = pd.DataFrame(
         {
             "name": list("abcde"),
