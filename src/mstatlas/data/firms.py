@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import combine_codes, text_codes
+from mstatlas.data.codes import combine_codes, fold_codes, text_codes
+
+#: Group codes of a text column and the distinct values they index (-1: blank).
+Codes = tuple[np.ndarray, list[str]]
 
 FIRM_COLUMNS = (
     "row",
@@ -54,7 +58,9 @@ def _method(by: str, n_firms: int, n_groups: int) -> str:
     )
 
 
-def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame, str]:
+def aggregate_firms(
+    firms: pd.DataFrame, by: str = "city", codes: Mapping[str, Codes] | None = None
+) -> tuple[pd.DataFrame, str]:
     """Aggregate firm rows into canonical cluster rows.
 
     Parameters
@@ -64,6 +70,10 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
         ``lat``/``lon`` must be filled (from the file or geocoding).
     by : {"city", "cluster"}
         Group by city and country, or by the file's cluster column.
+    codes : mapping, optional
+        Text columns already turned into group codes, column -> ``(codes,
+        uniques)`` as :func:`mstatlas.data.codes.text_codes` gives them for
+        ``firms`` (trimmed text, not folded); those columns are not hashed again.
 
     Returns
     -------
@@ -76,13 +86,18 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
     if by not in ("city", "cluster"):
         raise ValueError(f"by must be 'city' or 'cluster', not {by!r}")
     n_rows = len(firms)
+    known_codes = dict(codes or {})
+
+    def coded(col: str) -> Codes:
+        if col in known_codes:
+            return known_codes[col]
+        return _codes(firms.get(col), n_rows)
+
     # The group key as an integer code: equal codes <=> equal (trimmed, lower-case) text.
     if by == "cluster":
-        key = _codes(firms.get("cluster"), n_rows, fold=True)[0]
+        key = fold_codes(*coded("cluster"))
     else:
-        city = _codes(firms.get("city"), n_rows, fold=True)[0]
-        country = _codes(firms.get("country_iso2"), n_rows)[0]
-        key = combine_codes([city, country])
+        key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
     key = pd.factorize(key)[0].astype(np.int64)  # 0..G-1 in order of first appearance
     n_groups = int(key.max(initial=-1)) + 1
     n = np.bincount(key, minlength=n_groups)
@@ -99,17 +114,17 @@ def aggregate_firms(firms: pd.DataFrame, by: str = "city") -> tuple[pd.DataFrame
         }
     )
     for col in ("cluster", "city", "country_iso2", "region", "source_title", "source_url"):
-        agg[col] = _group_mode(key, firms.get(col), n_groups)
-    agg["tech"] = _tech_mix(key, firms.get("technology"), n_groups)
+        agg[col] = _group_mode(key, coded(col), n_groups)
+    agg["tech"] = _tech_mix(key, coded("technology"), n_groups)
     out = _finish(agg, by)
     return out, _method(by, n_rows, len(out))
 
 
-def _codes(values: pd.Series | None, n: int, fold: bool = False) -> tuple[np.ndarray, list[str]]:
+def _codes(values: pd.Series | None, n: int) -> Codes:
     """Group codes of a text column (blank is -1) and the distinct values they index."""
     if values is None:
         return np.full(n, -1, dtype=np.int64), []
-    return text_codes(values, fold=fold)
+    return text_codes(values)
 
 
 def _numbers(values: pd.Series | None, n: int) -> np.ndarray:
@@ -139,11 +154,11 @@ def _direct_limit(n: int) -> int:
 
 
 def _pair_counts(
-    key: np.ndarray, values: pd.Series | None
+    key: np.ndarray, coded: Codes
 ) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """The distinct texts of ``values``, and ``(group, code, count, first row)`` of
-    every (group, text) pair present; blank texts are left out."""
-    codes, uniques = _codes(values, len(key))
+    """The distinct texts of a coded column, and ``(group, code, count, first row)``
+    of every (group, text) pair present; blank texts are left out."""
+    codes, uniques = coded
     n_codes = max(len(uniques), 1)
     ok = np.flatnonzero(codes >= 0)
     pair = key[ok].astype(np.int64) * n_codes + codes[ok]
@@ -161,10 +176,10 @@ def _pair_counts(
     return uniques, (uniq // n_codes, uniq % n_codes, count, ok[first])
 
 
-def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
+def _group_mode(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none."""
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
-    uniques, (group, code, count, first_row) = _pair_counts(key, values)
+    uniques, (group, code, count, first_row) = _pair_counts(key, coded)
     if not uniques:
         return out
     # per group: highest count first, then the value whose first firm comes first
@@ -174,10 +189,10 @@ def _group_mode(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.
     return out
 
 
-def _tech_mix(key: np.ndarray, values: pd.Series | None, n_groups: int) -> pd.Series:
+def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     """ "MEMS 2, optics 1" per group (most frequent first, then by name); NA when none."""
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
-    uniques, (group, code, count, _first) = _pair_counts(key, values)
+    uniques, (group, code, count, _first) = _pair_counts(key, coded)
     if not uniques:
         return out
     names = np.asarray(uniques, dtype=object)

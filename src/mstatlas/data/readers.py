@@ -1445,7 +1445,7 @@ def _process(
     ok_idx = np.flatnonzero(~reject)
     # Each text column is hashed once; geocoding reuses the city and country codes.
     city_codes, city_uniques = text_codes(texts["city"], trim=False)
-    iso_codes = text_codes(iso, trim=False)[0]
+    iso_codes, iso_uniques = text_codes(iso, trim=False)
     name_key = text_codes(name, fold=True, trim=False, mostly_distinct=True)[0]
     if kind == "clusters":
         key_parts = [
@@ -1541,7 +1541,9 @@ def _process(
         code_all = np.full(n, -1, dtype=np.int64)
         code_all[idx] = pair_code
         # rows without a country take the geocoded one (others: NA, no change)
-        iso = iso.fillna(_take_strings(res["gcc"].tolist(), code_all, iso.index))
+        if iso.isna().any():
+            iso = iso.fillna(_take_strings(res["gcc"].tolist(), code_all, iso.index))
+            iso_codes, iso_uniques = text_codes(iso, trim=False)
         status_u = res["status"].to_numpy(dtype=object)
         failed = np.zeros(n, dtype=bool)
         failed[idx] = (status_u == "failed")[pair_code]
@@ -1650,10 +1652,33 @@ def _process(
                 "source_url": url,
             }
         )
+        # the text columns as group codes: city and country are hashed already
+        firm_codes: dict[str, tuple[np.ndarray, list[str]]] = {
+            "city": (city_codes, city_uniques),
+            "country_iso2": (iso_codes, iso_uniques),
+        }
+        for col, fld, values_ in (
+            ("cluster", "cluster", texts["cluster"]),
+            ("region", "region", texts["region"]),
+            ("technology", "technology", texts["technology"]),
+            ("source_url", "source_url", url),
+            ("source_title", "source", texts["source"]),
+        ):
+            firm_codes[col] = (
+                text_codes(values_, trim=False)
+                if mapping.get(fld)
+                else (np.full(n, -1, dtype=np.int64), [])
+            )
+        src_codes, src_uniques = firm_codes["source_title"]
+        firm_codes["source_title"] = (
+            np.where(src_codes < 0, len(src_uniques), src_codes),
+            [*src_uniques, f"Uploaded file {filename}"],
+        )
         if len(keep_idx) < n:
             firms_out = firms_out.iloc[keep_idx].reset_index(drop=True)
+            firm_codes = {k: (c[keep_idx], u) for k, (c, u) in firm_codes.items()}
         by = "cluster" if mapping.get("cluster") and firms_out["cluster"].notna().all() else "city"
-        table, aggregation = aggregate_firms(firms_out, by=by)
+        table, aggregation = aggregate_firms(firms_out, by=by, codes=firm_codes)
         firms_out["employees"] = firms_out["employees"].round().astype("Int64")
         firms_out["year"] = firms_out["year"].round().astype("Int64")
     else:
