@@ -1657,14 +1657,14 @@ def _process(
             "city": (city_codes, city_uniques),
             "country_iso2": (iso_codes, iso_uniques),
         }
-        for col, fld, values_ in (
+        for column, fld, values_ in (
             ("cluster", "cluster", texts["cluster"]),
             ("region", "region", texts["region"]),
             ("technology", "technology", texts["technology"]),
             ("source_url", "source_url", url),
             ("source_title", "source", texts["source"]),
         ):
-            firm_codes[col] = (
+            firm_codes[column] = (
                 text_codes(values_, trim=False)
                 if mapping.get(fld)
                 else (np.full(n, -1, dtype=np.int64), [])
