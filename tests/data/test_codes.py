@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 import pandas as pd
-from hypothesis import given
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mstatlas.data.codes import combine_codes, fold_codes, text_codes
+from mstatlas.data import codes as codes_module
+from mstatlas.data.codes import combine_codes, first_duplicates, fold_codes, text_codes
+
+
+@pytest.fixture
+def monkeypatch_hash() -> Iterator[Callable[[object], None]]:
+    """Replace the row hash for one test (hypothesis reruns a test body, so no monkeypatch)."""
+    real = codes_module._row_hashes
+
+    def use(fn: object) -> None:
+        codes_module._row_hashes = fn if fn is not None else real  # type: ignore[assignment]
+
+    yield use
+    codes_module._row_hashes = real
+
 
 TEXTS = st.lists(
     st.one_of(
@@ -58,3 +76,43 @@ def test_combined_keys_do_not_overflow_with_wide_codes():
     big = np.array([2**40, 2**40, 5, 2**40], dtype=np.int64)
     key = combine_codes([big, big, np.array([1, 1, 1, 2])])
     assert key[0] == key[1] and len({key[0], key[2], key[3]}) == 3
+
+
+def _first_duplicates_by_hand(rows: list[tuple]) -> tuple[list[int], list[int]]:
+    first: dict[tuple, int] = {}
+    later, of = [], []
+    for i, r in enumerate(rows):
+        if r in first:
+            later.append(i)
+            of.append(first[r])
+        else:
+            first[r] = i
+    return later, of
+
+
+ROWS = st.lists(
+    st.tuples(
+        st.one_of(
+            st.none(), st.sampled_from(["Alpha", "alpha", "Beta", "", "Łódź"]), st.text(max_size=3)
+        ),
+        st.integers(-1, 3),
+    ),
+    max_size=60,
+)
+
+
+@pytest.mark.parametrize("hashing", ["real", "all hashes equal"])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # set per example
+@given(rows=ROWS)
+def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, monkeypatch_hash):
+    if hashing == "all hashes equal":
+        # every row collides: the exact comparison alone must tell rows apart
+        monkeypatch_hash(lambda parts: np.zeros(len(parts[0]), dtype=np.uint64))
+    else:
+        monkeypatch_hash(None)
+    names = pa.array([r[0] for r in rows], pa.large_string())
+    codes = np.array([r[1] for r in rows], dtype=np.int64)
+    later, first = first_duplicates([names, codes])
+    want_later, want_first = _first_duplicates_by_hand(rows)
+    assert later.tolist() == want_later
+    assert first.tolist() == want_first

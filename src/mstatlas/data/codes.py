@@ -120,3 +120,54 @@ def fold_codes(codes: np.ndarray, uniques: Sequence[str]) -> np.ndarray:
     low = pc.utf8_lower(pa.array(list(uniques), pa.string()))
     remap = pd.factorize(np.asarray(low.to_pylist(), dtype=object))[0].astype(np.int64)
     return np.where(codes < 0, -1, remap[np.maximum(codes, 0)])
+
+
+def _row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
+    """One 64-bit hash per row over all parts (Polars hashes every column in parallel)."""
+    import polars as pl
+
+    frame = pl.DataFrame([pl.Series(f"p{i}", p) for i, p in enumerate(parts)])
+    return frame.hash_rows(seed=0).to_numpy()
+
+
+def first_duplicates(parts: Sequence[pa.Array | np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows equal to an earlier row in every part, and the position of that earlier row.
+
+    ``parts`` are equally long columns: Arrow text (compared exactly; missing
+    equals missing) or integer codes. Each row is hashed once; only rows whose
+    hashes collide are compared exactly, so a column of a million mostly
+    distinct firm names costs a hash and a sort instead of a dictionary of
+    every name.
+
+    Returns
+    -------
+    tuple
+        ``(later, first)``: positions of the rows that repeat an earlier row, in
+        order, and for each the position of the first row with the same values.
+    """
+    none = np.array([], dtype=np.int64)
+    n = len(parts[0]) if len(parts) else 0
+    if n < 2:
+        return none, none
+    hashes = _row_hashes(parts)
+    ordered = np.sort(hashes)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return none, none  # every hash distinct: no two rows are equal
+    candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    # exact comparison among the candidates, with codes over their own values
+    sub_parts = []
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            sub_parts.append(pd.factorize(p[candidates])[0].astype(np.int64))
+        else:
+            sub = arrow_strings(p).take(pa.array(candidates, pa.int64()))
+            sub_parts.append(text_codes(sub, trim=False)[0])
+    key = combine_codes(sub_parts)
+    group = pd.Series(key)
+    later_j = np.flatnonzero(group.duplicated(keep="first").to_numpy())
+    if not len(later_j):
+        return none, none  # only hash collisions
+    firsts = np.flatnonzero(~group.duplicated(keep="first").to_numpy())
+    first_of = pd.Series(candidates[firsts], index=key[firsts])
+    first = first_of.reindex(key[later_j]).to_numpy().astype(np.int64)
+    return candidates[later_j], first

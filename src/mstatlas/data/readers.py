@@ -25,7 +25,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import combine_codes, fold_codes, text_codes
+from mstatlas.data.codes import (
+    arrow_strings,
+    combine_codes,
+    first_duplicates,
+    fold_codes,
+    text_codes,
+)
 from mstatlas.data.columns import (
     CANONICAL_FIELDS,
     country_to_iso2,
@@ -1446,7 +1452,11 @@ def _process(
     # Each text column is hashed once; geocoding reuses the city and country codes.
     city_codes, city_uniques = text_codes(texts["city"], trim=False)
     iso_codes, iso_uniques = text_codes(iso, trim=False)
-    name_key = text_codes(name, fold=True, trim=False, mostly_distinct=True)[0]
+    # names are mostly distinct: hashed per row, compared exactly only on a hash match
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    name_key = pc.utf8_lower(arrow_strings(name))
     if kind == "clusters":
         key_parts = [
             name_key,
@@ -1460,14 +1470,13 @@ def _process(
         key_parts = [name_key, fold_codes(city_codes, city_uniques), iso_codes]
         dup_reason = "same firm name and city; each firm is counted once"
     if len(ok_idx):
-        group = pd.Series(combine_codes([k[ok_idx] for k in key_parts]))
-        later = group.duplicated(keep="first").to_numpy()
-        if later.any():
-            firsts = np.flatnonzero(~later)
-            # position (among ok rows) of the first row with each key
-            first_of = pd.Series(firsts, index=group.to_numpy()[firsts])
-            dup_j = np.flatnonzero(later)
-            first_j = first_of.reindex(group.to_numpy()[dup_j]).to_numpy()
+        if len(ok_idx) < n:
+            key_parts = [
+                p[ok_idx] if isinstance(p, np.ndarray) else p.take(pa.array(ok_idx))
+                for p in key_parts
+            ]
+        dup_j, first_j = first_duplicates(key_parts)
+        if len(dup_j):
             name_col = mapping.get(name_field)
             for j, f in zip(dup_j.tolist(), first_j.tolist(), strict=True):
                 pos = int(ok_idx[j])
