@@ -110,6 +110,30 @@ def test_quoted_fields_with_separator_and_newline_keep_row_numbers():
     assert [p.row for p in r.report.problems] == [5]
 
 
+@pytest.mark.parametrize(
+    ("newline", "gap"),
+    [(nl, gap) for nl in ("\n", "\r\n") for gap in (None, "", '"a\nb"')] + [("\n", "\r")],
+)
+def test_row_numbers_in_a_long_file_with_a_title_row(newline, gap):
+    """A file past the reader's first 64 KB: rows keep the numbers the person sees."""
+    records = ["Export of the cluster survey", "", "name,city,lat,lon,firms,note"]
+    records += [f"C{i},Bonn,50.7,7.1,3,x" for i in range(4000)]
+    if gap == '"a\nb"':
+        records[1500] = 'C1497,Bonn,50.7,7.1,3,"a\nb"'  # one record on two lines
+    elif gap is not None:
+        records.insert(1500, gap)  # a blank line (or one holding only a carriage return)
+    records.append(",Bonn,50.7,7.1,3,no name")
+    text = newline.join(records) + newline
+    assert len(text) > 70_000
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.detected["header_row"] == 3
+    assert r.report.n_rows == 4001 and r.report.n_imported == 4000
+    # the record numbers as a spreadsheet shows them (a quoted line break stays in its row)
+    assert [p.row for p in r.report.problems] == [len(records)]
+    if gap == '"a\nb"':
+        assert "a\nb" in r.clusters["note"].tolist()
+
+
 def test_decimal_comma_and_thousands_in_comma_file():
     text = 'name,lat,lon,employees\nA,"51,5136","7,4653","2,100"\n'
     r = read_upload(text.encode(), filename="x.csv")

@@ -355,15 +355,25 @@ def _segments(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
-    text, encoding = _decode(data, filename)
-    _check_text(text, filename)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\n" not in text and "\r" in text:
-        text = text.replace("\r", "\n")
-    sample_lines = text[:65536].splitlines()[:60]
+    text: str | None = None
+    if data.isascii() and not (b"\r" in data and b"\n" not in data):
+        # Plain ASCII is UTF-8 as it stands: decode only what the sniffing looks at.
+        encoding = "utf-8"
+        buf = data
+        sample_text = data[:65536].decode("ascii")
+    else:
+        text, encoding = _decode(data, filename)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if "\n" not in text and "\r" in text:
+            text = text.replace("\r", "\n")  # old Mac line ends
+        reencode = encoding != "utf-8" or (b"\r" in data and b"\n" not in data)
+        buf = text.encode("utf-8") if reencode else data
+        sample_text = text[:65536]
+    _check_text(sample_text, filename)
+    sample_lines = sample_text.splitlines()[:60]
     ext = Path(filename).suffix.lower()
-    sep = "\t" if ext == ".tsv" and "\t" in text[:65536] else _sniff_separator(sample_lines)
+    sep = "\t" if ext == ".tsv" and "\t" in sample_text else _sniff_separator(sample_lines)
     sample_records = list(csv.reader(io.StringIO("\n".join(sample_lines)), delimiter=sep))
     nonempty = [r for r in sample_records if r]
     k = _find_header(nonempty)
@@ -381,42 +391,62 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
     }
     raw = None
     if header:
-        raw = _read_csv_arrow(text, encoding, data, sep, k, header)
+        raw = _read_csv_arrow(buf, sample_text, sep, k, header)
     if raw is None:
+        if text is None:
+            text = data.decode("ascii")
         raw = _read_csv_python(text, sep, k, header, limits)
     raw.detected.update(detected)
     return raw
 
 
+def _body_rows(body: Any, first_row: int, n_records: int) -> np.ndarray | None:
+    """Row numbers when every line of ``body`` holds exactly one record, else None.
+
+    Each record takes at least one line, so as many records as lines means no
+    blank lines and no line breaks inside quoted values: record ``i`` is on
+    line ``first_row + i``. A line of only a carriage return is blank to the
+    person but may be a record to the reader, so it sends the file the long way.
+    """
+    view = memoryview(body)
+    n_lines = body.count(b"\n") + (1 if len(view) and view[-1] != 10 else 0)
+    if n_lines != n_records or body.startswith(b"\r") or b"\n\r\n" in body:
+        return None
+    return np.arange(first_row, first_row + n_records, dtype=np.int64)
+
+
 def _read_csv_arrow(
-    text: str, encoding: str, data: bytes, sep: str, k: int, header: list[str]
+    buf: bytes, sample_text: str, sep: str, k: int, header: list[str]
 ) -> _Raw | None:
     """Fast path with pyarrow; None when the file needs the tolerant reader."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    buf = data if encoding == "utf-8" and "\r" not in text[:0] else text.encode("utf-8")
-    if encoding == "utf-8" and b"\r" in data and b"\n" not in data:
-        buf = text.encode("utf-8")
-    starts, ends, nonempty = _segments(buf)
-    rownum = np.arange(1, len(starts) + 1)
+    # Records up to the header, from the start of the file (quotes respected).
+    head = buf[: 1 << 16]
+    starts, ends, nonempty = _segments(head)
     ne_idx = np.flatnonzero(nonempty)
-    if len(ne_idx) <= k:
-        return None
-    header_seg = ne_idx[k]
-    body = buf[ends[header_seg] + 1 :] if ends[header_seg] < len(buf) else b""
-    rows = rownum[ne_idx[k + 1 :]]
+    whole = len(head) == len(buf)
+    if len(ne_idx) <= k or (not whole and ends[ne_idx[k]] >= len(head)):
+        starts, ends, nonempty = _segments(buf)  # header beyond the first 64 KB
+        ne_idx = np.flatnonzero(nonempty)
+        whole = True
+        if len(ne_idx) <= k:
+            return None
+    header_seg = int(ne_idx[k])
+    body_start = int(ends[header_seg]) + 1
+    body = buf[body_start:] if body_start < len(buf) else b""
     invalid = []
 
     def handler(row: Any) -> str:
         invalid.append(row)
         return "skip"
 
-    ncols = _raw_width(text, sep, k)
+    ncols = _raw_width(sample_text, sep, k)
     names = [f"c{i}" for i in range(ncols)]
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep, newlines_in_values=True, invalid_row_handler=handler
@@ -429,19 +459,28 @@ def _read_csv_arrow(
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if invalid or table.num_rows != len(rows):
+    if invalid:
         return None
+    rows = _body_rows(body, header_seg + 2, table.num_rows)
+    if rows is None:
+        # Blank lines or line breaks inside values: number the records one by one.
+        if not whole:
+            starts, ends, nonempty = _segments(buf)
+        rownum = np.arange(1, len(starts) + 1)
+        rows = rownum[np.flatnonzero(nonempty)[k + 1 :]]
+        if table.num_rows != len(rows):
+            return None
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = _clean_names(header, ncols)
     frame = _drop_empty_unnamed(frame, len(header))
-    detected = {"header_row": int(rownum[header_seg])}
+    detected = {"header_row": header_seg + 1}
     return _Raw(frame=frame, rows=rows, detected=detected)
 
 
-def _raw_width(text: str, sep: str, k: int) -> int:
+def _raw_width(sample_text: str, sep: str, k: int) -> int:
     records = [
         r
-        for r in csv.reader(io.StringIO("\n".join(text[:65536].splitlines()[:60])), delimiter=sep)
+        for r in csv.reader(io.StringIO("\n".join(sample_text.splitlines()[:60])), delimiter=sep)
         if r
     ]
     return len(records[k]) if len(records) > k else 0
