@@ -71,6 +71,19 @@ def test_encodings_german_excel_csv(encoding):
     assert r.report.n_rows == 2 and r.report.n_blank == 2
 
 
+@pytest.mark.parametrize("late", ["cp1252", "utf-8"])
+def test_special_characters_only_after_the_first_64_kb(late):
+    """The start of the file is plain ASCII; the first umlaut comes much later."""
+    lines = ["name;city;lat;lon;firms"] + [f"C{i};Bonn;50,7;7,1;3" for i in range(4000)]
+    lines.append("Mikrotechnik Düsseldorf;Düsseldorf;51,2;6,8;4")
+    data = ("\r\n".join(lines) + "\r\n").encode(late)
+    assert data[:65536].isascii()
+    r = read_upload(data, filename="x.csv")
+    assert r.detected["encoding"] == late
+    assert r.report.n_rejected == 0
+    assert r.clusters["city"].iloc[-1] == "Düsseldorf"
+
+
 def test_cp1252_en_dash_is_not_latin1():
     r = read_upload(GERMAN.encode("cp1252"), filename="x.csv")
     assert r.detected["encoding"] == "cp1252"

@@ -10,6 +10,7 @@ input row is either imported or listed with a reason.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -354,22 +355,41 @@ def _segments(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, ends, length > 0
 
 
-def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
-    text: str | None = None
-    if data.isascii() and not (b"\r" in data and b"\n" not in data):
-        # Plain ASCII is UTF-8 as it stands: decode only what the sniffing looks at.
-        encoding = "utf-8"
-        buf = data
-        sample_text = data[:65536].decode("ascii")
-    else:
-        text, encoding = _decode(data, filename)
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        if "\n" not in text and "\r" in text:
-            text = text.replace("\r", "\n")  # old Mac line ends
-        reencode = encoding != "utf-8" or (b"\r" in data and b"\n" not in data)
-        buf = text.encode("utf-8") if reencode else data
-        sample_text = text[:65536]
+def _as_utf8(data: bytes) -> tuple[bytes, str, str] | None:
+    """``(bytes to read, sample text, encoding)`` when the file looks like UTF-8.
+
+    Only the first 64 KB are decoded here; the rest is checked by the Arrow
+    reader, which refuses invalid UTF-8 (then the file is decoded the long way).
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return None  # UTF-16/32 marker
+    head = data[:4000]
+    if len(head) >= 4 and head.count(0) > len(head) * 0.3:
+        return None  # UTF-16 without a marker
+    if b"\n" not in data and b"\r" in data:
+        return None  # old Mac line ends
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        sample = codecs.getincrementaldecoder("utf-8")().decode(body[:65536], final=False)
+    except UnicodeDecodeError:
+        return None
+    return body, sample, "utf-8-sig" if bom else "utf-8"
+
+
+def _decoded(data: bytes, filename: str) -> tuple[str, str, bytes]:
+    """The whole file as text, its encoding, and the text as UTF-8 bytes."""
+    text, encoding = _decode(data, filename)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")  # old Mac line ends
+    reencode = encoding != "utf-8" or (b"\r" in data and b"\n" not in data)
+    return text, encoding, text.encode("utf-8") if reencode else data
+
+
+def _sniff_csv(sample_text: str, filename: str) -> tuple[str, int, list[str]]:
+    """Separator, index of the header among non-empty records, and the header."""
     _check_text(sample_text, filename)
     sample_lines = sample_text.splitlines()[:60]
     ext = Path(filename).suffix.lower()
@@ -380,23 +400,40 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
     header = [c.strip() for c in nonempty[k]] if nonempty else []
     while header and not header[-1]:
         header.pop()  # trailing ";;;;" after the last named column
-    detected: dict[str, Any] = {
-        "format": "csv",
-        "encoding": encoding,
-        "separator": sep,
-        "separator_name": _SEP_NAMES[sep],
-        "sheet": None,
-        "sheets": [],
-        "hidden_sheets": [],
-    }
-    raw = None
-    if header:
-        raw = _read_csv_arrow(buf, sample_text, sep, k, header)
+    return sep, k, header
+
+
+def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
+    text: str | None = None
+    guess = _as_utf8(data)
+    if guess is not None:
+        buf, sample_text, encoding = guess
+    else:
+        text, encoding, buf = _decoded(data, filename)
+        sample_text = text[:65536]
+    sep, k, header = _sniff_csv(sample_text, filename)
+    raw = _read_csv_arrow(buf, sample_text, sep, k, header) if header else None
+    if raw is None and text is None:
+        # Only the start was decoded: decode the whole file (it may not be UTF-8 after all).
+        text, new_encoding, buf = _decoded(data, filename)
+        if new_encoding != encoding:
+            encoding, sample_text = new_encoding, text[:65536]
+            sep, k, header = _sniff_csv(sample_text, filename)
+            raw = _read_csv_arrow(buf, sample_text, sep, k, header) if header else None
     if raw is None:
-        if text is None:
-            text = data.decode("ascii")
+        assert text is not None
         raw = _read_csv_python(text, sep, k, header, limits)
-    raw.detected.update(detected)
+    raw.detected.update(
+        {
+            "format": "csv",
+            "encoding": encoding,
+            "separator": sep,
+            "separator_name": _SEP_NAMES[sep],
+            "sheet": None,
+            "sheets": [],
+            "hidden_sheets": [],
+        }
+    )
     return raw
 
 
