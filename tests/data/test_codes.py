@@ -12,7 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mstatlas.data import codes as codes_module
-from mstatlas.data.codes import combine_codes, first_duplicates, fold_codes, text_codes
+from mstatlas.data.codes import (
+    combine_codes,
+    first_duplicates,
+    fold_codes,
+    renumber,
+    text_codes,
+)
 
 
 @pytest.fixture
@@ -116,3 +122,14 @@ def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, monkeyp
     want_later, want_first = _first_duplicates_by_hand(rows)
     assert later.tolist() == want_later
     assert first.tolist() == want_first
+
+
+@given(st.lists(st.integers(0, 70_000), max_size=80), st.booleans())
+def test_renumber_is_factorize(keys, huge):
+    key = np.array(keys, dtype=np.int64)
+    if huge and len(key):
+        key = key * 10**9  # too wide for the table: the hash-table way
+    codes, first = renumber(key)
+    want = pd.factorize(key)[0] if len(key) else np.array([], dtype=np.int64)
+    assert codes.tolist() == want.tolist()
+    assert first.tolist() == [int(np.flatnonzero(want == g)[0]) for g in range(len(set(keys)))]

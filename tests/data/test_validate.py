@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mstatlas.data.readers import read_upload
-from mstatlas.data.validate import NumberFormat, Problem, ValidationReport, parse_numbers
+from mstatlas.data.validate import (
+    NumberFormat,
+    Problem,
+    ValidationReport,
+    _to_float,
+    parse_numbers,
+)
 
 
 def _problems(text: str):
@@ -105,3 +114,22 @@ def test_cluster_ids_match_slugify_and_number_collisions():
     ids = r.clusters["cluster_id"].tolist()
     assert ids[0] == slugify("Straße MST") and ids[3] == slugify("Łódź – Mikro")
     assert ids[1:3] == ["mst", "mst-2"] and ids[4] == "mst-2-2" and ids[5:] == ["a-b-c", "cluster"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789", min_size=1, max_size=6),
+            st.text(alphabet="0123456789.-+e, ", max_size=6),
+            st.sampled_from(["", "2100", "51.5136", "-7", "1e5", "+3", "2,5", "٣", "nan", "inf"]),
+        ),
+        max_size=30,
+    )
+)
+def test_fast_number_conversion_reads_what_pandas_reads(values):
+    """The column-wide conversion accepts exactly the spellings pandas' to_numeric does."""
+    text = pd.Series(values, dtype="string")
+    blank = (text == "").to_numpy(bool)
+    got = _to_float(text, blank).to_numpy()
+    want = pd.to_numeric(pd.Series(values, dtype=object).where(~blank), errors="coerce")
+    np.testing.assert_array_equal(got, want.astype("float64").to_numpy())

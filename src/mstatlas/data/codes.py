@@ -171,3 +171,26 @@ def first_duplicates(parts: Sequence[pa.Array | np.ndarray]) -> tuple[np.ndarray
     first_of = pd.Series(candidates[firsts], index=key[firsts])
     first = first_of.reindex(key[later_j]).to_numpy().astype(np.int64)
     return candidates[later_j], first
+
+
+def renumber(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative keys as codes 0..G-1 in order of first appearance, and where each first appears.
+
+    The same as ``pandas.factorize(key)[0]``, counted with a table instead of a
+    hash table when the keys are small (cities x countries), which is several
+    times faster on a million rows.
+    """
+    key = np.asarray(key, dtype=np.int64)
+    n = len(key)
+    span = int(key.max(initial=-1)) + 1
+    if span > max(4 * n, 1 << 16):
+        codes = pd.factorize(key)[0].astype(np.int64)
+        first = np.flatnonzero(~pd.Series(codes).duplicated(keep="first").to_numpy())
+        return codes, first
+    first_at = np.full(span, n, dtype=np.int64)
+    np.minimum.at(first_at, key, np.arange(n, dtype=np.int64))
+    present = np.flatnonzero(first_at < n)
+    first = np.sort(first_at[present])
+    remap = np.empty(span, dtype=np.int64)
+    remap[key[first]] = np.arange(len(first), dtype=np.int64)
+    return remap[key], first

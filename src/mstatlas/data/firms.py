@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import combine_codes, fold_codes, text_codes
+from mstatlas.data.codes import combine_codes, fold_codes, renumber, text_codes
 
 #: Group codes of a text column and the distinct values they index (-1: blank).
 Codes = tuple[np.ndarray, list[str]]
@@ -98,7 +98,7 @@ def aggregate_firms(
         key = fold_codes(*coded("cluster"))
     else:
         key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
-    key = pd.factorize(key)[0].astype(np.int64)  # 0..G-1 in order of first appearance
+    key = renumber(key)[0]  # 0..G-1 in order of first appearance
     n_groups = int(key.max(initial=-1)) + 1
     n = np.bincount(key, minlength=n_groups)
     emp = _numbers(firms.get("employees"), n_rows)
@@ -160,8 +160,12 @@ def _pair_counts(
     of every (group, text) pair present; blank texts are left out."""
     codes, uniques = coded
     n_codes = max(len(uniques), 1)
-    ok = np.flatnonzero(codes >= 0)
-    pair = key[ok].astype(np.int64) * n_codes + codes[ok]
+    if len(codes) and int(codes.min()) >= 0:
+        ok = np.arange(len(codes))  # no blanks: no need to pick rows
+        pair = key.astype(np.int64) * n_codes + codes
+    else:
+        ok = np.flatnonzero(codes >= 0)
+        pair = key[ok].astype(np.int64) * n_codes + codes[ok]
     n_pairs = (int(key.max(initial=-1)) + 1) * n_codes
     if n_pairs <= _direct_limit(len(pair)):
         # few possible pairs (cities x technologies): count them directly, no sort
@@ -201,8 +205,8 @@ def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     parts: dict[int, list[str]] = {}
     for g, c, k in zip(group[order].tolist(), code[order].tolist(), count[order].tolist()):
         parts.setdefault(g, []).append(f"{names[c]} {k}")
-    for g, items in parts.items():
-        out.iat[g] = ", ".join(items)
+    if parts:  # one assignment: setting cells one by one is slow in pandas
+        out.iloc[list(parts)] = [", ".join(items) for items in parts.values()]
     return out
 
 

@@ -31,6 +31,7 @@ from mstatlas.data.codes import (
     combine_codes,
     first_duplicates,
     fold_codes,
+    renumber,
     text_codes,
 )
 from mstatlas.data.columns import (
@@ -437,17 +438,20 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> _Raw:
     return raw
 
 
-def _body_rows(body: Any, first_row: int, n_records: int) -> np.ndarray | None:
-    """Row numbers when every line of ``body`` holds exactly one record, else None.
+def _body_rows(buf: bytes, start: int, first_row: int, n_records: int) -> np.ndarray | None:
+    """Row numbers when every line of ``buf[start:]`` holds exactly one record, else None.
 
     Each record takes at least one line, so as many records as lines means no
     blank lines and no line breaks inside quoted values: record ``i`` is on
     line ``first_row + i``. A line of only a carriage return is blank to the
     person but may be a record to the reader, so it sends the file the long way.
     """
-    view = memoryview(body)
-    n_lines = body.count(b"\n") + (1 if len(view) and view[-1] != 10 else 0)
-    if n_lines != n_records or body.startswith(b"\r") or b"\n\r\n" in body:
+    n_lines = buf.count(b"\n", start) + (1 if len(buf) > start and buf[-1] != 10 else 0)
+    if n_lines != n_records:
+        return None
+    if buf.find(b"\r", start) >= 0 and (
+        buf.startswith(b"\r", start) or buf.find(b"\n\r\n", start) >= 0
+    ):
         return None
     return np.arange(first_row, first_row + n_records, dtype=np.int64)
 
@@ -471,8 +475,7 @@ def _read_csv_arrow(
         if len(ne_idx) <= k:
             return None
     header_seg = int(ne_idx[k])
-    body_start = int(ends[header_seg]) + 1
-    body = buf[body_start:] if body_start < len(buf) else b""
+    body_start = min(int(ends[header_seg]) + 1, len(buf))
     invalid = []
 
     def handler(row: Any) -> str:
@@ -483,7 +486,7 @@ def _read_csv_arrow(
     names = [f"c{i}" for i in range(ncols)]
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(body),
+            pa.BufferReader(pa.py_buffer(buf)[body_start:]),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
                 delimiter=sep, newlines_in_values=True, invalid_row_handler=handler
@@ -498,7 +501,7 @@ def _read_csv_arrow(
         return None
     if invalid:
         return None
-    rows = _body_rows(body, header_seg + 2, table.num_rows)
+    rows = _body_rows(buf, body_start, header_seg + 2, table.num_rows)
     if rows is None:
         # Blank lines or line breaks inside values: number the records one by one.
         if not whole:
@@ -1060,12 +1063,20 @@ def _take_strings(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index)
     return _strings(table.take(pa.array(pos, pa.int64())), index)
 
 
-def _filled(s: pd.Series) -> np.ndarray:
-    """Cells that are not blank (not NA, not empty, not only white space)."""
+def _fill_text(s: pd.Series, value: str) -> pd.Series:
+    """Missing cells of a text column set to ``value`` (in Arrow, no Python strings)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _arrow(s)
-    filled = pc.and_(pc.greater(pc.binary_length(arr), 0), pc.invert(pc.utf8_is_space(arr)))
+    arr = arrow_strings(s)
+    return _strings(pc.fill_null(arr, pa.scalar(value, arr.type)), s.index)
+
+
+def _nonempty(s: pd.Series) -> np.ndarray:
+    """Cells of a trimmed text column that hold something (not NA, not empty)."""
+    import pyarrow.compute as pc
+
+    filled = pc.greater(pc.binary_length(_arrow(s)), 0)
     return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -1177,13 +1188,18 @@ def _process(
             f"The file {filename} has no columns; the first row must hold column names "
             "(see the template)."
         )
-    # Blank rows (every cell empty, no geometry) are not data.
-    if len(frame.columns):
-        filled = np.zeros(len(frame), dtype=bool)
-        for c in frame.columns:
-            filled |= _filled(frame[c])
-    else:
-        filled = np.zeros(len(frame), dtype=bool)
+    stripped: dict[str, pd.Series] = {}
+
+    def trimmed(c: str) -> pd.Series:
+        """The column as text without surrounding spaces, computed once."""
+        if c not in stripped:
+            stripped[c] = frame[c].astype("string").str.strip()
+        return stripped[c]
+
+    # Blank rows (every cell empty or white space, no geometry) are not data.
+    filled = np.zeros(len(frame), dtype=bool)
+    for c in frame.columns:
+        filled |= _nonempty(trimmed(c))
     if raw.geom is not None:
         filled |= raw.geom["lat"].notna().to_numpy()
     n_blank = int((~filled).sum())
@@ -1195,6 +1211,8 @@ def _process(
         rows = rows[keep]
         geom = geom[keep].reset_index(drop=True) if geom is not None else None
         pre_rejected = pre_rejected[keep] if pre_rejected is not None else None
+        for c in list(stripped):
+            stripped[c] = stripped[c][keep].reset_index(drop=True)
     if pre_rejected is None:
         pre_rejected = np.zeros(len(frame), bool)
     n = len(frame)
@@ -1212,14 +1230,6 @@ def _process(
     def missing_text() -> pd.Series:
         """A text column with every value missing (its own Series over shared Arrow memory)."""
         return pd.Series(all_missing.copy(), index=frame.index)
-
-    stripped: dict[str, pd.Series] = {}
-
-    def trimmed(c: str) -> pd.Series:
-        """The column as text without surrounding spaces, computed once."""
-        if c not in stripped:
-            stripped[c] = frame[c].astype("string").str.strip()
-        return stripped[c]
 
     kind = kind or _detect_kind(frame, mapping, trimmed)
     detected["kind_detected"] = kind
@@ -1458,11 +1468,18 @@ def _process(
 
     # countries
     iso = missing_text()
+    iso_codes: np.ndarray = np.full(n, -1, dtype=np.int64)
+    iso_uniques: list[str] = []
     if mapping.get("country"):
         ctext = texts["country"]
-        codes, uniques = pd.factorize(ctext)
-        iso = _take_strings([country_to_iso2(str(u)) for u in uniques], codes, frame.index)
-        unknown = (ctext.notna() & iso.isna()).to_numpy(bool) & ~reject
+        # each distinct spelling is looked up once; ISO codes follow from its code
+        ccodes, cuniques = text_codes(ctext, trim=False)
+        iso_of = [country_to_iso2(str(u)) for u in cuniques]
+        iso_lut, iso_index = pd.factorize(pd.Series(iso_of, dtype=object))
+        iso_uniques = [str(v) for v in iso_index]
+        iso_codes = np.append(iso_lut.astype(np.int64), -1)[ccodes]  # code -1 stays -1
+        iso = _take_strings(iso_uniques, iso_codes, frame.index)
+        unknown = (ccodes >= 0) & (iso_codes < 0) & ~reject
         _flag(
             problems,
             unknown,
@@ -1527,7 +1544,6 @@ def _process(
     ok_idx = np.flatnonzero(~reject)
     # Each text column is hashed once; geocoding reuses the city and country codes.
     city_codes, city_uniques = text_codes(texts["city"], trim=False)
-    iso_codes, iso_uniques = text_codes(iso, trim=False)
     # names are mostly distinct: hashed per row, compared exactly only on a hash match
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -1592,14 +1608,11 @@ def _process(
 
         idx = np.flatnonzero(need)
         # one lookup per distinct (city, country); results are spread back by code
-        city_need = city_s.iloc[idx].reset_index(drop=True)
-        iso_need = iso.iloc[idx].fillna("").reset_index(drop=True)
-        pair_code = pd.factorize(combine_codes([city_codes[idx], iso_codes[idx]]))[0]
-        first = np.flatnonzero(pd.Series(pair_code).duplicated(keep="first").to_numpy() == 0)
+        city_need = city_s if len(idx) == n else city_s.iloc[idx].reset_index(drop=True)
+        pair_code, first = renumber(combine_codes([city_codes[idx], iso_codes[idx]]))
+        iso_first = [v if isinstance(v, str) and v else "" for v in iso.iloc[idx[first]].tolist()]
         found: list[tuple[Any, ...]] = []
-        for j, (c, cc) in enumerate(
-            zip(city_need.iloc[first].tolist(), iso_need.iloc[first].tolist(), strict=True)
-        ):
+        for j, (c, cc) in enumerate(zip(city_s.iloc[idx[first]].tolist(), iso_first, strict=True)):
             if j % 200 == 0:
                 step(0.6 + 0.25 * j / max(len(first), 1), "Geocoding cities")
             m = geocode(str(c), cc or None)
@@ -1672,9 +1685,7 @@ def _process(
                     "row": rows[idx],
                     "city": city_need,
                     "country": _take_strings(
-                        [None if v == "" else v for v in iso_need.iloc[first].tolist()],
-                        pair_code,
-                        city_need.index,
+                        [v or None for v in iso_first], pair_code, city_need.index
                     ),
                     "matched": _take_strings(matched_u, pair_code, city_need.index),
                     "lat": glat,
@@ -1714,7 +1725,7 @@ def _process(
 
     # ---- assemble
     keep_idx = np.flatnonzero(~reject)
-    source = texts["source"].fillna(f"Uploaded file {filename}")
+    source = _fill_text(texts["source"], f"Uploaded file {filename}")
     firms_out = None
     aggregation = None
     if kind == "firms":

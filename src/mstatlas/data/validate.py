@@ -242,7 +242,9 @@ def parse_numbers(
         ``(numbers as float64 with NaN for blanks/failures, failed mask,
         qualifier or NA)``.
     """
-    text = values.astype("string").fillna("")
+    text = values.astype("string")
+    if text.hasnans:
+        text = text.fillna("")
     if not stripped:
         text = text.str.strip()
     blank = text == ""
@@ -304,8 +306,12 @@ def _to_float(text: pd.Series, blank: np.ndarray) -> pd.Series:
     import pyarrow.compute as pc
 
     arr = pa.array(text.array)
-    plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_DECIMAL), False)
+    # Counts are mostly bare digits: a cheap test first, the full pattern only if needed.
+    plain = pc.fill_null(pc.ascii_is_decimal(arr), False)
     plain_np = plain.to_numpy(zero_copy_only=False)
+    if int(plain_np.sum()) + int(blank.sum()) < len(text):
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_DECIMAL), False)
+        plain_np = plain.to_numpy(zero_copy_only=False)
     out = np.full(len(text), np.nan)
     if plain_np.any():
         picked = pc.if_else(plain, arr, pa.scalar(None, arr.type))
