@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import hashlib
 import math
 import os
@@ -524,7 +525,13 @@ def geocode(city: str, country_iso2: str | None) -> GeocodeMatch | None:
     """
     if not city or not str(city).strip():
         return None
-    cc = country_iso2.upper() if country_iso2 else None
+    return _geocode(str(city), country_iso2.upper() if country_iso2 else None)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _geocode(city: str, cc: str | None) -> GeocodeMatch | None:
+    """:func:`geocode`, remembered per (city, country): the next upload of the same
+    places (a corrected file, the same list again) looks nothing up twice."""
     scopes: list[tuple[frozenset[str] | None, float]] = (
         [(frozenset({cc}), 1.0)]
         if cc
@@ -532,7 +539,7 @@ def geocode(city: str, country_iso2: str | None) -> GeocodeMatch | None:
     )
     for min_pop in (5000, 1000):
         idx = _index(min_pop)
-        for spelling, factor in _spellings(str(city)):
+        for spelling, factor in _spellings(city):
             for countries, scope_factor in scopes:
                 cand, how = _lookup(idx, spelling, countries)
                 if cand:
