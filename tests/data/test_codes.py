@@ -22,15 +22,16 @@ from mstatlas.data.codes import (
 
 
 @pytest.fixture
-def monkeypatch_hash() -> Iterator[Callable[[object], None]]:
-    """Replace the row hash for one test (hypothesis reruns a test body, so no monkeypatch)."""
-    real = codes_module._row_hashes
+def patch_codes() -> Iterator[Callable[[str, object], None]]:
+    """Set a module attribute for one test (hypothesis reruns a test body, so no monkeypatch)."""
+    saved = {k: getattr(codes_module, k) for k in ("_row_hashes", "HASH_ROWS_FROM")}
 
-    def use(fn: object) -> None:
-        codes_module._row_hashes = fn if fn is not None else real  # type: ignore[assignment]
+    def use(name: str, value: object) -> None:
+        setattr(codes_module, name, value)
 
     yield use
-    codes_module._row_hashes = real
+    for k, v in saved.items():
+        setattr(codes_module, k, v)
 
 
 TEXTS = st.lists(
@@ -107,15 +108,14 @@ ROWS = st.lists(
 )
 
 
-@pytest.mark.parametrize("hashing", ["real", "all hashes equal"])
+@pytest.mark.parametrize("hashing", ["none (small input)", "real", "all hashes equal"])
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # set per example
 @given(rows=ROWS)
-def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, monkeypatch_hash):
+def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, patch_codes):
+    patch_codes("HASH_ROWS_FROM", 0 if hashing != "none (small input)" else 10**9)
     if hashing == "all hashes equal":
         # every row collides: the exact comparison alone must tell rows apart
-        monkeypatch_hash(lambda parts: np.zeros(len(parts[0]), dtype=np.uint64))
-    else:
-        monkeypatch_hash(None)
+        patch_codes("_row_hashes", lambda parts: np.zeros(len(parts[0]), dtype=np.uint64))
     names = pa.array([r[0] for r in rows], pa.large_string())
     codes = np.array([r[1] for r in rows], dtype=np.int64)
     later, first = first_duplicates([names, codes])

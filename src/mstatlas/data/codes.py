@@ -122,6 +122,10 @@ def fold_codes(codes: np.ndarray, uniques: Sequence[str]) -> np.ndarray:
     return np.where(codes < 0, -1, remap[np.maximum(codes, 0)])
 
 
+#: From this many rows on, :func:`first_duplicates` hashes rows before comparing them.
+HASH_ROWS_FROM = 200_000
+
+
 def _row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
     """One 64-bit hash per row over all parts (Polars hashes every column in parallel)."""
     import polars as pl
@@ -149,18 +153,24 @@ def first_duplicates(parts: Sequence[pa.Array | np.ndarray]) -> tuple[np.ndarray
     n = len(parts[0]) if len(parts) else 0
     if n < 2:
         return none, none
-    hashes = _row_hashes(parts)
-    ordered = np.sort(hashes)
-    if not (ordered[1:] == ordered[:-1]).any():
-        return none, none  # every hash distinct: no two rows are equal
-    candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    if n >= HASH_ROWS_FROM:
+        hashes = _row_hashes(parts)
+        ordered = np.sort(hashes)
+        if not (ordered[1:] == ordered[:-1]).any():
+            return none, none  # every hash distinct: no two rows are equal
+        candidates = np.flatnonzero(pd.Series(hashes).duplicated(keep=False).to_numpy())
+    else:
+        candidates = np.arange(n)  # small enough to compare every row exactly
+    every = len(candidates) == n
     # exact comparison among the candidates, with codes over their own values
     sub_parts = []
     for p in parts:
         if isinstance(p, np.ndarray):
-            sub_parts.append(pd.factorize(p[candidates])[0].astype(np.int64))
+            sub_parts.append(pd.factorize(p if every else p[candidates])[0].astype(np.int64))
         else:
-            sub = arrow_strings(p).take(pa.array(candidates, pa.int64()))
+            sub = arrow_strings(p)
+            if not every:
+                sub = sub.take(pa.array(candidates, pa.int64()))
             sub_parts.append(text_codes(sub, trim=False)[0])
     key = combine_codes(sub_parts)
     group = pd.Series(key)
