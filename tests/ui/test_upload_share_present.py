@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from ui.app_helpers import PAGES, map_args, symbols, texts
 
@@ -170,3 +171,37 @@ def test_presentation_steps_through_the_ranking(app):
     at.button(key="present_prev").click().run()
     assert at.session_state["view"].slide == 1
     assert at.query_params["slide"] == "1"
+
+
+def test_long_firm_list_shows_a_page_of_geocoded_rows(app):
+    rows = "".join(f"Firma {i};München;Deutschland;{i % 50}\n" for i in range(3000))
+    content = (
+        "Firma;Stadt;Land;Mitarbeiter\n" + rows + "Letzte;Nirgendwohausen;Deutschland;1\n"
+    ).encode()
+    at = upload(app.run(), "firmen.csv", content)
+    assert not at.exception
+    assert "Showing 1,001 of 3,001 geocoded rows: 1 to review and the first 1,000 placed" in texts(
+        at
+    )
+    editor = next(d.value for d in at.dataframe if "matched" in d.value.columns)
+    assert len(editor) == 1001
+    assert editor["city"].iloc[0] == "Nirgendwohausen"  # the row to review comes first
+
+
+def test_corrections_from_the_geocoding_editor():
+    from mstatlas.ui.upload_page import _corrections
+
+    shown = pd.DataFrame(
+        {
+            "row": [2, 3, 4, 5],
+            "lat": [48.1, 57.7, 51.5, float("nan")],
+            "lon": [11.6, 12.0, 7.5, float("nan")],
+        }
+    )
+    edited = shown.copy()
+    edited.loc[0, "lat"] = 48.2  # moved
+    edited.loc[2, "lat"] = 123.0  # impossible
+    edited.loc[3, ["lat", "lon"]] = [50.0, 8.0]  # a failed row placed by hand
+    changed, invalid = _corrections(shown, edited)
+    assert changed == {2: (48.2, 11.6), 5: (50.0, 8.0)}
+    assert invalid == [(4, 123.0, 7.5)]

@@ -25,6 +25,8 @@ from mstatlas.ui.datasets import Dataset, new_upload_id, register_upload
 NOT_USED = "— not used —"
 ACCEPTED = ["csv", "tsv", "txt", "xlsx", "geojson", "json", "parquet"]
 GEO_EDIT_COLUMNS = ["row", "city", "country", "matched", "confidence", "status", "lat", "lon"]
+#: Most rows to review and placed rows the geocoding editor shows (the browser gets them all).
+GEO_REVIEW_SHOWN, GEO_PLACED_SHOWN = 5_000, 1_000
 
 
 def _read(
@@ -150,7 +152,17 @@ def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, fl
             "country, the most populous place wins. Edit lat/lon of any row to correct it, "
             "then apply."
         )
-        view = geo[GEO_EDIT_COLUMNS].sort_values("status", key=lambda s: s == "ok")
+        # Rows to review first; a long firm list shows a page of placed rows, not a million.
+        review = geo[geo["status"] != "ok"].head(GEO_REVIEW_SHOWN)
+        placed = geo[geo["status"] == "ok"].head(GEO_PLACED_SHOWN)
+        view = pd.concat([review, placed])[GEO_EDIT_COLUMNS]
+        if len(view) < len(geo):
+            st.caption(
+                f"Showing {len(view):,} of {len(geo):,} geocoded rows: "
+                f"{len(review):,} to review and the first {len(placed):,} placed ones. "
+                "`mstatlas validate FILE --format json` or `read_upload(...).geocoding` give "
+                "every row."
+            )
         edited = st.data_editor(
             view,
             hide_index=True,
@@ -164,26 +176,42 @@ def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, fl
             },
         )
         if st.button("Apply coordinate corrections", key=f"geo_apply_{file_key}"):
-            changed = 0
-            for _, r in edited.iterrows():
-                orig = geo[geo["row"] == r["row"]].iloc[0]
-                lat, lon = r["lat"], r["lon"]
-                if pd.isna(lat) or pd.isna(lon):
-                    continue
-                if not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180):
-                    st.error(f"Row {int(r['row'])}: {lat}, {lon} is not a valid position.")
-                    continue
-                if (pd.isna(orig["lat"]) or pd.isna(orig["lon"])) or (
-                    abs(float(orig["lat"]) - float(lat)) > 1e-9
-                    or abs(float(orig["lon"]) - float(lon)) > 1e-9
-                ):
-                    overrides[int(r["row"])] = (float(lat), float(lon))
-                    changed += 1
+            changed, invalid = _corrections(view, edited)
+            for row, lat, lon in invalid[:5]:
+                st.error(f"Row {row}: {lat}, {lon} is not a valid position.")
+            overrides.update(changed)
             if changed:
                 st.rerun()
-            else:
+            elif not invalid:
                 st.info("No coordinates were changed.")
     return dict(overrides)
+
+
+def _corrections(
+    shown: pd.DataFrame, edited: pd.DataFrame
+) -> tuple[dict[int, tuple[float, float]], list[tuple[int, object, object]]]:
+    """Positions the person changed in the geocoding editor (by row), and impossible ones."""
+    before = shown.set_index("row")
+    after = edited.set_index("row")
+    before = before.loc[after.index]
+    lat = pd.to_numeric(after["lat"], errors="coerce")
+    lon = pd.to_numeric(after["lon"], errors="coerce")
+    given = lat.notna() & lon.notna()
+    valid = lat.between(-90, 90) & lon.between(-180, 180)
+    moved = (
+        before["lat"].isna()
+        | before["lon"].isna()
+        | (lat - before["lat"]).abs().gt(1e-9)
+        | (lon - before["lon"]).abs().gt(1e-9)
+    )
+    ok = given & valid & moved
+    changed = {
+        int(r): (float(a), float(o))
+        for r, a, o in zip(after.index[ok], lat[ok], lon[ok], strict=True)
+    }
+    bad = given & ~valid
+    invalid = [(int(r), a, o) for r, a, o in zip(after.index[bad], lat[bad], lon[bad], strict=True)]
+    return changed, invalid
 
 
 def _add_to_atlas(result: UploadResult, name: str, file_key: str) -> None:
