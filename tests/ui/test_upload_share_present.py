@@ -205,3 +205,15 @@ def test_corrections_from_the_geocoding_editor():
     changed, invalid = _corrections(shown, edited)
     assert changed == {2: (48.2, 11.6), 5: (50.0, 8.0)}
     assert invalid == [(4, 123.0, 7.5)]
+
+
+def test_many_problems_show_a_page_and_download_every_one(app):
+    bad = "".join(f"C{i},Bonn,50.7,7.1,-{i + 1}\n" for i in range(6000))
+    content = ("name,city,lat,lon,firms\nGood,Bonn,50.7,7.1,3\n" + bad).encode()
+    at = upload(app.run(), "clusters.csv", content)
+    assert not at.exception
+    assert "Showing the first 5,000 of 6,000 problems" in texts(at)
+    assert len(at.dataframe[0].value) == 5000
+    at.run()  # a rerun reuses the report made for this read
+    assert "Showing the first 5,000 of 6,000 problems" in texts(at)
+    assert any(b.label == "Download validation report (CSV)" for b in at.get("download_button"))

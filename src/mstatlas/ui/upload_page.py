@@ -27,10 +27,13 @@ ACCEPTED = ["csv", "tsv", "txt", "xlsx", "geojson", "json", "parquet"]
 GEO_EDIT_COLUMNS = ["row", "city", "country", "matched", "confidence", "status", "lat", "lon"]
 #: Most rows to review and placed rows the geocoding editor shows (the browser gets them all).
 GEO_REVIEW_SHOWN, GEO_PLACED_SHOWN = 5_000, 1_000
+#: Most problems the report table shows (the CSV download has all of them).
+PROBLEMS_SHOWN = 5_000
 
 
 def _read(
     data: bytes,
+    digest: str,
     name: str,
     sheet: str | None,
     mapping: dict[str, str | None],
@@ -39,7 +42,7 @@ def _read(
 ) -> UploadResult:
     """Read with a progress bar; results are kept per file and settings in the session."""
     key = (
-        hashlib.sha256(data).hexdigest(),
+        digest,
         name,
         sheet,
         tuple(sorted(mapping.items())),
@@ -112,6 +115,20 @@ def _mapping_editor(result: UploadResult, file_key: str) -> dict[str, str | None
     return dict(overrides)
 
 
+def _report_tables(result: UploadResult) -> tuple[pd.DataFrame, str]:
+    """The report as a table and as a formula-safe CSV, made once per read (not per rerun)."""
+    made: dict[int, tuple[UploadResult, pd.DataFrame, str]] = st.session_state.setdefault(
+        "_upload_report_tables", {}
+    )
+    hit = made.get(id(result))
+    if hit is None or hit[0] is not result:
+        problems = result.report.to_frame()
+        made.clear()  # only the latest read is shown
+        hit = (result, problems, to_safe_csv(problems))
+        made[id(result)] = hit
+    return hit[1], hit[2]
+
+
 def _report(result: UploadResult) -> None:
     rep = result.report
     c1, c2, c3, c4 = st.columns(4)
@@ -123,14 +140,18 @@ def _report(result: UploadResult) -> None:
         st.warning(components.md(rep.summary()), icon="⚠️")
     else:
         st.success(components.md(rep.summary()), icon="✅")
-    problems = rep.to_frame()
+    problems, report_csv = _report_tables(result)
     if len(problems):
-        st.dataframe(
-            problems, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(problems))
-        )
+        shown = problems.head(PROBLEMS_SHOWN)
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(shown)))
+        if len(shown) < len(problems):
+            st.caption(
+                f"Showing the first {len(shown):,} of {len(problems):,} problems; the CSV "
+                "below lists every one."
+            )
         st.download_button(
             "Download validation report (CSV)",
-            to_safe_csv(problems),
+            report_csv,
             "validation-report.csv",
             "text/csv",
         )
@@ -282,7 +303,8 @@ def render() -> None:
         return
     data = upload.getvalue()
     name = upload.name
-    file_key = hashlib.sha256(data).hexdigest()[:16]
+    digest = hashlib.sha256(data).hexdigest()  # once per run: 40 MB take ~0.1 s
+    file_key = digest[:16]
     sheet: str | None = None
     if name.lower().endswith(".xlsx"):
         try:
@@ -307,7 +329,7 @@ def render() -> None:
     mapping = dict(st.session_state.get(f"_map_{file_key}", {}))
     overrides = dict(st.session_state.get(f"_geo_{file_key}", {}))
     try:
-        result = _read(data, name, sheet, mapping, kind, overrides)
+        result = _read(data, digest, name, sheet, mapping, kind, overrides)
     except MSTAtlasError as exc:
         _failed(exc)
         return
