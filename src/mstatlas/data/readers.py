@@ -489,7 +489,10 @@ def _read_csv_arrow(
             pa.BufferReader(pa.py_buffer(buf)[body_start:]),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(
-                delimiter=sep, newlines_in_values=True, invalid_row_handler=handler
+                delimiter=sep,
+                # without a quote no value can hold a line break: the reader splits faster
+                newlines_in_values=buf.find(b'"', body_start) >= 0,
+                invalid_row_handler=handler,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
