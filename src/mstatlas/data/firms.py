@@ -183,6 +183,10 @@ def _pair_counts(
 def _group_mode(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none."""
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
+    codes, uniques_ = coded
+    if len(uniques_) == 1 and len(codes) and int(codes.min()) == 0:
+        out.iloc[:] = uniques_[0]  # one value in every row (e.g. the file name as source)
+        return out
     uniques, (group, code, count, first_row) = _pair_counts(key, coded)
     if not uniques:
         return out

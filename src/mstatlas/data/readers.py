@@ -1749,7 +1749,8 @@ def _process(
                 "year": values["year"],
                 "source_title": source,
                 "source_url": url,
-            }
+            },
+            copy=False,  # the columns are this function's own: no need to copy a million rows
         )
         # the text columns as group codes: city and country are hashed already
         firm_codes: dict[str, tuple[np.ndarray, list[str]]] = {
