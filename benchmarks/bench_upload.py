@@ -33,7 +33,9 @@ if kind == "arrow":
     out = {"rows": table.num_rows, "seconds": time.perf_counter() - t0}
 else:
     from mstatlas.data.limits import Limits
-    from mstatlas.data.readers import read_upload
+    from mstatlas.data.readers import read_upload, warm_up
+    if kind == "upload+warm":
+        warm_up()  # as the app does in the background when the upload page opens
     stages = []
     def progress(fraction, message):
         if not stages or stages[-1][0] != message:
@@ -118,6 +120,7 @@ def main() -> None:
     results["firms_1m_cold_index"] = run("upload", firms, cache)
     results["firms_1m"] = run("upload+repeat", firms, cache)
     results["firms_1m"]["file_mb"] = firms.stat().st_size / 1024**2
+    results["firms_1m_after_warm_up"] = run("upload+warm", firms, cache)
     t = time.perf_counter()
     results["clusters_100k"] = run("upload", clusters, cache)
     results["clusters_100k"]["wall_incl_start_s"] = time.perf_counter() - t
@@ -128,6 +131,8 @@ def main() -> None:
     results["firms_1m"]["repeat_ratio_to_arrow"] = (
         results["firms_1m"]["repeat_seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
     )
+    warm = results["firms_1m_after_warm_up"]
+    warm["ratio_to_arrow"] = warm["seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
     cold = results["firms_1m_cold_index"]
     cold["ratio_to_arrow"] = cold["seconds"] / results["firms_1m_arrow_baseline"]["seconds"]
     results["targets"] = {"clusters_100k_s": 3.0, "firms_ratio": 3.0, "firms_peak_mb": 1536}
@@ -148,6 +153,10 @@ def main() -> None:
         f"ratio {ratio:.1f}x (target <= 3x)"
     )
     print(
+        f"  first upload after the upload page's warm-up (indexes and Polars loaded): "
+        f"{warm['seconds']:.2f} s, ratio {warm['ratio_to_arrow']:.1f}x"
+    )
+    print(
         f"  same with a cold geocoder index (built, then cached): {cold['seconds']:.2f} s, "
         f"ratio {cold['ratio_to_arrow']:.1f}x"
     )
@@ -155,7 +164,12 @@ def main() -> None:
         f"  the same file again in the same process (indexes in memory, as in the app): "
         f"{fm['repeat_seconds']:.2f} s, ratio {fm['repeat_ratio_to_arrow']:.1f}x"
     )
-    for label, res in (("clusters 100k", c), ("firms 1M (warm)", fm), ("firms 1M (cold)", cold)):
+    for label, res in (
+        ("clusters 100k", c),
+        ("firms 1M (warm)", fm),
+        ("firms 1M (after warm-up)", warm),
+        ("firms 1M (cold)", cold),
+    ):
         parts = ", ".join(f"{k.lower()} {v:.2f}" for k, v in res["stages_s"].items())
         print(f"  stages, {label}: {parts}")
     print(f"load average during the run: {results['load_avg_1min']:.1f} on {os.cpu_count()} CPUs")

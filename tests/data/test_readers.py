@@ -3,6 +3,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import time
 import tracemalloc
 import zipfile
@@ -367,3 +369,20 @@ def test_progress_is_reported():
     seen = []
     read_upload(b"name,lat,lon\nA,51,7\n", filename="x.csv", progress=lambda f, m: seen.append(f))
     assert seen[0] == 0.0 and seen[-1] == 1.0
+
+
+def test_warm_up_loads_what_the_first_upload_needs():
+    """In a fresh process: country names, the place index and Polars are loaded."""
+    code = (
+        "import sys\n"
+        "from mstatlas.data import columns, geocode\n"
+        "from mstatlas.data.readers import warm_up\n"
+        "before = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
+        " geocode._index.cache_info().currsize)\n"
+        "warm_up()\n"
+        "after = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
+        " geocode._index.cache_info().currsize)\n"
+        "print(before, after)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "(False, 0, 0) (True, 1, 1)"

@@ -217,3 +217,19 @@ def test_many_problems_show_a_page_and_download_every_one(app):
     at.run()  # a rerun reuses the report made for this read
     assert "Showing the first 5,000 of 6,000 problems" in texts(at)
     assert any(b.label == "Download validation report (CSV)" for b in at.get("download_button"))
+
+
+def test_opening_the_upload_page_warms_the_reader_up(app, monkeypatch):
+    import threading
+
+    from mstatlas.ui import upload_page
+
+    called = threading.Event()
+    monkeypatch.setattr(upload_page, "warm_up", called.set)
+    upload_page._warm_up_started.clear()
+    at = app.run()
+    assert not called.is_set()  # the map page does not load the reader's indexes
+    at.switch_page(f"{PAGES}/upload.py").run()
+    assert not at.exception
+    assert called.wait(timeout=10)  # started in the background by the upload page
+    upload_page._warm_up_started.clear()  # later tests start their own

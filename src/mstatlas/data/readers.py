@@ -1174,6 +1174,22 @@ def read_upload(
     return _process(raw, name, mapping, kind, limits, geocode_overrides or {}, step)
 
 
+_WARM_UP_FILE = b"Firma;Ort;Land;Mitarbeiter\nA GmbH;Dortmund;Deutschland;1\nB AG;Dortmund;DE;2\n"
+
+
+def warm_up() -> None:
+    """Load now what the first upload of a process would otherwise wait for.
+
+    Country names, the offline place index (built and cached on disk the first
+    time) and Polars (duplicate checks of large files) take about a second to
+    load. The app calls this in the background when the upload page opens, so a
+    researcher's first file is read as fast as the next one.
+    """
+    import polars  # noqa: F401
+
+    read_upload(_WARM_UP_FILE, filename="warm-up.csv")
+
+
 def _process(
     raw: _Raw,
     filename: str,

@@ -8,6 +8,8 @@ only when it succeeded.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from typing import Any
 
 import pandas as pd
@@ -16,7 +18,7 @@ import streamlit as st
 from mstatlas.data.columns import CANONICAL_FIELDS
 from mstatlas.data.export import to_safe_csv
 from mstatlas.data.limits import Limits, human_bytes
-from mstatlas.data.readers import UploadResult, list_sheets, read_upload
+from mstatlas.data.readers import UploadResult, list_sheets, read_upload, warm_up
 from mstatlas.data.templates import template_csv, template_xlsx
 from mstatlas.errors import MSTAtlasError
 from mstatlas.ui import components, session
@@ -286,8 +288,24 @@ def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_up_started() -> threading.Thread:
+    """Start loading the reader's indexes in the background, once per server process."""
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:  # a failed warm-up only means the first upload loads them itself
+            logging.getLogger(__name__).exception("warming up the upload reader failed")
+
+    thread = threading.Thread(target=run, name="mstatlas-upload-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def render() -> None:
     """Draw the upload page."""
+    _warm_up_started()  # while the person picks a file
     session.show_notices()
     st.title("Bring your own data")
     st.markdown(
