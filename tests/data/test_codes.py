@@ -109,7 +109,8 @@ ROWS = st.lists(
 
 
 @pytest.mark.parametrize("hashing", ["none (small input)", "real", "all hashes equal"])
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # set per example
+# set per example; no deadline: the first example loads Polars
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(rows=ROWS)
 def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, patch_codes):
     patch_codes("HASH_ROWS_FROM", 0 if hashing != "none (small input)" else 10**9)
@@ -133,3 +134,29 @@ def test_renumber_is_factorize(keys, huge):
     want = pd.factorize(key)[0] if len(key) else np.array([], dtype=np.int64)
     assert codes.tolist() == want.tolist()
     assert first.tolist() == [int(np.flatnonzero(want == g)[0]) for g in range(len(set(keys)))]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from(["a", "ß", " ", "\t", "\u00a0", "\u2003", "\x1f", "x"]),
+                max_size=5,
+            ),
+        ),
+        max_size=30,
+    ),
+    st.integers(0, 3),
+)
+def test_trimming_is_skipped_only_when_it_changes_nothing(values, offset):
+    import pyarrow.compute as pc
+
+    from mstatlas.data.codes import may_need_trim
+
+    arr = pa.array(["  pad  "] * offset + values, pa.large_string())[offset:]  # a sliced array
+    if not may_need_trim(arr):
+        assert pc.utf8_trim_whitespace(arr).to_pylist() == values
+    stripped = [v.strip() if isinstance(v, str) else v for v in values]
+    if stripped != values:
+        assert may_need_trim(arr)

@@ -204,3 +204,28 @@ def renumber(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     remap = np.empty(span, dtype=np.int64)
     remap[key[first]] = np.arange(len(first), dtype=np.int64)
     return remap[key], first
+
+
+def may_need_trim(values: pd.Series | Any) -> bool:
+    """Whether trimming white space could change any text of the column.
+
+    Looks only at the first and last byte of each text (no string is built):
+    ``False`` means none starts or ends with white space, so trimming is a
+    no-op and can be skipped. Conservative: control characters, the space and
+    any non-ASCII byte (a Unicode space such as U+00A0 is one) count as
+    possible white space.
+    """
+    arr = arrow_strings(values)
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return False
+    offsets_buf, data_buf = arr.buffers()[1:3]
+    if data_buf is None or offsets_buf is None:
+        return False
+    odt = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(offsets_buf, dtype=odt)[arr.offset : arr.offset + len(arr) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    starts: np.ndarray = offs[:-1].astype(np.int64)
+    ends: np.ndarray = offs[1:].astype(np.int64)
+    filled = ends > starts
+    edges = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
+    return bool(((edges <= 0x20) | (edges >= 0x80)).any())

@@ -31,6 +31,7 @@ from mstatlas.data.codes import (
     combine_codes,
     first_duplicates,
     fold_codes,
+    may_need_trim,
     renumber,
     text_codes,
 )
@@ -1212,7 +1213,9 @@ def _process(
     def trimmed(c: str) -> pd.Series:
         """The column as text without surrounding spaces, computed once."""
         if c not in stripped:
-            stripped[c] = frame[c].astype("string").str.strip()
+            text = frame[c].astype("string")
+            # most columns have no surrounding spaces: a look at first and last bytes suffices
+            stripped[c] = text.str.strip() if may_need_trim(text) else text
         return stripped[c]
 
     # Blank rows (every cell empty or white space, no geometry) are not data.
