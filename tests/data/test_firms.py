@@ -175,3 +175,36 @@ def test_duplicate_slugs_are_numbered():
     text = "name,city,lat,lon,year\nMST,Dortmund,51.5,7.4\nMST,Bonn,50.7,7.1\nMST,Dortmund,51.5,7.4,2008\n"
     r = read_upload(text.encode(), filename="x.csv", kind="clusters")
     assert r.clusters["cluster_id"].tolist() == ["mst", "mst-2", "mst"]
+
+
+@pytest.mark.parametrize(
+    ("text", "imported"),
+    [
+        ("firm name,city,employees\nA,Berlin,abc\n", 0),  # every row rejected
+        ("firm name,city\nA,Xyzzyville\n", 0),  # the only city is not found
+        (
+            "firm name,city,employees,region\nA,Berlin,abc,BE\nB,Berlin,5,\n",
+            1,
+        ),  # region only on a rejected row
+    ],
+)
+def test_firm_lists_whose_texts_are_only_on_rejected_rows(text, imported):
+    r = read_upload(text.encode(), filename="firms.csv")
+    assert r.kind == "firms"
+    assert r.report.n_imported == imported and len(r.clusters) == imported
+    assert r.report.n_rejected == r.report.n_rows - imported
+
+
+@pytest.mark.parametrize("kind", ["firms", "clusters"])
+def test_count_too_large_for_a_number_is_rejected_with_a_reason(kind):
+    text = (
+        "firm name,city,employees\nA,Berlin,12345678901234567890\nB,Berlin,3\n"
+        if kind == "firms"
+        else "name,city,lat,lon,firms\nA,Berlin,52.5,13.4,12345678901234567890\nB,Bonn,50.7,7.1,4\n"
+    )
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.kind == kind
+    assert r.report.n_imported == 1
+    assert [(p.row, p.reason) for p in r.report.problems] == [
+        (2, "'12345678901234567890' is too large for a count of firms or employees")
+    ]

@@ -137,3 +137,13 @@ def test_unwritable_cache_dir_still_geocodes(monkeypatch, tmp_path):
     assert geocode("Besançon", "FR").confidence == 1.0
     assert not (blocker / "sub").exists()
     g._index.cache_clear()
+
+
+def test_remembered_answers_are_forgotten_with_a_new_index(monkeypatch, tmp_path):
+    g = _fresh_index(monkeypatch, tmp_path)
+    geocode("Enschede", "NL")
+    assert g._geocode.cache_info().currsize >= 1
+    g._index.cache_clear()
+    g._index(5000)  # a new index (another cache folder, a rebuilt one) ...
+    assert g._geocode.cache_info().currsize == 0  # ... answers from its own data
+    g._index.cache_clear()

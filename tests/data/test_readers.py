@@ -386,3 +386,36 @@ def test_warm_up_loads_what_the_first_upload_needs():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "(False, 0, 0) (True, 1, 1)"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem_rows", "names"),
+    [
+        # a lone carriage return (old Mac line end) inside an LF file, and a blank line
+        ("name,city,employees\nA,Berlin,1\rB,Paris,x\n\nC,Rome,y\n", [3, 5], ["A"]),
+        (
+            "T\rname,city,lat,lon\nA,Berlin,52.5,13.4\nB,Paris,48.9,2.3\rC,Rome,41.9,12.5\n\nD,Oslo,59.9,10.8\n",
+            [],
+            ["A", "B", "C", "D"],
+        ),
+    ],
+)
+def test_lone_carriage_returns_keep_every_row_and_its_number(text, problem_rows, names):
+    r = read_upload(text.encode(), filename="x.csv")
+    assert [p.row for p in r.report.problems] == problem_rows
+    assert r.clusters["cluster_name"].tolist() == names
+
+
+def test_header_after_a_long_preamble_in_a_non_latin_script():
+    """The sample is 65,536 characters, however many bytes they take."""
+    text = "Ж" * 33000 + "\nname,city,lat,lon\nA,Berlin,52.5,13.4\n"
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.detected["header_row"] == 2 and r.report.n_imported == 1
+
+
+def test_a_byte_order_mark_saved_twice():
+    r = read_upload(
+        b"\xef\xbb\xbf\xef\xbb\xbfname,city,lat,lon\nA,Berlin,52.5,13.4\n", filename="x.csv"
+    )
+    assert r.columns == ["name", "city", "lat", "lon"]
+    assert r.detected["encoding"] == "utf-8-sig"

@@ -188,7 +188,7 @@ def _group_mode(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
         out.iloc[:] = uniques_[0]  # one value in every row (e.g. the file name as source)
         return out
     uniques, (group, code, count, first_row) = _pair_counts(key, coded)
-    if not uniques:
+    if not len(group):  # no text in any row (the values may come from rejected rows only)
         return out
     # per group: highest count first, then the value whose first firm comes first
     order = np.lexsort((first_row, -count, group))
@@ -201,7 +201,7 @@ def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     """ "MEMS 2, optics 1" per group (most frequent first, then by name); NA when none."""
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
     uniques, (group, code, count, _first) = _pair_counts(key, coded)
-    if not uniques:
+    if not len(group):
         return out
     names = np.asarray(uniques, dtype=object)
     rank = np.argsort(np.argsort(names.astype(str), kind="stable"), kind="stable")

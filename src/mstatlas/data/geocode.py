@@ -436,6 +436,7 @@ def _index(min_population: int) -> _Index:
     if idx is None:
         idx = _Index.build(min_population)
         _save_cached(idx, path, meta)
+    _geocode.cache_clear()  # answers remembered from an earlier index are forgotten
     return idx
 
 

@@ -371,12 +371,15 @@ def _as_utf8(data: bytes) -> tuple[bytes, str, str] | None:
     if b"\n" not in data and b"\r" in data:
         return None  # old Mac line ends
     bom = data.startswith(b"\xef\xbb\xbf")
-    body = data[3:] if bom else data
+    body = data
+    while body.startswith(b"\xef\xbb\xbf"):  # a marker saved twice is still only a marker
+        body = body[3:]
     try:
-        sample = codecs.getincrementaldecoder("utf-8")().decode(body[:65536], final=False)
+        # the first 65,536 characters (up to 4 bytes each), as the long way samples
+        sample = codecs.getincrementaldecoder("utf-8")().decode(body[: 4 * 65536], final=False)
     except UnicodeDecodeError:
         return None
-    return body, sample, "utf-8-sig" if bom else "utf-8"
+    return body, sample[:65536], "utf-8-sig" if bom else "utf-8"
 
 
 def _decoded(data: bytes, filename: str) -> tuple[str, str, bytes]:
@@ -451,7 +454,10 @@ def _body_rows(buf: bytes, start: int, first_row: int, n_records: int) -> np.nda
     if n_lines != n_records:
         return None
     if buf.find(b"\r", start) >= 0 and (
-        buf.startswith(b"\r", start) or buf.find(b"\n\r\n", start) >= 0
+        # a lone carriage return ends a record for the reader but not a line here
+        buf.count(b"\r", start) != buf.count(b"\r\n", start)
+        or buf.startswith(b"\r", start)
+        or buf.find(b"\n\r\n", start) >= 0
     ):
         return None
     return np.arange(first_row, first_row + n_records, dtype=np.int64)
@@ -942,6 +948,9 @@ def _too_many_rows(n: int, limits: Limits) -> DataError:
 
 # =========================================================================== interpretation
 
+#: Counts from here on are refused: past 2**53 a float no longer holds every whole number.
+_MAX_COUNT = 2**53
+
 _NUMERIC_FIELDS = ("lat", "lon", "firms", "employees", "year")
 _TEXT_FIELDS = (
     "name",
@@ -1326,7 +1335,16 @@ def _process(
                 frame[c],
                 lambda v: f"'{v}' is negative; a count cannot be below 0",
             )
-            frac = (num.notna() & (num % 1 != 0)).to_numpy(bool) & ~neg
+            huge = (num >= _MAX_COUNT).fillna(False).to_numpy(bool)
+            _flag(
+                problems,
+                huge,
+                rows,
+                c,
+                frame[c],
+                lambda v: f"'{v}' is too large for a count of firms or employees",
+            )
+            frac = (num.notna() & (num % 1 != 0)).to_numpy(bool) & ~neg & ~huge
             _flag(
                 problems,
                 frac,
@@ -1337,7 +1355,7 @@ def _process(
                     f"'{v}' is not a whole number; counts of firms and employees are whole numbers"
                 ),
             )
-            reject |= neg | frac
+            reject |= neg | frac | huge
         elif what == "year":
             lo, hi = YEAR_RANGE
             bad = (num.notna() & ((num < lo) | (num > hi) | (num % 1 != 0))).to_numpy(bool)
