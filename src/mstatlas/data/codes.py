@@ -213,19 +213,28 @@ def may_need_trim(values: pd.Series | Any) -> bool:
     ``False`` means none starts or ends with white space, so trimming is a
     no-op and can be skipped. Conservative: control characters, the space and
     any non-ASCII byte (a Unicode space such as U+00A0 is one) count as
-    possible white space.
+    possible white space, and an empty text looks at its neighbours' bytes.
     """
-    arr = arrow_strings(values)
-    if len(arr) == 0 or arr.null_count == len(arr):
-        return False
-    offsets_buf, data_buf = arr.buffers()[1:3]
-    if data_buf is None or offsets_buf is None:
-        return False
-    odt = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(offsets_buf, dtype=odt)[arr.offset : arr.offset + len(arr) + 1]
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    starts: np.ndarray = offs[:-1].astype(np.int64)
-    ends: np.ndarray = offs[1:].astype(np.int64)
-    filled = ends > starts
-    edges = np.concatenate((data[starts[filled]], data[ends[filled] - 1]))
-    return bool(((edges <= 0x20) | (edges >= 0x80)).any())
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values.array)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    for chunk in chunks:
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True  # not text: let the trimming decide
+        offsets_buf, data_buf = chunk.buffers()[1:3]
+        if data_buf is None or offsets_buf is None or data_buf.size == 0:
+            continue
+        odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offs: np.ndarray = np.frombuffer(offsets_buf, dtype=odt)[
+            chunk.offset : chunk.offset + n + 1
+        ]
+        data = np.frombuffer(data_buf, dtype=np.uint8)
+        for edge in (
+            np.take(data, offs[:-1], mode="clip"),
+            np.take(data, offs[1:] - 1, mode="clip"),
+        ):
+            if ((edge <= 0x20) | (edge >= 0x80)).any():
+                return True
+    return False

@@ -156,7 +156,8 @@ def _too_big(name: str, size: int, limits: Limits) -> DataError:
 def _sniff_format(data: bytes, filename: str) -> str:
     head = data[:8]
     ext = Path(filename).suffix.lower()
-    if not data.strip(b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"):
+    blank = b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"
+    if not data[:65536].strip(blank) and not data.strip(blank):  # the whole file only if needed
         raise DataError(
             f"The file {filename} is empty; export the table again (CSV, XLSX, GeoJSON or Parquet)."
         )
