@@ -143,7 +143,32 @@ def test_remembered_answers_are_forgotten_with_a_new_index(monkeypatch, tmp_path
     g = _fresh_index(monkeypatch, tmp_path)
     geocode("Enschede", "NL")
     assert g._geocode.cache_info().currsize >= 1
+    g._index.cache_clear()  # the index goes (another cache folder, a rebuilt one) ...
+    assert g._geocode.cache_info().currsize == 0  # ... and with it every remembered answer
     g._index.cache_clear()
-    g._index(5000)  # a new index (another cache folder, a rebuilt one) ...
-    assert g._geocode.cache_info().currsize == 0  # ... answers from its own data
+
+
+def test_index_is_built_once_when_two_threads_ask_at_once(monkeypatch, tmp_path):
+    """The upload page's warm-up and a first upload may both need the index."""
+    import threading
+    import time
+
+    g = _fresh_index(monkeypatch, tmp_path)
+    builds = []
+    real_build = g._Index.build.__func__
+
+    def slow_build(cls, p):
+        builds.append(p)
+        time.sleep(0.5)  # long enough for the second thread to arrive meanwhile
+        return real_build(cls, p)
+
+    monkeypatch.setattr(g._Index, "build", classmethod(slow_build))
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(g._index(5000))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert builds == [5000]
+    assert got[0] is got[1]
     g._index.cache_clear()

@@ -24,6 +24,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -428,16 +429,36 @@ def _save_cached(idx: _Index, path: Path, meta: str) -> None:
 
 
 @lru_cache(maxsize=2)
-def _index(min_population: int) -> _Index:
-    """The place index, from the disk cache when a valid one exists, else built and cached."""
+def _loaded_index(min_population: int) -> _Index:
     meta = _cache_meta(min_population)
     path = _cache_path(min_population)
     idx = _load_cached(path, meta)
     if idx is None:
         idx = _Index.build(min_population)
         _save_cached(idx, path, meta)
-    _geocode.cache_clear()  # answers remembered from an earlier index are forgotten
     return idx
+
+
+#: One thread loads or builds an index; others (the upload page's warm-up and an
+#: upload that starts meanwhile) wait for it instead of building it a second time.
+_INDEX_LOCK = threading.RLock()
+
+
+def _index(min_population: int) -> _Index:
+    """The place index, from the disk cache when a valid one exists, else built and cached."""
+    with _INDEX_LOCK:
+        return _loaded_index(min_population)
+
+
+def _forget_indexes() -> None:
+    """Drop the loaded indexes and every answer remembered from them."""
+    with _INDEX_LOCK:
+        _loaded_index.cache_clear()
+        _geocode.cache_clear()
+
+
+_index.cache_clear = _forget_indexes  # type: ignore[attr-defined]
+_index.cache_info = _loaded_index.cache_info  # type: ignore[attr-defined]
 
 
 def warm_cache() -> Path:

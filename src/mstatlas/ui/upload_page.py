@@ -198,14 +198,23 @@ def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, fl
                 )
             },
         )
+        errors_key = f"_geo_errors_{file_key}"
+        for message in st.session_state.pop(errors_key, []):
+            st.error(message)  # from the last "Apply", shown after its rerun
         if st.button("Apply coordinate corrections", key=f"geo_apply_{file_key}"):
             changed, invalid = _corrections(view, edited)
-            for row, lat, lon in invalid[:5]:
-                st.error(f"Row {row}: {lat}, {lon} is not a valid position.")
+            messages = [
+                f"Row {row}: {lat}, {lon} is not a valid position (latitude within ±90, "
+                "longitude within ±180); it was not applied."
+                for row, lat, lon in invalid[:5]
+            ]
             overrides.update(changed)
             if changed:
+                st.session_state[errors_key] = messages
                 st.rerun()
-            elif not invalid:
+            for message in messages:
+                st.error(message)
+            if not invalid:
                 st.info("No coordinates were changed.")
     return dict(overrides)
 
