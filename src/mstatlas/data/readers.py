@@ -361,8 +361,9 @@ def _segments(buf: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _as_utf8(data: bytes) -> tuple[bytes, str, str] | None:
     """``(bytes to read, sample text, encoding)`` when the file looks like UTF-8.
 
-    Only the first 64 KB are decoded here; the rest is checked by the Arrow
-    reader, which refuses invalid UTF-8 (then the file is decoded the long way).
+    Only the sample (the first 65,536 characters) is decoded here; the rest is
+    checked by the Arrow reader, which refuses invalid UTF-8 (then the file is
+    decoded the long way).
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
         return None  # UTF-16/32 marker
