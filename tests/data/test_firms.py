@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mstatlas.data import firms as firms_module
+from mstatlas.data import codes as codes_module
 from mstatlas.data.firms import aggregate_firms, slugify
 from mstatlas.data.readers import read_upload
 
@@ -70,11 +70,11 @@ def _reference(df: pd.DataFrame) -> dict[tuple[str, str], dict[str, object]]:
     return out
 
 
-@pytest.fixture(params=["table", "sort"])
+@pytest.fixture(params=["table", "hash table"])
 def pair_counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with both ways of counting (group, text) pairs."""
-    if request.param == "sort":
-        monkeypatch.setattr(firms_module, "_direct_limit", lambda n: -1)
+    if request.param == "hash table":
+        monkeypatch.setattr(codes_module, "table_limit", lambda n: -1)
     return str(request.param)
 
 

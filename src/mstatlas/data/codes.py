@@ -9,7 +9,7 @@ small integer (equal codes <=> equal text after cleaning), and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -172,15 +172,16 @@ def first_duplicates(parts: Sequence[pa.Array | np.ndarray]) -> tuple[np.ndarray
             if not every:
                 sub = sub.take(pa.array(candidates, pa.int64()))
             sub_parts.append(text_codes(sub, trim=False)[0])
-    key = combine_codes(sub_parts)
-    group = pd.Series(key)
-    later_j = np.flatnonzero(group.duplicated(keep="first").to_numpy())
-    if not len(later_j):
-        return none, none  # only hash collisions
-    firsts = np.flatnonzero(~group.duplicated(keep="first").to_numpy())
-    first_of = pd.Series(candidates[firsts], index=key[firsts])
-    first = first_of.reindex(key[later_j]).to_numpy().astype(np.int64)
-    return candidates[later_j], first
+    group, firsts = renumber(combine_codes(sub_parts))
+    first_of = firsts[group]  # each candidate's first row with the same values
+    later_j = np.flatnonzero(first_of != np.arange(len(group)))
+    return candidates[later_j], candidates[first_of[later_j]]
+
+
+def table_limit(n: int) -> int:
+    """Widest key range counted with a table (one slot per possible key) for ``n`` keys;
+    wider ranges go through a hash table."""
+    return max(4 * n, 1 << 16)
 
 
 def renumber(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +194,7 @@ def renumber(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     key = np.asarray(key, dtype=np.int64)
     n = len(key)
     span = int(key.max(initial=-1)) + 1
-    if span > max(4 * n, 1 << 16):
+    if span > table_limit(n):
         codes = pd.factorize(key)[0].astype(np.int64)
         first = np.flatnonzero(~pd.Series(codes).duplicated(keep="first").to_numpy())
         return codes, first
@@ -206,6 +207,27 @@ def renumber(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return remap[key], first
 
 
+def string_buffers(arr: pa.Array | pa.ChunkedArray) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """The raw text of an Arrow string column, chunk by chunk, without building strings.
+
+    Yields ``(row of the chunk's first value, its n + 1 offsets, its data bytes)``
+    for every chunk with at least one value that is not missing; offsets index
+    the data bytes.
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    base = 0
+    for chunk in chunks:
+        n = len(chunk)
+        offsets_buf, data_buf = chunk.buffers()[1:3]
+        if n and chunk.null_count < n and data_buf is not None and offsets_buf is not None:
+            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offs: np.ndarray = np.frombuffer(offsets_buf, dtype=odt)[
+                chunk.offset : chunk.offset + n + 1
+            ]
+            yield base, offs, np.frombuffer(data_buf, dtype=np.uint8)
+        base += n
+
+
 def may_need_trim(values: pd.Series | Any) -> bool:
     """Whether trimming white space could change any text of the column.
 
@@ -216,21 +238,11 @@ def may_need_trim(values: pd.Series | Any) -> bool:
     possible white space, and an empty text looks at its neighbours' bytes.
     """
     arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values.array)
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for chunk in chunks:
-        n = len(chunk)
-        if n == 0 or chunk.null_count == n:
-            continue
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            return True  # not text: let the trimming decide
-        offsets_buf, data_buf = chunk.buffers()[1:3]
-        if data_buf is None or offsets_buf is None or data_buf.size == 0:
-            continue
-        odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offs: np.ndarray = np.frombuffer(offsets_buf, dtype=odt)[
-            chunk.offset : chunk.offset + n + 1
-        ]
-        data = np.frombuffer(data_buf, dtype=np.uint8)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr.null_count < len(arr)  # not text: let the trimming decide
+    for _base, offs, data in string_buffers(arr):
+        if not data.size:
+            continue  # only empty or missing texts
         for edge in (
             np.take(data, offs[:-1], mode="clip"),
             np.take(data, offs[1:] - 1, mode="clip"),

@@ -148,11 +148,6 @@ def _group_max(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
     return np.where(np.isneginf(out), np.nan, out)
 
 
-def _direct_limit(n: int) -> int:
-    """Most (group, text) pairs counted with a table instead of sorting ``n`` pairs."""
-    return max(4 * n, 1 << 16)
-
-
 def _pair_counts(
     key: np.ndarray, coded: Codes
 ) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -166,17 +161,10 @@ def _pair_counts(
     else:
         ok = np.flatnonzero(codes >= 0)
         pair = key[ok].astype(np.int64) * n_codes + codes[ok]
-    n_pairs = (int(key.max(initial=-1)) + 1) * n_codes
-    if n_pairs <= _direct_limit(len(pair)):
-        # few possible pairs (cities x technologies): count them directly, no sort
-        all_counts = np.bincount(pair, minlength=n_pairs)
-        uniq = np.flatnonzero(all_counts)
-        count = all_counts[uniq]
-        first_at = np.full(n_pairs, len(ok), dtype=np.int64)
-        np.minimum.at(first_at, pair, np.arange(len(ok), dtype=np.int64))
-        first = first_at[uniq]
-    else:
-        uniq, first, count = np.unique(pair, return_index=True, return_counts=True)
+    # few possible pairs (cities x technologies) are counted with a table, no sort
+    pair_code, first = renumber(pair)
+    uniq = pair[first]
+    count = np.bincount(pair_code, minlength=len(first))
     return uniques, (uniq // n_codes, uniq % n_codes, count, ok[first])
 
 

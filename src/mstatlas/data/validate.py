@@ -20,6 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from mstatlas.data.codes import string_buffers
 from mstatlas.data.schema import COUNTS_WHAT
 
 #: Rough window around Europe; points outside get a warning, not a rejection.
@@ -396,27 +397,17 @@ _CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = Tru
 
 def _control_rows(arr: Any) -> np.ndarray:
     """Rows of a (chunked) Arrow string array that contain a control character."""
-    import pyarrow as pa
-
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     out = np.zeros(len(arr), dtype=bool)
-    base = 0
-    for chunk in chunks:
-        n = len(chunk)
-        _validity, offsets_buf, data_buf = chunk.buffers()[:3]
-        if n and data_buf is not None and offsets_buf is not None:
-            odt = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-            offs = np.frombuffer(offsets_buf, dtype=odt)[chunk.offset : chunk.offset + n + 1]
-            data = np.frombuffer(data_buf, dtype=np.uint8)[int(offs[0]) : int(offs[-1])]
-            low = data < 0x20
-            low |= data == 0x7F
-            if low.any():
-                pos = np.flatnonzero(low)
-                pos = pos[_CONTROL_BYTES[data[pos]]] + int(offs[0])
-                if len(pos):
-                    hit = np.searchsorted(offs, pos, side="right") - 1
-                    out[base + np.unique(hit)] = True
-        base += n
+    for base, offs, all_data in string_buffers(arr):
+        data = all_data[int(offs[0]) : int(offs[-1])]
+        low = data < 0x20
+        low |= data == 0x7F
+        if low.any():
+            pos = np.flatnonzero(low)
+            pos = pos[_CONTROL_BYTES[data[pos]]] + int(offs[0])
+            if len(pos):
+                hit = np.searchsorted(offs, pos, side="right") - 1
+                out[base + np.unique(hit)] = True
     return out
 
 
