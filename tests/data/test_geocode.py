@@ -61,7 +61,7 @@ def test_index_not_loaded_on_import():
     import subprocess
     import sys
 
-    code = "import mstatlas.data.readers, mstatlas.data.geocode as g; print(g._index.cache_info().currsize)"
+    code = "import mstatlas.data.readers, mstatlas.data.geocode as g; print(g._loaded_index.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
 
@@ -70,7 +70,7 @@ def _fresh_index(monkeypatch, tmp_path):
     import mstatlas.data.geocode as g
 
     monkeypatch.setenv("MSTATLAS_CACHE_DIR", str(tmp_path))
-    g._index.cache_clear()
+    g._forget_indexes()
     return g
 
 
@@ -79,7 +79,7 @@ def test_index_cached_on_disk_and_reused(monkeypatch, tmp_path):
     built = g._index(5000)
     path = g._cache_path(5000)
     assert path.exists() and path.parent == tmp_path
-    g._index.cache_clear()
+    g._forget_indexes()
     monkeypatch.setattr(g._Index, "build", classmethod(lambda cls, p: pytest.fail("rebuilt")))
     loaded = g._index(5000)
     assert loaded is not built
@@ -87,7 +87,7 @@ def test_index_cached_on_disk_and_reused(monkeypatch, tmp_path):
     assert loaded.by_key.get("gothenburg") == built.by_key.get("gothenburg")
     m = geocode("Göteborg", "SE")
     assert m.name == "Gothenburg" and isinstance(m.lat, float) and m.status == "ok"
-    g._index.cache_clear()
+    g._forget_indexes()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "flip", "truncate", "stale"])
@@ -114,7 +114,7 @@ def test_damaged_or_stale_cache_is_rebuilt(monkeypatch, tmp_path, damage):
         assert g._load_cached(path, meta.replace("format=", "format=0")) is None
         return
     assert g._load_cached(path, g._cache_meta(5000)) is None
-    g._index.cache_clear()
+    g._forget_indexes()
     calls = []
     real_build = g._Index.build.__func__
 
@@ -127,7 +127,7 @@ def test_damaged_or_stale_cache_is_rebuilt(monkeypatch, tmp_path, damage):
     assert calls == [5000]
     assert g._load_cached(path, g._cache_meta(5000)) is not None  # rewritten, valid again
     assert geocode("München", "DE").name == idx.names[idx.by_key.get("munich")[0][0]]
-    g._index.cache_clear()
+    g._forget_indexes()
 
 
 def test_unwritable_cache_dir_still_geocodes(monkeypatch, tmp_path):
@@ -136,16 +136,16 @@ def test_unwritable_cache_dir_still_geocodes(monkeypatch, tmp_path):
     g = _fresh_index(monkeypatch, blocker / "sub")  # a folder below a file cannot be made
     assert geocode("Besançon", "FR").confidence == 1.0
     assert not (blocker / "sub").exists()
-    g._index.cache_clear()
+    g._forget_indexes()
 
 
 def test_remembered_answers_are_forgotten_with_a_new_index(monkeypatch, tmp_path):
     g = _fresh_index(monkeypatch, tmp_path)
     geocode("Enschede", "NL")
     assert g._geocode.cache_info().currsize >= 1
-    g._index.cache_clear()  # the index goes (another cache folder, a rebuilt one) ...
+    g._forget_indexes()  # the index goes (another cache folder, a rebuilt one) ...
     assert g._geocode.cache_info().currsize == 0  # ... and with it every remembered answer
-    g._index.cache_clear()
+    g._forget_indexes()
 
 
 def test_index_is_built_once_when_two_threads_ask_at_once(monkeypatch, tmp_path):
@@ -171,4 +171,4 @@ def test_index_is_built_once_when_two_threads_ask_at_once(monkeypatch, tmp_path)
         t.join()
     assert builds == [5000]
     assert got[0] is got[1]
-    g._index.cache_clear()
+    g._forget_indexes()

@@ -378,10 +378,10 @@ def test_warm_up_loads_what_the_first_upload_needs():
         "from mstatlas.data import columns, geocode\n"
         "from mstatlas.data.readers import warm_up\n"
         "before = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
-        " geocode._index.cache_info().currsize)\n"
+        " geocode._loaded_index.cache_info().currsize)\n"
         "warm_up()\n"
         "after = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
-        " geocode._index.cache_info().currsize)\n"
+        " geocode._loaded_index.cache_info().currsize)\n"
         "print(before, after)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -457,10 +457,6 @@ def _forget_indexes() -> None:
         _geocode.cache_clear()
 
 
-_index.cache_clear = _forget_indexes  # type: ignore[attr-defined]
-_index.cache_info = _loaded_index.cache_info  # type: ignore[attr-defined]
-
-
 def warm_cache() -> Path:
     """Build (or check) the on-disk place index now, e.g. while building a container image.
 

@@ -1767,7 +1767,8 @@ def _process(
 
     # ---- assemble
     keep_idx = np.flatnonzero(~reject)
-    source = _fill_text(texts["source"], f"Uploaded file {filename}")
+    default_source = f"Uploaded file {filename}"  # for rows without a source of their own
+    source = _fill_text(texts["source"], default_source)
     firms_out = None
     aggregation = None
     if kind == "firms":
@@ -1811,7 +1812,7 @@ def _process(
         src_codes, src_uniques = firm_codes["source_title"]
         firm_codes["source_title"] = (
             np.where(src_codes < 0, len(src_uniques), src_codes),
-            [*src_uniques, f"Uploaded file {filename}"],
+            [*src_uniques, default_source],
         )
         if len(keep_idx) < n:
             firms_out = firms_out.iloc[keep_idx].reset_index(drop=True)
