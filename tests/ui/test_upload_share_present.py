@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 from ui.app_helpers import PAGES, map_args, symbols, texts
 
+from mstatlas.ui.upload_page import NOT_USED
+
 GERMAN_FIRMS = (
     "Firma;Stadt;Land;Beschäftigte;Technologie\n"
     "Mikro GmbH;München;Deutschland;1.020;MEMS\n"
@@ -233,3 +235,66 @@ def test_opening_the_upload_page_warms_the_reader_up(app, monkeypatch):
     assert not at.exception
     assert called.wait(timeout=10)  # started in the background by the upload page
     upload_page._warm_up_started.clear()  # later tests start their own
+
+
+def _two_sheet_workbook() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    first.title = "Cluster"
+    first.append(["Bezeichnung", "Stadt", "Land", "Anzahl"])
+    first.append(["MST Dortmund", "Dortmund", "DE", 39])
+    second = wb.create_sheet("Firmen")
+    second.append(["Firma", "Ort", "Land", "Mitarbeiter"])
+    second.append(["Mikro GmbH", "Dortmund", "DE", 120])
+    second.append(["Nano AG", "Dortmund", "DE", 80])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_column_choices_belong_to_one_sheet_of_a_workbook(app):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = upload(app.run(), "atlas.xlsx", _two_sheet_workbook(), xlsx)
+    assert not at.exception
+    assert (
+        at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("sheet_"))).value
+        == "Cluster"
+    )
+    firms_box = next(s for s in at.selectbox if s.key and s.key.endswith("_firms"))
+    firms_box.select("Anzahl").run()  # "Anzahl" is not a recognised name: the person maps it
+    assert not at.exception
+    assert list(at.dataframe[-1].value["firms"]) == [39]
+    sheet_box = at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("sheet_")))
+    sheet_box.select("Firmen").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "Read as **a firm list**" in texts(at)  # detected afresh, not the Cluster sheet's choice
+    assert at.text_input(
+        key=next(t.key for t in at.text_input if t.key.startswith("title_"))
+    ).value == ("atlas – Firmen")
+    at.selectbox(key=sheet_box.key).select("Cluster").run()
+    assert list(at.dataframe[-1].value["firms"]) == [39]  # the first sheet's choice is kept
+
+
+def test_a_column_chosen_by_hand_is_used_and_can_be_undone(app):
+    content = "Name;Stadt;Land;Firmen;Beschäftigte\nMST.factory;Dortmund;DE;39;2100\n".encode()
+    at = upload(app.run(), "cluster.csv", content)
+    box = {s.key.rsplit("_", 1)[-1]: s for s in at.selectbox if s.key and s.key.startswith("map_")}
+    assert box["firms"].value == "Firmen" and box["employees"].value == "Beschäftigte"
+    box["employees"].select("Firmen").run()  # the person says "Firmen" holds employees
+    assert not at.exception
+    box = {s.key.rsplit("_", 1)[-1]: s for s in at.selectbox if s.key and s.key.startswith("map_")}
+    assert box["employees"].value == "Firmen"
+    assert box["firms"].value == NOT_USED  # one column feeds one field: shown, not hidden
+    preview = at.dataframe[-1].value
+    assert list(preview["employees"]) == [39] and preview["firms"].isna().all()
+    reset = next(b for b in at.button if b.key and b.key.startswith("map_reset_"))
+    reset.click().run()
+    assert not at.exception
+    preview = at.dataframe[-1].value
+    assert list(preview["firms"]) == [39] and list(preview["employees"]) == [2100]
+    assert not any(b.key and b.key.startswith("map_reset_") for b in at.button)

@@ -97,23 +97,37 @@ def _templates() -> None:
         )
 
 
-def _mapping_editor(result: UploadResult, file_key: str) -> dict[str, str | None]:
-    """Let the person correct each detected column; returns the overrides chosen."""
-    overrides: dict[str, str | None] = st.session_state.setdefault(f"_map_{file_key}", {})
-    with st.expander("Columns: detected mapping (change any)", expanded=False):
+def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None]:
+    """Let the person correct each detected column; returns the overrides chosen.
+
+    A choice is stored by the selectbox's callback, before the next read; every run then
+    shows the mapping that read used (a column taken by one field is shown as not used by
+    the field it displaced).
+    """
+    overrides: dict[str, str | None] = st.session_state.setdefault(f"_map_{view_key}", {})
+
+    def chosen(fld: str, key: str) -> None:
+        choice = st.session_state[key]
+        overrides[fld] = None if choice == NOT_USED else choice
+
+    with st.expander("Columns: detected mapping (change any)", expanded=bool(overrides)):
         options = [NOT_USED, *result.columns]
         cols = st.columns(3)
         for i, (fld, help_text) in enumerate(CANONICAL_FIELDS.items()):
-            current = overrides.get(fld, result.mapping.get(fld))
-            idx = options.index(current) if current in options else 0
-            choice = cols[i % 3].selectbox(
-                fld, options, index=idx, key=f"map_{file_key}_{fld}", help=help_text
+            key = f"map_{view_key}_{fld}"
+            used = result.mapping.get(fld)
+            st.session_state[key] = used if used in options else NOT_USED
+            cols[i % 3].selectbox(
+                fld,
+                options,
+                key=key,
+                help=help_text,
+                on_change=chosen,
+                args=(fld, key),
             )
-            value = None if choice == NOT_USED else choice
-            if value != result.mapping.get(fld):
-                overrides[fld] = value
-            elif fld in overrides and value == result.mapping.get(fld):
-                overrides.pop(fld, None)
+        if overrides and st.button("Use the detected columns again", key=f"map_reset_{view_key}"):
+            overrides.clear()
+            st.rerun()
     return dict(overrides)
 
 
@@ -159,9 +173,9 @@ def _report(result: UploadResult) -> None:
         )
 
 
-def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, float]]:
+def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, float]]:
     """Review geocoded rows; corrected coordinates come back as overrides."""
-    overrides: dict[int, tuple[float, float]] = st.session_state.setdefault(f"_geo_{file_key}", {})
+    overrides: dict[int, tuple[float, float]] = st.session_state.setdefault(f"_geo_{view_key}", {})
     geo = result.geocoding
     if geo is None or geo.empty:
         return dict(overrides)
@@ -191,17 +205,17 @@ def _geocoding(result: UploadResult, file_key: str) -> dict[int, tuple[float, fl
             hide_index=True,
             width="stretch",
             disabled=[c for c in GEO_EDIT_COLUMNS if c not in ("lat", "lon")],
-            key=f"geo_edit_{file_key}",
+            key=f"geo_edit_{view_key}",
             column_config={
                 "confidence": st.column_config.ProgressColumn(
                     "confidence", min_value=0.0, max_value=1.0, format="%.2f"
                 )
             },
         )
-        errors_key = f"_geo_errors_{file_key}"
+        errors_key = f"_geo_errors_{view_key}"
         for message in st.session_state.pop(errors_key, []):
             st.error(message)  # from the last "Apply", shown after its rerun
-        if st.button("Apply coordinate corrections", key=f"geo_apply_{file_key}"):
+        if st.button("Apply coordinate corrections", key=f"geo_apply_{view_key}"):
             changed, invalid = _corrections(view, edited)
             messages = [
                 f"Row {row}: {lat}, {lon} is not a valid position (latitude within ±90, "
@@ -246,15 +260,15 @@ def _corrections(
     return changed, invalid
 
 
-def _add_to_atlas(result: UploadResult, name: str, file_key: str) -> None:
+def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
     if result.clusters.empty:
         st.error("No row could be imported, so there is nothing to map. See the report above.")
         return
     title = st.text_input(
-        "Name of this dataset", value=name, max_chars=120, key=f"title_{file_key}"
+        "Name of this dataset", value=name, max_chars=120, key=f"title_{view_key}"
     )
     c1, c2 = st.columns([1, 2])
-    if c1.button("Show on the map", type="primary", key=f"add_{file_key}"):
+    if c1.button("Show on the map", type="primary", key=f"add_{view_key}"):
         ds = Dataset(
             id=new_upload_id(),
             name=title.strip() or name,
@@ -278,6 +292,13 @@ def _add_to_atlas(result: UploadResult, name: str, file_key: str) -> None:
         "The default dataset stays available in the sidebar. To send this dataset to someone, "
         "open it on the map and use “Share”."
     )
+
+
+def _view_key(file_key: str, sheet: str | None) -> str:
+    """Widget and session keys for one file, or for one sheet of a workbook."""
+    if sheet is None:
+        return file_key
+    return f"{file_key}_{hashlib.sha256(sheet.encode()).hexdigest()[:8]}"
 
 
 def _failed(exc: Exception) -> None:
@@ -341,6 +362,9 @@ def render() -> None:
             return
         if len(sheets) > 1:
             sheet = st.selectbox("Sheet", sheets, key=f"sheet_{file_key}")
+    # Choices below (kind, column mapping, coordinate corrections, title) belong to one
+    # sheet: row 5 of "Daten" is not row 5 of "Kontakte".
+    view_key = _view_key(file_key, sheet)
     kind_choice = st.radio(
         "The file has",
         ["auto", "clusters", "firms"],
@@ -350,11 +374,11 @@ def render() -> None:
             "firms": "One row per firm",
         }.get,
         horizontal=True,
-        key=f"kind_{file_key}",
+        key=f"kind_{view_key}",
     )
     kind = None if kind_choice == "auto" else kind_choice
-    mapping = dict(st.session_state.get(f"_map_{file_key}", {}))
-    overrides = dict(st.session_state.get(f"_geo_{file_key}", {}))
+    mapping = dict(st.session_state.get(f"_map_{view_key}", {}))
+    overrides = dict(st.session_state.get(f"_geo_{view_key}", {}))
     try:
         result = _read(data, digest, name, sheet, mapping, kind, overrides)
     except MSTAtlasError as exc:
@@ -372,15 +396,16 @@ def render() -> None:
         f"Read as **{'a firm list' if result.kind == 'firms' else 'a cluster table'}**"
         + (f": {components.md(result.aggregation)}" if result.aggregation else ".")
     )
-    new_mapping = _mapping_editor(result, file_key)
+    new_mapping = _mapping_editor(result, view_key)
     if new_mapping != mapping:
         st.rerun()
     _report(result)
-    new_overrides = _geocoding(result, file_key)
+    new_overrides = _geocoding(result, view_key)
     if new_overrides != overrides:
         st.rerun()
     if not result.clusters.empty:
         st.subheader("Preview")
         preview = pd.DataFrame(result.clusters.drop(columns="geometry")).head(200)
         st.dataframe(preview, hide_index=True, width="stretch")
-    _add_to_atlas(result, name.rsplit(".", 1)[0], file_key)
+    stem = name.rsplit(".", 1)[0]
+    _add_to_atlas(result, stem if sheet is None else f"{stem} – {sheet}", view_key)
