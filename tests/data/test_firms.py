@@ -208,3 +208,14 @@ def test_count_too_large_for_a_number_is_rejected_with_a_reason(kind):
     assert [(p.row, p.reason) for p in r.report.problems] == [
         (2, "'12345678901234567890' is too large for a count of firms or employees")
     ]
+
+
+def test_method_text_says_firm_and_cluster_in_the_singular():
+    from mstatlas.data.firms import _method
+
+    assert _method("city", 1, 1).startswith(
+        "1 firm was grouped by city (and country) into 1 cluster."
+    )
+    assert _method("cluster", 2_000, 3).startswith(
+        "2,000 firms were grouped by cluster column into 3 clusters."
+    )

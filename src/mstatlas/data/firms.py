@@ -50,7 +50,8 @@ def slugify(text: str) -> str:
 def _method(by: str, n_firms: int, n_groups: int) -> str:
     group = "cluster column" if by == "cluster" else "city (and country)"
     return (
-        f"{n_firms:,} firms were grouped by {group} into {n_groups:,} clusters. Firms = number "
+        f"{n_firms:,} {'firm was' if n_firms == 1 else 'firms were'} grouped by {group} into "
+        f"{n_groups:,} {'cluster' if n_groups == 1 else 'clusters'}. Firms = number "
         "of firm rows in the group; employees = sum over firms with a known head count "
         "(marked 'at least' when some are unknown; the note says for how many firms it was "
         "known); position = mean of the firms' coordinates (their city's coordinates when a "

@@ -78,14 +78,14 @@ def render() -> None:
         st.warning(
             "Mixed kinds of figures: network members, regional sectors and national totals are "
             "ranked beside cluster firms. They are not comparable; read the “Counts” column.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     else:
         st.info(
             f"Only figures that count **{COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}** are ranked "
             "together, so like is compared with like. Switch on “Include figures that count "
             "other things” to see the rest.",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     if full.empty:
         st.warning(f"No cluster in this selection has a {label} figure of the ranked kind.")

@@ -83,7 +83,7 @@ def show_notices() -> None:
     """Show (once) what was wrong with the link the session was opened with."""
     notices = st.session_state.get(NOTICES) or []
     for text in notices:
-        st.warning(text, icon="⚠️")
+        st.warning(text, icon=":material/warning:")
     st.session_state[NOTICES] = []
 
 

@@ -153,9 +153,9 @@ def _report(result: UploadResult) -> None:
     c3.metric("Rejected", f"{rep.n_rejected:,}")
     c4.metric("Warnings", f"{rep.n_warnings:,}")
     if rep.n_rejected:
-        st.warning(components.md(rep.summary()), icon="⚠️")
+        st.warning(components.md(rep.summary()), icon=":material/warning:")
     else:
-        st.success(components.md(rep.summary()), icon="✅")
+        st.success(components.md(rep.summary()), icon=":material/check_circle:")
     problems, report_csv = _report_tables(result)
     if len(problems):
         shown = problems.head(PROBLEMS_SHOWN)
@@ -302,7 +302,7 @@ def _view_key(file_key: str, sheet: str | None) -> str:
 
 
 def _failed(exc: Exception) -> None:
-    st.error(str(exc), icon="🚫")
+    st.error(str(exc), icon=":material/block:")
     st.caption("Nothing was changed: datasets already loaded stay as they were.")
 
 
