@@ -44,6 +44,7 @@ else:
             st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
         ]
     )
+    session.enter_page(navigation.url_path)
     sidebar.render()  # dataset, measure and filters: shared by every page
     navigation.run()
 session.sync_url()  # the link always reproduces what is on screen

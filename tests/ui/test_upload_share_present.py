@@ -175,6 +175,21 @@ def test_presentation_steps_through_the_ranking(app):
     assert at.query_params["slide"] == "1"
 
 
+def test_coming_back_to_the_presentation_shows_the_slide_cluster(app):
+    at = app.run()
+    at.switch_page(f"{PAGES}/present.py").run()
+    at.button(key="present_next").click().run()
+    assert (at.session_state["view"].lat, at.session_state["view"].zoom) == (51.5136, 6)
+    at.switch_page(f"{PAGES}/map.py").run()
+    # the person pans the map elsewhere (the map component reports the new view)
+    at.session_state["view"] = at.session_state["view"].with_(lat=40.0, lon=-3.0, zoom=3)
+    at.run()
+    at.switch_page(f"{PAGES}/present.py").run()
+    v = at.session_state["view"]
+    assert (v.slide, v.lat, v.lon, v.zoom) == (1, 51.5136, 7.4653, 6)
+    assert "#1 Dortmund MST cluster" in texts(at)
+
+
 def test_long_firm_list_shows_a_page_of_geocoded_rows(app):
     rows = "".join(f"Firma {i};München;Deutschland;{i % 50}\n" for i in range(3000))
     content = (

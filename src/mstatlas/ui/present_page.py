@@ -55,8 +55,9 @@ def render() -> None:
     pts = points(ds.id, fkey, view.measure)
     positions = pts.set_index("cluster_id")[["lat", "lon"]]
 
-    if st.session_state.get("_present_slide") != (ds.id, slide):
-        # Entering a slide (by button or by link): zoom the map to its cluster.
+    if session.entered_page() or st.session_state.get("_present_slide") != (ds.id, slide):
+        # Entering a slide (by button, by link, or coming back from another page where the
+        # map may have been moved): zoom the map to its cluster.
         st.session_state["_present_slide"] = (ds.id, slide)
         if slide == 0:
             session.update_view(

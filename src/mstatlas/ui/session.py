@@ -42,6 +42,17 @@ def run_number() -> int:
 def end_run() -> None:
     """Mark this script run as completed (called last in every run)."""
     st.session_state["_completed_run"] = run_number()
+    st.session_state["_completed_page"] = st.session_state.get("_page")
+
+
+def enter_page(name: str) -> None:
+    """Record which page this run draws (called by the app before the page runs)."""
+    st.session_state["_page"] = name
+
+
+def entered_page() -> bool:
+    """Whether this run draws another page than the last completed run did."""
+    return bool(st.session_state.get("_page") != st.session_state.get("_completed_page"))
 
 
 def last_completed_run() -> int | None:
