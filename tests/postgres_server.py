@@ -19,11 +19,12 @@ import pwd
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from ports import free_port
 
 DATABASE = "mstatlas_test"
 SERVER_USER = "postgres"
@@ -46,12 +47,6 @@ def find_bin_dir() -> Path | None:
         if all((folder / exe).is_file() for exe in ("initdb", "pg_ctl", "postgres")):
             return folder
     return None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_server_user(cmd: list[str]) -> list[str]:
@@ -130,7 +125,7 @@ def postgres_server(*, durable: bool = False) -> Iterator[str]:
         if not durable:
             settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         for attempt in range(3):  # the free port may be taken between probing and binding
-            port = _free_port()
+            port = free_port()
             try:
                 _run(
                     [

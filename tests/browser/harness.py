@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -21,12 +21,6 @@ CHROMIUM = os.environ.get("MSTATLAS_CHROMIUM", "/usr/bin/chromium")
 NON_LOCAL = re.compile(
     r"^(?!(?:https?|wss?)://(?:localhost|127\.0\.0\.1)(?::\d+)?/)(?!data:|blob:|about:)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
