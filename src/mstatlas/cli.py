@@ -191,7 +191,7 @@ def _cmd_share(args: argparse.Namespace) -> int:
     print(f"id:           {saved.id}")
     print(f"delete token: {saved.delete_token}")
     print("Keep the delete token: it is shown only now and is the only way to delete the data:")
-    print(f"  mstatlas delete {saved.id} --token {saved.delete_token}")
+    print(f"  mstatlas delete {saved.id} --token={saved.delete_token}")
     return EXIT_OK
 
 

@@ -895,7 +895,7 @@ def test_cli_share_then_delete(cli_env: str, capsys: pytest.CaptureFixture[str])
     dataset_id = link.removeprefix("https://a.eu/?ds=")
     token = next(line for line in out.splitlines() if line.startswith("delete token:")).split()[-1]
     assert valid_dataset_id(dataset_id) and valid_dataset_id(token)
-    assert f"mstatlas delete {dataset_id} --token {token}" in out
+    assert f"mstatlas delete {dataset_id} --token={token}" in out
 
     store = DatasetStore(cli_env)
     got = store.load(dataset_id)
@@ -917,6 +917,27 @@ def test_cli_share_then_delete(cli_env: str, capsys: pytest.CaptureFixture[str])
     assert f"Deleted shared dataset {dataset_id}" in capsys.readouterr().out
     assert main(["delete", dataset_id, "--token", token]) == 1
     assert "No shared dataset has the id" in capsys.readouterr().err
+
+
+def test_printed_delete_command_works_whatever_the_secrets_look_like(
+    cli_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # About one id or token in 64 drawn by token_urlsafe starts with "-", which the
+    # command line would read as an option.
+    import secrets
+    import shlex
+
+    from mstatlas.cli import main
+
+    drawn = iter(["-" + "a" * 21, "b" * 22, "-" + "c" * 21, "-" + "d" * 21, "e" * 22])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n=None: next(drawn))
+    assert main(["share", str(DEFAULT_CSV)]) == 0
+    out = capsys.readouterr().out
+    command = next(line for line in out.splitlines() if "mstatlas delete" in line)
+    args = shlex.split(command)[1:]
+    assert args == ["delete", "b" * 22, "--token=" + "e" * 22]
+    assert main(args) == 0
+    assert f"Deleted shared dataset {'b' * 22}" in capsys.readouterr().out
 
 
 def test_cli_share_default_link_and_name(

@@ -138,10 +138,19 @@ class SavedDataset:
 def valid_dataset_id(text: str) -> bool:
     """Tell whether ``text`` has the shape of a dataset id.
 
-    Ids are ``secrets.token_urlsafe(16)``: 22 characters from ``A-Z a-z 0-9 - _``.
+    Ids are ``secrets.token_urlsafe(16)``: 22 characters from ``A-Z a-z 0-9 - _``
+    (new ones never start with ``-``, which a command line would take for an option).
     A well-formed id may still be unknown to the store.
     """
     return isinstance(text, str) and _ID_RE.fullmatch(text) is not None
+
+
+def _new_secret() -> str:
+    """A random id or delete token (128 bits) that does not start with ``-``."""
+    while True:
+        secret = secrets.token_urlsafe(16)
+        if not secret.startswith("-"):
+            return secret
 
 
 def default_sqlite_path() -> Path:
@@ -440,7 +449,7 @@ class DatasetStore:
                 f"{_human_size(self.max_bytes)}. Filter it or split it."
             )
         self._ensure_schema()
-        saved = SavedDataset(id=secrets.token_urlsafe(16), delete_token=secrets.token_urlsafe(16))
+        saved = SavedDataset(id=_new_secret(), delete_token=_new_secret())
         table = tables.shared_datasets
         with self._db_errors("save the shared dataset"), self._write() as conn:
             held = conn.scalar(select(func.count()).select_from(table)) or 0

@@ -34,7 +34,7 @@ def render(ds: Dataset, page: str) -> None:
         if saved:
             st.caption(
                 "Delete token for this shared dataset (keep it; it is shown only in this session): "
-                f"`{saved}` — remove it with `mstatlas delete {view.dataset} --token {saved}`."
+                f"`{saved}` — remove it with `mstatlas delete {view.dataset} --token={saved}`."
             )
             if st.button("Delete this shared dataset", key="delete_shared"):
                 _delete(view.dataset, saved)
