@@ -181,7 +181,8 @@ def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, fl
         return dict(overrides)
     n_review = int((geo["status"] != "ok").sum())
     with st.expander(
-        f"Geocoding: {len(geo):,} rows placed from city and country ({n_review} to review)",
+        f"Geocoding: {len(geo):,} {'row' if len(geo) == 1 else 'rows'} placed from city and "
+        f"country ({n_review:,} to review)",
         expanded=n_review > 0,
     ):
         st.caption(
