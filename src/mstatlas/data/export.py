@@ -30,9 +30,30 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_safe_csv(frame: pd.DataFrame) -> str:
-    """CSV text (UTF-8, comma) with formula-like cells neutralised."""
-    return neutralise_frame(frame).to_csv(index=False)
+#: UTF-8 byte-order mark. At the start of a CSV file it makes Excel (notably German Excel,
+#: which otherwise assumes cp1252) read the file as UTF-8, so "Köln" does not become "KÃ¶ln".
+UTF8_BOM = "\ufeff"
+
+
+def to_safe_csv(frame: pd.DataFrame, *, bom: bool = False) -> str:
+    """CSV text (comma separator, ``.`` decimals) with formula-like cells neutralised.
+
+    ``bom=True`` starts the text with :data:`UTF8_BOM`, for text that becomes a file
+    (see :func:`to_safe_csv_bytes`). Leave it off for text printed to a terminal or
+    piped to another program (the CLI), where a marker would be a stray character.
+    """
+    text = neutralise_frame(frame).to_csv(index=False)
+    return UTF8_BOM + text if bom else text
+
+
+def to_safe_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A CSV file for download: UTF-8 with a byte-order mark, formula-like cells neutralised.
+
+    The marker lets Excel show umlauts and accents; comma and ``.`` decimals are kept
+    (portable, and the same as the CSV template). Read it back with ``encoding="utf-8-sig"``
+    (or :func:`mstatlas.data.readers.read_upload`, which drops the marker).
+    """
+    return to_safe_csv(frame, bom=True).encode("utf-8")
 
 
 def to_safe_xlsx(frame: pd.DataFrame, sheet_name: str = "data") -> bytes:

@@ -7,7 +7,7 @@ from typing import Final
 
 import pandas as pd
 
-from mstatlas.data.export import to_safe_csv
+from mstatlas.data.export import to_safe_csv_bytes
 
 #: Template column -> what to write in it.
 TEMPLATE_COLUMNS: Final[dict[str, str]] = {
@@ -51,7 +51,7 @@ def _example() -> pd.DataFrame:
 
 def template_csv() -> bytes:
     """UTF-8 CSV (with BOM so Excel shows umlauts) with the template columns and one example row."""
-    return ("\ufeff" + to_safe_csv(_example())).encode("utf-8")
+    return to_safe_csv_bytes(_example())
 
 
 def template_xlsx() -> bytes:

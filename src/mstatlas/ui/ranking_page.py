@@ -8,7 +8,7 @@ import streamlit as st
 
 from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.analysis.ranking import HEADLINE_RULE, position_statement, rank_clusters
-from mstatlas.data.export import to_safe_csv
+from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
@@ -117,7 +117,7 @@ def render() -> None:
         st.caption(HEADLINE_RULE)
         st.download_button(
             "Download ranking (CSV)",
-            data=to_safe_csv(full.drop(columns=["row"])),
+            data=to_safe_csv_bytes(full.drop(columns=["row"])),
             file_name=f"mst-ranking-{view.rank_by}.csv",
             mime="text/csv",
         )

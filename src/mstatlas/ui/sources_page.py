@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mstatlas.data.export import to_safe_csv, to_safe_xlsx
+from mstatlas.data.export import to_safe_csv_bytes, to_safe_xlsx
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import current, filtered, filters_key
@@ -55,7 +55,9 @@ def render() -> None:
     )
     export = pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
     c1, c2 = st.columns(2)
-    c1.download_button("Download figures (CSV)", to_safe_csv(export), "mst-figures.csv", "text/csv")
+    c1.download_button(
+        "Download figures (CSV)", to_safe_csv_bytes(export), "mst-figures.csv", "text/csv"
+    )
     c2.download_button(
         "Download figures (XLSX)",
         to_safe_xlsx(export),
