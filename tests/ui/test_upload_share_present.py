@@ -234,6 +234,9 @@ def test_many_problems_show_a_page_and_download_every_one(app):
     at.run()  # a rerun reuses the report made for this read
     assert "Showing the first 5,000 of 6,000 problems" in texts(at)
     assert any(b.label == "Download validation report (CSV)" for b in at.get("download_button"))
+    ((_result, _table, report_csv),) = at.session_state["_upload_report_tables"].values()
+    assert report_csv.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    assert report_csv.decode("utf-8-sig").count("\n") == 6001  # header + every problem
 
 
 def test_opening_the_upload_page_warms_the_reader_up(app, monkeypatch):

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.data.columns import CANONICAL_FIELDS
-from mstatlas.data.export import to_safe_csv
+from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.data.readers import UploadResult, list_sheets, read_upload, warm_up
 from mstatlas.data.templates import template_csv, template_xlsx
@@ -131,16 +131,17 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
     return dict(overrides)
 
 
-def _report_tables(result: UploadResult) -> tuple[pd.DataFrame, str]:
-    """The report as a table and as a formula-safe CSV, made once per read (not per rerun)."""
-    made: dict[int, tuple[UploadResult, pd.DataFrame, str]] = st.session_state.setdefault(
+def _report_tables(result: UploadResult) -> tuple[pd.DataFrame, bytes]:
+    """The report as a table and as a formula-safe CSV file, made once per read (not per
+    rerun); the file starts with a byte-order mark so Excel reads its umlauts as UTF-8."""
+    made: dict[int, tuple[UploadResult, pd.DataFrame, bytes]] = st.session_state.setdefault(
         "_upload_report_tables", {}
     )
     hit = made.get(id(result))
     if hit is None or hit[0] is not result:
         problems = result.report.to_frame()
         made.clear()  # only the latest read is shown
-        hit = (result, problems, to_safe_csv(problems))
+        hit = (result, problems, to_safe_csv_bytes(problems))
         made[id(result)] = hit
     return hit[1], hit[2]
 
