@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from mstatlas.ui.urlstate import DEFAULT, ViewState, parse_query, share_url, to_query
+from mstatlas.ui.urlstate import (
+    DEFAULT,
+    ViewState,
+    fit_slide,
+    parse_query,
+    share_url,
+    to_query,
+    years_outside,
+)
 
 #: Link parameter -> the ViewState field it sets (where the names differ).
 PARAM_FIELD = {
@@ -67,7 +75,13 @@ def test_every_field_round_trips():
         ("min_employees", "lots", "expected a whole number"),
         ("sel", "a\x00b", "not a cluster id"),
         ("view", "51,7", "expected lat,lon,zoom"),
-        ("view", "951,7,4", "expected lat,lon,zoom"),
+        ("view", "951,7,4", "latitude 951 is out of range (-90 to 90)"),
+        ("view", "91,0,5", "latitude 91 is out of range (-90 to 90)"),
+        ("view", "51,200,5", "longitude 200 is out of range (-180 to 180)"),
+        ("view", "51,7,19", "zoom 19 is not a whole number from 1 to 18"),
+        ("view", "51,7,5.5", "zoom 5.5 is not a whole number from 1 to 18"),
+        ("country", "XX", "XX is not a country code (ISO 3166-1)"),
+        ("country", "XX,QQ", "XX, QQ are not country codes"),
         ("tiles", "google", "choose offline or osm"),
         ("layer", "heatmap", "choose one of clusters, firms, both"),
         ("by", "size", "choose one of"),
@@ -98,3 +112,77 @@ def test_share_url_is_absolute_and_compact():
         "https://atlas.example.org/", "ranking", DEFAULT.with_(rank_by="firms", countries=("DE",))
     )
     assert url == "https://atlas.example.org/ranking?country=DE&by=firms"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "default"),
+    [
+        ("measure", "size", "employees"),
+        ("country", "XX", "all countries"),
+        ("view", "91,0,5", "the whole of Europe"),
+        ("top", "abc", "10"),
+        ("slide", "x", "the overview"),
+    ],
+)
+def test_a_notice_names_the_default_it_uses(key, value, default):
+    _, notices = parse_query({key: value})
+    assert notices[0].endswith(f"Using the default ({default}).")
+
+
+def test_a_wrong_country_code_is_dropped_and_the_others_kept():
+    state, notices = parse_query({"country": "de,NL,aq"})  # real codes, in any case
+    assert notices == []
+    assert state.countries == ("DE", "NL", "AQ")
+    state, notices = parse_query({"country": "DE,XX,NL"})
+    assert state.countries == ("DE", "NL")
+    assert notices == [
+        "Ignored link parameter country='DE,XX,NL': XX is not a country code (ISO 3166-1). "
+        "Using DE, NL."
+    ]
+
+
+def test_the_eus_short_forms_are_read_as_iso_codes():
+    state, notices = parse_query({"country": "UK,EL"})
+    assert state.countries == ("GB", "GR")
+    assert notices == ["Read link parameter country='UK,EL': UK as GB, EL as GR."]
+    assert to_query(state) == {"country": "GB,GR"}
+
+
+def test_view_in_range_is_kept_and_rounded():
+    state, notices = parse_query({"view": "-90,180,18.0"})
+    assert notices == []
+    assert (state.lat, state.lon, state.zoom) == (-90, 180, 18)
+    state, notices = parse_query({"view": "51.513649,7.46531,8"})
+    assert notices == []
+    assert (state.lat, state.lon, state.zoom) == (51.5136, 7.4653, 8)
+
+
+@pytest.mark.parametrize(
+    ("years", "notice"),
+    [
+        ((2030, 2040), "Ignored years 2030–2040: this dataset has figures from 1985 to 2026."),
+        ((2027, None), "Ignored years from 2027: this dataset has figures from 1985 to 2026."),
+        ((None, 1984), "Ignored years up to 1984: this dataset has figures from 1985 to 2026."),
+        ((1900, 1900), "Ignored years 1900: this dataset has figures from 1985 to 2026."),
+        ((2020, 2040), None),
+        ((1900, 1985), None),
+        ((2026, None), None),
+        ((None, None), None),
+    ],
+)
+def test_years_outside_the_dataset_are_reported(years, notice):
+    state = DEFAULT.with_(year_min=years[0], year_max=years[1])
+    text = years_outside(state, (1985, 2026))
+    if notice is None:
+        assert text is None
+    else:
+        assert text == notice + " Showing all years."
+
+
+def test_a_slide_past_the_last_becomes_the_last():
+    assert fit_slide(DEFAULT.with_(slide=500), 5) == (
+        5,
+        "Ignored slide 500: this presentation ends at slide 5. Showing slide 5.",
+    )
+    assert fit_slide(DEFAULT.with_(slide=5), 5) == (5, None)
+    assert fit_slide(DEFAULT, 0) == (0, None)

@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 VIEW = "view"
 NOTICES = "url_notices"
+_NOTICES_SEEN = "_notices_seen"  # (what was shown, notices) at the end of the last completed run
+_NOTICES_DRAWN_IN = "_notices_drawn_in"  # the run whose show_notices has drawn them
 
 
 def init_state() -> None:
@@ -43,6 +45,7 @@ def end_run() -> None:
     """Mark this script run as completed (called last in every run)."""
     st.session_state["_completed_run"] = run_number()
     st.session_state["_completed_page"] = st.session_state.get("_page")
+    st.session_state[_NOTICES_SEEN] = (_what_is_shown(), tuple(st.session_state.get(NOTICES) or ()))
 
 
 def enter_page(name: str) -> None:
@@ -90,12 +93,60 @@ def sync_url() -> None:
             st.query_params[key] = value
 
 
+def _what_is_shown() -> tuple[Any, ...]:
+    """The page and the view, less the map's position: what only the person changes.
+
+    The map component reports its position by itself (its first report reruns the
+    script), so a change of position alone is not the person acting on the page.
+    """
+    return (st.session_state.get("_page"), view().with_(lat=None, lon=None, zoom=None))
+
+
 def show_notices() -> None:
-    """Show (once) what was wrong with the link the session was opened with."""
-    notices = st.session_state.get(NOTICES) or []
+    """Show what was wrong with the link (or the view) until the person changes something.
+
+    Called near the top of every page. A notice stays through the reruns the app
+    makes by itself, like the map's first report of its position, and goes once
+    the page or the view (other than the map's position) is no longer what the
+    last completed run showed. Notices added later in this run are drawn where
+    they are added (see :func:`notice`).
+    """
+    notices = list(st.session_state.get(NOTICES) or [])
+    seen = st.session_state.get(_NOTICES_SEEN)
+    if seen is not None and seen[0] != _what_is_shown():
+        # The person acted: the notices already on screen in the last run are done with.
+        old = list(seen[1])
+        if notices[: len(old)] == old:
+            notices = notices[len(old) :]
+        else:
+            notices = [text for text in notices if text not in old]
+        st.session_state[NOTICES] = notices
     for text in notices:
         st.warning(text, icon=":material/warning:")
-    st.session_state[NOTICES] = []
+    st.session_state[_NOTICES_DRAWN_IN] = run_number()
+
+
+def notice(text: str) -> None:
+    """Tell the person that part of the view was not usable and what is used instead.
+
+    Kept and shown like the link's notices; drawn right away if this run's
+    :func:`show_notices` has already drawn the others.
+    """
+    st.session_state[NOTICES] = [*(st.session_state.get(NOTICES) or []), text]
+    if st.session_state.get(_NOTICES_DRAWN_IN) == run_number():
+        st.warning(text, icon=":material/warning:")
+
+
+def limit_slide(n: int) -> int:
+    """Bring the view's slide within a presentation of ``n`` slides, with a notice if needed.
+
+    Returns the slide to show; the view (and so the link) follows.
+    """
+    slide, text = urlstate.fit_slide(view(), n)
+    if text:
+        update_view(slide=slide)
+        notice(text)
+    return slide
 
 
 def bound_widget(

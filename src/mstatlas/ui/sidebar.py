@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
-from mstatlas.ui import session
+from mstatlas.ui import session, urlstate
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset, summary
 
@@ -66,6 +66,10 @@ def render() -> Dataset:
         )
         if about.years is not None:
             lo, hi = about.years
+            if outside := urlstate.years_outside(session.view(), (lo, hi)):
+                # the slider cannot show years the dataset does not have: all years, said so
+                session.notice(outside)
+                session.update_view(year_min=None, year_max=None)
             if lo == hi:
                 hi = lo + 1
             v = session.view()

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from mstatlas.analysis.filters import Filters
+from mstatlas.data.columns import _country_index, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
 DEFAULT_DATASET = "default"
@@ -87,6 +89,49 @@ def _int(value: str, name: str, lo: int, hi: int) -> int:
     return n
 
 
+@lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code the project's country table knows (and XK, Kosovo)."""
+    return frozenset(_country_index().values())
+
+
+def _country_code(text: str) -> str | None:
+    """The country code a two-letter link value stands for ("de" -> DE, "UK" -> GB), or None."""
+    if not re.fullmatch(r"[A-Za-z]{2}", text):
+        return None
+    code = text.upper()
+    if code in _country_codes():
+        return code
+    return country_to_iso2(code)  # the EU's own short forms: UK, EL
+
+
+#: What each parameter falls back to, as the notice names it.
+_DEFAULT_SHOWN = {
+    "ds": "the sourced MST clusters",
+    "measure": DEFAULT.measure,
+    "country": "all countries",
+    "years": "all years",
+    "undated": "undated figures included",
+    "counts": "all kinds",
+    "min_firms": "0",
+    "min_employees": "0",
+    "sel": "no cluster selected",
+    "view": "the whole of Europe",
+    "tiles": DEFAULT.tiles,
+    "layer": DEFAULT.layer,
+    "by": DEFAULT.rank_by,
+    "top": str(DEFAULT.top),
+    "mixed": "like with like",
+    "embed": "the full app",
+    "slide": "the overview",
+}
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Text from a link as a notice quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _bool(value: str) -> bool:
     v = value.strip().lower()
     if v in ("1", "true", "yes", "on"):
@@ -122,9 +167,9 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
             return str(v[-1]) if v else None
         return str(v)
 
-    def bad(key: str, value: str, why: str) -> None:
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        notices.append(f"Ignored link parameter {key}={shown!r}: {why}. Using the default.")
+    def bad(key: str, value: str, why: str, using: str | None = None) -> None:
+        instead = f"Using {using}" if using else f"Using the default ({_DEFAULT_SHOWN[key]})"
+        notices.append(f"Ignored link parameter {key}={_short(value)!r}: {why}. {instead}.")
 
     handlers = {
         "ds", "measure", "country", "years", "undated", "counts", "min_firms", "min_employees",
@@ -145,11 +190,24 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         else:
             bad("measure", v, f"choose one of {', '.join(MEASURES)}")
     if (v := get("country")) is not None:
-        codes = [c.upper() for c in _csv(v)]
-        if codes and all(re.fullmatch(r"[A-Z]{2}", c) for c in codes):
-            state["countries"] = tuple(dict.fromkeys(codes))
-        else:
+        given = _csv(v)
+        if not given or not all(re.fullmatch(r"[A-Za-z]{2}", c) for c in given):
             bad("country", v, "expected two-letter country codes such as DE,NL")
+        else:
+            found = {c: _country_code(c) for c in given}
+            kept = tuple(dict.fromkeys(code for code in found.values() if code))
+            wrong = [c for c, code in found.items() if code is None]
+            if wrong:
+                what = _short(", ".join(wrong))
+                are = "is not a country code" if len(wrong) == 1 else "are not country codes"
+                bad("country", v, f"{what} {are} (ISO 3166-1)", ", ".join(kept) or None)
+            if kept:
+                state["countries"] = kept
+            read_as = [f"{c} as {code}" for c, code in found.items() if code and code != c.upper()]
+            if read_as:
+                notices.append(
+                    f"Read link parameter country={_short(v)!r}: {_short(', '.join(read_as))}."
+                )
     if (v := get("years")) is not None:
         m = re.fullmatch(r"(\d{4})?-(\d{4})?", v.strip())
         try:
@@ -189,13 +247,19 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         parts = _csv(v)
         try:
             if len(parts) != 3:
-                raise ValueError("expected lat,lon,zoom")
-            lat, lon, zoom = float(parts[0]), float(parts[1]), int(parts[2])
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 18):
-                raise ValueError("out of range")
-            state["lat"], state["lon"], state["zoom"] = round(lat, 4), round(lon, 4), zoom
-        except ValueError as exc:
-            bad("view", v, str(exc) if "expected" in str(exc) else "expected lat,lon,zoom")
+                raise ValueError
+            lat, lon, zoom = (float(p) for p in parts)
+        except ValueError:
+            bad("view", v, "expected lat,lon,zoom, e.g. 51.51,7.47,8")
+        else:
+            if not -90 <= lat <= 90:
+                bad("view", v, f"latitude {_short(parts[0])} is out of range (-90 to 90)")
+            elif not -180 <= lon <= 180:
+                bad("view", v, f"longitude {_short(parts[1])} is out of range (-180 to 180)")
+            elif not (zoom.is_integer() and 1 <= zoom <= 18):
+                bad("view", v, f"zoom {_short(parts[2])} is not a whole number from 1 to 18")
+            else:
+                state["lat"], state["lon"], state["zoom"] = round(lat, 4), round(lon, 4), int(zoom)
     if (v := get("tiles")) is not None:
         if v in ("offline", "osm"):
             state["tiles"] = v
@@ -222,6 +286,51 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         except ValueError:
             bad("slide", v, "expected a whole number from 0 to 500")
     return replace(DEFAULT, **state), notices  # type: ignore[arg-type]
+
+
+def _years_text(year_min: int | None, year_max: int | None) -> str:
+    if year_min is not None and year_max is not None:
+        return f"{year_min}–{year_max}" if year_min != year_max else str(year_min)
+    return f"from {year_min}" if year_min is not None else f"up to {year_max}"
+
+
+def years_outside(state: ViewState, span: tuple[int, int]) -> str | None:
+    """Why the view's years select none of a dataset's years, or ``None`` if they overlap.
+
+    Parameters
+    ----------
+    state : ViewState
+        The view; its ``year_min`` and ``year_max`` bound the years (``None`` is open).
+    span : (int, int)
+        The earliest and latest year of a figure in the dataset.
+
+    Returns
+    -------
+    str or None
+        A notice saying what was wrong and that all years are shown instead, when
+        the view's years lie wholly before or after ``span``.
+    """
+    lo, hi = span
+    a, b = state.year_min, state.year_max
+    if (a is None or a <= hi) and (b is None or b >= lo):
+        return None
+    return (
+        f"Ignored years {_years_text(a, b)}: this dataset has figures from {lo} to {hi}. "
+        "Showing all years."
+    )
+
+
+def fit_slide(state: ViewState, n: int) -> tuple[int, str | None]:
+    """The view's slide within a presentation of ``n`` slides, and a notice if it was not.
+
+    Slide 0 is the overview and slide ``n`` the last cluster; a slide past it
+    (a link's ``slide=500``) becomes the last one.
+    """
+    if state.slide <= n:
+        return state.slide, None
+    return n, (
+        f"Ignored slide {state.slide}: this presentation ends at slide {n}. Showing slide {n}."
+    )
 
 
 def to_query(state: ViewState) -> dict[str, str]:
