@@ -156,6 +156,23 @@ def test_decimal_comma_and_thousands_in_comma_file():
     assert r.clusters["employees"].iloc[0] == 2100
 
 
+def test_counts_grouped_with_points_in_a_comma_file_are_read_alike_and_flagged():
+    # German-style thousands in an otherwise English-style file (comma separator): "12.000"
+    # was once read as 12 while "2.100" became 2100 in the same column, without a word.
+    text = "Name,Stadt,Land,Firmen,Mitarbeiter\nA,Dortmund,DE,39,2.100\nB,Jena,DE,12,12.000\n"
+    r = read_upload(text.encode(), filename="x.csv")
+    assert r.clusters["employees"].tolist() == [2100, 12000]
+    assert r.report.n_imported == 2
+    warned = [(p.row, p.value, p.severity) for p in r.report.problems]
+    assert warned == [(2, "2.100", "warning"), (3, "12.000", "warning")]
+    assert "read as 12,000" in r.report.problems[1].reason
+    # the same values as text cells of a workbook
+    data = xlsx_bytes(
+        {"Daten": [["Name", "Stadt", "Land", "Mitarbeiter"], ["A", "Jena", "DE", "12.000"]]}
+    )
+    assert read_upload(data, filename="x.xlsx").clusters["employees"].tolist() == [12000]
+
+
 def test_qualified_numbers_become_qualifiers():
     text = "name;lat;lon;Beschäftigte;Unternehmen\nA;51,5;7,4;ca. 1.700;> 50\n"
     r = read_upload(text.encode(), filename="x.csv")

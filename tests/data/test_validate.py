@@ -87,6 +87,15 @@ def test_parse_numbers_german():
     assert qual.tolist()[3] == "about"
 
 
+def test_counts_with_point_groups_are_thousands_in_a_point_decimal_column():
+    s = pd.Series(["12.000", "2.100", "39", "12.5", "1,020", ""])
+    num, failed, _ = parse_numbers(s, NumberFormat(".", ","), integer=True)
+    assert num.tolist()[:5] == [12000, 2100, 39, 12.5, 1020]  # 12.5: refused later as a count
+    assert not failed.any()
+    coords, _, _ = parse_numbers(pd.Series(["51.000"]), NumberFormat(".", ","), coordinate=True)
+    assert coords.tolist() == [51.0]  # coordinates keep their decimals
+
+
 def test_text_checks_find_control_characters_and_length_in_characters():
     import numpy as np
 

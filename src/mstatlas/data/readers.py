@@ -53,6 +53,7 @@ from mstatlas.data.validate import (
     detect_number_formats,
     not_a_number_reason,
     parse_numbers,
+    point_grouped,
     text_problems,
 )
 from mstatlas.errors import DataError
@@ -1358,6 +1359,22 @@ def _process(
                 ),
             )
             reject |= neg | frac | huge
+            if nf.decimal == ".":
+                # "2.100" where the point is the decimal mark: read as 2,100 (a count has
+                # no decimals) — said, because the file's other numbers use the point.
+                _flag(
+                    problems,
+                    point_grouped(trimmed(c)) & ~reject,
+                    rows,
+                    c,
+                    frame[c],
+                    lambda v: (
+                        f"'{v}' was read as {float(v.strip().replace('.', '')):,.0f}: a count "
+                        "has no decimals, so the point was taken as a thousands separator, "
+                        "although the file's decimal mark is the point; check the value"
+                    ),
+                    "warning",
+                )
         elif what == "year":
             lo, hi = YEAR_RANGE
             bad = (num.notna() & ((num < lo) | (num > hi) | (num % 1 != 0))).to_numpy(bool)

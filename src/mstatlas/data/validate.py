@@ -269,8 +269,11 @@ def parse_numbers(
         num.loc[todo] = parsed
         qual.loc[todo] = q
     if integer:
-        # Only values not already whole numbers can need the fix: test just those.
+        # Only values not read as whole numbers, or written with a point ("12.000" was
+        # read as 12), can need the fix: test just those.
         fix = ~blank & ((num % 1 != 0) | num.isna())
+        if fmt.decimal == ".":
+            fix = fix | (~blank & text.str.contains(".", regex=False).fillna(False))
         if fix.any():
             grouped = (
                 text[fix].str.fullmatch(r"[-+]?\d{1,3}([.,]\d{3})+").fillna(False).astype(bool)
@@ -282,6 +285,20 @@ def parse_numbers(
             ).astype("float64")
     failed = num.isna() & ~blank
     return num, failed, qual
+
+
+def point_grouped(values: pd.Series) -> np.ndarray:
+    """Counts written with points between groups of three digits ("2.100", "12.000").
+
+    In a column whose decimal mark is the point, :func:`parse_numbers` reads them as
+    thousands (a count has no decimals); this finds them so the reading can be shown.
+    """
+    text = values.astype("string")
+    if not text.str.contains(".", regex=False).fillna(False).any():
+        return np.zeros(len(text), dtype=bool)
+    return np.asarray(
+        text.str.strip().str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+").fillna(False), dtype=bool
+    )
 
 
 def _na_text(index: pd.Index) -> pd.Series:
