@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 from ui.app_helpers import APP, PAGES, texts
@@ -170,11 +169,6 @@ def test_a_slide_past_the_last_becomes_the_last_with_a_notice():
     assert warnings(at) == [notice]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `slide = session.limit_slide(n)` in place of `slide = min(view.slide, n)` "
-    "in present_page.render (another change's file); drop this mark once it is there",
-)
 def test_present_page_brings_a_slide_past_the_last_into_the_link(app):
     at = open_link(app, "present", slide="500")
     assert "Slide 5 of 5" in texts(at)

@@ -51,7 +51,7 @@ def render() -> None:
         st.title("Nothing to present")
         st.write(f"No cluster in this selection has a {label} figure. Change the filters.")
         return
-    slide = min(view.slide, n)
+    slide = session.limit_slide(n)
     pts = points(ds.id, fkey, view.measure)
     positions = pts.set_index("cluster_id")[["lat", "lon"]]
 
