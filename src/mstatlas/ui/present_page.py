@@ -37,6 +37,32 @@ def _go(slide: int) -> None:
     session.update_view(slide=slide)
 
 
+def _nothing_to_present(ds_id: str, fkey: tuple, by: str, mixed: bool, label: str) -> None:
+    """Say why there are no slides, and offer the way out when there is one."""
+    article = "an" if label[:1] in "aeiou" else "a"
+    st.title("Nothing to present")
+    others = pd.DataFrame() if mixed else rank_clusters(filtered(ds_id, fkey), by=by, counts=None)
+    if others.empty:
+        st.write(f"No cluster in this selection has {article} {label} figure. Change the filters.")
+        return
+    kinds = ", ".join(
+        sorted({COUNTS_WHAT.get(str(k), str(k)).lower() for k in others["counts_what"]})
+    )
+    st.write(
+        f"No cluster in this selection has {article} {label} figure that counts "
+        f"{COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}, the kind the presentation compares by "
+        f"default. {len(others):,} clusters have {article} {label} figure of another kind "
+        f"({kinds}); each slide then says what its figure counts."
+    )
+    st.button(
+        "Present figures of every kind",
+        type="primary",
+        on_click=session.update_view,
+        kwargs={"mixed": True, "slide": 0},
+        key="present_mixed",
+    )
+
+
 def render() -> None:
     """Draw the current slide with previous/next controls."""
     st.html(LARGE_TYPE)
@@ -48,8 +74,7 @@ def render() -> None:
     n = len(slides)
     label = MEASURES[view.rank_by].lower()
     if n == 0:
-        st.title("Nothing to present")
-        st.write(f"No cluster in this selection has a {label} figure. Change the filters.")
+        _nothing_to_present(ds.id, fkey, view.rank_by, view.mixed, label)
         return
     slide = session.limit_slide(n)
     pts = points(ds.id, fkey, view.measure)
