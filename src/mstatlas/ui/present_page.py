@@ -37,6 +37,10 @@ def _go(slide: int) -> None:
     session.update_view(slide=slide)
 
 
+def _present_every_kind() -> None:
+    session.update_view(mixed=True, slide=0)
+
+
 def _nothing_to_present(ds_id: str, fkey: tuple, by: str, mixed: bool, label: str) -> None:
     """Say why there are no slides, and offer the way out when there is one."""
     article = "an" if label[:1] in "aeiou" else "a"
@@ -57,8 +61,7 @@ def _nothing_to_present(ds_id: str, fkey: tuple, by: str, mixed: bool, label: st
     st.button(
         "Present figures of every kind",
         type="primary",
-        on_click=session.update_view,
-        kwargs={"mixed": True, "slide": 0},
+        on_click=_present_every_kind,
         key="present_mixed",
     )
 
