@@ -110,7 +110,12 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
         choice = st.session_state[key]
         overrides[fld] = None if choice == NOT_USED else choice
 
-    with st.expander("Columns: detected mapping (change any)", expanded=bool(overrides)):
+    with st.expander(
+        "Columns: detected mapping (change any)",
+        expanded=bool(overrides),
+        key=f"map_open_{view_key}",  # stays open across the rerun a choice makes
+        on_change="rerun",
+    ):
         options = [NOT_USED, *result.columns]
         cols = st.columns(3)
         for i, (fld, help_text) in enumerate(CANONICAL_FIELDS.items()):
