@@ -136,3 +136,23 @@ def test_embed_mode_shows_only_map_and_legend(offline, app_url):
     assert page.get_by_role("heading", name=re.compile("MST Atlas")).count() == 0
     assert offline.blocked == []
     save_artifact(page, "embed.png")
+
+
+def test_embed_fits_the_suggested_iframe(offline, app_url):
+    from mstatlas.ui.embed_page import EMBED_FRAME_HEIGHT
+
+    # The page as the iframe of the Share panel's embed code shows it: legend and credit
+    # line inside the frame, no scrolling needed.
+    page = offline.context.new_page()
+    page.set_viewport_size({"width": 900, "height": EMBED_FRAME_HEIGHT})
+    page.goto(f"{app_url}/?embed=true", wait_until="domcontentloaded")
+    map_frame(page)
+    credit = page.get_by_text(re.compile(r"^MST Atlas · "))
+    expect(credit).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)  # layout settled
+    bottom = credit.evaluate("e => e.getBoundingClientRect().bottom")
+    assert bottom <= EMBED_FRAME_HEIGHT, f"credit line ends at {bottom}px"
+    legend = page.get_by_text("Employees (circle area)")
+    expect(legend).to_be_in_viewport(ratio=1.0)
+    assert offline.blocked == []
+    save_artifact(page, "embed-in-frame.png")

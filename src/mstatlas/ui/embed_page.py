@@ -16,6 +16,11 @@ header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSideb
 """
 
 
+#: Height of the embedded map, and of the iframe the Share panel suggests: the map, its
+#: legend and the credit line fit in it without scrolling (checked by a browser test).
+EMBED_MAP_HEIGHT, EMBED_FRAME_HEIGHT = 480, 700
+
+
 def render() -> None:
     """Draw the embeddable map."""
     st.html(HIDE_CHROME)
@@ -25,7 +30,7 @@ def render() -> None:
     fkey = filters_key(view.filters())
     pts = points(ds.id, fkey, view.measure)
     clicked = components.atlas_map(
-        pts, view.measure, (ds.id, fkey, view.measure), page="embed", height=520
+        pts, view.measure, (ds.id, fkey, view.measure), page="embed", height=EMBED_MAP_HEIGHT
     )
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)

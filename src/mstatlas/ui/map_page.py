@@ -52,7 +52,7 @@ def render() -> None:
     rows = filtered(ds.id, fkey)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title("MST Atlas of Europe")
-    share_slot = share.empty()  # filled last: the link must include this run's click or move
+    share_slot = share.container()  # filled last: the link must include this run's click or move
     drawn = int(pts["value"].notna().sum())
     st.caption(
         "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
@@ -138,5 +138,5 @@ def render() -> None:
             components.profile(rows if sel in set(rows["cluster_id"]) else ds.clusters, sel)
         else:
             st.info("Click a circle on the map to see every figure reported for that cluster.")
-    with share_slot.container():
+    with share_slot:
         share_panel.render(ds, "map")

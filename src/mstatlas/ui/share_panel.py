@@ -9,6 +9,7 @@ import streamlit as st
 from mstatlas.errors import MSTAtlasError
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import UPLOAD_PREFIX, Dataset
+from mstatlas.ui.embed_page import EMBED_FRAME_HEIGHT
 from mstatlas.ui.urlstate import share_url
 
 
@@ -41,7 +42,7 @@ def render(ds: Dataset, page: str) -> None:
         st.markdown("**Embed** (map and legend only)")
         embed = share_url(base, "", view.with_(embed=True))
         st.code(
-            f'<iframe src="{html.escape(embed)}" width="100%" height="600" '
+            f'<iframe src="{html.escape(embed)}" width="100%" height="{EMBED_FRAME_HEIGHT}" '
             'style="border:0" title="MST Atlas map"></iframe>',
             language="html",
             wrap_lines=True,
