@@ -66,6 +66,13 @@ def test_rank_by_firms_and_mixed_kinds(app):
     assert "Mixed kinds of figures" in texts(at)
 
 
+def test_country_filter_names_the_countries(app):
+    at = app.run()
+    options = at.multiselect(key="w_countries").options
+    assert "Germany (DE)" in options and "Netherlands (NL)" in options
+    assert options == sorted(options)  # alphabetical by name, as people look for them
+
+
 def test_filters_survive_moving_between_pages(app):
     at = app.run()
     at.multiselect(key="w_countries").select("NL").run()

@@ -374,6 +374,17 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=512)
+def country_name(iso2: str) -> str:
+    """The English short name of a country code ("DE" -> "Germany"); the code if unknown."""
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=str(iso2).upper()) if iso2 else None
+    if found is None:
+        return str(iso2)
+    return str(getattr(found, "common_name", None) or found.name)
+
+
 def country_to_iso2(text: str) -> str | None:
     """ISO 3166-1 alpha-2 code of a country as people write it.
 

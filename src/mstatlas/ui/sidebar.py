@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mstatlas.data.columns import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.ui import session, urlstate
 from mstatlas.ui.components import md
@@ -59,7 +60,8 @@ def render() -> Dataset:
             "countries",
             st.multiselect,
             "Countries",
-            options=sorted(set(countries) | set(session.view().countries)),
+            options=sorted(set(countries) | set(session.view().countries), key=country_name),
+            format_func=lambda code: f"{country_name(code)} ({code})",
             to_widget=list,
             from_widget=tuple,
             placeholder="All countries",
