@@ -374,6 +374,12 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code the country table knows."""
+    return frozenset(_country_index().values())
+
+
 @lru_cache(maxsize=512)
 def country_name(iso2: str) -> str:
     """The English short name of a country code ("DE" -> "Germany"); the code if unknown."""

@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from mstatlas.analysis.filters import Filters
-from mstatlas.data.columns import _country_index, country_to_iso2
+from mstatlas.data.columns import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
 DEFAULT_DATASET = "default"
@@ -89,18 +88,12 @@ def _int(value: str, name: str, lo: int, hi: int) -> int:
     return n
 
 
-@lru_cache(maxsize=1)
-def _country_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-2 code the project's country table knows (and XK, Kosovo)."""
-    return frozenset(_country_index().values())
-
-
 def _country_code(text: str) -> str | None:
     """The country code a two-letter link value stands for ("de" -> DE, "UK" -> GB), or None."""
     if not re.fullmatch(r"[A-Za-z]{2}", text):
         return None
     code = text.upper()
-    if code in _country_codes():
+    if code in country_codes():
         return code
     return country_to_iso2(code)  # the EU's own short forms: UK, EL
 
