@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from mstatlas.data.limits import Limits
 from mstatlas.data.loading import load_clusters
-from mstatlas.data.readers import list_sheets, read_upload
+from mstatlas.data.readers import default_sheet, list_sheets, read_upload
 from mstatlas.data.templates import template_xlsx
 from mstatlas.errors import DataError
 
@@ -236,6 +236,193 @@ def test_xlsx_formula_reads_cached_value_not_formula():
     data = with_cached_value(data, "20\\*105".replace("\\", ""), "2100")
     r = read_upload(data, filename="f.xlsx")
     assert r.clusters["employees"].tolist() == [2100]
+
+
+def edit_sheet_xml(xlsx: bytes, part: str, edit) -> bytes:
+    """The workbook with one part's XML text changed by ``edit``."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                data = edit(data.decode()).encode()
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def with_shared_strings(xlsx: bytes) -> bytes:
+    """Text cells moved into a shared string table, as Excel saves them (openpyxl writes
+    them inline)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    strings: dict[str, int] = {}
+
+    def share(m: re.Match) -> str:
+        i = strings.setdefault(m.group(3), len(strings))
+        return f'<c {m.group(1)}{m.group(2)} t="s"><v>{i}</v></c>'
+
+    inline = re.compile(r'<c ([^>]*?)\s*t="inlineStr"([^>]*)><is>(.*?)</is></c>')
+    parts = {i.filename: src.read(i.filename) for i in src.infolist()}
+    for name in sorted(parts):
+        if name.startswith("xl/worksheets/"):
+            parts[name] = inline.sub(share, parts[name].decode()).encode()
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{ns}" count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f"<si>{s}</si>" for s in strings)
+        + "</sst>"
+    ).encode()
+    rel = (
+        '<Relationship Id="rIdSst" Target="sharedStrings.xml" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>'
+    )
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", rel).encode()
+    override = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace("</Types>", override).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
+INFO_DATEN_FIRMEN = {
+    "Info": [["Dieses Blatt enthält nur Erläuterungen"], ["Stand: 2024"]],
+    "Daten": [
+        ["MST-Cluster in Europa – Erhebung 2024"],
+        ["Quelle: eigene Recherche"],
+        [],
+        ["Bezeichnung", "Ort", "Land", "Firmen", "Mitarbeiter", "Jahr"],
+        ["MST Dortmund", "Dortmund", "DE", 39, 2100, 2007],
+        ["Silicon Saxony", "Dresden", "DE", 300, 20000, 2007],
+    ],
+    "Firmen": [
+        ["Firma", "Stadt", "Land", "Mitarbeiter"],
+        ["Firma 0 GmbH", "Dortmund", "Deutschland", 10],
+        ["Firma 1 GmbH", "Jena", "Deutschland", 11],
+    ],
+}
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["inline-strings", "shared-strings"])
+def test_xlsx_without_sheet_name_takes_the_first_sheet_with_a_table(shared):
+    data = xlsx_bytes(INFO_DATEN_FIRMEN)
+    if shared:
+        data = with_shared_strings(data)
+        assert b'<c r="A4" t="s">' in zipfile.ZipFile(io.BytesIO(data)).read(
+            "xl/worksheets/sheet2.xml"
+        )
+    r = read_upload(data, filename="multi.xlsx")
+    assert r.detected["sheet"] == "Daten"
+    assert r.detected["sheets"] == ["Info", "Daten", "Firmen"]
+    assert r.detected["header_row"] == 4
+    assert r.clusters["cluster_name"].tolist() == ["MST Dortmund", "Silicon Saxony"]
+    assert r.report.n_rejected == 0
+    # the app's sheet box lists the sheets as the workbook does and starts at this one
+    assert list_sheets(data, "multi.xlsx") == ["Info", "Daten", "Firmen"]
+    assert default_sheet(data, "multi.xlsx") == "Daten"
+
+
+def test_default_sheet_of_other_files_and_of_workbooks_without_a_table():
+    assert default_sheet(GERMAN.encode(), "cluster.csv") is None
+    data = xlsx_bytes({"Leer": [], "Notizen": [["nur Text"]], "Mehr": [["Spalte", "Inhalt"]]})
+    assert default_sheet(data, "n.xlsx") == "Notizen"  # first sheet with data
+    firms_first = xlsx_bytes({"Info": [["Text"]], **INFO_DATEN_FIRMEN, "Daten": []})
+    assert default_sheet(firms_first, "f.xlsx") == "Firmen"
+    # one column of text is an explanation even when it starts like a city column
+    ort = xlsx_bytes({**INFO_DATEN_FIRMEN, "Info": [["Ort der Erhebung: Dortmund"], ["Stand"]]})
+    assert default_sheet(ort, "o.xlsx") == "Daten"
+    assert read_upload(ort, filename="o.xlsx").detected["sheet"] == "Daten"
+
+
+def test_xlsx_without_a_usable_sheet_lists_the_sheets_and_what_they_hold():
+    data = xlsx_bytes(
+        {
+            "Info": [["Dieses Blatt enthält nur Erläuterungen"], ["Stand: 2024"]],
+            "Leer": [],
+            "Spalten": [["Spalte", "Bedeutung"], ["Bezeichnung", "Name des Clusters"]],
+            "Zahlen": [["Bezeichnung", "Firmen"], ["MST Dortmund", 39]],
+        },
+        hidden=("Geheim",),
+    )
+    with pytest.raises(DataError) as exc:
+        read_upload(data, filename="n.xlsx")
+    msg = str(exc.value)
+    assert msg.startswith("No sheet of the workbook n.xlsx holds a table the atlas can read.")
+    assert "sheet 'Info': no header row with known columns; its first row reads " in msg
+    assert "'Dieses Blatt enthält nur Erläuterungen'" in msg
+    assert "sheet 'Leer': empty" in msg
+    assert "sheet 'Spalten': no header row with known columns" in msg
+    assert "sheet 'Zahlen': neither a city nor lat/lon columns (its columns: Bezeichnung" in msg
+    assert "Choose the sheet with the table" in msg
+    # a named sheet is read as it is, with the column checks' own message
+    with pytest.raises(DataError, match="neither coordinates nor a city column"):
+        read_upload(data, filename="n.xlsx", sheet="Zahlen")
+
+
+def test_xlsx_formula_without_saved_result_is_reported_where_excel_shows_it():
+    data = xlsx_bytes(
+        {
+            "Daten": [
+                ["MST-Cluster 2024"],
+                [],
+                ["Bezeichnung", "Ort", "Land", "Firmen", "Bemerkung"],
+                ["MST Dortmund", "Dortmund", "DE", 39, "gezählt"],  # row 4
+                ["Silicon Saxony", "Dresden", "DE", "=10*30", "geschätzt"],  # row 5
+                ["OptoNet", "Jena", "DE", 12, '=A6&"!"'],  # row 6
+                ["Berlin MST", "Berlin", "DE", "=20*2", ""],  # row 7: result saved
+                ["Erfurt MST", "Erfurt", "DE", 5, '=""'],  # row 8: empty text result, saved
+                [None, None, None, None, "=1+1"],  # row 9: nothing but a formula
+            ]
+        }
+    )
+    data = with_cached_value(data, "20*2", "40")
+    data = edit_sheet_xml(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda x: re.sub(r'<c r="E8"><f>""</f><v\s*/>', '<c r="E8" t="str"><f>""</f><v></v>', x),
+    )
+    r = read_upload(data, filename="formeln.xlsx")
+    got = [(p.row, p.column, p.value, p.severity) for p in r.report.problems]
+    assert got == [
+        (5, "Firmen", "=10*30", "error"),
+        (6, "Bemerkung", '=A6&"!"', "warning"),
+        (9, "Bemerkung", "=1+1", "warning"),
+    ]
+    first = r.report.problems[0]
+    assert str(first).startswith(
+        "Row 5, column 'Firmen': the cell holds a formula (=10*30) but not its result"
+    )
+    assert "open the file in Excel or LibreOffice and save it again" in first.reason
+    assert "paste values" in first.reason
+    assert "imported with this cell empty" in r.report.problems[1].reason
+    assert "skipped as blank" in r.report.problems[2].reason
+    assert (r.report.n_rows, r.report.n_rejected) == (5, 1)
+    assert r.clusters["cluster_name"].tolist() == [
+        "MST Dortmund",
+        "OptoNet",
+        "Berlin MST",
+        "Erfurt MST",
+    ]
+    assert r.clusters["firms"].tolist() == [39, 12, 40, 5]  # the saved result, not the formula
+
+
+def test_xlsx_shared_formula_without_saved_result_is_reported():
+    data = xlsx_bytes({"S": [["name", "lat", "lon", "employees"], ["A", 51.5, 7.4, "=1+1"]]})
+    data = edit_sheet_xml(
+        data,
+        "xl/worksheets/sheet1.xml",
+        lambda x: re.sub(r"<f>1\+1</f><v\s*/>", '<f t="shared" si="0"/>', x),
+    )
+    r = read_upload(data, filename="f.xlsx")
+    p = r.report.problems[0]
+    assert (p.row, p.column, p.value, p.severity) == (2, "employees", None, "error")
+    assert r.report.n_imported == 0
 
 
 def test_geojson_points_and_null_geometry():

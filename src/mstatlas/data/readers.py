@@ -17,7 +17,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -706,9 +706,487 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
+#: Rows looked at to judge a sheet: _find_header looks for the header among the first
+#: 30 rows and measures widths over the first 60; one more shows a data row below.
+_HEAD_ROWS = 61
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace: ``{ns}row`` -> ``row``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _attr(el: Any, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace (``r:id`` -> ``id``)."""
+    for key, value in el.attrib.items():
+        if _local(key) == name:
+            return str(value)
+    return None
+
+
+def _cell_ref(ref: str | None) -> tuple[int | None, int | None]:
+    """``"D12"`` -> (row 12, column index 3); parts that are missing are None."""
+    m = re.fullmatch(r"\$?([A-Za-z]{0,3})\$?(\d*)", ref or "")
+    if not m:
+        return None, None
+    col = None
+    if m.group(1):
+        col = 0
+        for ch in m.group(1).upper():
+            col = col * 26 + ord(ch) - 64
+        col -= 1
+    return (int(m.group(2)) if m.group(2) else None), col
+
+
+def _no_dtd(head: bytes) -> bytes:
+    """``head`` (the start of an XML part) if no document type comes before its root.
+
+    Workbook XML never declares one; a declaration could define entities that
+    expand without end, so such a part is refused here (calamine reads it).
+    Past the root element a declaration is not allowed by XML.
+    """
+    root = re.search(rb"<[A-Za-z_]", head)
+    if root is None or b"<!DOCTYPE" in head[: root.start()]:
+        raise ValueError("no root element, or a document type declaration")
+    return head
+
+
+def _workbook_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], str | None]:
+    """Sheet name -> path of its XML part, and the path of the shared strings."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    # no document type (see _no_dtd), so no entities to expand
+    rels = ET.fromstring(_no_dtd(zf.read("xl/_rels/workbook.xml.rels")))  # noqa: S314
+    targets: dict[str, str] = {}
+    shared = None
+    for rel in rels.iter():
+        if _local(rel.tag) != "Relationship":
+            continue
+        target = rel.get("Target") or ""
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+        targets[rel.get("Id") or ""] = path
+        if (rel.get("Type") or "").endswith("/sharedStrings"):
+            shared = path
+    parts = {}
+    for el in ET.fromstring(_no_dtd(zf.read("xl/workbook.xml"))).iter():  # noqa: S314
+        if _local(el.tag) == "sheet" and (rid := _attr(el, "id")) in targets:
+            parts[el.get("name") or ""] = targets[rid or ""]
+    return parts, shared
+
+
+def _shared_strings(zf: zipfile.ZipFile, part: str | None, upto: int) -> list[str]:
+    """The first ``upto + 1`` shared strings (read no further than needed)."""
+    import xml.etree.ElementTree as ET
+
+    out: list[str] = []
+    if part is None or upto < 0:
+        return out
+    parser: Any = ET.XMLPullParser(events=("end",))
+    with zf.open(part) as fh:
+        chunk = _no_dtd(fh.read(65536))
+        while len(out) <= upto and chunk:
+            parser.feed(chunk)
+            chunk = fh.read(65536)
+            for _ev, el in parser.read_events():
+                if _local(el.tag) == "si":
+                    out.append(_rich_text(el))
+                    el.clear()
+    return out
+
+
+def _rich_text(el: Any) -> str:
+    """Text of a shared or inline string: its ``t`` and runs, without phonetic hints."""
+    parts = []
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _head_records(zf: zipfile.ZipFile, part: str, shared_part: str | None) -> list[list[str]]:
+    """The first rows of a sheet as text cells, row 1 first, read straight from its XML.
+
+    Only the top of the sheet is parsed (a big sheet is not loaded): cells as
+    :func:`_cell_text` shows them, dates as their serial numbers.
+    """
+    import xml.etree.ElementTree as ET
+
+    cells: dict[tuple[int, int], tuple[str, str]] = {}
+    parser: Any = ET.XMLPullParser(events=("start", "end"))
+    row, col, done = 0, 0, False
+    with zf.open(part) as fh:
+        chunk = _no_dtd(fh.read(65536))
+        while not done and chunk:
+            parser.feed(chunk)
+            chunk = fh.read(65536)
+            for ev, el in parser.read_events():
+                tag = _local(el.tag)
+                if ev == "start" and tag == "row":
+                    row = int(el.get("r") or row + 1)
+                    col = 0
+                    if row > _HEAD_ROWS:
+                        done = True
+                        break
+                elif ev == "end" and tag == "c":
+                    r, c = _cell_ref(el.get("r"))
+                    c = col if c is None else c
+                    col = c + 1
+                    kind = el.get("t") or "n"
+                    v = next((x.text or "" for x in el if _local(x.tag) == "v"), None)
+                    if kind == "inlineStr":
+                        v = "".join(_rich_text(x) for x in el if _local(x.tag) == "is")
+                    if v is not None:
+                        cells[(r or row, c)] = (kind, v)
+                elif ev == "end" and tag == "row":
+                    el.clear()
+    needed = [int(v) for (k, v) in cells.values() if k == "s" and v.strip().isdigit()]
+    strings = _shared_strings(zf, shared_part, max(needed, default=-1))
+    n_rows = min(max((r for r, _c in cells), default=0), _HEAD_ROWS)
+    width = max((c + 1 for r, c in cells if r <= n_rows), default=0)
+    records = [[""] * width for _ in range(n_rows)]
+    for (r, c), (kind, v) in cells.items():
+        if not 1 <= r <= n_rows:
+            continue
+        if kind == "s":
+            i = int(v) if v.strip().isdigit() else -1
+            text = strings[i] if 0 <= i < len(strings) else ""
+        elif kind == "b":
+            text = _cell_text(v.strip() == "1")
+        elif kind == "n":
+            try:
+                text = _cell_text(float(v))
+            except ValueError:
+                text = v
+        else:
+            text = v
+        records[r - 1][c] = text
+    return records
+
+
+@dataclass
+class _SheetLook:
+    """What the top of one sheet holds, to choose the sheet when none is named."""
+
+    name: str
+    usable: bool  # a header of 2+ columns: a name (or city), a place; a row below it
+    empty: bool
+    found: str  # in words, for messages
+
+
+def _look_at(name: str, records: list[list[str]]) -> _SheetLook:
+    records = records[:_HEAD_ROWS]
+    if not any(str(c).strip() for r in records for c in r):
+        return _SheetLook(name, False, True, "empty")
+    k = _find_header(records[:60])
+    header = [str(c).strip() for c in records[k]]
+    while header and not header[-1]:
+        header.pop()
+    width = max(len(header), 1)
+    body = [(list(r) + [""] * width)[:width] for r in records[k + 1 :]]
+    names = _clean_names(header, width)
+    mapping = detect_mapping(names, sample=pd.DataFrame(body, columns=names, dtype=object))
+    shown = ", ".join(c for c in header if c)
+    shown = shown if len(shown) <= 80 else shown[:79] + "…"
+    named = bool(mapping["name"] or mapping["city"])
+    placed = bool((mapping["lat"] and mapping["lon"]) or mapping["city"])
+    has_rows = any(str(c).strip() for r in body for c in r)
+    columns = sum(bool(c) for c in header)
+    if columns < 2 or not any(mapping.values()):
+        # one column of text ("Ort der Erhebung: Dortmund") is an explanation, not a table
+        found = f"no header row with known columns; its first row reads '{shown}'"
+    elif not named:
+        found = f"no column with names (its columns: {shown})"
+    elif not placed:
+        found = f"neither a city nor lat/lon columns (its columns: {shown})"
+    elif not has_rows:
+        found = f"a header row ({shown}) but no data rows"
+    else:
+        found = f"a table with the columns {shown}"
+    return _SheetLook(name, columns >= 2 and named and placed and has_rows, False, found)
+
+
+def _package(data: bytes) -> tuple[zipfile.ZipFile | None, dict[str, str], str | None]:
+    """The workbook as a ZIP, its sheet parts and shared strings part (None, {} if unusual)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        parts, shared = _workbook_parts(zf)
+    except Exception:  # an unusual package: calamine alone reads it
+        return None, {}, None
+    return zf, parts, shared
+
+
+def _look_at_sheets(
+    wb: Any, names: list[str], package: tuple[zipfile.ZipFile | None, dict[str, str], str | None]
+) -> Iterator[_SheetLook]:
+    """:class:`_SheetLook` of each named sheet, in order, lazily (stop when one fits)."""
+    zf, parts, shared = package
+    for name in names:
+        records: list[list[str]] | None = None
+        if zf is not None and name in parts:
+            try:
+                records = _head_records(zf, parts[name], shared)
+            except Exception:  # damaged or unusual XML: calamine reads the sheet instead
+                records = None
+        if records is None:
+            rows_py = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=_HEAD_ROWS)
+            records = [[_cell_text(c) for c in r] for r in rows_py]
+        yield _look_at(name, records)
+
+
+def _choose_sheet(
+    filename: str,
+    wb: Any,
+    visible: list[str],
+    hidden: list[str],
+    package: tuple[zipfile.ZipFile | None, dict[str, str], str | None],
+) -> str:
+    """The sheet read when none is named: the first visible one holding a usable table.
+
+    A workbook with one sheet of data gives that sheet (the column checks then
+    say what is missing); with several sheets and none usable the message lists
+    them with what each holds.
+    """
+    looks = []
+    for look in _look_at_sheets(wb, visible, package):
+        if look.usable:
+            return look.name
+        looks.append(look)
+    with_data = [look for look in looks if not look.empty]
+    hidden_note = f" (hidden sheets: {', '.join(hidden)})" if hidden else ""
+    if not with_data:
+        raise DataError(
+            f"The workbook {filename} has no visible sheet with data{hidden_note}; put the "
+            "table on the first sheet or choose a sheet."
+        )
+    if len(with_data) == 1:
+        return with_data[0].name
+    listing = "; ".join(f"sheet '{look.name}': {look.found}" for look in looks)
+    raise DataError(
+        f"No sheet of the workbook {filename} holds a table the atlas can read{hidden_note}. "
+        f"Found: {listing}. Choose the sheet with the table, or give it a header row with "
+        "columns such as name, city, country, lat, lon, firms, employees (title rows above "
+        "the header are fine)."
+    )
+
+
+def default_sheet(
+    source: str | os.PathLike[str] | bytes, filename: str | None = None
+) -> str | None:
+    """The sheet :func:`read_upload` reads when no sheet is named.
+
+    That is the first visible sheet whose top holds a table the atlas can use
+    (a header row of two or more columns, among them a name or city column and
+    a place, title rows above it allowed, and a row of data below it), so an
+    explanation sheet in front is passed over. Without such a sheet: the first visible sheet with data, else
+    the first visible sheet. Only the top rows of each sheet are read.
+
+    Parameters
+    ----------
+    source : str, path-like or bytes
+        The file or its content.
+    filename : str, optional
+        Name used in messages and to recognise the format of ``bytes``.
+
+    Returns
+    -------
+    str or None
+        One of the names :func:`list_sheets` returns; ``None`` when the file
+        is not a workbook or has no visible sheet.
+    """
+    limits = Limits()
+    data, name = _load_bytes(source, filename, limits)
+    if _sniff_format(data, name) != "xlsx":
+        return None
+    wb = _open_workbook(data, name, limits)
+    visible, _hidden = _sheet_lists(wb)
+    first_with_data = None
+    for look in _look_at_sheets(wb, visible, _package(data)):
+        if look.usable:
+            return look.name
+        if first_with_data is None and not look.empty:
+            first_with_data = look.name
+    return first_with_data or (visible[0] if visible else None)
+
+
+def _uncached_formulas(zf: zipfile.ZipFile, part: str) -> list[tuple[int, int | None, str | None]]:
+    """(row, column index, formula) of each formula cell saved without its result.
+
+    Programs that write formulas without calculating them (openpyxl, some
+    exporters) leave the value out or empty; a spreadsheet program fills it in
+    when it saves. A formula whose text result is empty (``t="str"`` with an
+    empty value) is a saved result. The sheet's XML is scanned in pieces with two
+    patterns, without parsing it; rows are cut at row ends.
+    """
+    import html
+
+    found: list[tuple[int, int | None, str | None]] = []
+    with zf.open(part) as fh:
+        chunk = fh.read(1 << 22)
+        m = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet\b", chunk[:65536])
+        raw_p = m.group(1) if m and m.group(1) else b""
+        p = re.escape(raw_p)
+        empty_v = rb"\s*(<" + p + rb"v\s*/>|<" + p + rb"v>\s*</" + p + rb"v>)?\s*</" + p + rb"c>"
+        patterns = (
+            re.compile(rb"</" + p + rb"f>" + empty_v),  # <f>10*30</f><v/></c>
+            re.compile(rb"<" + p + rb"f\b[^>]*/>" + empty_v),  # <f t="shared" si="0"/></c>
+        )
+        f_open, c_open = b"<" + raw_p + b"f", b"<" + raw_p + b"c"
+        row_open, row_end = b"<" + raw_p + b"row", b"</" + raw_p + b"row>"
+
+        def scan(seg: bytes) -> None:
+            if f_open not in seg:
+                return
+            hits = [(mt, i) for i, pat in enumerate(patterns) for mt in pat.finditer(seg)]
+            for mt, i in sorted(hits, key=lambda h: h[0].start()):
+                s = mt.start()
+                cstart = max(seg.rfind(c_open + b" ", 0, s), seg.rfind(c_open + b">", 0, s))
+                if cstart < 0:
+                    continue
+                cell = _tag_attrs(seg, cstart)
+                if cell.get("t") == "str" and mt.group(1):
+                    continue  # an empty text result, saved
+                row, col = _cell_ref(cell.get("r"))
+                if row is None:  # r is optional: the row element then says it
+                    rstart = seg.rfind(row_open, 0, cstart)
+                    r_attr = _tag_attrs(seg, rstart).get("r", "") if rstart >= 0 else ""
+                    row = int(r_attr) if r_attr.isdigit() else None
+                if row is None:
+                    continue
+                formula = None
+                if i == 0:
+                    fo = seg.find(f_open, seg.find(b">", cstart), s)
+                    if fo >= 0:
+                        text = seg[seg.find(b">", fo) + 1 : s].decode("utf-8", "replace")
+                        formula = html.unescape(text)
+                found.append((row, col, formula))
+
+        buf = b""
+        while True:
+            buf += chunk
+            if not chunk:
+                scan(buf)
+                break
+            cut = buf.rfind(row_end)
+            if cut >= 0:
+                cut += len(row_end)
+                scan(buf[:cut])
+                buf = buf[cut:]
+            chunk = fh.read(1 << 22)
+    return found
+
+
+_ATTRS = re.compile(rb"""\s([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _tag_attrs(xml: bytes, start: int) -> dict[str, str]:
+    """Attributes of the tag that opens at ``start`` (names with their prefix)."""
+    end = xml.find(b">", start)
+    return {
+        name.decode(): (v1 or v2).decode("utf-8", "replace")
+        for name, v1, v2 in _ATTRS.findall(xml, start, end)
+    }
+
+
+#: Fields whose values decide a row's identity, place or figures (a bad value there
+#: rejects the row): a formula without a saved result there rejects it too.
+_FORMULA_STRICT_FIELDS = (
+    "name",
+    "cluster",
+    "city",
+    "lat",
+    "lon",
+    "firms",
+    "employees",
+    "year",
+    "counts_what",
+    "firms_qualifier",
+    "employees_qualifier",
+)
+
+
+def _formula_problems(
+    found: list[tuple[int, int | None, str | None]],
+    header_pos: int,
+    names: list[str],
+    body: list[list[str]],
+    frame: pd.DataFrame,
+) -> tuple[list[Problem], np.ndarray]:
+    """A problem per formula cell without a saved result, and the rows refused for it.
+
+    The reader sees such a cell as empty. In a column used for a row's name,
+    place or figures the row is refused (as for a value that is not a number);
+    elsewhere the row is imported with the cell empty and a warning.
+    """
+    rejected = np.zeros(len(body), dtype=bool)
+    problems: list[Problem] = []
+    if not found:
+        return problems, rejected
+    mapping = detect_mapping(names, sample=frame.head(50))
+    strict = {mapping[f] for f in _FORMULA_STRICT_FIELDS if mapping.get(f)}
+    header_row = header_pos + 1  # as the person counts rows
+    fix = (
+        "open the file in Excel or LibreOffice and save it again, or replace the formulas "
+        "by their values (copy, then paste values only)"
+    )
+    for row, col, formula in found:
+        if row < header_row:
+            continue  # title rows above the header are not read
+        column = names[col] if col is not None and col < len(names) else None
+        value = f"={formula}" if formula else None
+        what = (
+            f"the cell holds a formula{f' ({value})' if value else ''} but not its result: "
+            "the file was saved by a program that does not calculate formulas, so the value "
+            "is unknown"
+        )
+        if row == header_row:
+            where = f"the column has no name ({column})" if column else "the header is incomplete"
+            problems.append(Problem(row, column, value, f"{what}; {where}; {fix}", "warning"))
+            continue
+        i = row - header_row - 1
+        if i >= len(body) or not any(c.strip() for c in body[i]):
+            problems.append(
+                Problem(
+                    row,
+                    column,
+                    value,
+                    f"{what}; the row holds nothing else and was skipped as blank; {fix}",
+                    "warning",
+                )
+            )
+        elif column is None:
+            problems.append(
+                Problem(
+                    row,
+                    None,
+                    value,
+                    f"{what}; it is not in a named column, so it would not be imported; {fix}",
+                    "warning",
+                )
+            )
+        elif column in strict:
+            problems.append(Problem(row, column, value, f"{what}; the row was not imported; {fix}"))
+            rejected[i] = True
+        else:
+            problems.append(
+                Problem(
+                    row,
+                    column,
+                    value,
+                    f"{what}; the row was imported with this cell empty; {fix}",
+                    "warning",
+                )
+            )
+    return problems, rejected
+
+
 def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) -> _Raw:
     wb = _open_workbook(data, filename, limits)
     visible, hidden = _sheet_lists(wb)
+    package = _package(data)
     if sheet is not None:
         if sheet not in visible + hidden:
             raise DataError(
@@ -716,20 +1194,9 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) ->
                 f"{', '.join(visible) or '(none)'}."
             )
         chosen = sheet
-        rows_py = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     else:
-        chosen, rows_py = None, []
-        for name in visible:
-            rows_py = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            if any(any(_cell_text(c).strip() for c in r) for r in rows_py[:200]):
-                chosen = name
-                break
-        if chosen is None:
-            raise DataError(
-                f"The workbook {filename} has no visible sheet with data"
-                + (f" (hidden sheets: {', '.join(hidden)})" if hidden else "")
-                + "; put the table on the first sheet or choose a sheet."
-            )
+        chosen = _choose_sheet(filename, wb, visible, hidden, package)
+    rows_py = wb.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
     if len(rows_py) > limits.max_rows + 100:
         raise _too_many_rows(len(rows_py) - 1, limits)
     records = [[_cell_text(c) for c in r] for r in rows_py]
@@ -774,6 +1241,16 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None, limits: Limits) ->
             )
             for r, cells in extra[:1000]
         )
+    zf, parts, _shared = package
+    if zf is not None and chosen in parts:
+        try:
+            found = _uncached_formulas(zf, parts[chosen])
+        except (KeyError, OSError, zipfile.BadZipFile):  # the part is missing or damaged
+            found = []
+        problems, rejected = _formula_problems(found, k, names, body, frame)
+        raw.problems.extend(problems)
+        if rejected.any():
+            raw.rejected = rejected
     return raw
 
 
@@ -1136,7 +1613,8 @@ def read_upload(
     filename : str, optional
         Name shown in messages and used as the default source title.
     sheet : str, optional
-        Worksheet of an XLSX file; default: the first visible sheet with data.
+        Worksheet of an XLSX file; default: the first visible sheet holding a table
+        (see :func:`default_sheet`).
     mapping : dict, optional
         Corrections to the detected column mapping, canonical field -> column
         name (``None`` to ignore a field). Other fields keep their detection.
