@@ -126,3 +126,12 @@ def test_format_and_ordinal():
         "22nd",
         "101st",
     ]
+
+
+def test_with_article_reads_right_for_every_measure():
+    from mstatlas.analysis.ranking import with_article
+
+    assert with_article("employees figure") == "an employees figure"
+    assert with_article("firms figure") == "a firms figure"
+    assert with_article("employees per firm figure") == "an employees per firm figure"
+    assert with_article("Employees figure") == "an Employees figure"

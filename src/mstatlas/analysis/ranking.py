@@ -260,6 +260,14 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def with_article(phrase: str) -> str:
+    """``'employees figure' -> 'an employees figure'``, ``'firms figure' -> 'a firms figure'``.
+
+    By the first letter (enough for the measure names; not for words like "hour").
+    """
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
 def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:
     """One line saying where a cluster stands in a ranking, with its figure's source.
 

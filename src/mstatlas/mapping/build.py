@@ -15,6 +15,7 @@ from mstatlas.data.loading import data_dir
 from mstatlas.mapping.assets import SERVED_PREFIX, use_local_leaflet
 from mstatlas.mapping.elements import RawText
 from mstatlas.mapping.layers import ClusterLayer, OutlineLayer, js_json
+from mstatlas.mapping.legend import EXPORT_CSS, export_overlay_html
 
 EUROPE_CENTER = (51.0, 10.0)
 #: Zoom range of the atlas map (continent to city).
@@ -166,6 +167,10 @@ def build_map(
     selected: str | None = None,
     online_tiles: bool = False,
     asset_prefix: str = SERVED_PREFIX,
+    location: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    legend: bool = True,
+    title: str | None = None,
 ) -> folium.Map:
     """Build a folium map of clusters sized by a measure.
 
@@ -186,20 +191,43 @@ def build_map(
     asset_prefix : str
         Where the page loads Leaflet from; :func:`mstatlas.mapping.assets.standalone_html`
         inlines it for files that must work anywhere.
+    location, zoom : optional
+        Open the map at this ``(lat, lon)`` and zoom (e.g. where the person is
+        looking); without ``location`` the map fits all clusters. ``zoom``
+        defaults to the Europe view and is kept within the atlas' zoom range.
+    legend : bool
+        Lay the app's legend (circle sizes, what each colour counts), a title
+        and a "Data: source (year); …" line over the map, so a saved or
+        embedded file still says what it shows and where the figures come from.
+    title : str, optional
+        First line of that title (default "MST Atlas of Europe").
 
     Returns
     -------
     folium.Map
         One canvas layer holds all symbols; no script or stylesheet comes from the internet.
     """
-    m = build_base_map(online_tiles=online_tiles, asset_prefix=asset_prefix)
+    if location is not None:
+        z = EUROPE_ZOOM if zoom is None else min(MAX_ZOOM, max(MIN_ZOOM, int(zoom)))
+        m = build_base_map(
+            online_tiles=online_tiles,
+            location=(float(location[0]), float(location[1])),
+            zoom=z,
+            asset_prefix=asset_prefix,
+        )
+    else:
+        m = build_base_map(online_tiles=online_tiles, asset_prefix=asset_prefix)
     points = map_points(clusters, measure, counts)
     sel = None
     if selected is not None:
         hit = points.index[points["cluster_id"] == selected]
         sel = int(hit[0]) if len(hit) else None
     ClusterLayer(points, measure, selected=sel).add_to(m)
-    if len(points) > 1:
+    if legend:
+        root = m.get_root()
+        root.header.add_child(RawText(f"<style>{EXPORT_CSS}</style>"))  # type: ignore[attr-defined]
+        root.html.add_child(RawText(export_overlay_html(points, measure, title)))  # type: ignore[attr-defined]
+    if location is None and len(points) > 1:
         m.fit_bounds(
             [
                 [float(points["lat"].min()), float(points["lon"].min())],

@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import html
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
+import pandas as pd
+
+from mstatlas.analysis.ranking import with_article
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP, MEASURES
-from mstatlas.mapping.layers import R_MIN
+from mstatlas.mapping.layers import R_MIN, category_counts, radius_scale
 
 
 def nice_steps(vmax: float, n: int = 3) -> list[float]:
@@ -95,3 +99,138 @@ def colour_legend_html(categories: Sequence[tuple[str, int]]) -> str:
         "</span>no figure reported</div>"
     )
     return '<div class="mst-legend-colour">' + "".join(rows) + "</div>"
+
+
+def map_legend_html(points: pd.DataFrame, measure: str) -> str:
+    """The legend the app draws under its map: circle sizes and what each colour counts."""
+    values = pd.to_numeric(points["value"], errors="coerce")
+    vmax = float(values.max()) if values.notna().any() else 0.0
+    return (
+        '<div style="display:flex;gap:28px;flex-wrap:wrap;align-items:flex-end">'
+        + size_legend_html(vmax, radius_scale(values), measure)
+        + colour_legend_html(category_counts(points))
+        + "</div>"
+    )
+
+
+#: Source titles read "Article (Publisher, date)"; the bracket at the end names the publisher.
+_TRAILING_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
+_NO_NAME = re.compile(r"[\d\s.,:;/–-]*")
+#: Longest short source name before it is cut with "…".
+SHORT_SOURCE_LIMIT = 40
+NO_SOURCE = "source not stated"
+
+
+def short_source(title: object, limit: int = SHORT_SOURCE_LIMIT) -> str:
+    """A short name for a source where its full reference does not fit (captions, slides).
+
+    The atlas' source titles read "Article title (Publisher, date)": the short
+    name is the publisher, the first part inside the closing bracket. Any other
+    title is used as it is. Names longer than ``limit`` characters are cut with
+    "…"; a blank title gives :data:`NO_SOURCE`.
+
+    >>> short_source("Winziger geht's kaum (Halterner Zeitung, 18.02.2008)")
+    'Halterner Zeitung'
+    >>> short_source("Annual report (2019)")
+    'Annual report'
+    """
+    if not isinstance(title, str) or not title.strip():
+        return NO_SOURCE
+    text = " ".join(title.split())
+    name = text
+    found = _TRAILING_BRACKET.search(text)
+    if found:
+        publisher = re.split(r"[,;]", found.group(1))[0].strip()
+        before = text[: found.start()].strip()
+        if publisher and not _NO_NAME.fullmatch(publisher):
+            name = publisher
+        elif before:
+            name = before
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _years_text(years: Sequence[int], undated: bool) -> str:
+    parts = []
+    if len(years) > 3:
+        parts.append(f"{years[0]}–{years[-1]}")
+    elif years:
+        parts.append(", ".join(str(y) for y in years))
+    if undated:
+        parts.append("undated")
+    return ", ".join(parts)
+
+
+def sources_with_years(titles: Iterable[object], years: Iterable[object]) -> list[str]:
+    """Each source's short name with the years of its figures, in order of first appearance.
+
+    ``titles`` and ``years`` run in parallel, one entry per figure shown, e.g.
+    ``["Kennispark Twente (2022)", "Münsterland Zeitung (2007)", "IVAM (undated)"]``.
+    More than three years of one source are given as a span ("2016–2026").
+    """
+    seen: dict[str, tuple[set[int], list[bool]]] = {}
+    for title, year in zip(titles, years):
+        yrs, undated = seen.setdefault(short_source(title), (set(), [False]))
+        if year is None or pd.isna(year):
+            undated[0] = True
+        else:
+            yrs.add(int(year))  # type: ignore[call-overload]
+    return [f"{name} ({_years_text(sorted(y), u[0])})" for name, (y, u) in seen.items()]
+
+
+#: How many sources the offline map's "Data:" line names before "and N more".
+DATA_LINE_SOURCES = 40
+
+
+def data_line(points: pd.DataFrame, limit: int = DATA_LINE_SOURCES) -> str:
+    """Plain text "Data: Source (year); …" for the figures a map draws (hollow ones have none)."""
+    drawn = points[pd.to_numeric(points["value"], errors="coerce").notna()]
+    if drawn.empty:
+        return "Data: no figure drawn."
+    entries = sources_with_years(drawn["source_title"], drawn["year"])
+    more = len(entries) - limit
+    text = "; ".join(entries[:limit])
+    if more > 0:
+        text += f"; and {more:,} more source{'s' if more > 1 else ''}"
+    return f"Data: {text}."
+
+
+#: Look of the boxes laid over the offline map (legend, title, data line).
+EXPORT_CSS = (
+    ".mst-box{position:absolute;z-index:1100;background:rgba(255,255,255,.93);"
+    "border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);padding:8px 10px;"
+    "font:12px/1.35 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222}"
+    ".mst-title{top:10px;right:10px;max-width:min(360px,45%)}"
+    ".mst-title b{font-size:14px}"
+    ".mst-legend{bottom:24px;right:10px;max-width:min(360px,45%)}"
+    # right of the scale bar (at most 100 px wide), left of the legend
+    ".mst-data{bottom:10px;left:124px;max-width:min(520px,calc(100% - 520px));max-height:30%;"
+    "overflow:auto;font-size:11px}"
+    "@media (max-width:900px){.mst-data{left:10px;bottom:56px;max-width:calc(100% - 40px);"
+    "max-height:20%}.mst-legend{bottom:auto;top:96px}}"
+    "@media print{.mst-box{box-shadow:none;border:1px solid #999}}"
+)
+
+
+def export_overlay_html(points: pd.DataFrame, measure: str, title: str | None = None) -> str:
+    """Title, legend and "Data:" line laid over a map that is saved as one file.
+
+    The legend is the one the app draws under its map (:func:`map_legend_html`);
+    the title says what the circles show and how many clusters have a figure;
+    the data line names each source with the years of its figures (the cluster
+    tooltips say which figure is whose).
+    """
+    label = MEASURES[measure].lower()
+    values = pd.to_numeric(points["value"], errors="coerce")
+    drawn, n = int(values.notna().sum()), len(points)
+    cluster_word = "cluster" if n == 1 else "clusters"
+    head = html.escape(title or "MST Atlas of Europe")
+    sub = html.escape(
+        f"{n:,} {cluster_word}, {drawn:,} with {with_article(label + ' figure')}. "
+        "Circle area shows the figure; colour shows what it counts."
+    )
+    return (
+        f'<div class="mst-box mst-title"><b>{head}</b><br>{sub}</div>'
+        f'<div class="mst-box mst-legend">{map_legend_html(points, measure)}</div>'
+        f'<div class="mst-box mst-data">{html.escape(data_line(points))} '
+        "Full references: MST Atlas, cluster profiles and “Data &amp; sources”.</div>"
+    )
