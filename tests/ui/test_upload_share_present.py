@@ -333,3 +333,26 @@ def test_presentation_of_an_upload_without_kinds_offers_every_kind(app):
     at.button(key="present_next").click().run()
     said = texts(at)
     assert "#1 Alpha" in said and "counts not stated" in said
+
+
+def test_a_workbook_with_an_explanation_sheet_in_front_preselects_the_table(app):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Info"
+    wb.active.append(["Dieses Blatt enthält nur Erläuterungen zu den Daten."])
+    data = wb.create_sheet("Daten")
+    data.append(["Name", "Stadt", "Land", "Firmen"])
+    data.append(["MST Dortmund", "Dortmund", "DE", 39])
+    buf = io.BytesIO()
+    wb.save(buf)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = upload(app.run(), "atlas.xlsx", buf.getvalue(), xlsx)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    box = at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("sheet_")))
+    assert box.options == ["Info", "Daten"] and box.value == "Daten"
+    assert "sheet 'Daten'" in texts(at)
+    assert list(at.dataframe[-1].value["firms"]) == [39]

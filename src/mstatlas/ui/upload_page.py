@@ -18,7 +18,13 @@ import streamlit as st
 from mstatlas.data.columns import CANONICAL_FIELDS
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.limits import Limits, human_bytes
-from mstatlas.data.readers import UploadResult, list_sheets, read_upload, warm_up
+from mstatlas.data.readers import (
+    UploadResult,
+    default_sheet,
+    list_sheets,
+    read_upload,
+    warm_up,
+)
 from mstatlas.data.templates import template_csv, template_xlsx
 from mstatlas.errors import MSTAtlasError
 from mstatlas.ui import components, session
@@ -305,6 +311,18 @@ def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
     )
 
 
+def _sheets(data: bytes, name: str, file_key: str) -> tuple[list[str], str | None]:
+    """A workbook's sheets and the one holding the table, looked up once per file."""
+    key = f"_sheets_{file_key}"
+    if key not in st.session_state:
+        st.session_state[key] = (
+            list_sheets(data, filename=name),
+            default_sheet(data, filename=name),
+        )
+    found: tuple[list[str], str | None] = st.session_state[key]
+    return found
+
+
 def _view_key(file_key: str, sheet: str | None) -> str:
     """Widget and session keys for one file, or for one sheet of a workbook."""
     if sheet is None:
@@ -367,12 +385,19 @@ def render() -> None:
     sheet: str | None = None
     if name.lower().endswith(".xlsx"):
         try:
-            sheets = list_sheets(data, filename=name)
+            sheets, first = _sheets(data, name, file_key)
         except MSTAtlasError as exc:
             _failed(exc)
             return
         if len(sheets) > 1:
-            sheet = st.selectbox("Sheet", sheets, key=f"sheet_{file_key}")
+            sheet = st.selectbox(
+                "Sheet",
+                sheets,
+                index=sheets.index(first) if first in sheets else 0,
+                key=f"sheet_{file_key}",
+                help="Preselected: the first sheet that holds a table (an explanation sheet "
+                "in front is passed over).",
+            )
     # Choices below (kind, column mapping, coordinate corrections, title) belong to one
     # sheet: row 5 of "Daten" is not row 5 of "Kontakte".
     view_key = _view_key(file_key, sheet)
