@@ -171,3 +171,17 @@ def test_ranking_page_shows_the_chart_it_exports(app):
     assert any(layer["encoding"].get("text", {}).get("field") == "figure" for layer in layers)
     caption = texts(at)
     assert "Sources: Halterner Zeitung (2008)" in caption  # Dortmund's figure, first bar
+
+
+def test_map_download_opens_where_the_person_is_looking():
+    import re
+
+    from mstatlas.ui import map_page
+    from mstatlas.ui.datasets import filters_key
+
+    fkey = filters_key(DEFAULT.filters())
+    html = map_page._map_html("default", fkey, "employees", None, (48.14, 11.58, 8), "My view")
+    assert re.search(r"\[48\.14,\s*11\.58\]", html) and re.search(r"\"zoom\":\s*8\b", html)
+    assert "My view" in html and "Data: " in html
+    fitted = map_page._map_html("default", fkey, "employees", None, (None, None, None), "All")
+    assert "fitBounds" in fitted and not re.search(r"\[48\.14,\s*11\.58\]", fitted)

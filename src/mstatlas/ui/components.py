@@ -15,8 +15,8 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
-from mstatlas.mapping.layers import ClusterLayer, category_counts, radius_scale
-from mstatlas.mapping.legend import colour_legend_html, size_legend_html
+from mstatlas.mapping.layers import ClusterLayer
+from mstatlas.mapping.legend import map_legend_html
 from mstatlas.ui import session
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -67,14 +67,7 @@ def legend(points: pd.DataFrame, measure: str, points_key: tuple[Any, ...]) -> N
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _legend_html(points_key: tuple[Any, ...], _points: pd.DataFrame, measure: str) -> str:
-    values = pd.to_numeric(_points["value"], errors="coerce")
-    vmax = float(values.max()) if values.notna().any() else 0.0
-    return (
-        '<div style="display:flex;gap:28px;flex-wrap:wrap;align-items:flex-end">'
-        + size_legend_html(vmax, radius_scale(values), measure)
-        + colour_legend_html(category_counts(_points))
-        + "</div>"
-    )
+    return map_legend_html(_points, measure)  # the same legend the map download carries
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

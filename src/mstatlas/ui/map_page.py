@@ -16,11 +16,29 @@ from mstatlas.ui.urlstate import LAYERS
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _map_html(ds_id: str, fkey: tuple, measure: str, selected: str | None) -> str:
+def _map_html(
+    ds_id: str,
+    fkey: tuple,
+    measure: str,
+    selected: str | None,
+    position: tuple[float | None, float | None, float | None],
+    title: str,
+) -> str:
+    """The map as one offline HTML file, opening where the person is looking."""
     from mstatlas.mapping.assets import standalone_html
     from mstatlas.mapping.build import build_map
 
-    return standalone_html(build_map(filtered(ds_id, fkey), measure=measure, selected=selected))
+    lat, lon, zoom = position
+    return standalone_html(
+        build_map(
+            filtered(ds_id, fkey),
+            measure=measure,
+            selected=selected,
+            location=(lat, lon) if lat is not None and lon is not None else None,
+            zoom=int(zoom) if zoom is not None else None,
+            title=title,
+        )
+    )
 
 
 #: How many clusters the profile select box offers (largest first).
@@ -100,13 +118,16 @@ def render() -> None:
             components.legend(pts, view.measure, (ds.id, fkey, view.measure))
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
+        now = session.view()  # the map may have reported a move in this run
+        at = (now.lat, now.lon, now.zoom)
         st.download_button(
             "Download this map (HTML, works offline)",
-            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected),
+            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected, at, ds.name),
             file_name=f"mst-atlas-map-{view.measure}.html",
             mime="text/html",
-            help="One self-contained file with Leaflet inside: open it on any computer, "
-            "also without internet, or put it in a slide deck.",
+            help="One self-contained file with Leaflet inside, opening where you are looking, "
+            "with the legend and the data's sources: open it on any computer, also without "
+            "internet, or put it in a slide deck.",
         )
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)

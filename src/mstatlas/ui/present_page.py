@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.analysis.filters import DEFAULT_COUNTS
-from mstatlas.analysis.ranking import rank_clusters
+from mstatlas.analysis.ranking import rank_clusters, with_article
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.ui import components, session
@@ -43,19 +43,20 @@ def _present_every_kind() -> None:
 
 def _nothing_to_present(ds_id: str, fkey: tuple, by: str, mixed: bool, label: str) -> None:
     """Say why there are no slides, and offer the way out when there is one."""
-    article = "an" if label[:1] in "aeiou" else "a"
     st.title("Nothing to present")
     others = pd.DataFrame() if mixed else rank_clusters(filtered(ds_id, fkey), by=by, counts=None)
     if others.empty:
-        st.write(f"No cluster in this selection has {article} {label} figure. Change the filters.")
+        st.write(
+            f"No cluster in this selection has {with_article(label)} figure. Change the filters."
+        )
         return
     kinds = ", ".join(
         sorted({COUNTS_WHAT.get(str(k), str(k)).lower() for k in others["counts_what"]})
     )
     st.write(
-        f"No cluster in this selection has {article} {label} figure that counts "
+        f"No cluster in this selection has {with_article(label)} figure that counts "
         f"{COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}, the kind the presentation compares by "
-        f"default. {len(others):,} clusters have {article} {label} figure of another kind "
+        f"default. {len(others):,} clusters have {with_article(label)} figure of another kind "
         f"({kinds}); each slide then says what its figure counts."
     )
     st.button(
