@@ -55,6 +55,8 @@ def test_map_draws_one_symbol_per_cluster_offline(offline, app_url):
     assert frame.evaluate(
         "() => Array.from(document.scripts).some(s => s.src.includes('/app/static/vendor/leaflet/leaflet.js'))"
     )
+    sea = "() => getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+    assert frame.evaluate(sea) == "rgb(220, 232, 241)"  # the atlas's sea, not Leaflet's grey
     assert offline.blocked == [], f"page tried to reach the internet: {offline.blocked[:5]}"
     save_artifact(page, "map-default.png")
 

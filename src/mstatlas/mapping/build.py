@@ -30,7 +30,8 @@ ONLINE_TILES = {
 
 #: Sea colour behind the country outlines, and tooltips that wrap long names.
 MAP_CSS = (
-    ".leaflet-container{background:#dce8f1}.leaflet-tooltip{max-width:320px;white-space:normal}"
+    ".leaflet-container.leaflet-container{background:#dce8f1}"  # beats Leaflet's own grey
+    ".leaflet-tooltip{max-width:320px;white-space:normal}"
 )
 
 POINT_COLUMNS = (
