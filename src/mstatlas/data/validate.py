@@ -20,7 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import string_buffers
+from mstatlas.data.codes import arrow_strings, string_buffers
 from mstatlas.data.schema import COUNTS_WHAT
 
 #: Rough window around Europe; points outside get a warning, not a rejection.
@@ -272,7 +272,7 @@ def parse_numbers(
         # Only values not read as whole numbers, or written with a point ("12.000" was
         # read as 12), can need the fix: test just those.
         fix = ~blank & ((num % 1 != 0) | num.isna())
-        if fmt.decimal == ".":
+        if fmt.decimal == "." and _may_contain(text, b"."):
             fix = fix | (~blank & text.str.contains(".", regex=False).fillna(False))
         if fix.any():
             grouped = (
@@ -287,6 +287,16 @@ def parse_numbers(
     return num, failed, qual
 
 
+def _may_contain(text: pd.Series, byte: bytes) -> bool:
+    """Whether any text of a column could contain ``byte`` (its raw bytes are searched,
+    no string is built; ``False`` is certain, ``True`` may include bytes of values
+    outside a sliced column)."""
+    code = byte[0]
+    return any(
+        bool((data == code).any()) for _row, _offs, data in string_buffers(arrow_strings(text))
+    )
+
+
 def point_grouped(values: pd.Series) -> np.ndarray:
     """Counts written with points between groups of three digits ("2.100", "12.000").
 
@@ -294,7 +304,7 @@ def point_grouped(values: pd.Series) -> np.ndarray:
     thousands (a count has no decimals); this finds them so the reading can be shown.
     """
     text = values.astype("string")
-    if not text.str.contains(".", regex=False).fillna(False).any():
+    if not _may_contain(text, b"."):
         return np.zeros(len(text), dtype=bool)
     return np.asarray(
         text.str.strip().str.fullmatch(r"[-+]?\d{1,3}(\.\d{3})+").fillna(False), dtype=bool
