@@ -12,9 +12,9 @@ import pytest
 from ui.app_helpers import PAGES, texts
 
 from mstatlas import load_clusters, rank_clusters
+from mstatlas.analysis import charts
 from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.data.schema import coerce_clusters
-from mstatlas.ui import ranking_page
 from mstatlas.ui.urlstate import DEFAULT, ViewState
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -26,8 +26,8 @@ def export(clusters: pd.DataFrame, view: ViewState, dataset: str = DATASET) -> s
     """The ranking page's chart for ``view``, exported as the SVG button does."""
     full = rank_clusters(clusters, by=view.rank_by, counts=None if view.mixed else DEFAULT_COUNTS)
     top = full[full["rank"] <= view.top]
-    chart, footer = ranking_page.ranking_chart(top, view.rank_by, len(full), view, dataset)
-    return ranking_page._chart_svg(ranking_page.export_spec(chart, footer))
+    chart, footer = charts.ranking_chart(top, view.rank_by, len(full), view, dataset)
+    return charts.chart_svg(charts.export_spec(chart, footer))
 
 
 def svg_texts(svg: str) -> list[tuple[str, float]]:
@@ -135,8 +135,8 @@ def test_long_names_stay_legible_and_keep_their_figure_and_year():
 
 def test_png_export_is_a_png_at_slide_resolution():
     full = rank_clusters(load_clusters(), by="employees")
-    chart, footer = ranking_page.ranking_chart(full, "employees", len(full), DEFAULT, DATASET)
-    png = ranking_page._chart_png(ranking_page.export_spec(chart, footer))
+    chart, footer = charts.ranking_chart(full, "employees", len(full), DEFAULT, DATASET)
+    png = charts.chart_png(charts.export_spec(chart, footer))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, _ = struct.unpack(">II", png[16:24])
     assert width >= 1200  # twice the screen size, with title and footer inside

@@ -1,0 +1,296 @@
+"""The ranking bar chart: what the Ranking page shows and exports for slides.
+
+Free of Streamlit: the chart is a Vega-Lite spec (Altair), rendered offline to
+PNG/SVG by vl-convert. Every bar carries its figure as the ranking table shows
+it (qualifier included) and its year; the title says what is ranked and the
+footer names the sources and, when kinds of figures are mixed, the caveat.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Protocol
+
+import altair as alt
+import pandas as pd
+
+from mstatlas.analysis.filters import Filters
+from mstatlas.data.schema import (
+    COUNTS_WHAT,
+    COUNTS_WHAT_COLOURS,
+    COUNTS_WHAT_HELP,
+    MEASURES,
+    QUALIFIERS,
+)
+from mstatlas.mapping.legend import sources_with_years
+
+#: The cluster whose bar is outlined (the atlas's reference cluster).
+FOCUS = "dortmund"
+
+
+class ChartView(Protocol):
+    """What the chart needs to know of the view: filters, mixed kinds and top N."""
+
+    @property
+    def mixed(self) -> bool: ...  # kinds of figures ranked together
+
+    @property
+    def top(self) -> int: ...  # how many ranks are shown
+
+    def filters(self) -> Filters: ...
+
+
+#: Width of the chart's plot area in exports (px; PNG doubles it), and the text widths
+#: (characters) that keep titles, names and the footer legible at slide size.
+CHART_WIDTH = 440
+TITLE_CHARS = 60
+TEXT_CHARS = 100
+NAME_CHARS = 30
+NAME_LINES = 3
+#: Font sizes for slides (Vega-Lite's defaults of 10-11 px are unreadable on a projector).
+FONT = {"title": 18, "subtitle": 13, "label": 13, "value": 13, "footer": 12}
+CAVEAT = (
+    "Caution: mixed kinds of figures. {kinds} figures are ranked together here, but they "
+    "count different things and are not comparable; the colour and each bar's label say "
+    "what a figure counts."
+)
+
+
+def chart_png(spec: str) -> bytes:
+    """PNG at twice the screen size, for slides; rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    return bytes(vlc.vegalite_to_png(spec, scale=2))
+
+
+def chart_svg(spec: str) -> str:
+    """SVG of the chart, for slides and print; rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    return str(vlc.vegalite_to_svg(spec))
+
+
+def rank_texts(top: pd.DataFrame) -> list[str]:
+    """Ranks as the table shows them: "=2" for a shared rank."""
+    return [f"={r}" if t else str(r) for r, t in zip(top["rank"], top["tied"])]
+
+
+def year_texts(top: pd.DataFrame) -> pd.Series:
+    """Years as the table shows them: "undated" where the source gives none."""
+    return top["year"].astype("string").fillna("undated")
+
+
+def _kind_name(kind: str) -> str:
+    """What a kind of figure counts, for running text ("cluster firms", "kind not stated")."""
+    return "kind not stated" if kind == "unspecified" else COUNTS_WHAT.get(kind, kind).lower()
+
+
+def _kinds_text(kinds: list[str]) -> str:
+    names = [_kind_name(k) for k in kinds]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _filters_text(filters: Filters, mixed: bool) -> list[str]:
+    """The filters that change which figures are ranked, in words."""
+    out = []
+    if filters.countries:
+        out.append("countries " + ", ".join(filters.countries))
+    if filters.year_min is not None and filters.year_max is not None:
+        out.append(f"figures from {filters.year_min}–{filters.year_max}")
+    elif filters.year_min is not None:
+        out.append(f"figures from {filters.year_min} on")
+    elif filters.year_max is not None:
+        out.append(f"figures up to {filters.year_max}")
+    if not filters.include_undated:
+        out.append("undated figures left out")
+    if mixed and filters.counts_what and set(filters.counts_what) != set(COUNTS_WHAT):
+        out.append("kinds: " + _kinds_text(list(filters.counts_what)))
+    if filters.min_firms:
+        out.append(f"at least {filters.min_firms:,} firms")
+    if filters.min_employees:
+        out.append(f"at least {filters.min_employees:,} employees")
+    return out
+
+
+def _wrap(text: str, width: int = TEXT_CHARS) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def _bar_label(rank: str, name: object, dup: int) -> str:
+    """Axis label "1. Name" on at most three lines (cut with "…" beyond).
+
+    ``dup`` zero-width spaces keep equal labels apart (a shared rank and name).
+    """
+    lines = textwrap.wrap(f"{rank}. {name}", NAME_CHARS, break_on_hyphens=False)
+    if len(lines) > NAME_LINES:
+        lines = lines[: NAME_LINES - 1] + [lines[NAME_LINES - 1][: NAME_CHARS - 1].rstrip() + "…"]
+    return "\n".join(lines) + "\u200b" * dup
+
+
+def chart_texts(
+    top: pd.DataFrame, by: str, n_ranked: int, view: ChartView, dataset: str
+) -> tuple[list[str], list[str], list[str]]:
+    """Title, subtitle and footer lines of the ranking chart.
+
+    They say what is ranked (measure, what the figures count, the filters), how
+    to read the values (qualifiers, year in brackets) and where the figures come
+    from (each source's short name with its years); when the bars mix kinds of
+    figures, the footer starts with the caveat.
+    """
+    label = MEASURES[by].lower()
+    kinds = [k for k in COUNTS_WHAT if k in set(top["counts_what"])]
+    mixed = len(kinds) > 1
+    if mixed:
+        title = f"Largest MST clusters by {label}, mixed kinds of figures"
+        what = f"Each cluster's headline figure of any kind: {_kinds_text(kinds)}."
+    else:
+        kind = _kinds_text(kinds)
+        title = f"Largest MST clusters by {label} ({kind})"
+        if kinds[0] == "unspecified":
+            what = "The dataset does not say what these figures count."
+        else:
+            what = f"Figures count {kind}: {COUNTS_WHAT_HELP.get(kinds[0], '')}."
+    if n_ranked <= view.top:
+        scope = f"All {n_ranked:,} ranked clusters."
+    elif len(top) > view.top:
+        scope = f"Top {view.top} of {n_ranked:,} ranked clusters ({len(top):,} with ties)."
+    else:
+        scope = f"Top {view.top} of {n_ranked:,} ranked clusters."
+    scope += f" Dataset: {dataset}."
+    filters = _filters_text(view.filters(), view.mixed)
+    if filters:
+        scope += " Filters: " + "; ".join(filters) + "."
+    subtitle = _wrap(what) + _wrap(scope)
+    footer = []
+    if mixed:
+        footer += _wrap(CAVEAT.format(kinds=_kinds_text(kinds).capitalize()))
+    quals = [q for q in QUALIFIERS if q and q in set(top["qualifier"])]
+    read = "Figures as their sources state them"
+    if quals:
+        read += " (" + ", ".join(f"{QUALIFIERS[q].strip()} {q.replace('_', ' ')}" for q in quals)
+        read += ")"
+    footer += _wrap(read + ", with the year of each; one figure per cluster, never averaged.")
+    sources = "; ".join(sources_with_years(top["source_title"], top["year"]))
+    footer += _wrap(f"Sources: {sources}. Full references: MST Atlas, Ranking page.")
+    return _wrap(title, TITLE_CHARS), subtitle, footer
+
+
+def ranking_chart(
+    top: pd.DataFrame, by: str, n_ranked: int, view: ChartView, dataset: str
+) -> tuple[alt.LayerChart, list[str]]:
+    """The bar chart shown on the page, and the footer lines its exports add below it.
+
+    Each bar is labelled with its figure as the table shows it (qualifier
+    included) and its year, plus its kind when kinds are mixed.
+    """
+    title, subtitle, footer = chart_texts(top, by, n_ranked, view, dataset)
+    kinds_shown = set(top["counts_what"])
+    years = year_texts(top)
+    if len(kinds_shown) > 1:
+        values = [
+            f"{d} ({y}, {_kind_name(c)})"
+            for d, y, c in zip(top["display"], years, top["counts_what"])
+        ]
+    else:
+        values = [f"{d} ({y})" for d, y in zip(top["display"], years)]
+    seen: dict[str, int] = {}
+    labels = []
+    for r, n in zip(rank_texts(top), top["cluster_name"]):
+        plain = _bar_label(r, n, 0)
+        labels.append(_bar_label(r, n, seen.get(plain, 0)))
+        seen[plain] = seen.get(plain, 0) + 1
+    chart_df = pd.DataFrame(
+        {
+            "label": labels,
+            "cluster_name": top["cluster_name"].to_numpy(),
+            "value": top["value"].astype(float).to_numpy(),
+            "figure": values,
+            "display": top["display"].to_numpy(),
+            "kind": [COUNTS_WHAT[c] for c in top["counts_what"]],
+            "year_txt": years.to_numpy(),
+            "highlight": top["cluster_id"].eq(FOCUS).map({True: "Dortmund", False: "other"}),
+            "source_title": top["source_title"].to_numpy(),
+        }
+    )
+    # Only the kinds on the chart in the legend; each keeps its colour from the map.
+    kinds = [COUNTS_WHAT[c] for c in COUNTS_WHAT if c in kinds_shown]
+    colours = [COUNTS_WHAT_COLOURS[c] for c in COUNTS_WHAT if c in kinds_shown]
+    lines = max((lab.count("\n") + 1 for lab in labels), default=1)
+    step = 16 + 14 * lines  # pixels per bar: room for its label's lines
+    measure = MEASURES[by]
+    what = "mixed kinds" if len(kinds_shown) > 1 else _kinds_text(sorted(kinds_shown))
+    base = alt.Chart(chart_df).encode(
+        y=alt.Y(
+            "label:N",
+            sort=labels,
+            title=None,
+            axis=alt.Axis(
+                labelExpr="split(datum.value, '\\n')",
+                labelFontSize=FONT["label"],
+                labelLimit=0,
+            ),
+        ),
+        x=alt.X(
+            "value:Q",
+            title=f"{measure} ({what})",
+            axis=alt.Axis(labelFontSize=FONT["label"], titleFontSize=FONT["label"], format=",~r"),
+        ),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=kinds, range=colours),
+            title="What the figure counts",
+            legend=alt.Legend(
+                orient="bottom",
+                direction="horizontal",
+                labelFontSize=FONT["footer"],
+                titleFontSize=FONT["footer"],
+            ),
+        ),
+        stroke=alt.condition(
+            alt.datum.highlight == "Dortmund", alt.value("black"), alt.value(None)
+        ),
+        strokeWidth=alt.condition(alt.datum.highlight == "Dortmund", alt.value(2), alt.value(0)),
+        tooltip=[
+            alt.Tooltip("cluster_name:N", title="Cluster"),
+            alt.Tooltip("display:N", title=measure),
+            alt.Tooltip("year_txt:N", title="Year"),
+            alt.Tooltip("kind:N", title="Counts"),
+            alt.Tooltip("source_title:N", title="Source"),
+        ],
+    )
+    text = base.mark_text(align="left", baseline="middle", dx=4, fontSize=FONT["value"]).encode(
+        text="figure:N"
+    )
+    chart = alt.LayerChart(layer=[bars, text]).properties(
+        width=CHART_WIDTH,
+        height=step * max(1, len(chart_df)),
+        title=alt.TitleParams(
+            title,
+            subtitle=subtitle,
+            anchor="start",
+            fontSize=FONT["title"],
+            subtitleFontSize=FONT["subtitle"],
+            subtitleColor="#333",
+            offset=12,
+        ),
+    )
+    return chart, footer
+
+
+def export_spec(chart: alt.LayerChart, footer: list[str]) -> str:
+    """Vega-Lite spec of the chart with its footer below it, for PNG/SVG export."""
+    return alt.vconcat(
+        chart,
+        title=alt.TitleParams(
+            footer,
+            orient="bottom",
+            anchor="start",
+            fontSize=FONT["footer"],
+            fontWeight="normal",
+            color="#333",
+            offset=14,
+        ),
+        padding=16,
+    ).to_json()
