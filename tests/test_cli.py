@@ -67,6 +67,33 @@ def test_bad_data_exits_1_with_message(tmp_path, capsys):
     assert "empty" in capsys.readouterr().err.lower()
 
 
+def test_rank_writes_the_chart_the_app_exports(tmp_path, capsys):
+    svg = tmp_path / "ranking.svg"
+    assert main(["rank", "--top", "5", "--chart", str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg")
+    assert "Largest MST clusters by employees (cluster firms)" in text
+    assert "Sources: " in text and "(2008)" in text  # each figure's source and year
+    assert "mixed kinds" not in text
+    mixed = tmp_path / "mixed.png"
+    assert main(["rank", "--counts", "all", "--chart", str(mixed)]) == 0
+    assert mixed.read_bytes().startswith(b"\x89PNG")
+    capsys.readouterr()
+    assert main(["rank", "--chart", str(tmp_path / "ranking.txt")]) == 2
+    assert "--chart writes .svg or .png files" in capsys.readouterr().err
+
+
+def test_data_analysis_and_mapping_do_not_need_streamlit():
+    code = (
+        "import sys\n"
+        "import mstatlas, mstatlas.cli, mstatlas.analysis.charts, mstatlas.analysis.ranking\n"
+        "import mstatlas.data.readers, mstatlas.data.store, mstatlas.mapping.build\n"
+        "print('streamlit' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_map_writes_offline_html(tmp_path):
     out = tmp_path / "atlas.html"
     assert main(["map", "-o", str(out), "--measure", "firms"]) == 0

@@ -8,12 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mstatlas.analysis.ranking import position_statement, rank_clusters
+from mstatlas.analysis.filters import Filters
+from mstatlas.analysis.ranking import position_statement, rank_clusters, with_article
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.errors import MSTAtlasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -47,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"(kinds: {', '.join(COUNTS_WHAT)}; default: cluster_firms)",
     )
     rank.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    rank.add_argument(
+        "--chart",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write the bar chart as FILE.svg or FILE.png (title, qualified figures, "
+        "years, sources), as the app exports it",
+    )
     rank.set_defaults(handler=_cmd_rank)
 
     mp = sub.add_parser("map", help="write the map as one self-contained HTML file")
@@ -101,6 +115,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     clusters = load_clusters(args.file)
     full = rank_clusters(clusters, by=args.by, counts=counts)
     table = full if args.top is None else full[full["rank"] <= args.top]
+    if args.chart is not None:
+        _write_chart(args, full, table, counts)
     if args.format == "csv":
         from mstatlas.data.export import to_safe_csv
 
@@ -110,7 +126,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
         return EXIT_OK
     if table.empty:
-        print(f"No cluster has a {MEASURES[args.by].lower()} figure of the selected kind(s).")
+        figure = with_article(f"{MEASURES[args.by].lower()} figure")
+        print(f"No cluster has {figure} of the selected kind(s).")
         return EXIT_OK
     view = table.assign(
         rank=[f"={r}" if t else str(r) for r, t in zip(table["rank"], table["tied"])],
@@ -124,6 +141,48 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         print()
         print(position_statement(full, "dortmund", args.by))
     return EXIT_OK
+
+
+@dataclass(frozen=True)
+class _ChartView:
+    """What the chart says about the selection (see mstatlas.analysis.charts.ChartView)."""
+
+    mixed: bool
+    top: int
+    counts: tuple[str, ...]
+
+    def filters(self) -> Filters:
+        return Filters(counts_what=self.counts)
+
+
+def _write_chart(
+    args: argparse.Namespace,
+    full: pd.DataFrame,
+    table: pd.DataFrame,
+    counts: tuple[str, ...] | None,
+) -> None:
+    from mstatlas.analysis import charts
+
+    suffix = args.chart.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise argparse.ArgumentTypeError(
+            f"--chart writes .svg or .png files, got {args.chart.name!r}"
+        )
+    if table.empty:
+        raise MSTAtlasError("There is nothing to chart: no cluster has a figure of this kind.")
+    view = _ChartView(
+        mixed=counts is None or len(counts) > 1,
+        top=args.top or int(table["rank"].max()),
+        counts=counts or tuple(COUNTS_WHAT),
+    )
+    dataset = args.file.name if args.file else "MST clusters in Europe (sourced figures)"
+    chart, footer = charts.ranking_chart(table, args.by, len(full), view, dataset)
+    spec = charts.export_spec(chart, footer)
+    if suffix == ".svg":
+        args.chart.write_text(charts.chart_svg(spec), encoding="utf-8")
+    else:
+        args.chart.write_bytes(charts.chart_png(spec))
+    print(f"wrote {args.chart}", file=sys.stderr)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
