@@ -50,7 +50,7 @@ def test_exported_chart_says_what_is_ranked_with_qualified_values_years_and_sour
     # title: the measure and what the figures count; the filters that matter
     assert "Largest MST clusters by firms (cluster firms)" in text
     assert "Figures count cluster firms" in text
-    assert "countries NL, DE, AT" in text and "figures up to 2025" in text
+    assert "Netherlands, Germany, Austria" in text and "figures up to 2025" in text
     # each bar: the figure as the table shows it (qualifier included) and its year
     assert "> 150 (2022)" in text  # Twente: "more than 150" firms
     assert "39 (2007)" in text  # Dortmund

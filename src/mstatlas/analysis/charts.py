@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from mstatlas.analysis.filters import Filters
+from mstatlas.data.columns import country_name
 from mstatlas.data.schema import (
     COUNTS_WHAT,
     COUNTS_WHAT_COLOURS,
@@ -94,7 +95,7 @@ def _filters_text(filters: Filters, mixed: bool) -> list[str]:
     """The filters that change which figures are ranked, in words."""
     out = []
     if filters.countries:
-        out.append("countries " + ", ".join(filters.countries))
+        out.append(", ".join(country_name(c) for c in filters.countries))
     if filters.year_min is not None and filters.year_max is not None:
         out.append(f"figures from {filters.year_min}–{filters.year_max}")
     elif filters.year_min is not None:
