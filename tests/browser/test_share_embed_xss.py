@@ -82,6 +82,7 @@ def test_shared_link_reopens_the_same_view(offline, browser, app_url, tmp_path):
         p2.goto(link, wait_until="domcontentloaded")
         f2 = map_frame(p2)
         expect(p2.get_by_role("heading", name="Twente test")).to_be_visible(timeout=30_000)
+        assert p2.get_by_text("Page not found").count() == 0  # the link names a real page
         # the link's view is applied right after the map is created
         f2.wait_for_function(f"() => window.map.getZoom() === {zoom}", timeout=30_000)
         c2 = f2.evaluate("() => window.map.getCenter()")

@@ -112,6 +112,10 @@ def test_share_url_is_absolute_and_compact():
         "https://atlas.example.org/", "ranking", DEFAULT.with_(rank_by="firms", countries=("DE",))
     )
     assert url == "https://atlas.example.org/ranking?country=DE&by=firms"
+    # the map is the default page: its link is the root ("/map" opened "Page not found")
+    assert share_url("https://a.eu", "map", DEFAULT.with_(selected="dortmund")) == (
+        "https://a.eu/?sel=dortmund"
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from mstatlas.data.columns import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
 DEFAULT_DATASET = "default"
+#: The page the app opens on (its address is the root).
+DEFAULT_PAGE = "map"
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CLUSTER_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 YEAR_BOUNDS = (1900, 2100)
@@ -368,9 +370,15 @@ def to_query(state: ViewState) -> dict[str, str]:
 
 
 def share_url(base_url: str, page: str, state: ViewState) -> str:
-    """Absolute link to a page with a view, for the "Copy link" control."""
+    """Absolute link to a page with a view, for the "Copy link" control.
+
+    The map is the app's default page: its address is the root ("/map" is not a
+    page address in Streamlit and opened with a "Page not found" dialog).
+    """
     from urllib.parse import urlencode
 
+    if page == DEFAULT_PAGE:
+        page = ""
     path = base_url.rstrip("/") + ("/" + page if page else "/")
     q = to_query(state)
     return path + ("?" + urlencode(q, safe=",-") if q else "")
