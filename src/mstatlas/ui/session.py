@@ -121,8 +121,11 @@ def show_notices() -> None:
         else:
             notices = [text for text in notices if text not in old]
         st.session_state[NOTICES] = notices
-    for text in notices:
-        st.warning(text, icon=":material/warning:")
+    # One container whether or not there is a notice: when the last notice goes, what
+    # follows (the map) keeps its place in the page and is not drawn afresh.
+    with st.container():
+        for text in notices:
+            st.warning(text, icon=":material/warning:")
     st.session_state[_NOTICES_DRAWN_IN] = run_number()
 
 
