@@ -117,7 +117,7 @@ def test_share_upload_and_reopen_from_link(app):
     assert len(shared_id) == 22 and not shared_id.startswith("u-")
     assert at.query_params["ds"] == shared_id
     links = [c.value for c in at.code]
-    assert any(link.startswith(f"https://atlas.example.org/map?ds={shared_id}") for link in links)
+    assert any(link.startswith(f"https://atlas.example.org/?ds={shared_id}") for link in links)
     # a new visitor (new session) opens the link
     other = AppTest.from_file(APP, default_timeout=90)
     other.query_params["ds"] = shared_id
