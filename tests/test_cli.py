@@ -83,6 +83,16 @@ def test_rank_writes_the_chart_the_app_exports(tmp_path, capsys):
     assert "--chart writes .svg or .png files" in capsys.readouterr().err
 
 
+def test_rank_says_how_to_rank_figures_of_another_kind(tmp_path, capsys):
+    f = tmp_path / "cluster.csv"
+    f.write_text("Name;Stadt;Land;Beschäftigte\nAlpha;Dortmund;DE;2100\n", encoding="utf-8")
+    assert main(["rank", str(f), "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert "1 cluster has one of another kind (not stated): add --counts all" in err
+    assert main(["rank", str(f), "--counts", "all"]) == 0
+    assert "Alpha" in capsys.readouterr().out
+
+
 def test_data_analysis_and_mapping_do_not_need_streamlit():
     code = (
         "import sys\n"

@@ -115,6 +115,17 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     clusters = load_clusters(args.file)
     full = rank_clusters(clusters, by=args.by, counts=counts)
     table = full if args.top is None else full[full["rank"] <= args.top]
+    if full.empty and counts is not None:
+        others = rank_clusters(clusters, by=args.by, counts=None)
+        if not others.empty:
+            kinds = ", ".join(sorted({COUNTS_WHAT[k].lower() for k in others["counts_what"]}))
+            print(
+                f"note: no {MEASURES[args.by].lower()} figure counts "
+                f"{' or '.join(COUNTS_WHAT[k].lower() for k in counts)}; {len(others):,} "
+                f"{'cluster has' if len(others) == 1 else 'clusters have'} one of another "
+                f"kind ({kinds}): add --counts all to rank them.",
+                file=sys.stderr,
+            )
     if args.chart is not None:
         _write_chart(args, full, table, counts)
     if args.format == "csv":
