@@ -77,6 +77,13 @@ def test_report_summary_and_frame():
     f = rep.to_frame()
     assert list(f.columns) == ["row", "column", "value", "severity", "reason"]
     assert f["row"].tolist() == [4]
+    # the first problem is quoted as written ("..." stays three dots), one full stop at the end
+    quoted = ValidationReport(
+        2, 1, 1, [Problem(3, None, "a..b", 'put that value in double quotes ("...")')]
+    )
+    assert quoted.summary().endswith('put that value in double quotes ("...").')
+    ends = ValidationReport(2, 1, 1, [Problem(3, None, None, "the row is empty.")])
+    assert ends.summary().endswith("the row is empty.") and ".." not in ends.summary()
 
 
 def test_parse_numbers_german():

@@ -102,10 +102,11 @@ class ValidationReport:
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
             first = errors[0]
-            text += f" First problem: {first}."
+            first_text = str(first)
+            text += f" First problem: {first_text}" + ("" if first_text.endswith(".") else ".")
         if self.n_rejected and self.n_imported == 0:
             text += " No row could be imported; fix the problems listed and upload again."
-        return text.replace("..", ".")
+        return text
 
     def to_frame(self) -> pd.DataFrame:
         """The problems as a table with columns row, column, value, severity, reason."""
