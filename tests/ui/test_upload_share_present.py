@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from ui.app_helpers import PAGES, map_args, symbols, texts
@@ -356,3 +358,21 @@ def test_a_workbook_with_an_explanation_sheet_in_front_preselects_the_table(app)
     assert box.options == ["Info", "Daten"] and box.value == "Daten"
     assert "sheet 'Daten'" in texts(at)
     assert list(at.dataframe[-1].value["firms"]) == [39]
+
+
+def test_presentation_overview_keeps_shared_ranks_and_says_what_each_figure_is(app):
+    app.query_params["mixed"] = "1"
+    app.query_params["by"] = "firms"
+    app.query_params["top"] = "15"
+    at = app.run()
+    at.switch_page(f"{PAGES}/present.py").run()
+    assert not at.exception
+    said = texts(at)
+    assert "Top 15 MST clusters by firms" in said
+    overview = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    lines = overview.splitlines()
+    ranks = [line.split("**")[1] for line in lines]
+    assert ranks[0] == "1" and "=15" in ranks  # shared ranks as the Ranking page shows them
+    assert all(re.search(r"\((\d{4}|undated), [^;]+; .+\)$", line) for line in lines)
+    if len(lines) > 15:
+        assert f"Ties share a rank, so {len(lines)} clusters are listed." in said

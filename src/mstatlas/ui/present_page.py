@@ -14,6 +14,7 @@ from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.analysis.ranking import rank_clusters, with_article
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
+from mstatlas.mapping.legend import short_source
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import current, filtered, filters_key, points
 
@@ -114,18 +115,25 @@ def render() -> None:
     left, right = st.columns([1.5, 1], gap="large")
     with right:
         if slide == 0:
-            st.title(f"Top {n} MST clusters by {label}")
+            st.title(f"Top {view.top} MST clusters by {label}")
+            if n > view.top:
+                st.caption(f"Ties share a rank, so {n} clusters are listed.")
             kinds = "all kinds of figures" if view.mixed else COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()
             st.markdown(f"Comparing {kinds}. Every figure is as reported by its source.")
+            # Ranks written out (a numbered list would renumber shared ranks), each figure
+            # with its year, what it counts and its source.
             st.markdown(
                 "\n".join(
-                    f"{int(r['rank'])}. {components.md(r['cluster_name'])}: {components.md(r['display'])}"
+                    f"- **{'=' if r['tied'] else ''}{int(r['rank'])}** "
+                    f"{components.md(r['cluster_name'])}: {components.md(r['display'])} "
+                    f"({_year(r['year'])}, {components.md(COUNTS_WHAT[r['counts_what']].lower())}; "
+                    f"{components.md(short_source(r['source_title']))})"
                     for _, r in slides.iterrows()
                 )
             )
         else:
             r = slides.iloc[slide - 1]
-            year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+            year = _year(r["year"])
             st.header(f"#{int(r['rank'])} {components.md(r['cluster_name'])}")
             st.html(f'<div class="mst-big">{_esc(r["display"])} <small>{_esc(label)}</small></div>')
             st.markdown(f"{year} · counts {components.md(COUNTS_WHAT[r['counts_what']].lower())}")
@@ -136,6 +144,10 @@ def render() -> None:
         components.atlas_map(
             pts, view.measure, (ds.id, fkey, view.measure), page="present", height=620
         )
+
+
+def _year(value: object) -> str:
+    return "undated" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
 
 
 def _esc(text: object) -> str:
