@@ -369,6 +369,9 @@ def test_presentation_overview_keeps_shared_ranks_and_says_what_each_figure_is(a
     assert not at.exception
     said = texts(at)
     assert "Top 15 MST clusters by firms" in said
+    assert "Firms (circle area)" in " ".join(str(h.proto.body) for h in at.get("html"))
+    values = [v for v in symbols(at)["v"] if v is not None]
+    assert 39 in values and 2100 not in values  # Dortmund sized by its firms, not employees
     overview = next(m.value for m in at.markdown if m.value.startswith("- **"))
     lines = overview.splitlines()
     ranks = [line.split("**")[1] for line in lines]

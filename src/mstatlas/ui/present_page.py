@@ -82,7 +82,8 @@ def render() -> None:
         _nothing_to_present(ds.id, fkey, view.rank_by, view.mixed, label)
         return
     slide = session.limit_slide(n)
-    pts = points(ds.id, fkey, view.measure)
+    # The map sizes its circles by what the slides rank (not the sidebar's measure).
+    pts = points(ds.id, fkey, view.rank_by)
     positions = pts.set_index("cluster_id")[["lat", "lon"]]
 
     if session.entered_page() or st.session_state.get("_present_slide") != (ds.id, slide):
@@ -142,8 +143,9 @@ def render() -> None:
                 st.markdown(f"Other reported figures: {components.md(r['other_figures'])}")
     with left:
         components.atlas_map(
-            pts, view.measure, (ds.id, fkey, view.measure), page="present", height=620
+            pts, view.rank_by, (ds.id, fkey, view.rank_by), page="present", height=620
         )
+        components.legend(pts, view.rank_by, (ds.id, fkey, view.rank_by))
 
 
 def _year(value: object) -> str:
