@@ -176,3 +176,14 @@ def test_present_page_brings_a_slide_past_the_last_into_the_link(app):
         "Ignored slide 500: this presentation ends at slide 5. Showing slide 5."
     ]
     assert at.query_params["slide"] == "5"
+
+
+def test_unknown_cluster_in_the_link_is_said_and_dropped(app):
+    app.query_params["sel"] = "nope"
+    at = app.run()
+    assert not at.exception
+    assert "No cluster with the id 'nope' in this dataset; no cluster is selected." in [
+        w.value for w in at.warning
+    ]
+    assert "sel" not in at.query_params
+    assert at.session_state["view"].selected is None

@@ -65,6 +65,14 @@ def render() -> None:
     ds = current()
     session.show_notices()
     view = session.view()
+    if view.selected and view.selected not in set(ds.clusters["cluster_id"]):
+        # e.g. a link's sel= naming a cluster this dataset does not have: said, and the
+        # link follows the screen
+        session.notice(
+            f"No cluster with the id {view.selected[:40]!r} in this dataset; "
+            "no cluster is selected."
+        )
+        view = session.update_view(selected=None)
     fkey = filters_key(view.filters())
     pts = points(ds.id, fkey, view.measure)
     rows = filtered(ds.id, fkey)
