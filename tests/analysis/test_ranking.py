@@ -17,20 +17,37 @@ def table(rows):
     return coerce_clusters(df)
 
 
-def test_order_is_descending_with_dortmund_first_by_employees():
+def test_order_is_descending_by_employees_with_dortmunds_2008_figure():
     r = rank_clusters(load_clusters(), by="employees")
     assert list(r["value"]) == sorted(r["value"], reverse=True)
-    assert r.iloc[0]["cluster_id"] == "dortmund"
     assert r.iloc[0]["rank"] == 1
     assert set(r["counts_what"]) == {"cluster_firms"}
+    d = r[r["cluster_id"] == "dortmund"].iloc[0]
+    # the most recent whole-cluster figure (2008), not the 2026 MST.factory tenants (a subset)
+    assert d["value"] == 2100 and d["year"] == 2008 and pd.isna(d["scope"])
+    assert d["rank"] == 1 + int((r["value"] > 2100).sum())
 
 
-def test_dortmund_by_firms_uses_the_2007_figure():
+def test_dortmund_by_firms_uses_the_latest_whole_cluster_figure():
     r = rank_clusters(load_clusters(), by="firms")
     d = r[r["cluster_id"] == "dortmund"].iloc[0]
-    assert d["value"] == 39 and d["year"] == 2007
-    assert d["rank"] == 4  # behind Twente (>150), Silicon Alps park (60), Itzehoe (>50)
+    assert d["value"] == 40 and d["year"] == 2008
+    assert d["rank"] == 1 + int((r["value"] > 40).sum())
     assert "> 40 (undated)" in d["other_figures"]  # the conflicting figure is shown, not averaged
+    assert "39 (2007)" in d["other_figures"]
+
+
+def test_a_figure_for_a_narrower_scope_is_headline_only_without_another():
+    t = table(
+        [
+            {"cluster_id": "a", "firms": 40, "year": 2008},
+            {"cluster_id": "a", "firms": 6, "year": 2026, "scope": "incubator tenants"},
+            {"cluster_id": "b", "firms": 9, "year": 2020, "scope": "technology park"},
+        ]
+    )
+    h = headline_figures(t, by="firms").set_index("cluster_id")
+    assert h.loc["a", "value"] == 40 and h.loc["a", "year"] == 2008
+    assert h.loc["b", "value"] == 9 and h.loc["b", "scope"] == "technology park"
 
 
 def test_ties_share_the_lowest_rank():
@@ -103,8 +120,10 @@ def test_unknown_measure_has_a_clear_message():
 def test_position_statement_names_rank_total_and_source():
     r = rank_clusters(load_clusters(), by="employees")
     s = position_statement(r, "dortmund", "employees")
+    rank = int(r.loc[r["cluster_id"] == "dortmund", "rank"].iloc[0])
     assert s.startswith(
-        "Dortmund MST cluster ranks 1st of 5 clusters by employees counting cluster firms"
+        f"Dortmund MST cluster ranks {ordinal(rank)} of {len(r)} clusters by employees "
+        "counting cluster firms"
     )
     assert "2008" in s and "Halterner Zeitung" in s
     assert "not ranked" in position_statement(r, "nowhere", "employees")

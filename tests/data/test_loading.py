@@ -18,7 +18,7 @@ def clusters():
 def test_schema_columns_and_crs(clusters):
     assert list(clusters.columns) == [*COLUMNS, "geometry"]
     assert clusters.crs.to_epsg() == 4326
-    assert len(clusters) == 72
+    assert len(clusters) == 138  # 72 sourced figures + 66 from extra_figures.csv
     assert clusters["cluster_id"].nunique() == 26
 
 
@@ -37,7 +37,7 @@ def test_geometry_matches_lat_lon(clusters):
 
 def test_dortmund_headline_row_is_sourced(clusters):
     dortmund = clusters[clusters["cluster_id"] == "dortmund"]
-    assert len(dortmund) == 5  # every reported Dortmund figure is its own row
+    assert len(dortmund) == 12  # every reported Dortmund figure is its own row
     row = dortmund[(dortmund["year"] == 2007) & (dortmund["firms"] == 39)]
     assert len(row) == 1
     r = row.iloc[0]
@@ -51,7 +51,7 @@ def test_blanks_stay_blank(clusters):
     chemnitz = clusters[clusters["cluster_id"] == "chemnitz"].iloc[0]
     assert pd.isna(chemnitz["firms"]) and pd.isna(chemnitz["employees"])
     undated = clusters[(clusters["cluster_id"] == "dortmund") & clusters["year"].isna()]
-    assert len(undated) == 2
+    assert len(undated) == 3
 
 
 def test_every_figure_has_a_source(clusters):

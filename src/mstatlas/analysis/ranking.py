@@ -30,8 +30,9 @@ CATEGORY_PRIORITY: tuple[str, ...] = (
 )
 
 HEADLINE_RULE = (
-    "One figure per cluster: the category closest to 'cluster firms' first, then the most "
-    "recent dated figure, then a figure stated exactly over an approximate one, then the "
+    "One figure per cluster: the category closest to 'cluster firms' first, then a figure "
+    "for the cluster's usual perimeter over one with a narrower or other scope (an incubator's "
+    "tenants, a whole technology park), then the most recent dated figure, then a figure stated exactly over an approximate one, then the "
     "order of the data file. Other reported figures are listed, never averaged."
 )
 
@@ -47,6 +48,7 @@ RANKING_COLUMNS: tuple[str, ...] = (
     "qualifier",
     "year",
     "counts_what",
+    "scope",
     "firms",
     "employees",
     "source_title",
@@ -101,7 +103,7 @@ def format_figures(values: np.ndarray, qualifiers: np.ndarray, by: str = "employ
 
 _HEADLINE_INPUT = (
     "cluster_id", "cluster_name", "city", "country_iso2", "year", "counts_what", "firms",
-    "employees", "firms_qualifier", "employees_qualifier", "source_title", "source_url",
+    "employees", "firms_qualifier", "employees_qualifier", "source_title", "source_url", "scope",
 )  # fmt: skip
 
 
@@ -143,14 +145,15 @@ def headline_figures(
     prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
     df = df.assign(
         _prio=df["counts_what"].map(prio).fillna(len(prio)),
+        _scoped=df["scope"].notna(),
         _undated=df["year"].isna(),
         _yr=df["year"].fillna(-1),
         _approx=df["_qual"] != "",
         _order=range(len(df)),
     )
     df = df.sort_values(
-        ["cluster_id", "_prio", "_undated", "_yr", "_approx", "_order"],
-        ascending=[True, True, True, False, True, True],
+        ["cluster_id", "_prio", "_scoped", "_undated", "_yr", "_approx", "_order"],
+        ascending=[True, True, True, True, False, True, True],
         kind="mergesort",
     )
     others = _other_figures(df, by)
@@ -166,6 +169,7 @@ def headline_figures(
             "qualifier": head["_qual"].to_numpy(),
             "year": head["year"].to_numpy(),
             "counts_what": head["counts_what"].to_numpy(),
+            "scope": head["scope"].to_numpy(),
             "firms": head["firms"].to_numpy(),
             "employees": head["employees"].to_numpy(),
             "source_title": head["source_title"].to_numpy(),
@@ -235,8 +239,8 @@ def rank_clusters(
     --------
     >>> from mstatlas import load_clusters, rank_clusters
     >>> r = rank_clusters(load_clusters(), by="employees")
-    >>> r.loc[r.cluster_id == "dortmund", "rank"].item()
-    1
+    >>> int(r.loc[r.cluster_id == "dortmund", "year"].item())  # its latest whole-cluster figure
+    2008
     """
     if top is not None and top < 1:
         raise ValueError(f"top must be 1 or more, got {top}.")

@@ -34,10 +34,12 @@ COLUMNS: Final[tuple[str, ...]] = (
     "source_title",
     "source_url",
     "note",
+    "scope",
+    "region_employment",
 )
 
 REQUIRED: Final[tuple[str, ...]] = ("cluster_id", "cluster_name", "lat", "lon")
-INT_COLUMNS: Final[tuple[str, ...]] = ("firms", "employees", "year")
+INT_COLUMNS: Final[tuple[str, ...]] = ("firms", "employees", "year", "region_employment")
 FLOAT_COLUMNS: Final[tuple[str, ...]] = ("lat", "lon")
 TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(
     c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS + ("ivam_benchmark_2007",)
