@@ -22,6 +22,10 @@ PARAM_FIELD = {
     "view": "lat",
     "by": "rank_by",
     "ds": "dataset",
+    "cmp": "compare",
+    "asof": "as_of",
+    "sort": "rank_sort",
+    "radius": "radius_km",
 }
 
 FULL = ViewState(
@@ -45,6 +49,11 @@ FULL = ViewState(
     mixed=True,
     embed=True,
     slide=3,
+    compare=("dortmund", "twente", "grenoble"),
+    as_of=2010,
+    rank_sort="growth",
+    radius_km=250,
+    rating=(("size", 90.0), ("lq", 2.5)),
 )
 
 
@@ -89,6 +98,13 @@ def test_every_field_round_trips():
         ("embed", "perhaps", "expected true or false"),
         ("slide", "x", "from 0 to 500"),
         ("ds", "../../etc/passwd", "not a dataset id"),
+        ("cmp", ",,", "expected cluster ids"),
+        ("asof", "1800", "expected a year from 1900 to 2100"),
+        ("sort", "alphabet", "choose one of figure, growth"),
+        ("radius", "0", "whole kilometres from 1 to 2000"),
+        ("rating", "beauty:5", "thresholds are size, mass, momentum, lq"),
+        ("rating", "size:150", "size must be between 0 and 100"),
+        ("rating", "lq:high", "lq needs a number"),
     ],
 )
 def test_malformed_values_fall_back_with_a_notice(key, value, fragment):
@@ -190,3 +206,17 @@ def test_a_slide_past_the_last_becomes_the_last():
     )
     assert fit_slide(DEFAULT.with_(slide=5), 5) == (5, None)
     assert fit_slide(DEFAULT, 0) == (0, None)
+
+
+def test_more_than_ten_compared_clusters_keep_the_first_ten_with_a_notice():
+    ids = [f"c{i}" for i in range(12)]
+    state, notices = parse_query({"cmp": ",".join(ids)})
+    assert state.compare == tuple(ids[:10])
+    assert len(notices) == 1 and "at most 10 clusters" in notices[0]
+
+
+def test_rating_thresholds_keep_only_what_differs_and_fill_defaults():
+    state, notices = parse_query({"rating": "lq:2,size:90"})
+    assert notices == [] and state.rating == (("size", 90.0),)
+    assert state.rating_thresholds() == {"size": 90.0, "mass": 75.0, "momentum": 0.0, "lq": 2.0}
+    assert to_query(state) == {"rating": "size:90"}

@@ -11,12 +11,15 @@ URL vocabulary (only non-default values are written)::
     counts=cluster_firms,network_members   min_firms=10   min_employees=100
     sel=<cluster id>  view=51.51,7.47,8 (lat,lon,zoom)   tiles=osm   layer=firms
     by=firms  top=10  mixed=1   embed=true   slide=3
+    cmp=dortmund,twente (clusters compared)   asof=2010 (map as of a year)
+    sort=growth (ranking order)   radius=50 (km, nearby clusters)
+    rating=size:90,mass:75,momentum:0,lq:2 (star thresholds)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from mstatlas.analysis.filters import Filters
@@ -32,6 +35,19 @@ YEAR_BOUNDS = (1900, 2100)
 TOP_CHOICES = (5, 10, 15, 20, 25, 50)
 #: What the map draws for a firm list: aggregated clusters, the firms themselves, or both.
 LAYERS = ("clusters", "firms", "both")
+#: How the ranking is ordered: by the headline figure, or by its compound annual growth.
+RANK_SORTS = ("figure", "growth")
+#: At most this many clusters are compared side by side.
+MAX_COMPARE = 10
+#: Radius of the nearby-clusters search, in km: default and bounds.
+RADIUS_KM = (100, 1, 2000)
+#: Star thresholds in the link: name -> (default, lowest, highest).
+RATING_PARAMS: dict[str, tuple[float, float, float]] = {
+    "size": (75.0, 0.0, 100.0),  # employees percentile
+    "mass": (75.0, 0.0, 100.0),  # firms percentile
+    "momentum": (0.0, -100.0, 100.0),  # compound annual growth above this, in %
+    "lq": (2.0, 0.0, 100.0),  # location quotient at or above this
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,15 @@ class ViewState:
     mixed: bool = False
     embed: bool = False
     slide: int = 0
+    compare: tuple[str, ...] = ()
+    as_of: int | None = None
+    rank_sort: str = "figure"
+    radius_km: int = RADIUS_KM[0]
+    rating: tuple[tuple[str, float], ...] = ()  # thresholds that differ from the defaults
+
+    def rating_thresholds(self) -> dict[str, float]:
+        """Every star threshold: the link's where it sets one, else the default."""
+        return {k: v[0] for k, v in RATING_PARAMS.items()} | dict(self.rating)
 
     def filters(self) -> Filters:
         """The map/ranking filters this view applies."""
@@ -119,6 +144,11 @@ _DEFAULT_SHOWN = {
     "mixed": "like with like",
     "embed": "the full app",
     "slide": "the overview",
+    "cmp": "no comparison",
+    "asof": "the latest figures",
+    "sort": "by the figure",
+    "radius": f"{RADIUS_KM[0]} km",
+    "rating": "the default thresholds",
 }
 
 
@@ -169,6 +199,7 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
     handlers = {
         "ds", "measure", "country", "years", "undated", "counts", "min_firms", "min_employees",
         "sel", "view", "tiles", "layer", "by", "top", "mixed", "embed", "slide",
+        "cmp", "asof", "sort", "radius", "rating",
     }  # fmt: skip
     for key in params:
         if key not in handlers:
@@ -280,7 +311,64 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
             state["slide"] = _int(v, "slide", 0, 500)
         except ValueError:
             bad("slide", v, "expected a whole number from 0 to 500")
+    _parse_intelligence(get, bad, state)
     return replace(DEFAULT, **state), notices  # type: ignore[arg-type]
+
+
+def _parse_intelligence(
+    get: Callable[[str], str | None],
+    bad: Callable[..., None],
+    state: dict[str, object],
+) -> None:
+    """The parameters of comparison, growth, nearby and rating (see :func:`parse_query`)."""
+    if (v := get("cmp")) is not None:
+        ids = list(dict.fromkeys(_csv(v)))
+        if not ids or not all(_CLUSTER_RE.match(i) for i in ids):
+            bad("cmp", v, "expected cluster ids separated by commas")
+        else:
+            if len(ids) > MAX_COMPARE:
+                bad("cmp", v, f"at most {MAX_COMPARE} clusters are compared", "the first 10")
+            state["compare"] = tuple(ids[:MAX_COMPARE])
+    if (v := get("asof")) is not None:
+        try:
+            state["as_of"] = _int(v, "asof", *YEAR_BOUNDS)
+        except ValueError:
+            bad("asof", v, f"expected a year from {YEAR_BOUNDS[0]} to {YEAR_BOUNDS[1]}")
+    if (v := get("sort")) is not None:
+        if v in RANK_SORTS:
+            state["rank_sort"] = v
+        else:
+            bad("sort", v, f"choose one of {', '.join(RANK_SORTS)}")
+    if (v := get("radius")) is not None:
+        try:
+            state["radius_km"] = _int(v, "radius", *RADIUS_KM[1:])
+        except ValueError:
+            bad("radius", v, f"expected whole kilometres from {RADIUS_KM[1]} to {RADIUS_KM[2]}")
+    if (v := get("rating")) is not None:
+        try:
+            state["rating"] = _rating(v)
+        except ValueError as exc:
+            bad("rating", v, str(exc))
+
+
+def _rating(text: str) -> tuple[tuple[str, float], ...]:
+    """``size:90,lq:2.5`` -> the thresholds that differ from the defaults, in table order."""
+    given: dict[str, float] = {}
+    for part in _csv(text):
+        name, _, value = part.partition(":")
+        if name not in RATING_PARAMS:
+            raise ValueError(f"thresholds are {', '.join(RATING_PARAMS)}, e.g. size:90")
+        default, lo, hi = RATING_PARAMS[name]
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{name} needs a number, e.g. {name}:{default:g}") from None
+        if not lo <= number <= hi:
+            raise ValueError(f"{name} must be between {lo:g} and {hi:g}")
+        given[name] = number
+    return tuple(
+        (k, given[k]) for k in RATING_PARAMS if k in given and given[k] != RATING_PARAMS[k][0]
+    )
 
 
 def _years_text(year_min: int | None, year_max: int | None) -> str:
@@ -366,6 +454,16 @@ def to_query(state: ViewState) -> dict[str, str]:
         q["embed"] = "true"
     if state.slide:
         q["slide"] = str(state.slide)
+    if state.compare:
+        q["cmp"] = ",".join(state.compare)
+    if state.as_of is not None:
+        q["asof"] = str(state.as_of)
+    if state.rank_sort != d.rank_sort:
+        q["sort"] = state.rank_sort
+    if state.radius_km != d.radius_km:
+        q["radius"] = str(state.radius_km)
+    if state.rating:
+        q["rating"] = ",".join(f"{k}:{v:g}" for k, v in state.rating)
     return q
 
 
