@@ -1,0 +1,154 @@
+"""Whether two reported figures can be compared, and if not, why (in plain words).
+
+Two figures are comparable when they count the same kind of thing
+(``counts_what``) over the same perimeter (``scope``), date from years at most
+:data:`MAX_YEAR_GAP` apart, and are stated the same way (both exact, or both
+with the same qualifier). Every other pair gets one short reason per problem,
+written for policymakers; the reasons (short, no full stop, so they can be
+joined with "; ") are shown next to the comparison; the figures are still shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from mstatlas.data.schema import COUNTS_WHAT
+
+#: Figures whose years are further apart than this are not compared without a warning.
+MAX_YEAR_GAP = 3
+
+#: How a qualifier reads in a sentence, and what it makes the figure.
+_QUALIFIER_WORDS: dict[str, tuple[str, str]] = {
+    "about": ("about", "approximate"),
+    "more_than": ("more than", "a lower bound"),
+    "at_least": ("at least", "a lower bound"),
+    "up_to": ("up to", "an upper bound"),
+}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _text(value: Any) -> str:
+    return "" if _blank(value) else str(value).strip()
+
+
+def _name(figure: Mapping[str, Any]) -> str:
+    return _text(figure.get("cluster_name")) or _text(figure.get("cluster_id")) or "one cluster"
+
+
+def _possessive(figure: Mapping[str, Any]) -> str:
+    """``Dortmund's``, ``Oulu microelectronics'``."""
+    name = _name(figure)
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _kind_label(kind: Any) -> str:
+    key = _text(kind) or "unspecified"
+    return COUNTS_WHAT.get(key, key).lower()
+
+
+def _number(value: Any) -> str:
+    if _blank(value):
+        return ""
+    v = float(value)
+    return f"{round(v):,}" if v == round(v) else f"{v:,.1f}"
+
+
+def _kind_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    ka = _text(a.get("counts_what")) or "unspecified"
+    kb = _text(b.get("counts_what")) or "unspecified"
+    if ka == kb:
+        return None
+    return (
+        f"Different kinds of figure: {_possessive(a)} counts {_kind_label(ka)}, "
+        f"{_possessive(b)} {_kind_label(kb)}"
+    )
+
+
+def _scope_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    sa, sb = _text(a.get("scope")), _text(b.get("scope"))
+    if sa.casefold() == sb.casefold():
+        return None
+    da = f"'{sa}'" if sa else "the cluster's usual perimeter"
+    db = f"'{sb}'" if sb else "the cluster's usual perimeter"
+    return f"Different perimeters: {_possessive(a)} figure covers {da}, {_possessive(b)} {db}"
+
+
+def _year(figure: Mapping[str, Any]) -> int | None:
+    year = figure.get("year")
+    return None if year is None or _blank(year) else int(year)
+
+
+def _year_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    ya, yb = _year(a), _year(b)
+    if ya is None and yb is None:
+        return "Neither figure has a year, so they may be far apart in time"
+    if ya is None or yb is None:
+        undated, dated = (a, b) if ya is None else (b, a)
+        year = ya if yb is None else yb
+        return f"{_possessive(undated)} figure has no year; {_possessive(dated)} is from {year}"
+    gap = abs(ya - yb)
+    if gap <= MAX_YEAR_GAP:
+        return None
+    return f"Years {gap} apart: {_name(a)} {ya}, {_name(b)} {yb}"
+
+
+def _stated(figure: Mapping[str, Any]) -> str:
+    """``stated 'more than 40' (a lower bound)``; ``stated as a lower bound`` without a value."""
+    qualifier = _text(figure.get("qualifier"))
+    words, nature = _QUALIFIER_WORDS.get(qualifier, (qualifier, "not exact"))
+    number = _number(figure.get("value"))
+    return f"stated '{words} {number}' ({nature})" if number else f"stated as {nature}"
+
+
+def _qualifier_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    qa, qb = _text(a.get("qualifier")), _text(b.get("qualifier"))
+    if qa == qb:
+        return None
+    if not qa or not qb:
+        inexact, exact = (a, b) if qa else (b, a)
+        return f"{_possessive(inexact)} figure is {_stated(inexact)}, {_possessive(exact)} exactly"
+    return f"{_possessive(a)} figure is {_stated(a)}, {_possessive(b)} {_stated(b)}"
+
+
+def pair_warnings(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Reasons why two reported figures are not comparable; empty when they are.
+
+    Parameters
+    ----------
+    a, b : mapping
+        One figure each (a row of a figure table as a dict or Series) with the
+        keys ``counts_what``, ``scope`` (blank = the cluster's usual perimeter),
+        ``year`` (int or blank), ``qualifier`` (``""`` exact, ``about``,
+        ``more_than``, ``at_least``, ``up_to``) and ``cluster_name``; an
+        optional ``value`` is quoted in the qualifier reason.
+
+    Returns
+    -------
+    list of str
+        In this order, each when it applies: different kinds of figure (named
+        with the labels of :data:`mstatlas.data.schema.COUNTS_WHAT`); different
+        perimeters (only checked for figures of the same kind, as a blank scope
+        means the usual perimeter *for that kind*); years more than
+        :data:`MAX_YEAR_GAP` apart or a figure without a year; an approximate or
+        bound figure against an exact one, or two different qualifiers.
+
+    Examples
+    --------
+    >>> pair_warnings(
+    ...     {"cluster_name": "Dortmund", "counts_what": "cluster_firms", "year": 2007,
+    ...      "qualifier": "more_than", "value": 40},
+    ...     {"cluster_name": "Twente", "counts_what": "cluster_firms", "year": 2008,
+    ...      "qualifier": ""},
+    ... )
+    ["Dortmund's figure is stated 'more than 40' (a lower bound), Twente's exactly"]
+    """
+    kind = _kind_reason(a, b)
+    reasons = [kind, None if kind else _scope_reason(a, b), _year_reason(a, b)]
+    reasons.append(_qualifier_reason(a, b))
+    return [r for r in reasons if r]
