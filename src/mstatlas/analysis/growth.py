@@ -1,0 +1,315 @@
+"""Growth over time of one kind of figure: absolute change and compound annual growth.
+
+A *series* is every dated figure of one cluster that counts the same kind of
+thing (``counts_what``) over the same perimeter (``scope``). Growth is only
+ever computed inside one series, from its earliest to its latest year; figures
+of different kinds or scopes are never joined, and undated figures (their year
+is unknown) are left out. Nothing is averaged: when a year has several figures
+one is chosen by a fixed rule and the others are mentioned in the caveats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from mstatlas.analysis.ranking import CATEGORY_PRIORITY, format_figures, measure_values
+from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS
+
+GROWTH_RULE = (
+    "Growth is shown only between figures that count the same thing (the same kind of figure "
+    "and the same perimeter) for the same cluster, from the earliest to the latest year with "
+    "such a figure; undated figures are left out. Change = latest minus earliest; compound "
+    "annual growth = (latest / earliest)^(1 / years) − 1, not computed when either figure is 0. "
+    "When a year has several figures, one stated exactly is used before an approximate one, "
+    "then the first in the data file; the others are named in the caveats, as are figures "
+    "from different sources and figures that are approximate or only a bound (a growth "
+    "computed from '> 40' is itself uncertain). A cluster's growth (used to sort the ranking "
+    "and for the momentum star) is that of its series whose kind comes first in this order: "
+    + ", ".join(COUNTS_WHAT[c].lower() for c in CATEGORY_PRIORITY)
+    + "; a series for the cluster's usual perimeter before one with a narrower or other "
+    "scope; then the longest span of years."
+)
+
+SERIES_COLUMNS: tuple[str, ...] = (
+    "cluster_id", "cluster_name", "series", "counts_what", "scope", "year", "value", "qualifier",
+    "display", "source_title", "source_url", "row",
+)  # fmt: skip
+
+_END = ("year", "value", "qualifier", "display", "source_title", "source_url", "row")
+GROWTH_COLUMNS: tuple[str, ...] = (
+    ("cluster_id", "cluster_name", "counts_what", "scope")
+    + tuple(f"start_{c}" for c in _END)
+    + tuple(f"end_{c}" for c in _END)
+    + ("years", "change", "cagr", "same_source", "caveats")
+)
+
+#: How a qualifier makes a start or end figure uncertain, for the caveats.
+_QUALIFIER_CAVEAT: dict[str, str] = {
+    "about": "approximate",
+    "more_than": "a lower bound",
+    "at_least": "a lower bound",
+    "up_to": "an upper bound",
+}
+
+
+def cagr(start: float, end: float, years: float) -> float:
+    """Compound annual growth rate: ``(end / start) ** (1 / years) - 1``.
+
+    Parameters
+    ----------
+    start, end : float
+        The earliest and the latest figure; both must be positive.
+    years : float
+        Years between them; must be positive.
+
+    Returns
+    -------
+    float
+        E.g. ``0.10`` for 10 % a year (100 → 121 over 2 years).
+
+    Raises
+    ------
+    ValueError
+        For a start or end of 0 or less, or years of 0 or less.
+    """
+    if years <= 0:
+        raise ValueError(f"Growth needs figures from two different years; years = {years}.")
+    if start <= 0 or end <= 0:
+        raise ValueError(
+            f"Compound annual growth needs two positive figures; got {start} and {end}."
+        )
+    return float((end / start) ** (1 / years) - 1)
+
+
+def series_label(counts_what: str, scope: object = None) -> str:
+    """``"Cluster firms"`` or ``"Cluster firms (MST.factory tenants)"``."""
+    kind = COUNTS_WHAT.get(counts_what, counts_what)
+    has_scope = isinstance(scope, str) and scope.strip() != ""
+    return f"{kind} ({scope})" if has_scope else kind
+
+
+def _dated_figures(
+    clusters: pd.DataFrame, by: str, counts: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Every dated figure with a value for ``by``, with sort keys, in file order."""
+    value, qual = measure_values(clusters, by)
+    df = pd.DataFrame(
+        {
+            "cluster_id": clusters["cluster_id"].to_numpy(dtype=object),
+            "cluster_name": clusters["cluster_name"].to_numpy(dtype=object),
+            "counts_what": clusters["counts_what"].to_numpy(dtype=object),
+            "scope": clusters["scope"].to_numpy(dtype=object),
+            "year": clusters["year"].to_numpy(dtype=object),
+            "value": value.to_numpy(dtype=float, na_value=np.nan),
+            "qualifier": qual.to_numpy(dtype=object),
+            "source_title": clusters["source_title"].to_numpy(dtype=object),
+            "source_url": clusters["source_url"].to_numpy(dtype=object),
+            "row": clusters.index.to_numpy(),
+            "_order": np.arange(len(clusters)),
+        }
+    )
+    if counts is not None:
+        df = df[df["counts_what"].isin(list(counts))]
+    df = df[df["value"].notna() & df["year"].notna()].copy()
+    df["year"] = df["year"].astype(int)
+    df["scope"] = df["scope"].where(df["scope"].notna(), None)
+    df["_scope_key"] = df["scope"].fillna("")
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    df["_prio"] = df["counts_what"].map(prio).fillna(len(prio))
+    df["_scoped"] = df["_scope_key"] != ""
+    df["_approx"] = df["qualifier"] != ""
+    first_seen = {c: i for i, c in enumerate(df["cluster_id"].drop_duplicates())}
+    df["_cluster_order"] = df["cluster_id"].map(first_seen)
+    df["display"] = format_figures(df["value"].to_numpy(), df["qualifier"].to_numpy(), by)
+    return df
+
+
+_KEY = ["cluster_id", "counts_what", "_scope_key"]
+_SERIES_ORDER = ["_cluster_order", "_prio", "_scoped", "_scope_key", "counts_what"]
+
+
+def growth_series(clusters: pd.DataFrame, cluster_id: str, by: str = "employees") -> pd.DataFrame:
+    """Every dated figure of one cluster for measure ``by``, labelled by series.
+
+    Undated figures are left out: a chart over time cannot place them.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table.
+    cluster_id : str
+        The cluster.
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure (values and qualifiers as in
+        :func:`mstatlas.analysis.ranking.measure_values`).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SERIES_COLUMNS`, one row per figure, ordered by series
+        (kind as in :data:`~mstatlas.analysis.ranking.CATEGORY_PRIORITY`, the
+        usual perimeter first), then year, then file order. ``series`` names the
+        kind and scope (:func:`series_label`): draw one line per series, so kinds
+        and scopes are never joined. Several figures in one year are all kept.
+        ``row`` is the figure's index in ``clusters``.
+
+    Raises
+    ------
+    ValueError
+        For a cluster id not in ``clusters`` or an unknown measure.
+    """
+    if not (clusters["cluster_id"] == cluster_id).any():
+        raise ValueError(f"Unknown cluster id {cluster_id!r}: not in this dataset or selection.")
+    df = _dated_figures(clusters[clusters["cluster_id"] == cluster_id], by)
+    df = df.sort_values(_SERIES_ORDER + ["year", "_order"], kind="mergesort")
+    df["series"] = [series_label(k, s) for k, s in zip(df["counts_what"], df["scope"])]
+    return df[list(SERIES_COLUMNS)].reset_index(drop=True)
+
+
+def _ends(df: pd.DataFrame, latest: bool) -> pd.DataFrame:
+    """The figure chosen for each series' earliest (or latest) year: exact first, then file order."""
+    ordered = df.sort_values(
+        _KEY + ["year", "_approx", "_order"],
+        ascending=[True, True, True, not latest, True, True],
+        kind="mergesort",
+    )
+    return ordered.drop_duplicates(_KEY, keep="first").set_index(_KEY)
+
+
+def _caveats(row: pd.Series, n_start: int, n_end: int) -> str:
+    notes = [] if row["same_source"] else ["different sources"]
+    for end, n in (("start", n_start), ("end", n_end)):
+        q = row[f"{end}_qualifier"]
+        if q:
+            notes.append(
+                f"{end} is {_QUALIFIER_CAVEAT.get(q, 'not exact')} ({QUALIFIERS[q].strip()})"
+            )
+        if n > 1:
+            notes.append(
+                f"{n} different figures for {row[f'{end}_year']} ({row[f'{end}_display']} used)"
+            )
+    return "; ".join(notes)
+
+
+def _same_source(start: pd.DataFrame, end: pd.DataFrame) -> np.ndarray:
+    """Same source when the addresses match; without addresses, when the titles match."""
+    su, eu = start["source_url"].to_numpy(dtype=object), end["source_url"].to_numpy(dtype=object)
+    st, et = (
+        start["source_title"].to_numpy(dtype=object),
+        end["source_title"].to_numpy(dtype=object),
+    )
+    both_url = pd.notna(su) & pd.notna(eu)
+    no_url = pd.isna(su) & pd.isna(eu)
+    same_url = both_url & (np.where(both_url, su, "") == np.where(both_url, eu, ""))
+    both_title = no_url & pd.notna(st) & pd.notna(et)
+    same_title = both_title & (np.where(both_title, st, "") == np.where(both_title, et, ""))
+    return np.asarray(same_url | same_title, dtype=bool)
+
+
+def growth_table(
+    clusters: pd.DataFrame, by: str = "employees", counts: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Growth of every series that has dated figures in at least two different years.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table (already filtered as wanted).
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure.
+    counts : iterable of str, optional
+        Kinds of figures to consider; ``None`` considers all.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`GROWTH_COLUMNS`, one row per (cluster, kind, scope):
+        ``start_*`` is the figure of the earliest year, ``end_*`` that of the
+        latest (within a year, a figure stated exactly before an approximate
+        one, then file order; ``*_row`` is its index in ``clusters``);
+        ``years`` = end − start year; ``change`` = end − start value; ``cagr``
+        the compound annual growth (:func:`cagr`; NaN when a figure is 0);
+        ``same_source`` whether both come from one source; ``caveats`` says, in
+        words, what makes the growth uncertain ("different sources", "start is
+        approximate (≈)", "end is a lower bound (>)", "2 different figures
+        for 2007 (2,100 used)"), joined with "; ", and ``""`` when nothing
+        does. Clusters in file order, then series in the order of
+        :func:`growth_series`. Single-year series give no row.
+    """
+    df = _dated_figures(clusters, by, counts)
+    n_years = df.groupby(_KEY)["year"].transform("nunique")
+    df = df[n_years >= 2]
+    if df.empty:
+        return pd.DataFrame(columns=list(GROWTH_COLUMNS))
+    start = _ends(df, latest=False)
+    end = _ends(df, latest=True).reindex(start.index)
+    distinct = df.groupby(_KEY + ["year"])["value"].nunique()
+    out = start[["cluster_name", "scope", "_cluster_order", "_prio", "_scoped"]].copy()
+    # start and end share one index (cluster, kind, scope): the columns line up.
+    for c in _END:
+        out[f"start_{c}"] = start[c]
+        out[f"end_{c}"] = end[c]
+    out = out.reset_index()
+    out["years"] = out["end_year"] - out["start_year"]
+    sv, ev = out["start_value"].astype(float), out["end_value"].astype(float)
+    out["change"] = ev - sv
+    ok = (sv > 0) & (ev > 0)
+    out["cagr"] = np.where(ok, (ev / sv.where(ok, 1.0)) ** (1 / out["years"]) - 1, np.nan)
+    out["same_source"] = _same_source(start, end)
+    keys = list(zip(out["cluster_id"], out["counts_what"], out["_scope_key"]))
+    n_start = [distinct[(*k, y)] for k, y in zip(keys, out["start_year"])]
+    n_end = [distinct[(*k, y)] for k, y in zip(keys, out["end_year"])]
+    out["caveats"] = [_caveats(r, a, b) for (_, r), a, b in zip(out.iterrows(), n_start, n_end)]
+    out = out.sort_values(_SERIES_ORDER, kind="mergesort")
+    return out[list(GROWTH_COLUMNS)].reset_index(drop=True)
+
+
+def cluster_growth(
+    clusters: pd.DataFrame, by: str = "employees", counts: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One growth per cluster: that of its headline series.
+
+    This is the growth a ranking sorts by and the rating's momentum star uses.
+    Among a cluster's series with figures in at least two years
+    (:func:`growth_table`), the headline series is the one whose kind comes
+    first in :data:`~mstatlas.analysis.ranking.CATEGORY_PRIORITY` (cluster
+    firms before network members, …, national last), then the cluster's usual
+    perimeter (blank ``scope``) before a narrower or other one, then the longest
+    span of years, then the order of :func:`growth_table`. It may differ in
+    kind from the cluster's headline *figure* when the closer kind has only one
+    year: the ``counts_what`` column always says what grew.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table (already filtered as wanted).
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure.
+    counts : iterable of str, optional
+        Kinds of figures to consider; ``None`` considers all.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`GROWTH_COLUMNS`, one row per cluster that has a growth
+        (clusters without one are absent), in file order.
+    """
+    table = growth_table(clusters, by=by, counts=counts)
+    if table.empty:
+        return table
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    keyed = table.assign(
+        _prio=table["counts_what"].map(prio).fillna(len(prio)),
+        _scoped=table["scope"].notna(),
+        _span=-table["years"],
+        _pos=range(len(table)),
+    )
+    keyed["_cluster_order"] = keyed.groupby("cluster_id", sort=False)["_pos"].transform("min")
+    keyed = keyed.sort_values(
+        ["_cluster_order", "_prio", "_scoped", "_span", "_pos"], kind="mergesort"
+    )
+    head = keyed.drop_duplicates("cluster_id", keep="first")
+    return head[list(GROWTH_COLUMNS)].reset_index(drop=True)
