@@ -154,3 +154,227 @@ def test_with_article_reads_right_for_every_measure():
     assert with_article("firms figure") == "a firms figure"
     assert with_article("employees per firm figure") == "an employees per firm figure"
     assert with_article("Employees figure") == "an Employees figure"
+
+
+# --- employees per firm: a ratio says what it is -------------------------------------------
+
+
+def ratio_table():
+    """One cluster per way of stating the two figures (employees ÷ firms)."""
+    rows = [
+        ("exact", 2100, "", 30, ""),  # 2100 / 30 = 70
+        ("emp_more", 500, "more_than", 5, ""),  # > 500 / 5: > 100
+        ("firms_more", 500, "", 5, "more_than"),  # 500 / > 5: below 100, "≤ 100"
+        ("emp_upto", 600, "up_to", 5, ""),  # ≤ 600 / 5: ≤ 120
+        ("firms_upto", 500, "", 4, "up_to"),  # 500 / ≤ 4: ≥ 125
+        ("emp_least", 400, "at_least", 5, ""),  # ≥ 400 / 5: ≥ 80
+        ("about_emp", 300, "about", 5, ""),  # ≈ 300 / 5: ≈ 60
+        ("about_both", 300, "about", 6, "about"),  # ≈ 300 / ≈ 6: ≈ 50
+        ("opposite", 500, "more_than", 4, "up_to"),  # > 500 / ≤ 4: > 125
+        ("both_lower", 500, "at_least", 5, "at_least"),  # nothing can be said
+        ("bound_about", 500, "about", 5, "more_than"),  # nothing can be said
+    ]
+    return table(
+        [
+            {
+                "cluster_id": c,
+                "employees": e,
+                "employees_qualifier": eq or None,
+                "firms": f,
+                "firms_qualifier": fq or None,
+                "year": 2020,
+            }
+            for c, e, eq, f, fq in rows
+        ]
+    )
+
+
+def test_a_ratio_built_on_a_bound_is_a_bound_not_about():
+    r = rank_clusters(ratio_table(), by="employees_per_firm").set_index("cluster_id")
+    expected = {
+        "exact": (70.0, "", "70.0"),
+        "emp_more": (100.0, "more_than", "> 100.0"),
+        "firms_more": (100.0, "up_to", "≤ 100.0"),
+        "emp_upto": (120.0, "up_to", "≤ 120.0"),
+        "firms_upto": (125.0, "at_least", "≥ 125.0"),
+        "emp_least": (80.0, "at_least", "≥ 80.0"),
+        "about_emp": (60.0, "about", "≈ 60.0"),
+        "about_both": (50.0, "about", "≈ 50.0"),
+        "opposite": (125.0, "more_than", "> 125.0"),
+    }
+    assert set(r.index) == set(expected)  # both_lower and bound_about have no ratio
+    for cid, (value, qualifier, display) in expected.items():
+        assert (r.loc[cid, "value"], r.loc[cid, "qualifier"], r.loc[cid, "display"]) == (
+            value,
+            qualifier,
+            display,
+        ), cid
+
+
+def test_figures_without_a_ratio_still_rank_by_employees_and_firms():
+    t = ratio_table()
+    by_emp = rank_clusters(t, by="employees").set_index("cluster_id")
+    by_firms = rank_clusters(t, by="firms").set_index("cluster_id")
+    assert by_emp.loc["both_lower", "display"] == "≥ 500"
+    assert by_firms.loc["bound_about", "display"] == "> 5"
+
+
+def test_ratio_qualifier_for_every_pair_of_qualifiers():
+    from mstatlas.analysis.ranking import ratio_qualifier
+
+    cases = {
+        ("", ""): "",
+        ("about", ""): "about",
+        ("", "about"): "about",
+        ("about", "about"): "about",
+        ("more_than", ""): "more_than",
+        ("at_least", ""): "at_least",
+        ("up_to", ""): "up_to",
+        ("", "more_than"): "up_to",
+        ("", "at_least"): "up_to",
+        ("", "up_to"): "at_least",
+        ("more_than", "up_to"): "more_than",
+        ("at_least", "up_to"): "at_least",
+        ("up_to", "more_than"): "up_to",
+        ("more_than", "more_than"): None,
+        ("at_least", "more_than"): None,
+        ("up_to", "up_to"): None,
+        ("about", "more_than"): None,
+        ("up_to", "about"): None,
+        (None, None): "",
+    }
+    assert {pair: ratio_qualifier(*pair) for pair in cases} == cases
+
+
+def test_the_ranking_says_how_each_ratio_was_computed():
+    r = rank_clusters(ratio_table(), by="employees_per_firm").set_index("cluster_id")
+    basis = r["ratio_basis"]
+    assert basis["exact"] == "2,100 employees ÷ 30 firms"
+    assert basis["emp_more"] == (
+        "> 500 employees ÷ 5 firms; '>' because the employee figure is a lower bound"
+    )
+    assert basis["firms_more"] == (
+        "500 employees ÷ > 5 firms; '≤' because the firm figure is a lower bound"
+    )
+    assert basis["firms_upto"] == (
+        "500 employees ÷ ≤ 4 firms; '≥' because the firm figure is an upper bound"
+    )
+    assert basis["about_both"] == (
+        "≈ 300 employees ÷ ≈ 6 firms; '≈' because both figures are approximate"
+    )
+    assert basis["opposite"].endswith(
+        "because the employee figure is a lower bound and the firm figure is an upper bound"
+    )
+    assert set(rank_clusters(ratio_table(), by="firms")["ratio_basis"]) == {""}
+
+
+def test_ratio_basis_says_why_there_is_no_ratio():
+    from mstatlas.analysis.ranking import ratio_basis
+
+    assert ratio_basis(500, "at_least", 5, "more_than") == (
+        "≥ 500 employees ÷ > 5 firms; no ratio: both figures are lower bounds"
+    )
+    assert ratio_basis(500, "about", 5, "up_to") == (
+        "≈ 500 employees ÷ ≤ 5 firms; no ratio: one figure is approximate and the other a bound"
+    )
+    assert ratio_basis(None, "", 5, "") == ""
+
+
+# --- like with like: which kind is ranked by default ----------------------------------------
+
+
+def kinds_table(kinds, **figures):
+    """One cluster per kind, each with ``figures`` (e.g. employees=100)."""
+    return table(
+        [{"cluster_id": f"c{i}", "counts_what": k, **figures} for i, k in enumerate(kinds)]
+    )
+
+
+def test_default_kind_is_cluster_firms_when_there_are_any():
+    from mstatlas.analysis.ranking import default_kinds
+
+    t = kinds_table(["regional_sector", "network_members", "cluster_firms"], employees=100)
+    assert default_kinds(t, "employees") == ("cluster_firms",)
+
+
+def test_default_kind_is_the_only_kind_a_table_has():
+    from mstatlas.analysis.ranking import default_kinds
+
+    no_kinds = coerce_clusters(
+        pd.DataFrame({"cluster_id": ["a", "b"], "cluster_name": ["A", "B"], "lat": 50.0,
+                      "lon": 8.0, "employees": [2100, 900]})
+    )  # fmt: skip
+    assert default_kinds(no_kinds, "employees") == ("unspecified",)
+    members = kinds_table(["network_members", "network_members"], firms=10)
+    assert default_kinds(members, "firms") == ("network_members",)
+
+
+def test_default_kind_otherwise_follows_the_category_priority():
+    from mstatlas.analysis.ranking import default_kinds
+
+    # no cluster firms; network members come before regional sector and "not stated"
+    t = kinds_table(["unspecified", "regional_sector", "network_members"], employees=100)
+    assert default_kinds(t, "employees") == ("network_members",)
+
+
+def test_default_kind_looks_only_at_figures_of_the_measure():
+    from mstatlas.analysis.ranking import default_kinds
+
+    t = table(
+        [
+            {"cluster_id": "a", "counts_what": "cluster_firms", "firms": 39},
+            {"cluster_id": "b", "counts_what": "network_members", "employees": 5000},
+        ]
+    )
+    assert default_kinds(t, "firms") == ("cluster_firms",)
+    assert default_kinds(t, "employees") == ("network_members",)
+    assert default_kinds(t, "employees_per_firm") == ()  # no row gives both
+
+
+def test_a_table_that_does_not_say_what_it_counts_is_ranked_by_default():
+    from mstatlas.analysis.ranking import mixed_kinds_caveat
+
+    t = coerce_clusters(
+        pd.DataFrame({"cluster_id": ["a", "b", "c"], "cluster_name": ["A", "B", "C"],
+                      "lat": 50.0, "lon": 8.0, "employees": [900, 2100, 40]})
+    )  # fmt: skip
+    r = rank_clusters(t, by="employees")
+    assert list(r["cluster_id"]) == ["b", "a", "c"]
+    assert set(r["counts_what"]) == {"unspecified"}
+    assert mixed_kinds_caveat(r["counts_what"]) == ""
+    s = position_statement(r, "a", "employees")
+    assert s.startswith("A ranks 2nd of 3 clusters by employees (figures that do not say what")
+
+
+def test_default_ranking_never_mixes_kinds():
+    t = kinds_table(["regional_sector", "network_members", "network_members"], employees=100)
+    assert set(rank_clusters(t, by="employees")["counts_what"]) == {"network_members"}
+    assert len(rank_clusters(t, by="employees", counts=None)) == 3
+    assert list(rank_clusters(t, by="employees", counts="regional_sector")["cluster_id"]) == ["c0"]
+
+
+def test_mixed_kinds_caveat_names_only_the_kinds_present():
+    from mstatlas.analysis.ranking import mixed_kinds_caveat
+
+    assert mixed_kinds_caveat(["cluster_firms", "cluster_firms"]) == ""
+    assert mixed_kinds_caveat([]) == ""
+    text = mixed_kinds_caveat(["unspecified", "cluster_firms", "unspecified"])
+    assert text.startswith("Mixed kinds of figures: “Cluster firms” and “Not stated” figures")
+    assert "Network members" not in text and "Regional sector" not in text
+    assert "“Cluster firms”, “Network members” and “National”" in mixed_kinds_caveat(
+        ["national", "network_members", "cluster_firms"]
+    )
+
+
+def test_ranked_kind_text_names_the_kind_ranked():
+    from mstatlas.analysis.ranking import ranked_kind_text
+
+    assert ranked_kind_text("cluster_firms").startswith(
+        "Only figures that count cluster firms are ranked together"
+    )
+    assert "only figures that count network members are ranked together" in ranked_kind_text(
+        "network_members"
+    )
+    assert ranked_kind_text("unspecified").startswith(
+        "This dataset does not say what its figures count; they are ranked together as one kind"
+    )

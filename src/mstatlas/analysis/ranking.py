@@ -8,12 +8,11 @@ others next to it; figures are never averaged or added together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
 
 Measure = Literal["employees", "firms", "employees_per_firm"]
@@ -27,6 +26,18 @@ CATEGORY_PRIORITY: tuple[str, ...] = (
     "regional_sector",
     "national",
     "unspecified",
+)
+
+#: ``counts`` value of :func:`rank_clusters` for the "like with like" rule (the default).
+LIKE_WITH_LIKE: Final = "like_with_like"
+
+#: The "like with like" rule in words (see :func:`default_kinds`).
+LIKE_WITH_LIKE_RULE = (
+    "Like with like: by default only figures of one kind are ranked together: figures that "
+    "count cluster firms when the selection has any; otherwise the one kind it has (also "
+    "'not stated', for a table that does not say what it counts); otherwise the first kind, "
+    "in the order cluster firms, network members, spin-offs, institute staff, regional "
+    "sector, national, not stated."
 )
 
 HEADLINE_RULE = (
@@ -55,6 +66,7 @@ RANKING_COLUMNS: tuple[str, ...] = (
     "source_url",
     "other_figures",
     "n_figures",
+    "ratio_basis",
     "row",
 )
 
@@ -69,20 +81,123 @@ def measure_values(clusters: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Serie
 
     ``employees_per_firm`` is computed only from rows that give both firms and
     employees (one source, one scope); it is blank otherwise and when firms is 0.
-    Its qualifier is ``about`` when either input is approximate.
+    Its qualifier says what the ratio is (see :func:`ratio_qualifier`): a bound
+    when one figure is a bound, ``about`` when one is approximate, and no ratio
+    (blank) when the two figures allow no statement.
     """
     _check_measure(by)
     if by == "employees_per_firm":
         firms = clusters["firms"].astype("Float64")
         emp = clusters["employees"].astype("Float64")
-        ok = firms.notna() & emp.notna() & (firms > 0)
+        eq = clusters["employees_qualifier"].fillna("").astype(object).to_numpy()
+        fq = clusters["firms_qualifier"].fillna("").astype(object).to_numpy()
+        quals = [_RATIO_QUALIFIERS.get((e, f)) for e, f in zip(eq, fq)]
+        stated = pd.Series([q is not None for q in quals], index=clusters.index)
+        ok = firms.notna() & emp.notna() & (firms > 0) & stated
         value = (emp / firms.where(ok)).where(ok)
-        fq = clusters["firms_qualifier"].fillna("")
-        eq = clusters["employees_qualifier"].fillna("")
-        approx = (fq != "") | (eq != "")
-        qual = pd.Series("", index=clusters.index, dtype="object").where(~approx, "about")
+        qual = pd.Series([q or "" for q in quals], index=clusters.index, dtype="object")
         return value.astype("Float64"), qual
     return clusters[by].astype("Float64"), clusters[f"{by}_qualifier"].fillna("").astype(object)
+
+
+_LOWER, _UPPER = ("more_than", "at_least"), ("up_to",)
+
+#: How the employees-per-firm ratio is stated, shown where the ratio is ranked.
+RATIO_RULE = (
+    "Employees per firm = one source's employee figure ÷ its firm figure (same year and "
+    "scope). A bound stays a bound: more than 500 employees ÷ 5 firms is '> 100', 500 "
+    "employees ÷ more than 5 firms is '≤ 100'; '≈' when a figure is approximate. When both "
+    "figures are bounds the same way, or one is a bound and the other approximate, no ratio is "
+    "given."
+)
+
+
+def _qualifier(value: object) -> str:
+    """A qualifier as text; blank (None, NA, NaN) is an exact figure, ""."""
+    return value if isinstance(value, str) else ""
+
+
+def _direction(qualifier: str) -> int:
+    return 1 if qualifier in _LOWER else -1 if qualifier in _UPPER else 0
+
+
+def ratio_qualifier(employees_qualifier: str | None, firms_qualifier: str | None) -> str | None:
+    """What an employees ÷ firms ratio is, from how its two figures are stated.
+
+    A lower bound of employees (``more_than``/``at_least``) over exact firms is a
+    lower bound of the ratio; exact employees over a lower bound of firms is an
+    upper bound (``up_to``, shown "≤"); an upper bound of employees gives an upper
+    bound, an upper bound of firms a lower bound (``at_least``), and bounds in
+    opposite directions (> employees over ≤ firms) a bound too. ``about`` on one or
+    both sides of otherwise exact figures gives ``about``.
+
+    Parameters
+    ----------
+    employees_qualifier, firms_qualifier : str or None
+        Keys of :data:`mstatlas.data.schema.QUALIFIERS`; "" or blank for an exact figure.
+
+    Returns
+    -------
+    str or None
+        The ratio's qualifier ("" when exact), or ``None`` when the figures allow
+        no statement about the ratio: bounds in the same direction (> 500
+        employees over > 5 firms) or a bound with an approximate figure.
+    """
+    e, f = _qualifier(employees_qualifier), _qualifier(firms_qualifier)
+    if e == "about" or f == "about":
+        return "about" if {e, f} <= {"", "about"} else None
+    de, df = _direction(e), _direction(f)
+    if de and de == df:
+        return None
+    way = de or -df
+    if way > 0:
+        return "more_than" if e == "more_than" else "at_least"
+    return "up_to" if way < 0 else ""
+
+
+_RATIO_QUALIFIERS: dict[tuple[str, str], str | None] = {
+    (e, f): ratio_qualifier(e, f) for e in QUALIFIERS for f in QUALIFIERS
+}
+
+
+def _bound_reason(qualifier: str, figure: str) -> str:
+    if qualifier == "about":
+        return f"the {figure} figure is approximate"
+    return f"the {figure} figure is {'a lower' if _direction(qualifier) > 0 else 'an upper'} bound"
+
+
+def ratio_basis(
+    employees: float | None,
+    employees_qualifier: str | None,
+    firms: float | None,
+    firms_qualifier: str | None,
+) -> str:
+    """How an employees-per-firm figure was computed and why it carries its sign.
+
+    E.g. ``"> 500 employees ÷ 5 firms; '>' because the employee figure is a lower
+    bound"``; for figures that allow no ratio, the reason there is none.
+    """
+    if employees is None or firms is None or pd.isna(employees) or pd.isna(firms):
+        return ""
+    eq, fq = _qualifier(employees_qualifier), _qualifier(firms_qualifier)
+    base = f"{format_figure(employees, eq)} employees ÷ {format_figure(firms, fq, 'firms')} firms"
+    q = ratio_qualifier(eq, fq)
+    if q is None:
+        why = (
+            f"both figures are {'lower' if _direction(eq) > 0 else 'upper'} bounds"
+            if _direction(eq) == _direction(fq)
+            else "one figure is approximate and the other a bound"
+        )
+        return f"{base}; no ratio: {why}"
+    if not q:
+        return base
+    if eq == fq == "about":
+        why = "both figures are approximate"
+    else:
+        why = " and ".join(
+            _bound_reason(qual, figure) for qual, figure in ((eq, "employee"), (fq, "firm")) if qual
+        )
+    return f"{base}; '{QUALIFIERS[q].strip()}' because {why}"
 
 
 def format_figure(value: float | None, qualifier: str = "", by: str = "employees") -> str:
@@ -181,7 +296,18 @@ def headline_figures(
     out["display"] = format_figures(out["value"].to_numpy(), out["qualifier"].to_numpy(), by)
     out["other_figures"] = [others.get(str(c), "") for c in out["cluster_id"]]
     out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
+    out["ratio_basis"] = _ratio_bases(head) if by == "employees_per_firm" else ""
     return out
+
+
+def _ratio_bases(head: pd.DataFrame) -> list[str]:
+    """:func:`ratio_basis` of each headline row."""
+    return [
+        ratio_basis(e, eq, f, fq)
+        for e, eq, f, fq in zip(
+            head["employees"], head["employees_qualifier"], head["firms"], head["firms_qualifier"]
+        )
+    ]
 
 
 def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
@@ -207,11 +333,49 @@ def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
     return {str(k): v for k, v in joined.agg("; ".join).items()}
 
 
+def figure_kinds(clusters: pd.DataFrame, by: str) -> tuple[str, ...]:
+    """The kinds of figure (``counts_what``) that give a value for measure ``by``.
+
+    In :data:`CATEGORY_PRIORITY` order; empty when no row has a value.
+    """
+    value, _ = measure_values(clusters, by)
+    has = value.notna().to_numpy(dtype=bool)
+    present = set(clusters["counts_what"].to_numpy(dtype=object)[has].tolist())
+    ordered = tuple(k for k in CATEGORY_PRIORITY if k in present)
+    return ordered + tuple(sorted(str(k) for k in present - set(ordered) if pd.notna(k)))
+
+
+def default_kinds(clusters: pd.DataFrame, by: str) -> tuple[str, ...]:
+    """The kind of figure ranked by default: the "like with like" rule.
+
+    Figures that count cluster firms when the table has any for measure ``by``;
+    otherwise the single kind its figures are of, e.g. ``("unspecified",)`` for a
+    table that does not say what it counts, or ``("network_members",)``;
+    otherwise the first kind in :data:`CATEGORY_PRIORITY` that has a figure.
+    (As cluster firms come first in that order, the rule is: the first kind in
+    :data:`CATEGORY_PRIORITY` with a figure.) See :data:`LIKE_WITH_LIKE_RULE`.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Canonical cluster table (already filtered as wanted).
+    by : {"employees", "firms", "employees_per_firm"}
+        The measure.
+
+    Returns
+    -------
+    tuple of str
+        One kind, or an empty tuple when no row has a figure for ``by``.
+    """
+    _check_measure(by)
+    return figure_kinds(clusters, by)[:1]
+
+
 def rank_clusters(
     clusters: pd.DataFrame,
     by: str = "employees",
     top: int | None = None,
-    counts: Iterable[str] | None = DEFAULT_COUNTS,
+    counts: Iterable[str] | None = LIKE_WITH_LIKE,
 ) -> pd.DataFrame:
     """Rank clusters by one headline figure each.
 
@@ -223,11 +387,12 @@ def rank_clusters(
         The measure to rank by.
     top : int, optional
         Keep the first ``top`` ranks (ties at the cut are all kept).
-    counts : iterable of str or None
-        Categories of figures ranked together. The default ranks only figures
-        that count firms in the cluster itself, so like is compared with like;
-        ``None`` mixes all categories (the ``counts_what`` column then tells
-        each row's kind).
+    counts : iterable of str, None or "like_with_like"
+        Categories of figures ranked together. The default,
+        :data:`LIKE_WITH_LIKE`, ranks figures of one kind only, chosen by
+        :func:`default_kinds` (cluster firms when there are any), so like is
+        compared with like; ``None`` mixes all categories (the ``counts_what``
+        column then tells each row's kind). A single kind may be given as a string.
 
     Returns
     -------
@@ -239,11 +404,13 @@ def rank_clusters(
     --------
     >>> from mstatlas import load_clusters, rank_clusters
     >>> r = rank_clusters(load_clusters(), by="employees")
-    >>> int(r.loc[r.cluster_id == "dortmund", "year"].item())  # its latest whole-cluster figure
-    2008
+    >>> set(r["counts_what"])
+    {'cluster_firms'}
     """
     if top is not None and top < 1:
         raise ValueError(f"top must be 1 or more, got {top}.")
+    if isinstance(counts, str):
+        counts = default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
     heads = headline_figures(clusters, by=by, counts=counts)
     if heads.empty:
         return pd.DataFrame(columns=list(RANKING_COLUMNS))
@@ -286,9 +453,57 @@ def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:
     tie = " (tied)" if bool(r["tied"]) else ""
     year = "undated" if pd.isna(r["year"]) else f"{int(r['year'])}"
     cats = ranking["counts_what"].unique()
-    kind = COUNTS_WHAT[r["counts_what"]].lower()
-    scope = f" counting {kind}" if len(cats) == 1 else " (mixed kinds of figures)"
+    if len(cats) > 1:
+        scope = " (mixed kinds of figures)"
+    elif r["counts_what"] == "unspecified":
+        scope = " (figures that do not say what they count)"
+    else:
+        scope = f" counting {COUNTS_WHAT[r['counts_what']].lower()}"
     return (
         f"{r['cluster_name']} ranks {ordinal(int(r['rank']))}{tie} of {len(ranking)} clusters "
         f"by {label}{scope}: {r['display']} ({year}, {r['source_title']})."
+    )
+
+
+def kind_label(kind: str) -> str:
+    """A kind's label in quotes, as the "Counts" column shows it: ``“Network members”``."""
+    return f"“{COUNTS_WHAT.get(kind, kind)}”"
+
+
+def listing(items: Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(items)
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def mixed_kinds_caveat(kinds: Iterable[str]) -> str:
+    """The caveat for ranked rows that mix kinds of figures; ``""`` when they do not.
+
+    Names only the kinds present in ``kinds`` (e.g. a ranking's ``counts_what``).
+    """
+    present = set(kinds)
+    if len(present) < 2:
+        return ""
+    ordered = [k for k in CATEGORY_PRIORITY if k in present]
+    ordered += sorted(str(k) for k in present - set(ordered))
+    return (
+        f"Mixed kinds of figures: {listing(kind_label(k) for k in ordered)} figures are ranked "
+        "together. They count different things and are not comparable."
+    )
+
+
+def ranked_kind_text(kind: str) -> str:
+    """What a like-with-like ranking compares, in one sentence (see :func:`default_kinds`)."""
+    if kind == "unspecified":
+        return (
+            "This dataset does not say what its figures count; they are ranked together as one "
+            "kind (“not stated”)."
+        )
+    name = COUNTS_WHAT.get(kind, kind).lower()
+    if kind == CATEGORY_PRIORITY[0]:
+        return f"Only figures that count {name} are ranked together, so like is compared with like."
+    first = COUNTS_WHAT[CATEGORY_PRIORITY[0]].lower()
+    return (
+        f"No figure in this selection counts {first}, so only figures that count {name} are "
+        "ranked together: like is compared with like."
     )
