@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mstatlas.analysis.filters import Filters
-from mstatlas.analysis.ranking import position_statement, rank_clusters, with_article
+from mstatlas.analysis.ranking import (
+    RATIO_RULE,
+    default_kinds,
+    figure_kinds,
+    mixed_kinds_caveat,
+    position_statement,
+    rank_clusters,
+    ranked_kind_text,
+    with_article,
+)
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
-from mstatlas.errors import MSTAtlasError
+from mstatlas.errors import DataError, MSTAtlasError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,9 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--top", type=_positive_int, default=None, help="keep the first N ranks")
     rank.add_argument(
         "--counts",
-        default="cluster_firms",
+        default=None,
         help="comma-separated kinds of figures to rank together, or 'all' "
-        f"(kinds: {', '.join(COUNTS_WHAT)}; default: cluster_firms)",
+        f"(kinds: {', '.join(COUNTS_WHAT)}; default: like with like, i.e. cluster_firms "
+        "when there are any, otherwise the one kind the file has, such as unspecified)",
     )
     rank.add_argument("--format", choices=["text", "csv", "json"], default="text")
     rank.add_argument(
@@ -110,48 +120,80 @@ def _parse_counts(text: str) -> tuple[str, ...] | None:
     return parts
 
 
+def _nothing_ranked(clusters: pd.DataFrame, by: str, counts: tuple[str, ...] | None) -> str:
+    """Why a ranking is empty, and what to type instead."""
+    figure = with_article(f"{MEASURES[by].lower()} figure")
+    others = rank_clusters(clusters, by=by, counts=None) if counts else None
+    if others is not None and not others.empty:
+        kinds = ", ".join(sorted({COUNTS_WHAT[k].lower() for k in others["counts_what"]}))
+        return (
+            f"No {MEASURES[by].lower()} figure counts "
+            f"{' or '.join(COUNTS_WHAT[k].lower() for k in counts or ())}; {len(others):,} "
+            f"{'cluster has' if len(others) == 1 else 'clusters have'} one of another "
+            f"kind ({kinds}): add --counts all to rank them."
+        )
+    instead = [m for m in MEASURES if m != by and figure_kinds(clusters, m)]
+    if not instead:
+        return f"No cluster has {figure}: there is nothing to rank."
+    names = " and ".join(MEASURES[m].lower() for m in instead)
+    options = " or ".join(f"--by {m}" for m in instead)
+    return f"No cluster has {figure}; the data has {names} figures: try {options}."
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
-    counts = _parse_counts(args.counts)
+    like = args.counts is None
+    counts = _parse_counts(args.counts) if not like else None
     clusters = load_clusters(args.file)
+    if like:
+        counts = default_kinds(clusters, args.by)  # like with like
     full = rank_clusters(clusters, by=args.by, counts=counts)
+    if full.empty:
+        raise DataError(_nothing_ranked(clusters, args.by, None if like else counts))
     table = full if args.top is None else full[full["rank"] <= args.top]
-    if full.empty and counts is not None:
-        others = rank_clusters(clusters, by=args.by, counts=None)
-        if not others.empty:
-            kinds = ", ".join(sorted({COUNTS_WHAT[k].lower() for k in others["counts_what"]}))
-            print(
-                f"note: no {MEASURES[args.by].lower()} figure counts "
-                f"{' or '.join(COUNTS_WHAT[k].lower() for k in counts)}; {len(others):,} "
-                f"{'cluster has' if len(others) == 1 else 'clusters have'} one of another "
-                f"kind ({kinds}): add --counts all to rank them.",
-                file=sys.stderr,
-            )
+    caveat = mixed_kinds_caveat(table["counts_what"])
     if args.chart is not None:
         _write_chart(args, full, table, counts)
-    if args.format == "csv":
-        from mstatlas.data.export import to_safe_csv
+    if args.format in ("csv", "json"):
+        if caveat:
+            print(f"note: {caveat}", file=sys.stderr)
+        if args.format == "csv":
+            from mstatlas.data.export import to_safe_csv
 
-        sys.stdout.write(to_safe_csv(table))
+            sys.stdout.write(to_safe_csv(table))
+        else:
+            sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
         return EXIT_OK
-    if args.format == "json":
-        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
-        return EXIT_OK
-    if table.empty:
-        figure = with_article(f"{MEASURES[args.by].lower()} figure")
-        print(f"No cluster has {figure} of the selected kind(s).")
-        return EXIT_OK
+    _print_ranking(table, args.by)
+    print()
+    if caveat:
+        print(f"{caveat} The 'counts' column says what each figure counts.")
+    elif counts is not None and len(counts) == 1:
+        more = like and len(figure_kinds(clusters, args.by)) > 1
+        print(ranked_kind_text(counts[0]) + (" Add --counts all to mix kinds." if more else ""))
+    if args.by == "employees_per_firm":
+        print(RATIO_RULE)
+    if "dortmund" in set(full["cluster_id"]):
+        print(position_statement(full, "dortmund", args.by))
+    return EXIT_OK
+
+
+def _print_ranking(table: pd.DataFrame, by: str) -> None:
+    """The ranking as a plain-text table (employees per firm with how each was computed)."""
+    columns = {
+        "rank": "#", "cluster_name": "cluster", "country_iso2": "cc",
+        "display": MEASURES[by].lower(), "year": "year", "counts": "counts",
+        "source_title": "source",
+    }  # fmt: skip
+    if by == "employees_per_firm":
+        columns = {**columns, "ratio_basis": "computed as"}
     view = table.assign(
         rank=[f"={r}" if t else str(r) for r, t in zip(table["rank"], table["tied"])],
         year=table["year"].astype("string").fillna("undated"),
         counts=[COUNTS_WHAT[c] for c in table["counts_what"]],
-    )[["rank", "cluster_name", "country_iso2", "display", "year", "counts", "source_title"]]
-    view.columns = ["#", "cluster", "cc", MEASURES[args.by].lower(), "year", "counts", "source"]
-    with_src = view.assign(source=view["source"].str.slice(0, 48))
-    print(with_src.to_string(index=False))
-    if "dortmund" in set(full["cluster_id"]):
-        print()
-        print(position_statement(full, "dortmund", args.by))
-    return EXIT_OK
+        source_title=table["source_title"].fillna("").str.slice(0, 48),
+    )[list(columns)]
+    view.columns = list(columns.values())
+    print(view.to_string(index=False))
 
 
 @dataclass(frozen=True)
