@@ -16,6 +16,8 @@ from typing import Final
 
 import pandas as pd
 
+from mstatlas.data.profiles import PROFILE_FIELDS
+
 #: Canonical field -> what it holds (shown to people choosing a mapping).
 CANONICAL_FIELDS: Final[dict[str, str]] = {
     "name": "name of the cluster (cluster table) or of the firm (firm list)",
@@ -32,11 +34,30 @@ CANONICAL_FIELDS: Final[dict[str, str]] = {
     "source": "title of the source of the figure",
     "source_url": "web address of the source",
     "counts_what": "what the figure counts (cluster_firms, network_members, ...)",
-    "technology": "technology or field (MEMS, microfluidics, ...)",
-    "organisation": "cluster organisation or network that reports the figure",
+    "technology": "technology or field (MEMS, microfluidics, ...): a firm's in a firm list, "
+    "the cluster's technologies (profile facts, several separated by ;) in a cluster table",
+    "organisation": "organisation (network, institute, agency) the figure comes from",
     "note": "free-text note",
     "firms_qualifier": "how the firm count is stated (about, more_than, at_least, up_to)",
     "employees_qualifier": "how the employee count is stated (about, more_than, ...)",
+    "scope": "perimeter of the figure when not the cluster's usual one "
+    "(e.g. MST.factory tenants); blank: the usual one",
+    "region_employment": "total employment of the cluster's region (whole number)",
+    "markets": "markets the cluster serves (profile facts, several separated by ;)",
+    "research_institutes": "research institutes of the cluster (profile facts, ; separated)",
+    "cluster_organisation": "the cluster's organisation or management body (profile fact)",
+    "startup_support": "start-up support: incubators, competitions (profile facts)",
+    "events": "recurring events, fairs, conferences (profile facts)",
+    "founded": "when the cluster or its organisation was founded (profile fact)",
+    "website": "the cluster's website (profile fact)",
+}
+
+#: Canonical field -> the profile field (:data:`mstatlas.data.profiles.PROFILE_FIELDS`)
+#: its cells become in a cluster table. A firm list's ``technology`` stays the firm's
+#: technology (its technology mix), so firm lists give no profile facts.
+PROFILE_FIELD_OF: Final[dict[str, str]] = {
+    "technology": "technologies",
+    **{f: f for f in PROFILE_FIELDS if f != "technologies"},
 }
 
 #: Headers of a name column that holds firms, i.e. the file is a firm list.
@@ -165,6 +186,10 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "technology",
         "technologie",
         "technologies",
+        "technologien",
+        "technologies cles",
+        "key technologies",
+        "schlusseltechnologien",
         "field",
         "bereich",
         "domaine",
@@ -173,13 +198,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "tech",
         "branche",
     ),
-    "organisation": (
-        "organisation",
-        "organization",
-        "trager",
-        "cluster organisation",
-        "organisme",
-    ),
+    "organisation": ("organisation", "organization", "trager", "organisme"),
     "note": (
         "note",
         "notes",
@@ -193,6 +212,87 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     ),
     "firms_qualifier": ("firms qualifier",),
     "employees_qualifier": ("employees qualifier",),
+    "scope": ("scope", "perimeter", "abgrenzung", "geltungsbereich", "umfang", "perimetre"),
+    "region_employment": (
+        "region employment",
+        "regional employment",
+        "employment in region",
+        "employment in the region",
+        "total employment region",
+        "beschaftigte region",
+        "beschaftigte in der region",
+        "erwerbstatige region",
+        "erwerbstatige in der region",
+        "emploi regional",
+        "emploi total region",
+        "emploi de la region",
+    ),
+    "markets": (
+        "markets",
+        "market",
+        "application markets",
+        "markte",
+        "markt",
+        "anwendungsmarkte",
+        "zielmarkte",
+        "marches",
+        "marche",
+    ),
+    "research_institutes": (
+        "research institutes",
+        "research institute",
+        "research institutions",
+        "institutes",
+        "forschungseinrichtungen",
+        "forschungsinstitute",
+        "institute",
+        "instituts de recherche",
+        "laboratoires",
+    ),
+    "cluster_organisation": (
+        "cluster organisation",
+        "cluster organization",
+        "cluster management",
+        "clusterorganisation",
+        "clustermanagement",
+        "organisation du cluster",
+        "gestion du cluster",
+    ),
+    "startup_support": (
+        "startup support",
+        "start up support",
+        "incubator",
+        "incubators",
+        "grundungsforderung",
+        "grunderforderung",
+        "grunderzentrum",
+        "inkubator",
+        "soutien aux start up",
+        "incubateur",
+    ),
+    "events": ("events", "veranstaltungen", "evenements", "manifestations"),
+    "founded": (
+        "founded",
+        "founding year",
+        "year founded",
+        "established",
+        "gegrundet",
+        "grundungsjahr",
+        "grundung",
+        "fondation",
+        "date de creation",
+        "annee de creation",
+    ),
+    "website": (
+        "website",
+        "web site",
+        "website url",
+        "webseite",
+        "homepage",
+        "internetseite",
+        "site web",
+        "site internet",
+    ),
 }
 
 # A name column with one of these headers holds firms, i.e. the file is a firm list.

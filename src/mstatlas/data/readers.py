@@ -37,11 +37,13 @@ from mstatlas.data.codes import (
 )
 from mstatlas.data.columns import (
     CANONICAL_FIELDS,
+    PROFILE_FIELD_OF,
     country_to_iso2,
     detect_mapping,
     is_firm_name_header,
 )
 from mstatlas.data.limits import Deadline, Limits, human_bytes
+from mstatlas.data.profiles import coerce_profiles, empty_profiles
 from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS, coerce_clusters, empty_clusters
 from mstatlas.data.validate import (
     EUROPE_WINDOW,
@@ -93,6 +95,10 @@ class UploadResult:
         confidence (0..1), status (``ok``, ``ambiguous``, ``failed``).
     aggregation : str or None
         How firms were turned into clusters, in words.
+    profiles : pandas.DataFrame
+        Profile facts (:data:`mstatlas.data.profiles.PROFILE_COLUMNS`) from the
+        profile columns of a cluster table (technologies, markets, ...): one per
+        value, with its row's cluster, year and source. Empty for firm lists.
     """
 
     clusters: gpd.GeoDataFrame
@@ -106,6 +112,7 @@ class UploadResult:
         default_factory=lambda: pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
     )
     aggregation: str | None = None
+    profiles: pd.DataFrame = field(default_factory=empty_profiles)
 
 
 @dataclass
@@ -1105,6 +1112,7 @@ _FORMULA_STRICT_FIELDS = (
     "counts_what",
     "firms_qualifier",
     "employees_qualifier",
+    "region_employment",
 )
 
 
@@ -1431,7 +1439,7 @@ def _too_many_rows(n: int, limits: Limits) -> DataError:
 #: Counts from here on are refused: past 2**53 a float no longer holds every whole number.
 _MAX_COUNT = 2**53
 
-_NUMERIC_FIELDS = ("lat", "lon", "firms", "employees", "year")
+_NUMERIC_FIELDS = ("lat", "lon", "firms", "employees", "year", "region_employment")
 _TEXT_FIELDS = (
     "name",
     "cluster",
@@ -1447,6 +1455,8 @@ _TEXT_FIELDS = (
     "note",
     "firms_qualifier",
     "employees_qualifier",
+    "scope",
+    *(f for f in PROFILE_FIELD_OF if f != "technology"),
 )
 
 
@@ -2095,6 +2105,13 @@ def _process(
             _codes(values["employees"]),
         ]
         dup_reason = "same name, city, year and figures"
+        # the same number for two kinds of figure or two perimeters is two figures
+        if mapping.get("counts_what"):
+            key_parts.append(text_codes(cw, trim=False)[0])
+            dup_reason = "same name, city, year, kind of figure and figures"
+        if mapping.get("scope"):
+            key_parts.append(fold_codes(*text_codes(texts["scope"], trim=False)))
+            dup_reason = dup_reason.replace(" and figures", ", scope and figures")
     else:
         key_parts = [name_key, fold_codes(city_codes, city_uniques), iso_codes]
         dup_reason = "same firm name and city; each firm is counted once"
@@ -2317,13 +2334,6 @@ def _process(
         firms_out["employees"] = firms_out["employees"].round().astype("Int64")
         firms_out["year"] = firms_out["year"].round().astype("Int64")
     else:
-        note = texts["note"]
-        if mapping.get("technology"):
-            tech = "Technology: " + texts["technology"]
-            note = note.where(
-                texts["technology"].isna(), note.fillna("").where(note.isna(), note + "; ") + tech
-            )
-            note = note.where(note.notna(), tech)
         table = (
             pd.DataFrame(
                 {
@@ -2342,7 +2352,9 @@ def _process(
                     "organisation": texts["organisation"],
                     "source_title": source,
                     "source_url": url,
-                    "note": note,
+                    "note": texts["note"],
+                    "scope": texts["scope"],
+                    "region_employment": values["region_employment"].round(),
                     "_given_id": texts["cluster_id"],
                     "ivam_benchmark_2007": (
                         frame["ivam_benchmark_2007"]
@@ -2357,6 +2369,9 @@ def _process(
     table["cluster_id"] = _cluster_ids(table)
     table = table.drop(columns=["_given_id"], errors="ignore")
     clusters = coerce_clusters(table) if len(table) else empty_clusters()
+    profiles = empty_profiles()  # firm lists: a firm's technology is not a cluster fact
+    if kind == "clusters":
+        profiles = _profile_facts(clusters, texts, keep_idx, mapping)
     n_rejected = int(reject.sum())
     problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.severity != "error"))
     report = ValidationReport(
@@ -2377,7 +2392,49 @@ def _process(
         firms=firms_out,
         geocoding=geocoding,
         aggregation=aggregation,
+        profiles=profiles,
     )
+
+
+def _profile_facts(
+    clusters: pd.DataFrame,
+    texts: dict[str, pd.Series],
+    keep_idx: np.ndarray,
+    mapping: dict[str, str | None],
+) -> pd.DataFrame:
+    """Profile facts from the profile columns of the imported rows of a cluster table.
+
+    Each value of a cell (several are separated by ";") is one fact with its row's
+    cluster, year and source; a fact repeated on several rows of one cluster (same
+    field and value) is kept once, from its first row.
+    """
+    parts = []
+    for fld, profile_field in PROFILE_FIELD_OF.items():
+        if not mapping.get(fld):
+            continue
+        cells = texts[fld].iloc[keep_idx].reset_index(drop=True)
+        has = cells.notna().to_numpy(bool)
+        if not has.any():
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "cluster_id": clusters["cluster_id"][has],
+                    "field": profile_field,
+                    "value": cells[has].str.split(";"),
+                    "year": clusters["year"][has],
+                    "source_title": clusters["source_title"][has],
+                    "source_url": clusters["source_url"][has],
+                }
+            ).explode("value")
+        )
+    if not parts:
+        return empty_profiles()
+    facts = pd.concat(parts, ignore_index=True)
+    facts["value"] = facts["value"].astype("string").str.strip()
+    facts = facts[facts["value"].fillna("") != ""]
+    facts = facts.drop_duplicates(["cluster_id", "field", "value"], keep="first")
+    return coerce_profiles(facts)
 
 
 def _cluster_ids(table: pd.DataFrame) -> pd.Series:

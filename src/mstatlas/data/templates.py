@@ -1,4 +1,9 @@
-"""Blank-ish templates people can fill in: the documented columns plus one example row."""
+"""Blank-ish templates people can fill in: the documented columns plus one example row.
+
+The profile columns (technologies ... website) hold facts about the cluster, not
+about one figure: each value becomes a profile fact with the row's year and
+source; repeating it on every figure row of a cluster keeps it once.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +28,23 @@ TEMPLATE_COLUMNS: Final[dict[str, str]] = {
     "institute_staff, spin_offs or unspecified",
     "source": "Title of the source of the figures",
     "source_url": "Web address of the source (http:// or https://)",
-    "technology": "Technology or field, e.g. MEMS (optional)",
     "note": "Anything a reader should know about the figures (optional)",
+    "scope": "Leave blank when the figures cover the cluster's usual perimeter for this kind of "
+    "figure; otherwise name the narrower or other perimeter, e.g. MST.factory tenants "
+    "(figures are only compared within one scope)",
+    "region_employment": "Total employment of the cluster's region, whole number, from the "
+    "same source and year (optional; used for location quotients)",
+    "technologies": "Technologies of the cluster, e.g. MEMS; micro-optics (optional; several "
+    "separated by ;)",
+    "markets": "Markets the cluster serves, e.g. automotive; medical (optional; several "
+    "separated by ;)",
+    "research_institutes": "Research institutes of the cluster (optional; several separated by ;)",
+    "cluster_organisation": "The cluster's organisation or management body (optional)",
+    "startup_support": "Start-up support: incubators, founders' competitions (optional; "
+    "several separated by ;)",
+    "events": "Recurring events, conferences, fairs (optional; several separated by ;)",
+    "founded": "When the cluster or its organisation was founded, e.g. 2005 (optional)",
+    "website": "The cluster's website, e.g. www.example.org (optional)",
 }
 
 EXAMPLE_ROW: Final[dict[str, object]] = {
@@ -40,8 +60,17 @@ EXAMPLE_ROW: Final[dict[str, object]] = {
     "source": "Siegeszug der Mini-Technik schafft Arbeitsplätze (Münsterland Zeitung, 18.10.2007)",
     "source_url": "https://www.muensterlandzeitung.de/Nachrichten/Dortmund/"
     "Siegeszug-der-Mini-Technik-schafft-Arbeitsplaetze-1192326.html",
-    "technology": "MST",
     "note": "Example row: replace it with your own figures",
+    "scope": "",
+    "region_employment": None,  # the source gives none: blank, never estimated
+    "technologies": "MST",
+    "markets": "",
+    "research_institutes": "",
+    "cluster_organisation": "IVAM Fachverband für Mikrotechnik",
+    "startup_support": "MST.factory dortmund (incubator); start2grow founders' competition",
+    "events": "4th MST regional conference (240 participants)",
+    "founded": "",
+    "website": "",
 }
 
 
