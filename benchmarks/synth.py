@@ -132,6 +132,8 @@ def synthetic_clusters(n: int, seed: int = 2024) -> pd.DataFrame:
             "source_title": SOURCE_TITLE,
             "source_url": "",
             "note": "",
+            "scope": "",
+            "region_employment": None,
         }
     )
     return frame[list(COLUMNS)]

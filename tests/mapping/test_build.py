@@ -37,10 +37,12 @@ def test_one_point_per_visible_cluster():
 def test_blank_figures_are_drawn_hollow_not_invented():
     c = load_clusters()
     pts = map_points(c, "employees")
-    chemnitz = pts[pts["cluster_id"] == "chemnitz"].iloc[0]
-    assert pd.isna(chemnitz["value"]) and chemnitz["display"] == ""
+    # Erfurt's sources give no employees figure at all
+    assert c.loc[c["cluster_id"] == "erfurt_thuringia", "employees"].isna().all()
+    erfurt = pts[pts["cluster_id"] == "erfurt_thuringia"].iloc[0]
+    assert pd.isna(erfurt["value"]) and erfurt["display"] == ""
     data = layer_payload(build_map(c))
-    i = list(pts["cluster_id"]).index("chemnitz")
+    i = list(pts["cluster_id"]).index("erfurt_thuringia")
     assert data["v"][i] is None
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from mstatlas import build_map, load_clusters, standalone_html
 from mstatlas.data.schema import coerce_clusters
+from mstatlas.mapping.build import map_points
 from mstatlas.mapping.legend import short_source, sources_with_years
 
 URL = re.compile(r"""(?:https?:)?//[\w.-]+""", re.I)
@@ -25,12 +26,15 @@ def test_offline_map_has_the_apps_legend_the_sources_with_years_and_no_cdn():
     text = body_text(html)
     # the legend the app draws under its map: circle size and what each colour counts
     assert "Employees (circle area)" in text
-    assert "Cluster firms (8)" in text and "Regional sector (10)" in text
+    kinds = map_points(load_clusters(), "employees")["counts_what"].value_counts()
+    assert f"Cluster firms ({kinds['cluster_firms']})" in text
+    assert f"Regional sector ({kinds['regional_sector']})" in text
     assert "no figure reported" in text
     assert 'alt="Employees: circles for 20,000, 5,000, 1,000"' in html
     # a title that says what the circles show
     assert "MST Atlas of Europe" in text
-    assert "26 clusters, 19 with an employees figure." in text
+    n_fig = int(map_points(load_clusters(), "employees")["value"].notna().sum())
+    assert f"26 clusters, {n_fig} with an employees figure." in text
     # where the figures come from, with their years (Dortmund's headline: Halterner Zeitung)
     assert "Data: BBC News (2003);" in text
     assert "Halterner Zeitung (2008)" in text and "Fraunhofer ENAS (undated)" in text

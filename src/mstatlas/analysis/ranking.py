@@ -248,7 +248,13 @@ def headline_figures(
     _check_measure(by)
     # A lean copy with plain (object) columns and a RangeIndex: sorting and
     # de-duplicating it is several times faster than on the GeoDataFrame.
-    df = pd.DataFrame({c: clusters[c].to_numpy() for c in _HEADLINE_INPUT})
+    # ``scope`` is optional: a table without it has every figure for the usual perimeter.
+    df = pd.DataFrame(
+        {
+            c: clusters[c].to_numpy() if c in clusters.columns else np.full(len(clusters), None)
+            for c in _HEADLINE_INPUT
+        }
+    )
     df["_row"] = clusters.index.to_numpy()
     if counts is not None:
         df = df[np.isin(df["counts_what"].to_numpy(dtype=object), list(counts))]
