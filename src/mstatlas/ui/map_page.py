@@ -10,7 +10,7 @@ import streamlit as st
 
 from mstatlas.data.schema import MEASURES
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
-from mstatlas.ui import components, session, share_panel
+from mstatlas.ui import components, profile_panel, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points
 from mstatlas.ui.urlstate import LAYERS
 
@@ -164,7 +164,8 @@ def render() -> None:
             )
         sel = session.view().selected
         if sel:
-            components.profile(rows if sel in set(rows["cluster_id"]) else ds.clusters, sel)
+            shown = rows if sel in set(rows["cluster_id"]) else ds.clusters
+            profile_panel.render(shown, rows, getattr(ds, "profiles", None), sel)
         else:
             st.info("Click a circle on the map to see every figure reported for that cluster.")
     with share_slot:

@@ -1,0 +1,210 @@
+"""The profile of one cluster beside the map: figures, sourced facts, growth, neighbours.
+
+Every section says where its facts come from; a section without a fact says
+"not reported". All numbers come from :mod:`mstatlas.analysis` (pure functions);
+this module only lays them out.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
+from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
+from mstatlas.analysis.ranking import headline_figures
+from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles, load_profiles
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
+from mstatlas.ui import components, session
+from mstatlas.ui.components import md, source_link
+from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
+
+COMPARE_PAGE = "src/mstatlas/ui/pages/compare.py"
+
+
+def render(
+    clusters: pd.DataFrame, in_view: pd.DataFrame, profiles: pd.DataFrame | None, cluster_id: str
+) -> None:
+    """Draw the profile of ``cluster_id``.
+
+    Parameters
+    ----------
+    clusters : DataFrame
+        Every figure of the dataset (the profile lists them all).
+    in_view : DataFrame
+        The figures that pass the filters (nearby clusters and shares are of these).
+    profiles : DataFrame or None
+        The dataset's profile facts (:mod:`mstatlas.data.profiles`).
+    cluster_id : str
+        The cluster.
+    """
+    rows = clusters[clusters["cluster_id"] == cluster_id]
+    if rows.empty:
+        st.info("This cluster is not in the current selection.")
+        return
+    first = rows.iloc[0]
+    st.markdown(f"### {md(first['cluster_name'])}")
+    _compare_button(cluster_id)
+    figures, facts, growth, near = st.tabs(["Figures", "Profile", "Growth", "Nearby"])
+    with figures:
+        components.profile(clusters, cluster_id, heading=False)
+    with facts:
+        _facts(profiles, cluster_id)
+    with growth:
+        _growth(rows, cluster_id)
+    with near:
+        _nearby(in_view if (in_view["cluster_id"] == cluster_id).any() else clusters, cluster_id)
+
+
+def _compare_button(cluster_id: str) -> None:
+    """Add the cluster to the comparison, and a way to open it."""
+    compared = session.view().compare
+    left, right = st.columns([1, 1])
+    if cluster_id in compared:
+        left.caption("In the comparison.")
+    elif len(compared) >= MAX_COMPARE:
+        left.caption(f"The comparison is full ({MAX_COMPARE} clusters).")
+    else:
+
+        def _add() -> None:
+            session.update_view(compare=(*session.view().compare, cluster_id))
+
+        left.button("Add to comparison", key="add_compare", icon=":material/add:", on_click=_add)
+    n = len(session.view().compare)
+    if n:
+        right.page_link(
+            COMPARE_PAGE,
+            label=f"Compare {n} cluster{'s' if n != 1 else ''}",
+            icon=":material/compare_arrows:",
+        )
+
+
+def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
+    """Each section of the profile with its facts and sources, or "not reported"."""
+    if profiles is None:  # until datasets carry their facts: the embedded ones
+        profiles = load_profiles() if _is_default() else None
+    if profiles is None or profiles.empty:
+        st.caption("This dataset has no profile facts; every section is not reported.")
+        profiles = empty_profiles()
+    st.caption(
+        "Facts as stated by the source named with each; conflicting statements are listed "
+        "side by side. A year is when the source said it."
+    )
+    sections = cluster_profile(profiles, cluster_id)
+    for field, label in PROFILE_FIELDS.items():
+        facts = sections[field]
+        st.markdown(f"**{label}**")
+        if facts.empty:
+            st.caption("not reported")
+            continue
+        for _, f in facts.iterrows():
+            year = "undated" if pd.isna(f["year"]) else str(int(f["year"]))
+            st.markdown(
+                f"- {md(f['value'])} — {year}, {source_link(f['source_title'], f['source_url'])}"
+            )
+            if isinstance(f.get("quote"), str) and f["quote"]:
+                st.caption(f"“{md(f['quote'])}”")
+
+
+def _is_default() -> bool:
+    return session.view().dataset == "default"
+
+
+def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
+    """Figures over time, one line per kind and perimeter; change and CAGR per series."""
+    by = session.view().measure
+    label = MEASURES[by].lower()
+    series = growth_series(rows, cluster_id, by=by)
+    table = growth_table(rows, by=by)
+    if series.empty:
+        st.info(f"No dated {label} figure is reported for this cluster.")
+        return
+    if table.empty:
+        st.info(
+            f"Growth needs {label} figures of the same kind and perimeter from two different "
+            "years; this cluster has none."
+        )
+    for _, g in table.iterrows():
+        st.markdown(growth_line(g, by))
+        if g["caveats"]:
+            st.caption(f"Caveat: {md(g['caveats'])}")
+    st.altair_chart(_growth_chart(series, label), width="stretch")
+    with st.expander("How growth is computed"):
+        st.caption(GROWTH_RULE)
+
+
+def growth_line(g: pd.Series, by: str) -> str:
+    """One series' growth in words (markdown-escaped): kind, ends, change, CAGR."""
+    kind = COUNTS_WHAT.get(str(g["counts_what"]), str(g["counts_what"]))
+    scope = f" ({md(g['scope'])})" if isinstance(g["scope"], str) and g["scope"] else ""
+    fmt = "{:+,.1f}" if by == "employees_per_firm" else "{:+,.0f}"
+    change = fmt.format(float(g["change"]))
+    rate = "" if pd.isna(g["cagr"]) else f", {float(g['cagr']) * 100:+.1f} % a year"
+    return (
+        f"**{md(kind)}**{scope}: {md(g['start_display'])} ({int(g['start_year'])}) → "
+        f"{md(g['end_display'])} ({int(g['end_year'])}): {md(change)}{md(rate)}"
+    )
+
+
+def _growth_chart(series: pd.DataFrame, label: str) -> alt.Chart:
+    kinds = [k for k in COUNTS_WHAT if k in set(series["counts_what"])]
+    data = series.assign(
+        kind=[COUNTS_WHAT[k] for k in series["counts_what"]],
+        source=series["source_title"].fillna(""),
+    )[["series", "kind", "year", "value", "display", "source"]]
+    colour = alt.Color(
+        "kind:N",
+        title="counts",
+        scale=alt.Scale(
+            domain=[COUNTS_WHAT[k] for k in kinds], range=[COUNTS_WHAT_COLOURS[k] for k in kinds]
+        ),
+        legend=alt.Legend(orient="bottom", columns=1),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("year:Q", title="year", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("value:Q", title=label),
+        color=colour,
+        detail="series:N",
+        tooltip=["series", "year", "display", "source"],
+    )
+    return (base.mark_line() + base.mark_point(filled=True, size=50)).properties(height=220)
+
+
+def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
+    """Clusters within the chosen radius, and the cluster's share of the visible total."""
+    session.bound_widget(
+        "radius_km",
+        st.number_input,
+        "Radius (km)",
+        min_value=RADIUS_KM[1],
+        max_value=RADIUS_KM[2],
+        step=25,
+        help=DISTANCE_METHOD,
+    )
+    radius = session.view().radius_km
+    near = nearby(in_view, cluster_id, radius)
+    if near.empty:
+        st.caption(f"No other cluster in view within {radius:,} km.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Cluster": near["cluster_name"],
+                    "Country": near["country_iso2"],
+                    "km": near["distance_km"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    by = session.view().measure
+    if by == "employees_per_firm":
+        st.caption("A share of the total is given for employees or firms, not for a ratio.")
+        return
+    head = headline_figures(in_view[in_view["cluster_id"] == cluster_id], by=by)
+    if head.empty:
+        st.caption(f"No {MEASURES[by].lower()} figure of this cluster is in view: no share.")
+        return
+    share = share_of_total(in_view, cluster_id, by=by, counts=str(head["counts_what"].iloc[0]))
+    st.markdown(f"**Share of the clusters in view:** {md(share.text)}")
