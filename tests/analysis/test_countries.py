@@ -135,3 +135,11 @@ def test_rule_names_what_it_promises():
 def test_an_empty_table_gives_an_empty_summary():
     s = country_summary(table([{"cluster_id": "a"}]).iloc[0:0])
     assert s.empty and "total" in s.columns
+
+
+def test_like_with_like_sums_the_kind_the_ranking_compares(clusters):
+    from mstatlas.analysis.ranking import LIKE_WITH_LIKE
+
+    s = country_summary(clusters, counts=LIKE_WITH_LIKE)
+    assert (s["counts_what"] == "cluster_firms").all()
+    assert s.set_index("country_iso2").loc["DE", "total"] == 150

@@ -143,3 +143,29 @@ def test_no_share_when_the_total_mixes_lower_and_upper_bounds():
     s = share_of_total(t, "x")
     assert s.share is None and s.denominator.total is None
     assert s.reason.startswith("No share:") and "upper bounds" in s.reason
+
+
+def test_a_national_figure_gives_no_share_with_the_reason():
+    t = table(
+        [
+            {"cluster_id": "x", "employees": 300, "counts_what": "national"},
+            {"cluster_id": "y", "employees": 600, "counts_what": "national"},
+        ]
+    )
+    s = share_of_total(t, "x", counts="national")
+    assert s.share is None and s.n_clusters == 2
+    assert s.reason.startswith("No share: national figures describe a whole country")
+
+
+def test_like_with_like_takes_the_rankings_kind():
+    from mstatlas.analysis.ranking import LIKE_WITH_LIKE
+
+    t = table(
+        [
+            {"cluster_id": "x", "firms": 3, "counts_what": "network_members"},
+            {"cluster_id": "y", "firms": 1, "counts_what": "network_members"},
+        ]
+    )
+    s = share_of_total(t, "x", by="firms", counts=LIKE_WITH_LIKE)
+    # no cluster-firms figure in the table: the ranking compares network members; 3 / (3 + 1)
+    assert s.counts_what == "network_members" and s.share == pytest.approx(0.75)

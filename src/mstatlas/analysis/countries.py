@@ -9,8 +9,10 @@ import pandas as pd
 
 from mstatlas.analysis.sums import (
     SUM_CAVEATS,
+    check_summable_measure,
     cluster_figures,
     not_summed_text,
+    resolve_counts,
     sum_of,
     summed_kind,
 )
@@ -68,8 +70,9 @@ def country_summary(
         The measure to add. ``employees_per_firm`` is a ratio and raises
         ``ValueError``: ratios of several clusters cannot be added.
     counts : str or iterable of one str
-        The one kind of figure to add (:data:`mstatlas.data.schema.COUNTS_WHAT`).
-        Several kinds raise ``ValueError``: a sum of different kinds means
+        The one kind of figure to add (:data:`mstatlas.data.schema.COUNTS_WHAT`),
+        or :data:`~mstatlas.analysis.ranking.LIKE_WITH_LIKE` for the kind the
+        ranking compares by default. Several kinds raise ``ValueError``: a sum of different kinds means
         nothing. ``national`` figures are refused too (they would count a
         country once per cluster).
 
@@ -85,7 +88,8 @@ def country_summary(
         ``caveat`` warns when the kind of figure may overlap between clusters.
         The rule is :data:`COUNTRY_RULE`.
     """
-    kind = summed_kind(counts)
+    check_summable_measure(by)
+    kind = summed_kind(resolve_counts(clusters, counts, by))
     figures = cluster_figures(clusters, by=by, counts=kind)
     rows = [
         _country_row(str(iso), group, by, kind)

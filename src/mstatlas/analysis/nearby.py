@@ -12,7 +12,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.sums import FigureSum, cluster_figures, sum_of, summed_kind
+from mstatlas.analysis.sums import (
+    NOT_SUMMABLE_KINDS,
+    FigureSum,
+    add_figures,
+    check_summable_measure,
+    cluster_figures,
+    one_kind,
+    resolve_counts,
+    sum_of,
+)
 from mstatlas.data.schema import COUNTS_WHAT, CRS, MEASURES
 
 #: Projected CRS for distances: ETRS89 / LAEA Europe, in metres.
@@ -165,21 +174,47 @@ def share_of_total(
     by : {"employees", "firms"}
         The measure (``employees_per_firm`` raises ``ValueError``: a ratio).
     counts : str or iterable of one str
-        The one kind of figure to add.
+        The one kind of figure to add, or
+        :data:`~mstatlas.analysis.ranking.LIKE_WITH_LIKE` for the ranking's default.
 
     Returns
     -------
     Share
         ``share`` is ``None`` with a ``reason`` when the cluster has no figure of
-        this kind, its figure is for another perimeter, or the total is blank.
+        this kind, its figure is for another perimeter, the total is blank, or
+        the kind is never added up (``national``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown cluster, several kinds, an unknown kind or a ratio measure.
     """
-    kind = summed_kind(counts)
-    figures = cluster_figures(clusters, by=by, counts=kind)
-    mine = figures[figures["cluster_id"] == cluster_id]
-    if mine.empty:
+    check_summable_measure(by)
+    kind = one_kind(resolve_counts(clusters, counts, by))
+    rows = clusters[clusters["cluster_id"] == cluster_id]
+    if rows.empty:
         raise ValueError(
             f"There is no cluster {cluster_id!r} in this table; pick one of the clusters shown."
         )
+    if kind in NOT_SUMMABLE_KINDS:
+        # The kind usually comes from the cluster's own figure: say why, do not fail.
+        reason = f"No share: {NOT_SUMMABLE_KINDS[kind]}."
+        nothing = add_figures([], [], [])
+        return Share(
+            cluster_id=str(cluster_id),
+            cluster_name=str(rows["cluster_name"].iloc[0]),
+            measure=by,
+            counts_what=kind,
+            share=None,
+            share_qualifier="",
+            numerator=nothing,
+            denominator=nothing,
+            n_clusters=int(clusters["cluster_id"].nunique()),
+            text=reason,
+            reason=reason,
+        )
+    figures = cluster_figures(clusters, by=by, counts=kind)
+    mine = figures[figures["cluster_id"] == cluster_id]
     me = mine.iloc[0]
     numerator = sum_of(mine)
     denominator = sum_of(figures)

@@ -20,7 +20,12 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.ranking import format_figure, headline_figures
+from mstatlas.analysis.ranking import (
+    LIKE_WITH_LIKE,
+    default_kinds,
+    format_figure,
+    headline_figures,
+)
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
 #: Measures whose figures can be added across clusters (a ratio cannot).
@@ -127,14 +132,8 @@ def check_summable_measure(by: str) -> None:
         )
 
 
-def summed_kind(counts: str | Iterable[str] | None) -> str:
-    """The one kind of figure a sum may add, or ``ValueError`` saying why not.
-
-    Parameters
-    ----------
-    counts : str or iterable of str
-        Exactly one key of :data:`mstatlas.data.schema.COUNTS_WHAT`.
-    """
+def one_kind(counts: str | Iterable[str] | None) -> str:
+    """The one known kind of figure named by ``counts``, or ``ValueError`` saying why not."""
     if counts is None:
         raise ValueError(
             "A sum adds figures of one kind only; choose one of " + ", ".join(COUNTS_WHAT) + "."
@@ -149,11 +148,38 @@ def summed_kind(counts: str | Iterable[str] | None) -> str:
     kind = str(kinds[0])
     if kind not in COUNTS_WHAT:
         raise ValueError(f"Unknown kind of figure {kind!r}; allowed: {', '.join(COUNTS_WHAT)}.")
+    return kind
+
+
+def summed_kind(counts: str | Iterable[str] | None) -> str:
+    """The one kind of figure a sum may add, or ``ValueError`` saying why not.
+
+    Parameters
+    ----------
+    counts : str or iterable of str
+        Exactly one key of :data:`mstatlas.data.schema.COUNTS_WHAT`, not one of
+        :data:`NOT_SUMMABLE_KINDS`.
+    """
+    kind = one_kind(counts)
     if kind in NOT_SUMMABLE_KINDS:
         raise ValueError(
             f"{COUNTS_WHAT[kind]} figures are not added up: {NOT_SUMMABLE_KINDS[kind]}."
         )
     return kind
+
+
+def resolve_counts(
+    clusters: pd.DataFrame, counts: str | Iterable[str] | None, by: str
+) -> str | Iterable[str] | None:
+    """``counts`` with :data:`~mstatlas.analysis.ranking.LIKE_WITH_LIKE` replaced by its kind.
+
+    The kind is the one the ranking would compare (:func:`default_kinds`);
+    ``cluster_firms`` when no row has a figure for ``by``. Anything else is
+    returned unchanged.
+    """
+    if isinstance(counts, str) and counts == LIKE_WITH_LIKE:
+        return default_kinds(clusters, by) or ("cluster_firms",)
+    return counts
 
 
 def combine_qualifiers(qualifiers: Iterable[str]) -> tuple[str | None, str]:
