@@ -272,7 +272,8 @@ def country_map(
     value : {"total", "n_clusters"}
         What fills the countries.
     selected : str or iterable of str, optional
-        ISO codes to outline in black; the map then opens on them.
+        ISO codes to outline in black. With the embedded outlines the map opens
+        on them (without a selection: on all countries of ``summary``).
     asset_prefix : str
         Where the page loads Leaflet from (see :mod:`mstatlas.mapping.assets`).
 
