@@ -252,3 +252,15 @@ def test_verdict_on_the_default_data_names_dortmunds_actual_ranks():
     else:
         assert f"depends on the measure ({firms_text}" in v
     assert pick(s, "Measure", "Firms")["rank"] == r_firms
+
+
+def test_like_with_like_follows_the_kind_the_table_has():
+    rows = [{**r, "counts_what": "network_members"} for r in FLIP]
+    s = rank_sensitivity(table(rows), "a")
+    base = pick(s, "Kind of figures", "Network members")
+    assert base["current"] and base["rank"] == 1
+    assert pick(s, "Measure", "Firms")["rank"] == 3
+    assert sensitivity_verdict(s).startswith(
+        "A ranks 1st of 3 (by employees, counting network members)"
+    )
+    assert same_period_window(table(rows), by="firms") == (2010, 2014)

@@ -19,9 +19,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.filters import DEFAULT_COUNTS, Filters, apply_filters
+from mstatlas.analysis._kinds import Kinds, kinds_label, kinds_phrase, resolve_kinds
+from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.analysis.ranking import (
     CATEGORY_PRIORITY,
+    LIKE_WITH_LIKE,
     measure_values,
     ordinal,
     rank_clusters,
@@ -217,7 +219,7 @@ def year_spread(ranking: pd.DataFrame) -> YearSpread:
 def same_period_window(
     clusters: pd.DataFrame,
     by: str = "employees",
-    counts: Iterable[str] | None = DEFAULT_COUNTS,
+    counts: Iterable[str] | str | None = LIKE_WITH_LIKE,
     width: int = 5,
 ) -> tuple[int, int] | None:
     """The ``width``-year window that holds dated figures for the most clusters.
@@ -233,8 +235,9 @@ def same_period_window(
         Canonical cluster table.
     by : {"employees", "firms", "employees_per_firm"}
         The measure.
-    counts : iterable of str or None
-        Kinds of figures considered; ``None`` considers all.
+    counts : iterable of str, None or "like_with_like"
+        Kinds of figures considered, as for
+        :func:`~mstatlas.analysis.ranking.rank_clusters`; ``None`` considers all.
     width : int
         Window length in years, both ends included.
 
@@ -245,8 +248,7 @@ def same_period_window(
     """
     if width < 1:
         raise ValueError(f"The window must be at least 1 year wide, got {width}.")
-    rows = _kinds(clusters, counts)
-    rows = _with_value(rows, by)
+    rows = _with_value(_kinds(clusters, resolve_kinds(clusters, counts, by)), by)
     rows = rows[rows["year"].notna().to_numpy(dtype=bool)]
     if rows.empty:
         return None
@@ -266,23 +268,11 @@ def same_period_window(
 # --- sensitivity table -------------------------------------------------------------------
 
 
-def _kinds(clusters: pd.DataFrame, counts: Iterable[str] | None) -> pd.DataFrame:
+def _kinds(clusters: pd.DataFrame, counts: Kinds) -> pd.DataFrame:
     if counts is None:
         return clusters
     keep = clusters["counts_what"].isin(list(counts)).fillna(False).to_numpy(dtype=bool)
     return clusters[keep]
-
-
-def _kind_phrase(counts: tuple[str, ...] | None) -> str:
-    if counts is None:
-        return "of any kind"
-    return "counting " + " or ".join(COUNTS_WHAT[c].lower() for c in counts)
-
-
-def _kind_label(counts: tuple[str, ...] | None) -> str:
-    if counts is None:
-        return "All kinds mixed"
-    return " + ".join(COUNTS_WHAT[c] for c in counts)
 
 
 class _Choice(NamedTuple):
@@ -290,7 +280,7 @@ class _Choice(NamedTuple):
     choice: str
     phrase: str
     by: str
-    counts: tuple[str, ...] | None
+    counts: Kinds
     window: tuple[int, int] | None
     rule: str
     current: bool
@@ -299,14 +289,22 @@ class _Choice(NamedTuple):
 def _choices(
     clusters: pd.DataFrame,
     by: str,
-    counts: tuple[str, ...] | None,
+    counts_arg: Iterable[str] | str | None,
     window: tuple[int, int] | None,
 ) -> list[_Choice]:
-    """Every choice tried: the base with one dimension changed at a time."""
+    """Every choice tried: the base with one dimension changed at a time.
+
+    Under another measure the kinds are read from ``counts_arg`` again, so "like
+    with like" picks that measure's kind, as the ranking page would.
+    """
+    counts = resolve_kinds(clusters, counts_arg, by)
     out = [
-        _Choice("Measure", label, f"by {label.lower()}", m, counts, None, "default", m == by)
+        _Choice(
+            "Measure", label, f"by {label.lower()}", m,
+            resolve_kinds(clusters, counts_arg, m), None, "default", m == by,
+        )
         for m, label in MEASURES.items()
-    ]
+    ]  # fmt: skip
     with_value = _with_value(clusters, by)
     present = set(with_value["counts_what"].astype(object))
     kinds: list[tuple[str, ...] | None] = [(k,) for k in COUNTS_WHAT if k in present]
@@ -314,9 +312,9 @@ def _choices(
     if counts not in kinds:
         kinds.insert(0, counts)
     for k in kinds:
-        phrase = "with all kinds mixed" if k is None else _kind_phrase(k)
+        phrase = "with all kinds mixed" if k is None else kinds_phrase(k)
         out.append(
-            _Choice("Kind of figures", _kind_label(k), phrase, by, k, None, "default", k == counts)
+            _Choice("Kind of figures", kinds_label(k), phrase, by, k, None, "default", k == counts)
         )
     windows: list[tuple[str, tuple[int, int] | None]] = [("All years", None)]
     same = same_period_window(clusters, by, counts)
@@ -355,14 +353,14 @@ def _not_ranked_note(c: _Choice) -> str:
     elif c.rule == "dated_only":
         what += " with a year"
     where = f" dated {c.window[0]}–{c.window[1]}" if c.window is not None else ""
-    return f"not ranked: {what} {_kind_phrase(c.counts)}{where}"
+    return f"not ranked: {what} {kinds_phrase(c.counts)}{where}"
 
 
 def rank_sensitivity(
     clusters: pd.DataFrame,
     cluster_id: str,
     by: str = "employees",
-    counts: Iterable[str] | None = DEFAULT_COUNTS,
+    counts: Iterable[str] | str | None = LIKE_WITH_LIKE,
     window: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """A cluster's rank under each choice a ranking depends on.
@@ -401,11 +399,10 @@ def rank_sensitivity(
             f"Cluster {cluster_id!r} is not in this table (or not in the current selection)."
         )
     name = str(clusters.loc[(known == cluster_id).to_numpy(), "cluster_name"].iloc[0])
-    base_counts = None if counts is None else tuple(counts)
     if window is not None and window[0] > window[1]:
         raise ValueError(f"The year window {window[0]}–{window[1]} ends before it starts.")
     records = []
-    for c in _choices(clusters, by, base_counts, window):
+    for c in _choices(clusters, by, counts, window):
         ranking = _rank_under(clusters, c)
         hit = ranking[ranking["cluster_id"].astype(object) == cluster_id]
         rec = {

@@ -1,0 +1,42 @@
+"""Which kinds of figures an analysis compares, and how to say it (shared helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from mstatlas.analysis.ranking import LIKE_WITH_LIKE, default_kinds
+from mstatlas.data.schema import COUNTS_WHAT
+
+Kinds = tuple[str, ...] | None
+
+
+def resolve_kinds(clusters: pd.DataFrame, counts: Iterable[str] | str | None, by: str) -> Kinds:
+    """The kinds compared, as :func:`~mstatlas.analysis.ranking.rank_clusters` reads ``counts``.
+
+    ``None`` (all kinds mixed) stays ``None``; :data:`LIKE_WITH_LIKE` becomes the
+    kind :func:`~mstatlas.analysis.ranking.default_kinds` picks for measure ``by``;
+    a single kind may be given as a string.
+    """
+    if counts is None:
+        return None
+    if isinstance(counts, str):
+        return default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
+    return tuple(counts)
+
+
+def kinds_phrase(kinds: Kinds) -> str:
+    """``"counting cluster firms"``, ``"of any kind"``; ``"in this table"`` for no kind."""
+    if kinds is None:
+        return "of any kind"
+    if not kinds:
+        return "in this table"
+    return "counting " + " or ".join(COUNTS_WHAT.get(k, k).lower() for k in kinds)
+
+
+def kinds_label(kinds: Kinds) -> str:
+    """``"Cluster firms"``, ``"Cluster firms + Network members"``, ``"All kinds mixed"``."""
+    if kinds is None:
+        return "All kinds mixed"
+    return " + ".join(COUNTS_WHAT.get(k, k) for k in kinds) or "No kind"
