@@ -8,11 +8,15 @@ import folium
 import pandas as pd
 import streamlit as st
 
+from mstatlas.analysis.asof import as_of
 from mstatlas.data.schema import MEASURES
+from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
+from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
+from mstatlas.mapping.fit import view_for_bounds
 from mstatlas.ui import components, profile_panel, session, share_panel
-from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points
-from mstatlas.ui.urlstate import LAYERS
+from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
+from mstatlas.ui.urlstate import LAYERS, ViewState
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -60,6 +64,65 @@ def _firm_layer(ds_id: str, countries: tuple[str, ...]) -> FirmPointsLayer:
     return FirmPointsLayer(_firms_in_view(ds_id, countries), "technology")
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _points_as_of(ds_id: str, fkey: tuple, measure: str, year: int) -> tuple[pd.DataFrame, int]:
+    """Map symbols from each cluster's latest figures up to ``year``, and the undated left out."""
+    shown = as_of(filtered(ds_id, fkey), year)
+    return map_points(shown.rows, measure), shown.undated
+
+
+def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:
+    """The "as of" year: each cluster's latest figure up to it (or the latest of all)."""
+    lo, hi = years
+    view = session.view()
+    options: list[int | None] = [None, *range(hi, lo - 1, -1)]
+    if view.as_of is not None and view.as_of not in options:
+        options.insert(1, view.as_of)  # a link's year outside the data: shown as asked
+    session.bound_widget(
+        "as_of",
+        st.selectbox,
+        "Show the figures as of",
+        options=options,
+        format_func=lambda y: "the latest figures" if y is None else f"{y}",
+        help="Each cluster's latest figure up to the chosen year, one per kind and perimeter "
+        "as the headline rule picks it. Undated figures cannot be placed in time and are "
+        "left out.",
+    )
+    year = session.view().as_of
+    if year is not None:
+        pts, undated = _points_as_of(ds_id, fkey, session.view().measure, year)
+        left = (
+            f" {undated:,} undated figure{'s' if undated != 1 else ''} left out." if undated else ""
+        )
+        later = filtered(ds_id, fkey)["cluster_id"].nunique() - pts["cluster_id"].nunique()
+        later_text = (
+            f" {later:,} cluster{'s have' if later != 1 else ' has'} no figure up to {year} "
+            f"and {'are' if later != 1 else 'is'} not drawn."
+            if later
+            else ""
+        )
+        st.caption(f"As of {year}: each cluster's latest figure up to {year}.{left}{later_text}")
+
+
+def _zoom_to_countries(view: ViewState) -> ViewState:
+    """Picking countries in the filter moves the map to them (all countries: to Europe).
+
+    Only a change does: a link's own position, or the person's pan, stays.
+    """
+    before = st.session_state.get("_zoomed_countries")
+    st.session_state["_zoomed_countries"] = view.countries
+    if before == view.countries:
+        return view
+    if before is None and (not view.countries or view.lat is not None):
+        return view  # a link's own position wins; a link with countries only opens on them
+    bounds = country_bounds(view.countries) if view.countries else None
+    if bounds is None:
+        lat, lon, zoom = EUROPE_CENTER[0], EUROPE_CENTER[1], EUROPE_ZOOM
+    else:
+        lat, lon, zoom = view_for_bounds(bounds)
+    return session.update_view(lat=lat, lon=lon, zoom=zoom)
+
+
 def render() -> None:
     """Draw the map page."""
     ds = current()
@@ -73,9 +136,18 @@ def render() -> None:
             "no cluster is selected."
         )
         view = session.update_view(selected=None)
+    view = _zoom_to_countries(view)
     fkey = filters_key(view.filters())
-    pts = points(ds.id, fkey, view.measure)
     rows = filtered(ds.id, fkey)
+    years = summary(ds.id, ds).years
+    if view.as_of is not None and years is None:
+        session.notice(f"Ignored 'as of {view.as_of}': this dataset has no dated figure.")
+        view = session.update_view(as_of=None)
+    pts = (
+        points(ds.id, fkey, view.measure)
+        if view.as_of is None
+        else _points_as_of(ds.id, fkey, view.measure, view.as_of)[0]
+    )
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title("MST Atlas of Europe")
     share_slot = share.container()  # filled last: the link must include this run's click or move
@@ -91,6 +163,8 @@ def render() -> None:
         st.warning(
             "No kind of figure is selected under “What the figures count”; pick at least one."
         )
+    if years is not None:
+        _as_of_control(ds.id, fkey, years)
     firm_group = None
     show_clusters = True
     if ds.firms is not None and len(ds.firms):
@@ -117,13 +191,13 @@ def render() -> None:
         clicked = components.atlas_map(
             pts,
             view.measure,
-            (ds.id, fkey, view.measure),
+            (ds.id, fkey, view.measure, view.as_of),
             page="map",
             firms=firm_group,
             show_clusters=show_clusters,
         )
         if show_clusters:
-            components.legend(pts, view.measure, (ds.id, fkey, view.measure))
+            components.legend(pts, view.measure, (ds.id, fkey, view.measure, view.as_of))
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
         now = session.view()  # the map may have reported a move in this run

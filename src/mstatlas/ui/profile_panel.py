@@ -183,7 +183,11 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
         help=DISTANCE_METHOD,
     )
     radius = session.view().radius_km
-    near = nearby(in_view, cluster_id, radius)
+    try:
+        near = nearby(in_view, cluster_id, radius)
+    except ValueError as exc:  # e.g. a cluster without coordinates: said, not raised
+        st.caption(str(exc))
+        return
     if near.empty:
         st.caption(f"No other cluster in view within {radius:,} km.")
     else:
