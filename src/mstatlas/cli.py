@@ -288,6 +288,7 @@ def _cmd_share(args: argparse.Namespace) -> int:
             report=result.report.to_frame(),
             geocoding=result.geocoding,
             firms=result.firms,
+            profiles=result.profiles,
             meta={
                 "filename": args.file.name,
                 "kind": result.kind,

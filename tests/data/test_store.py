@@ -611,7 +611,8 @@ def test_version_1_database_is_upgraded_in_place(
     assert len(old.clusters) == len(load_clusters()) and old.mapping == {"Stadt": "city"}
     assert old.geocoding is not None and old.geocoding["city"].tolist() == ["Dortmund"]
     versions, columns = schema_state(store_url)
-    assert versions == [1, 2] and "firms" in columns
+    assert versions == [1, 2, 3] and {"firms", "profiles"} <= columns
+    assert old.profiles is not None and old.profiles.empty  # stored before profiles were kept
 
     ds = firm_list()
     new = store.save(ds)
@@ -620,7 +621,7 @@ def test_version_1_database_is_upgraded_in_place(
     assert store.count() == 1
 
     make_store().count()  # a second start finds nothing to do
-    assert schema_state(store_url)[0] == [1, 2]
+    assert schema_state(store_url)[0] == [1, 2, 3]
 
 
 def _open_at_once(stores: list[DatasetStore], dataset_id: str) -> list[BaseException]:
@@ -646,7 +647,7 @@ def test_concurrent_first_starts_upgrade_once(
 ) -> None:
     old_id, _ = make_v1_database(store_url)
     assert _open_at_once([make_store() for _ in range(4)], old_id) == []
-    assert schema_state(store_url)[0] == [1, 2]
+    assert schema_state(store_url)[0] == [1, 2, 3]
 
 
 def test_old_sqlite_file_opened_by_many_at_once_never_reports_locked(tmp_path: Path) -> None:
@@ -666,9 +667,9 @@ def test_older_mst_atlas_refuses_an_upgraded_database(
     store_url: str, make_store: Callable[..., DatasetStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_v1_database(store_url)
-    make_store().count()  # upgraded to 2
+    make_store().count()  # upgraded to 3
     monkeypatch.setattr(tables, "SCHEMA_VERSION", 1)  # what a version-1 installation sees
-    with pytest.raises(StoreError, match=r"schema version 2, newer than .* \(1\); upgrade"):
+    with pytest.raises(StoreError, match=r"schema version 3, newer than .* \(1\); upgrade"):
         make_store().count()
 
 
@@ -1032,6 +1033,153 @@ def test_app_share_keeps_the_firm_table(store_url: str, monkeypatch: pytest.Monk
         pd.testing.assert_frame_equal(opened.firms, ds_in.firms)
         pd.testing.assert_frame_equal(opened.clusters, upload.clusters)
         assert valid_dataset_id(token)
+    finally:
+        sharing._store.clear()
+        cached = store_module._STORES.pop(store_url, None)
+        if cached is not None:
+            cached.close()
+
+
+# -- cluster profile facts (schema version 3) -------------------------------------------
+
+
+def profile_facts() -> pd.DataFrame:
+    """Facts as an upload gives them: unicode, blanks, one undated, two of one field."""
+    return pd.DataFrame(
+        {
+            "cluster_id": ["dortmund", "dortmund", "lodz"],
+            "field": ["technologies", "technologies", "founded"],
+            "value": ["MEMS", "Mikrooptik ‘Ü’", "<b>2005</b>"],
+            "year": pd.array([2007, 2007, None], dtype="Int64"),
+            "source_title": ["Zeitung", "Zeitung", "Łódź report"],
+            "source_url": ["https://z.example/1", "https://z.example/1", None],
+            "quote": [None, None, "założony w 2005"],
+        }
+    )
+
+
+def test_profile_facts_round_trip(store: DatasetStore) -> None:
+    from mstatlas.data.profiles import PROFILE_COLUMNS, coerce_profiles
+
+    ds = sample()
+    ds.profiles = profile_facts()
+    got = store.load(store.save(ds).id)
+    assert got.profiles is not None
+    pd.testing.assert_frame_equal(got.profiles, coerce_profiles(profile_facts()))
+    assert list(got.profiles.columns) == list(PROFILE_COLUMNS)
+    assert pd.isna(got.profiles.loc[2, "year"]) and pd.isna(got.profiles.loc[0, "quote"])
+
+
+def test_dataset_without_profile_facts_opens_with_none_of_them(store: DatasetStore) -> None:
+    got = store.load(store.save(SharedDataset(name="x", clusters=load_clusters())).id)
+    assert got.profiles is not None and got.profiles.empty
+    assert "field" in got.profiles.columns
+
+
+def test_bad_profile_facts_are_refused_with_a_reason(store: DatasetStore) -> None:
+    facts = profile_facts().assign(field=["technologies", "colours", "founded"])
+    with pytest.raises(StoreError, match=r"profile facts cannot be shared.*'colours'"):
+        store.save(SharedDataset(name="x", clusters=load_clusters(), profiles=facts))
+    with pytest.raises(StoreError, match="profile facts must be a DataFrame or None, got dict"):
+        store.save(SharedDataset(name="x", clusters=load_clusters(), profiles={}))  # type: ignore[arg-type]
+    assert store.count() == 0
+
+
+# Tables as schema version 2 left them: version 1 plus the firm table, no profiles.
+_V2 = sa.MetaData()
+for _t in _V1.tables.values():
+    _t.to_metadata(_V2)
+_V2.tables["shared_datasets"].append_column(sa.Column("firms", sa.LargeBinary, nullable=True))
+
+
+def test_version_2_dataset_opens_without_profiles_and_is_upgraded(
+    store_url: str, make_store: Callable[..., DatasetStore]
+) -> None:
+    from mstatlas.data.store import _frame_to_parquet, _token_hash
+
+    ds = firm_list()
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        _V2.create_all(conn)
+        for version in (1, 2):
+            conn.execute(
+                _V2.tables["mstatlas_schema_version"]
+                .insert()
+                .values(version=version, applied_at=datetime.now(UTC))
+            )
+        conn.execute(
+            _V2.tables["shared_datasets"]
+            .insert()
+            .values(
+                id="v2" + "a" * 20,
+                name="shared by version 2",
+                created_at=datetime.now(UTC),
+                delete_token_sha256=_token_hash("t" * 22),
+                payload_format=1,
+                n_rows=len(ds.clusters),
+                n_bytes=1,
+                clusters=_frame_to_parquet(ds.clusters, index=False),
+                firms=_frame_to_parquet(ds.firms),  # type: ignore[arg-type]
+                mapping={},
+                meta={"kind": "firms"},
+            )
+        )
+    engine.dispose()
+    assert "profiles" not in schema_state(store_url)[1]
+
+    store = make_store()
+    old = store.load("v2" + "a" * 20)
+    assert old.profiles is not None and old.profiles.empty
+    assert old.firms is not None and len(old.firms) == len(ds.firms)  # type: ignore[arg-type]
+    assert schema_state(store_url) == (
+        [1, 2, 3],
+        {c.name for c in tables.shared_datasets.c},
+    )
+    new = sample()
+    new.profiles = profile_facts()
+    assert len(store.load(store.save(new).id).profiles) == 3  # type: ignore[arg-type]
+
+
+def test_cli_share_keeps_the_profile_facts_of_a_cluster_table(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mstatlas.cli import main
+
+    path = tmp_path / "cluster.csv"
+    path.write_text(
+        "name,city,country,employees,year,source,technologies\n"
+        'Dortmund MST,Dortmund,DE,2100,2007,Zeitung,"MEMS; micro-optics"\n',
+        encoding="utf-8",
+    )
+    assert main(["share", str(path)]) == 0
+    out = capsys.readouterr().out
+    dataset_id = next(ln for ln in out.splitlines() if ln.startswith("link:")).split("ds=")[-1]
+    store = DatasetStore(cli_env)
+    got = store.load(dataset_id)
+    store.close()
+    assert got.profiles is not None
+    assert got.profiles[["cluster_id", "field", "value", "year"]].values.tolist() == [
+        ["dortmund-mst", "technologies", "MEMS", 2007],
+        ["dortmund-mst", "technologies", "micro-optics", 2007],
+    ]
+
+
+def test_app_share_keeps_the_profile_facts(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mstatlas.data import store as store_module
+    from mstatlas.data.profiles import coerce_profiles
+    from mstatlas.ui import sharing
+    from mstatlas.ui.datasets import Dataset
+
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
+    sharing._store.clear()
+    try:
+        upload = Dataset(
+            id="u-test", name="with facts", clusters=load_clusters(), profiles=profile_facts()
+        )
+        share_id, _token = sharing.share_dataset(upload)
+        opened = sharing.load_shared(share_id)
+        assert opened.profiles is not None
+        pd.testing.assert_frame_equal(opened.profiles, coerce_profiles(profile_facts()))
     finally:
         sharing._store.clear()
         cached = store_module._STORES.pop(store_url, None)

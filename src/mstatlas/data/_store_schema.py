@@ -8,6 +8,8 @@ History
 1. ``shared_datasets`` and ``mstatlas_schema_version``.
 2. ``shared_datasets.firms`` (nullable): the firm table of a shared firm list.
    Upgrading adds the column; rows stored by version 1 read back with no firm table.
+3. ``shared_datasets.profiles`` (nullable): the cluster profile facts of a shared
+   dataset. Rows stored before read back with no facts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sqlalchemy import (
 )
 
 #: Version of the tables below; stored in ``mstatlas_schema_version``.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: Version of the payload encoding (Parquet + JSON) of one row.
 PAYLOAD_FORMAT: Final = 1
@@ -57,6 +59,8 @@ shared_datasets = Table(
     Column("geocoding", LargeBinary, nullable=True),
     # Since schema version 2; nullable so that the upgrade is a plain ADD COLUMN.
     Column("firms", LargeBinary, nullable=True),
+    # Since schema version 3, nullable for the same reason.
+    Column("profiles", LargeBinary, nullable=True),
     Column("mapping", JSON, nullable=False),
     Column("meta", JSON, nullable=False),
 )

@@ -15,7 +15,7 @@ Where the data lives is set by one environment variable,
 One dataset is one table row written in one transaction, so a process killed
 mid-save leaves either the whole dataset or nothing. The cluster table (and the
 validation report, geocoding and firm tables) are stored as compressed Parquet
-bytes; the column mapping and metadata as JSON. Only a SHA-256 hash of the
+bytes, like the cluster profile facts; the column mapping and metadata as JSON. Only a SHA-256 hash of the
 delete token is stored.
 
 Tables are created on first use and upgraded in place when a newer MST Atlas
@@ -63,6 +63,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from mstatlas.data import _store_schema as tables
+from mstatlas.data.profiles import PROFILE_COLUMNS, coerce_profiles, empty_profiles
 from mstatlas.data.schema import COLUMNS, coerce_clusters
 from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
 
@@ -110,6 +111,10 @@ class SharedDataset:
         For a firm list (``meta["kind"] == "firms"``): the cleaned firm rows the
         cluster table was aggregated from. Stored as given (geometry columns
         dropped); datasets shared before schema version 2 load with ``None``.
+    profiles : pandas.DataFrame or None
+        Profile facts of the clusters (:data:`mstatlas.data.profiles.PROFILE_COLUMNS`),
+        stored in canonical form. Loaded datasets always have a table: an empty one
+        when none was stored (and for datasets shared before schema version 3).
     meta : dict
         JSON-able extras: ``filename``, ``kind`` (``"clusters"``/``"firms"``),
         aggregation text and so on.
@@ -125,6 +130,7 @@ class SharedDataset:
     meta: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
     firms: pd.DataFrame | None = None
+    profiles: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -295,6 +301,7 @@ class _Payload:
     report: bytes | None
     geocoding: bytes | None
     firms: bytes | None
+    profiles: bytes | None
     mapping: Any
     meta: Any
 
@@ -302,7 +309,8 @@ class _Payload:
     def n_bytes(self) -> int:
         """Stored size: every Parquet blob, the JSON parts and the name (what the limit counts)."""
         json_bytes = len(json.dumps(self.mapping)) + len(json.dumps(self.meta))
-        blobs = sum(len(b or b"") for b in (self.clusters, self.report, self.geocoding, self.firms))
+        parts = (self.clusters, self.report, self.geocoding, self.firms, self.profiles)
+        blobs = sum(len(b or b"") for b in parts)
         return blobs + json_bytes + len(self.name.encode("utf-8"))
 
 
@@ -334,6 +342,7 @@ def _encode(ds: SharedDataset) -> _Payload:
         canonical = pd.DataFrame(coerce_clusters(ds.clusters)[list(COLUMNS)])
     except ValueError as exc:
         raise StoreError(f"The cluster table cannot be shared as it is: {exc}") from None
+    profiles = _canonical_profiles(ds.profiles)
     mapping = _to_json_value(ds.mapping, "column mapping")
     bad_keys = [k for k, v in mapping.items() if v is not None and not isinstance(v, str)]
     if bad_keys:
@@ -348,9 +357,24 @@ def _encode(ds: SharedDataset) -> _Payload:
         report=_optional_frame(ds.report, "validation report"),
         geocoding=_optional_frame(ds.geocoding, "geocoding table"),
         firms=_optional_frame(ds.firms, "firm table"),
+        profiles=None if profiles is None else _frame_to_parquet(profiles, index=False),
         mapping=mapping,
         meta=_to_json_value(ds.meta, "metadata"),
     )
+
+
+def _canonical_profiles(profiles: object) -> pd.DataFrame | None:
+    if profiles is None:
+        return None
+    if not isinstance(profiles, pd.DataFrame):
+        raise StoreError(
+            f"The dataset's profile facts must be a DataFrame or None, got "
+            f"{type(profiles).__name__}."
+        )
+    try:
+        return pd.DataFrame(coerce_profiles(profiles)[list(PROFILE_COLUMNS)])
+    except ValueError as exc:
+        raise StoreError(f"The profile facts cannot be shared as they are: {exc}") from None
 
 
 class DatasetStore:
@@ -472,6 +496,7 @@ class DatasetStore:
                     report=payload.report,
                     geocoding=payload.geocoding,
                     firms=payload.firms,
+                    profiles=payload.profiles,
                     mapping=payload.mapping,
                     meta=payload.meta,
                 )
@@ -511,6 +536,11 @@ class DatasetStore:
             report = None if row.report is None else _parquet_to_frame(row.report)
             geocoding = None if row.geocoding is None else _parquet_to_frame(row.geocoding)
             firms = None if row.firms is None else _parquet_to_frame(row.firms)
+            profiles = (
+                empty_profiles()
+                if row.profiles is None
+                else coerce_profiles(_parquet_to_frame(row.profiles))
+            )
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"Shared dataset {dataset_id!r} is damaged and cannot be read ({exc}); "
@@ -533,6 +563,7 @@ class DatasetStore:
             meta=dict(row.meta or {}),
             created_at=created,
             firms=firms,
+            profiles=profiles,
         )
 
     def delete(self, dataset_id: str, token: str) -> None:
@@ -767,8 +798,16 @@ def _migrate_to_2(conn: Connection) -> None:
     _add_column_if_missing(conn, tables.shared_datasets.name, "firms")
 
 
+def _migrate_to_3(conn: Connection) -> None:
+    """Version 3: shared datasets keep their cluster profile facts (``shared_datasets.profiles``)."""
+    _add_column_if_missing(conn, tables.shared_datasets.name, "profiles")
+
+
 #: Schema version -> the step that upgrades a database from the version before it.
-_MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {2: _migrate_to_2}
+_MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
+    2: _migrate_to_2,
+    3: _migrate_to_3,
+}
 
 
 def _first_line(exc: SQLAlchemyError) -> str:

@@ -20,6 +20,7 @@ import streamlit as st
 
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.loading import load_clusters
+from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
 from mstatlas.mapping.build import map_points
 
@@ -30,7 +31,12 @@ MAX_UPLOADS_IN_MEMORY = 32
 
 @dataclass
 class Dataset:
-    """A loaded dataset with what the UI shows about it."""
+    """A loaded dataset with what the UI shows about it.
+
+    ``profiles`` holds the clusters' profile facts (technologies, markets, ...;
+    columns of :data:`mstatlas.data.profiles.PROFILE_COLUMNS`); ``None`` or an
+    empty table when the dataset has none.
+    """
 
     id: str
     name: str
@@ -42,6 +48,7 @@ class Dataset:
     geocoding: pd.DataFrame | None = None
     mapping: dict[str, str | None] = field(default_factory=dict)
     shared: bool = False
+    profiles: pd.DataFrame | None = None
 
 
 class _UploadRegistry:
@@ -92,6 +99,7 @@ def _default_dataset() -> Dataset:
         clusters=load_clusters(),
         meta={"source": "data/clusters.csv"},
         shared=True,
+        profiles=load_profiles(),
     )
 
 

@@ -44,6 +44,7 @@ def load_shared(ds_id: str) -> Dataset:
         firms=shared.firms,  # None for cluster tables and for firm lists shared before it was kept
         mapping=dict(shared.mapping),
         shared=True,
+        profiles=shared.profiles,  # empty for datasets shared before profiles were kept
     )
 
 
@@ -51,7 +52,8 @@ def share_dataset(ds: Dataset) -> tuple[str, str]:
     """Store an upload; returns (share id, delete token).
 
     A firm list keeps its firm table, so whoever opens the link sees the same
-    firm-level rows as the presenter (the size limit counts them too).
+    firm-level rows as the presenter (the size limit counts them too); a cluster
+    table keeps its profile facts.
     """
     from mstatlas.data.store import SharedDataset
 
@@ -63,6 +65,7 @@ def share_dataset(ds: Dataset) -> tuple[str, str]:
             report=ds.report,
             geocoding=ds.geocoding,
             firms=ds.firms,
+            profiles=ds.profiles,
             meta=ds.meta | {"kind": ds.kind},
         )
     )

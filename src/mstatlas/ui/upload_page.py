@@ -300,6 +300,7 @@ def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
             report=result.report.to_frame(),
             geocoding=result.geocoding,
             mapping=result.mapping,
+            profiles=result.profiles,
         )
         register_upload(ds)
         st.session_state.setdefault("my_datasets", {})[ds.id] = ds.name
