@@ -91,3 +91,9 @@ def test_keeps_type_columns_and_index():
 def test_year_must_be_a_whole_number(figures, bad):
     with pytest.raises(ValueError, match="whole number such as 2010"):
         as_of(figures, bad)
+
+
+def test_a_table_without_scope_column(figures):
+    rows = as_of(figures.drop(columns=["scope"]), 2010).rows
+    # without scopes, row 16 (2007 'tenants') joins the cluster-firms series, where 2008 is later
+    assert list(rows.index) == [10, 11, 12, 15]

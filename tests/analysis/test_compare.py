@@ -165,3 +165,7 @@ def test_ivam_eight_on_the_default_data():
     assert math.isnan(g["value"]) and g["display"] == ""
     w = compare_warnings(t)
     assert not w.empty and set(w["measure"]) <= {"employees", "firms", "employees_per_firm"}
+
+
+def test_ivam_benchmark_ids_without_the_flag_column(small):
+    assert ivam_benchmark_ids(small.drop(columns=["ivam_benchmark_2007"])) == []

@@ -236,3 +236,15 @@ def test_series_label_and_rule_text():
     assert series_label("cluster_firms", pd.NA) == "Cluster firms"
     assert "cluster firms, network members, spin-offs" in GROWTH_RULE
     assert "(latest / earliest)^(1 / years) − 1" in GROWTH_RULE
+
+
+def test_a_table_without_scope_column_is_all_usual_perimeter():
+    t = table(
+        [
+            {"cluster_id": "a", "firms": 10, "year": 2000},
+            {"cluster_id": "a", "firms": 20, "year": 2010},
+        ]
+    ).drop(columns=["scope"])
+    r = growth_table(t, by="firms").iloc[0]
+    # 10 -> 20 over 10 years: 2 ** 0.1 - 1
+    assert pd.isna(r["scope"]) and r["cagr"] == pytest.approx(2**0.1 - 1)

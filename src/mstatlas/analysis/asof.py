@@ -80,7 +80,9 @@ def as_of(clusters: pd.DataFrame, year: int) -> AsOf:
     year = _checked_year(year)
     years = clusters["year"]
     in_range = (years.notna() & (years <= year)).fillna(False).astype(bool)
-    scope = clusters["scope"].astype(object).where(clusters["scope"].notna(), "")
+    # ``scope`` is optional: without it every figure is for the usual perimeter.
+    raw_scope = clusters.get("scope", pd.Series(None, index=clusters.index, dtype=object))
+    scope = raw_scope.astype(object).where(raw_scope.notna(), "")
     keys = [clusters["cluster_id"], clusters["counts_what"], scope]
     keep = pd.Series(False, index=clusters.index)
     for measure in MEASURES:

@@ -64,8 +64,11 @@ def ivam_benchmark_ids(clusters: pd.DataFrame) -> list[str]:
     Returns
     -------
     list of str
-        Each id once, in the order of its first row flagged ``ivam_benchmark_2007``.
+        Each id once, in the order of its first row flagged ``ivam_benchmark_2007``;
+        empty for a table without that column.
     """
+    if "ivam_benchmark_2007" not in clusters.columns:
+        return []
     flagged = clusters["ivam_benchmark_2007"].fillna(False).astype(bool)
     return [str(c) for c in clusters.loc[flagged, "cluster_id"].drop_duplicates()]
 

@@ -101,7 +101,10 @@ def _dated_figures(
             "cluster_id": clusters["cluster_id"].to_numpy(dtype=object),
             "cluster_name": clusters["cluster_name"].to_numpy(dtype=object),
             "counts_what": clusters["counts_what"].to_numpy(dtype=object),
-            "scope": clusters["scope"].to_numpy(dtype=object),
+            # ``scope`` is optional: without it every figure is for the usual perimeter.
+            "scope": clusters.get("scope", pd.Series(None, index=clusters.index)).to_numpy(
+                dtype=object
+            ),
             "year": clusters["year"].to_numpy(dtype=object),
             "value": value.to_numpy(dtype=float, na_value=np.nan),
             "qualifier": qual.to_numpy(dtype=object),
