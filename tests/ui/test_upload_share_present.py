@@ -320,18 +320,15 @@ def test_a_column_chosen_by_hand_is_used_and_can_be_undone(app):
     assert not any(b.key and b.key.startswith("map_reset_") for b in at.button)
 
 
-def test_presentation_of_an_upload_without_kinds_offers_every_kind(app):
+def test_presentation_of_an_upload_without_kinds_presents_it_by_default(app):
     content = ("Name;Stadt;Land;Beschäftigte\nAlpha;Dortmund;DE;2100\nBeta;Jena;DE;900\n").encode()
     at = show_on_map(upload(app.run(), "cluster.csv", content))
     at.switch_page(f"{PAGES}/present.py").run()
     assert not at.exception
     said = texts(at)
-    assert "Nothing to present" in said
-    assert "No cluster in this selection has an employees figure that counts cluster firms" in said
-    assert "2 clusters have an employees figure of another kind (not stated)" in said
-    at.button(key="present_mixed").click().run()
-    assert not at.exception
-    assert at.session_state["view"].mixed is True
+    assert "Nothing to present" not in said
+    assert "Comparing figures that do not say what they count, as one kind." in said
+    assert at.session_state["view"].mixed is False  # like with like: one kind, "not stated"
     at.button(key="present_next").click().run()
     said = texts(at)
     assert "#1 Alpha" in said and "counts not stated" in said

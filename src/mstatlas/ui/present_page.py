@@ -10,8 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.filters import DEFAULT_COUNTS
-from mstatlas.analysis.ranking import rank_clusters, with_article
+from mstatlas.analysis.ranking import default_kinds, rank_clusters, with_article
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.mapping.legend import short_source
@@ -30,7 +29,8 @@ CLUSTER_ZOOM = 6  # region-level: the cluster with its neighbours (outlines are 
 
 
 def _slides(ds_id: str, fkey: tuple, by: str, mixed: bool, top: int) -> pd.DataFrame:
-    ranking = rank_clusters(filtered(ds_id, fkey), by=by, counts=None if mixed else DEFAULT_COUNTS)
+    rows = filtered(ds_id, fkey)
+    ranking = rank_clusters(rows, by=by, counts=None if mixed else default_kinds(rows, by))
     return ranking[ranking["rank"] <= top].reset_index(drop=True)
 
 
@@ -38,34 +38,16 @@ def _go(slide: int) -> None:
     session.update_view(slide=slide)
 
 
-def _present_every_kind() -> None:
-    session.update_view(mixed=True, slide=0)
-
-
-def _nothing_to_present(ds_id: str, fkey: tuple, by: str, mixed: bool, label: str) -> None:
-    """Say why there are no slides, and offer the way out when there is one."""
-    st.title("Nothing to present")
-    others = pd.DataFrame() if mixed else rank_clusters(filtered(ds_id, fkey), by=by, counts=None)
-    if others.empty:
-        st.write(
-            f"No cluster in this selection has {with_article(label)} figure. Change the filters."
-        )
-        return
-    kinds = ", ".join(
-        sorted({COUNTS_WHAT.get(str(k), str(k)).lower() for k in others["counts_what"]})
-    )
-    st.write(
-        f"No cluster in this selection has {with_article(label)} figure that counts "
-        f"{COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}, the kind the presentation compares by "
-        f"default. {len(others):,} clusters have {with_article(label)} figure of another kind "
-        f"({kinds}); each slide then says what its figure counts."
-    )
-    st.button(
-        "Present figures of every kind",
-        type="primary",
-        on_click=_present_every_kind,
-        key="present_mixed",
-    )
+def _comparing(slides: pd.DataFrame, mixed: bool) -> str:
+    """What the overview compares: the one kind of figure its slides have, or every kind."""
+    kinds = set(slides["counts_what"])
+    if len(kinds) > 1:
+        return "Comparing figures of every kind (each says what it counts)."
+    kind = str(next(iter(kinds)))
+    if kind == "unspecified":
+        return "Comparing figures that do not say what they count, as one kind."
+    prefix = "All figures shown count" if mixed else "Comparing figures that count"
+    return f"{prefix} {COUNTS_WHAT.get(kind, kind).lower()}."
 
 
 def render() -> None:
@@ -79,7 +61,11 @@ def render() -> None:
     n = len(slides)
     label = MEASURES[view.rank_by].lower()
     if n == 0:
-        _nothing_to_present(ds.id, fkey, view.rank_by, view.mixed, label)
+        # Like with like ranks whatever kind the selection has, so no slide means no figure.
+        st.title("Nothing to present")
+        st.write(
+            f"No cluster in this selection has {with_article(label)} figure. Change the filters."
+        )
         return
     slide = session.limit_slide(n)
     # The map sizes its circles by what the slides rank (not the sidebar's measure).
@@ -119,8 +105,9 @@ def render() -> None:
             st.title(f"Top {view.top} MST clusters by {label}")
             if n > view.top:
                 st.caption(f"Ties share a rank, so {n} clusters are listed.")
-            kinds = "all kinds of figures" if view.mixed else COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()
-            st.markdown(f"Comparing {kinds}. Every figure is as reported by its source.")
+            st.markdown(
+                f"{_comparing(slides, view.mixed)} Every figure is as reported by its source."
+            )
             # Ranks written out (a numbered list would renumber shared ranks), each figure
             # with its year, what it counts and its source.
             st.markdown(

@@ -15,11 +15,17 @@ from mstatlas.analysis.charts import (
     ranking_chart,
     year_texts,
 )
-from mstatlas.analysis.filters import DEFAULT_COUNTS
 from mstatlas.analysis.ranking import (
     HEADLINE_RULE,
+    RATIO_RULE,
+    default_kinds,
+    figure_kinds,
+    kind_label,
+    listing,
+    mixed_kinds_caveat,
     position_statement,
     rank_clusters,
+    ranked_kind_text,
     with_article,
 )
 from mstatlas.data.export import to_safe_csv_bytes
@@ -28,11 +34,35 @@ from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 from mstatlas.ui.urlstate import TOP_CHOICES
 
+MIXED_LABEL = "Include figures that count other things"
+
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _ranking(ds_id: str, fkey: tuple, by: str, mixed: bool) -> pd.DataFrame:
+def _ranking(ds_id: str, fkey: tuple, by: str, mixed: bool) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The ranking in view and the kinds of figure the selection has for ``by``."""
     rows = filtered(ds_id, fkey)
-    return rank_clusters(rows, by=by, counts=None if mixed else DEFAULT_COUNTS)
+    counts = None if mixed else default_kinds(rows, by)  # like with like
+    return rank_clusters(rows, by=by, counts=counts), figure_kinds(rows, by)
+
+
+def _kinds_note(mixed: bool, shown: pd.DataFrame, kinds: tuple[str, ...]) -> None:
+    """Say which kinds of figure are ranked; the caveat only when the rows shown differ."""
+    if mixed:
+        caveat = mixed_kinds_caveat(shown["counts_what"])
+        if caveat:
+            st.warning(f"{caveat} Read the “Counts” column.", icon=":material/warning:")
+        else:
+            kind = kind_label(str(shown["counts_what"].iloc[0]))
+            st.info(
+                f"Figures of every kind are included; all those shown are of one kind ({kind}).",
+                icon=":material/info:",
+            )
+        return
+    text = ranked_kind_text(kinds[0])
+    if len(kinds) > 1:
+        others = listing(kind_label(k) for k in kinds[1:])
+        text += f" Switch on “{MIXED_LABEL}” to include the {others} figures too."
+    st.info(text, icon=":material/info:")
 
 
 def render() -> None:
@@ -64,34 +94,25 @@ def render() -> None:
         session.bound_widget(
             "mixed",
             st.toggle,
-            "Include figures that count other things",
-            help="Off: only figures counting firms located in the cluster are ranked together. "
-            "On: each cluster's headline figure of any kind is ranked, with its kind shown.",
+            MIXED_LABEL,
+            help="Off: figures of one kind only are ranked together (cluster firms when there "
+            "are any; otherwise the one kind this selection has). On: each cluster's headline "
+            "figure of any kind is ranked, with its kind shown. Set per dataset.",
         )
     view = session.view()
     fkey = filters_key(view.filters())
-    full = _ranking(ds.id, fkey, view.rank_by, view.mixed)
+    full, kinds = _ranking(ds.id, fkey, view.rank_by, view.mixed)
     label = MEASURES[view.rank_by].lower()
-    if view.mixed:
-        st.warning(
-            "Mixed kinds of figures: network members, regional sectors and national totals are "
-            "ranked beside cluster firms. They are not comparable; read the “Counts” column.",
-            icon=":material/warning:",
-        )
-    else:
-        st.info(
-            f"Only figures that count **{COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}** are ranked "
-            "together, so like is compared with like. Switch on “Include figures that count "
-            "other things” to see the rest.",
-            icon=":material/info:",
-        )
     if full.empty:
-        kind = "" if view.mixed else f" that counts {COUNTS_WHAT[DEFAULT_COUNTS[0]].lower()}"
-        st.warning(f"No cluster in this selection has {with_article(label + ' figure')}{kind}.")
+        st.warning(
+            f"No cluster in this selection has {with_article(label + ' figure')}. "
+            "Change the filters in the sidebar to see more."
+        )
         return
+    top = full[full["rank"] <= view.top]
+    _kinds_note(view.mixed, top, kinds)
     if FOCUS in set(full["cluster_id"]):
         st.markdown(f"**{components.md(position_statement(full, FOCUS, view.rank_by))}**")
-    top = full[full["rank"] <= view.top]
     table = pd.DataFrame(
         {
             "Rank": rank_texts(top),
@@ -105,6 +126,8 @@ def render() -> None:
             "Link": [components.safe_url(u) for u in top["source_url"]],
         }
     )
+    if view.rank_by == "employees_per_firm":
+        table.insert(4, "Computed as", top["ratio_basis"].to_numpy())
     st.dataframe(
         table,
         hide_index=True,
@@ -112,6 +135,8 @@ def render() -> None:
         column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
     )
     st.caption(HEADLINE_RULE)
+    if view.rank_by == "employees_per_firm":
+        st.caption(RATIO_RULE)
     st.download_button(
         "Download ranking (CSV)",
         data=to_safe_csv_bytes(full.drop(columns=["row"])),

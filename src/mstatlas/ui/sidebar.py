@@ -43,7 +43,10 @@ def render() -> Dataset:
             if problem:
                 st.error(problem)
         if st.session_state.get("_last_dataset", ds.id) != ds.id:
-            session.update_view(selected=None, slide=0)  # cluster ids differ between datasets
+            # Cluster ids differ between datasets, and "include other kinds" was set for the
+            # kinds of the last one: a new dataset opens like with like (a link with mixed=1
+            # still opens mixed on its own dataset, as there is no last dataset then).
+            session.update_view(selected=None, slide=0, mixed=False)
         st.session_state["_last_dataset"] = ds.id
         session.bound_widget(
             "measure",
