@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,7 @@ def _qualifier_note(display: str, qualifier: str) -> str:
     )
 
 
-def _figure_ref(h: pd.Series) -> str:
+def _figure_ref(h: Mapping[str, Any]) -> str:
     year = "undated" if pd.isna(h["year"]) else str(int(h["year"]))
     source = h["source_title"] if isinstance(h["source_title"], str) else "no source named"
     scope = f", scope: {h['scope']}" if isinstance(h["scope"], str) else ""
@@ -213,7 +213,8 @@ def _percentile_star(
     set_words = f"{n} cluster{'s' if n != 1 else ''} with {with_article(by + ' figure')} {kinds}"
     label = STARS[star]
     texts: dict[str, StarExplanation] = {}
-    for cid, h in heads.iterrows():
+    for h in heads.to_dict("records"):
+        cid = h["cluster_id"]
         fig = f"{h['display']} {by} {_figure_ref(h)}"
         if enough:
             below = int(round(h["pct"] * n / 100))
@@ -236,7 +237,7 @@ def _no_figure(star: StarName, what: str) -> StarExplanation:
     return StarExplanation(star, False, (), f"{STARS[star]} {_mark(False)}: {what}.")
 
 
-def _growth_text(g: pd.Series, measure: str, need: float, fallback: str) -> str:
+def _growth_text(g: Mapping[str, Any], measure: str, need: float, fallback: str) -> str:
     series = series_label(g["counts_what"], g["scope"]).lower()
     rate = (
         "growth rate not computable from a figure of 0"
@@ -256,11 +257,9 @@ def _growth_text(g: pd.Series, measure: str, need: float, fallback: str) -> str:
 
 
 def _pick_growth(
-    emp: pd.DataFrame, firms: pd.DataFrame, cid: str
-) -> tuple[str, pd.Series, str] | None:
+    e: Mapping[str, Any] | None, f: Mapping[str, Any] | None
+) -> tuple[str, Mapping[str, Any], str] | None:
     """The growth momentum uses: employees when computable, else firms, else what there is."""
-    e = emp.loc[cid] if cid in emp.index else None
-    f = firms.loc[cid] if cid in firms.index else None
     if e is not None and not pd.isna(e["cagr"]):
         return "employees", e, ""
     if f is not None and not pd.isna(f["cagr"]):
@@ -290,8 +289,13 @@ def _momentum(
     clusters: pd.DataFrame, emp_kinds: Kinds, firm_kinds: Kinds, need: float
 ) -> tuple[dict[str, _Momentum], dict[str, StarExplanation]]:
     """Momentum per cluster: employees growth, else firms growth."""
-    emp = cluster_growth(clusters, by="employees", counts=emp_kinds).set_index("cluster_id")
-    firms = cluster_growth(clusters, by="firms", counts=firm_kinds).set_index("cluster_id")
+    emp = {
+        g["cluster_id"]: g
+        for g in cluster_growth(clusters, "employees", emp_kinds).to_dict("records")
+    }
+    firms = {
+        g["cluster_id"]: g for g in cluster_growth(clusters, "firms", firm_kinds).to_dict("records")
+    }
     none = (
         f"no employees or firms series {kinds_phrase(emp_kinds)}"
         if emp_kinds == firm_kinds
@@ -301,7 +305,7 @@ def _momentum(
     values: dict[str, _Momentum] = {}
     texts: dict[str, StarExplanation] = {}
     for cid in map(str, clusters["cluster_id"].astype(object).unique()):
-        picked = _pick_growth(emp, firms, cid)
+        picked = _pick_growth(emp.get(cid), firms.get(cid))
         if picked is None:
             texts[cid] = _no_figure("momentum", f"{none} with figures in two different years")
             continue
@@ -354,7 +358,7 @@ def _region_employment(clusters: pd.DataFrame, heads: pd.DataFrame) -> pd.Series
 
 
 def _lq_text(
-    h: pd.Series, region: float, lq: float, totals: tuple[float, float, int], need: float
+    h: Mapping[str, Any], region: float, lq: float, totals: tuple[float, float, int], need: float
 ) -> str:
     total_e, total_r, n = totals
     awarded = lq >= need
@@ -378,12 +382,11 @@ def _lq(
     out = pd.DataFrame({"region_employment": region, "lq": np.nan}, index=heads.index)
     out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
     texts: dict[str, StarExplanation] = {}
-    no_data = bool(clusters["region_employment"].isna().all())
-    for i, (cid, h) in enumerate(heads.iterrows()):
-        cid, row = str(cid), int(h["row"])
-        if no_data:
-            texts[cid] = _lq_unavailable(clusters, None)
-        elif not both[i]:
+    if clusters["region_employment"].isna().all():
+        return out, texts  # the caller explains: the table gives no region employment
+    for i, h in enumerate(heads.to_dict("records")):
+        cid, row = str(h["cluster_id"]), int(h["row"])
+        if not both[i]:
             why = "no region employment for this cluster, so no location quotient"
             texts[cid] = StarExplanation("lq", None, (), f"{STARS['lq']}: {why}.")
         elif n < t.min_set:
@@ -394,9 +397,10 @@ def _lq(
             )
             texts[cid] = StarExplanation("lq", False, (row,), f"{STARS['lq']} ☆: {why}.")
         else:
-            lq = (emp[cid] / float(region[cid])) / (totals[0] / totals[1])
+            own_region = float(region.iloc[i])
+            lq = (float(h["value"]) / own_region) / (totals[0] / totals[1])
             out.loc[cid, ["lq", "lq_star"]] = [lq, lq >= t.lq]
-            text = _lq_text(h, float(region[cid]), lq, totals, t.lq)
+            text = _lq_text(h, own_region, lq, totals, t.lq)
             texts[cid] = StarExplanation("lq", bool(lq >= t.lq), (row,), text)
     return out, texts
 
@@ -470,6 +474,7 @@ def rate_clusters(
         out["size_star"].astype(int) + out["mass_star"].astype(int)
         + out["momentum_star"].astype(int) + out["lq_star"].fillna(False).astype(int)
     )  # fmt: skip
+    no_lq = _lq_unavailable(clusters, emp_kinds)
     out["explain"] = [
         {
             "size": size_txt.get(c)
@@ -477,7 +482,7 @@ def rate_clusters(
             "mass": mass_txt.get(c)
             or _no_figure("mass", f"no firms figure {kinds_phrase(firm_kinds)}"),
             "momentum": mom_txt[c],
-            "lq": lq_txt.get(c) or _lq_unavailable(clusters, emp_kinds),
+            "lq": lq_txt.get(c) or no_lq,
         }
         for c in ids
     ]
