@@ -13,7 +13,7 @@ from ui.app_helpers import PAGES, texts
 
 from mstatlas import load_clusters, rank_clusters
 from mstatlas.analysis import charts
-from mstatlas.analysis.filters import DEFAULT_COUNTS
+from mstatlas.analysis.ranking import default_kinds
 from mstatlas.data.schema import coerce_clusters
 from mstatlas.ui.urlstate import DEFAULT, ViewState
 
@@ -24,7 +24,8 @@ CAVEAT = "Caution: mixed kinds of figures"
 
 def export(clusters: pd.DataFrame, view: ViewState, dataset: str = DATASET) -> str:
     """The ranking page's chart for ``view``, exported as the SVG button does."""
-    full = rank_clusters(clusters, by=view.rank_by, counts=None if view.mixed else DEFAULT_COUNTS)
+    counts = None if view.mixed else default_kinds(clusters, view.rank_by)  # like with like
+    full = rank_clusters(clusters, by=view.rank_by, counts=counts)
     top = full[full["rank"] <= view.top]
     chart, footer = charts.ranking_chart(top, view.rank_by, len(full), view, dataset)
     return charts.chart_svg(charts.export_spec(chart, footer))

@@ -109,3 +109,24 @@ def test_mixed_caveat_names_only_the_kinds_in_view(app):
     caveat = warnings(at)
     assert "“Cluster firms” and “Regional sector” figures are ranked together" in caveat
     assert "Network members" not in caveat and "National" not in caveat
+
+
+def test_employees_per_firm_says_how_each_ratio_was_computed(app):
+    content = (
+        b"name,city,country,firms,employees,employees_qualifier\n"
+        b"Alpha,Dortmund,DE,5,500,more_than\n"
+        b"Beta,Jena,DE,10,300,\n"
+    )
+    at = upload_and_show(app.run(), content)
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    at.radio(key="w_rank_by").set_value("employees_per_firm").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    # > 500 / 5 = more than 100 (a lower bound, not "≈ 100"); 300 / 10 = 30
+    assert list(table["Cluster"]) == ["Alpha", "Beta"]
+    assert list(table["Employees per firm"]) == ["> 100.0", "30.0"]
+    assert list(table["Computed as"]) == [
+        "> 500 employees ÷ 5 firms; '>' because the employee figure is a lower bound",
+        "300 employees ÷ 10 firms",
+    ]
+    assert "A bound stays a bound" in texts(at)

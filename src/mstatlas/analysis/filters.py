@@ -8,7 +8,8 @@ import pandas as pd
 
 from mstatlas.data.schema import COUNTS_WHAT
 
-#: Only figures that count firms located in the cluster are compared by default.
+#: The kind compared by default when a selection has figures of it; a selection without
+#: any is ranked by its own kind ("like with like": see mstatlas.analysis.ranking.default_kinds).
 DEFAULT_COUNTS: tuple[str, ...] = ("cluster_firms",)
 
 
