@@ -69,7 +69,7 @@ def test_explanation_gives_what_is_needed_to_recompute():
     r = by_id(rate_clusters(table(FOUR)))
     assert explain_star(r.loc["a"], "size") == (
         "Size ☆: 100 employees (2010, S-a, row 0) is at percentile 25 of 4 clusters with an "
-        "employees figure counting cluster firms: 1 of them have this figure or less "
+        "employees figure counting cluster firms: 1 of them has this figure or less "
         "(≥ 75 needed)."
     )
     assert explain_star(r.loc["c"], "size").startswith("Size ★: 300 employees (2010, no source")
@@ -271,4 +271,21 @@ def test_like_with_like_rates_the_one_kind_a_table_has():
     assert none["stars"].sum() == 0
     assert explain_star(none.loc["a"], "size") == (
         "Size ☆: no employees figure counting cluster firms."
+    )
+
+
+def test_momentum_of_a_scoped_series_names_its_perimeter():
+    scope = "MST.factory tenants"
+    t = table(
+        [
+            {"cluster_id": "a", "firms": 15, "year": 2007, "scope": scope, "source_url": "u"},
+            {"cluster_id": "a", "firms": 6, "year": 2026, "scope": scope, "source_url": "u"},
+        ]
+    )
+    text = explain_star(by_id(rate_clusters(t)).loc["a"], "momentum")
+    # (6/15)^(1/19) - 1 = -4.7 % a year: no star
+    assert text.startswith(
+        "Momentum ☆: no employees series with figures in two years, so firms: "
+        "firms (cluster firms, MST.factory tenants) from 15 (2007, row 0) to 6 (2026, row 1): "
+        "-4.7 % a year compounded over 19 years"
     )

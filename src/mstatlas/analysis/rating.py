@@ -38,13 +38,14 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
-from mstatlas.analysis.growth import cluster_growth, series_label
+from mstatlas.analysis.growth import cluster_growth
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     format_figure,
     headline_figures,
     with_article,
 )
+from mstatlas.data.schema import COUNTS_WHAT
 
 StarName = Literal["size", "mass", "momentum", "lq"]
 
@@ -220,7 +221,7 @@ def _percentile_star(
             below = int(round(h["pct"] * n / 100))
             text = (
                 f"{label} {_mark(h['star'])}: {fig} is at percentile {_number(h['pct'])} of "
-                f"{set_words}: {below} of them have this figure or less "
+                f"{set_words}: {below} of them {'has' if below == 1 else 'have'} this figure or less "
                 f"(≥ {_number(need)} needed)."
             )
         else:
@@ -238,7 +239,8 @@ def _no_figure(star: StarName, what: str) -> StarExplanation:
 
 
 def _growth_text(g: Mapping[str, Any], measure: str, need: float, fallback: str) -> str:
-    series = series_label(g["counts_what"], g["scope"]).lower()
+    kind = COUNTS_WHAT.get(g["counts_what"], g["counts_what"]).lower()
+    series = f"{kind}, {g['scope']}" if isinstance(g["scope"], str) else kind
     rate = (
         "growth rate not computable from a figure of 0"
         if pd.isna(g["cagr"])
