@@ -1,4 +1,4 @@
-"""Command line: ``mstatlas rank|map ...``.
+"""Command line: ``mstatlas rank|map|compare|countries|profile ...``.
 
 Exit codes: 0 ok, 1 bad data (with a message saying what to fix), 2 usage error.
 """
@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     val.add_argument("--format", choices=["text", "json"], default="text")
     val.set_defaults(handler=_cmd_validate)
+    from mstatlas import cli_intelligence
+
+    cli_intelligence.add_commands(sub)
     return parser
 
 

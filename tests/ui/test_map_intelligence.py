@@ -83,7 +83,7 @@ def test_profile_shows_sections_growth_and_neighbours():
     years = int(end["year"].iloc[0] - start["year"].iloc[0])
     rate = (b / a) ** (1 / years) - 1
     assert abs(rate - cagr(a, b, years)) < 1e-12
-    assert f"{rate * 100:+.1f} % a year" in t
+    assert f"{rate * 100:+.1f} % a year".replace("-", "−") in t
     assert "Share of the clusters in view" in t
 
 

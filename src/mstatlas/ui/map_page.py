@@ -239,7 +239,7 @@ def render() -> None:
         sel = session.view().selected
         if sel:
             shown = rows if sel in set(rows["cluster_id"]) else ds.clusters
-            profile_panel.render(shown, rows, getattr(ds, "profiles", None), sel)
+            profile_panel.render(shown, rows, ds.profiles, sel)
         else:
             st.info("Click a circle on the map to see every figure reported for that cluster.")
     with share_slot:

@@ -11,10 +11,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from mstatlas.analysis.compare_charts import growth_line
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures
-from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles, load_profiles
+from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.ui import components, session
 from mstatlas.ui.components import md, source_link
@@ -82,8 +83,6 @@ def _compare_button(cluster_id: str) -> None:
 
 def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
     """Each section of the profile with its facts and sources, or "not reported"."""
-    if profiles is None:  # until datasets carry their facts: the embedded ones
-        profiles = load_profiles() if _is_default() else None
     if profiles is None or profiles.empty:
         st.caption("This dataset has no profile facts; every section is not reported.")
         profiles = empty_profiles()
@@ -107,10 +106,6 @@ def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
                 st.caption(f"“{md(f['quote'])}”")
 
 
-def _is_default() -> bool:
-    return session.view().dataset == "default"
-
-
 def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
     """Figures over time, one line per kind and perimeter; change and CAGR per series."""
     by = session.view().measure
@@ -126,25 +121,10 @@ def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
             "years; this cluster has none."
         )
     for _, g in table.iterrows():
-        st.markdown(growth_line(g, by))
-        if g["caveats"]:
-            st.caption(f"Caveat: {md(g['caveats'])}")
+        st.markdown(md(growth_line(g, by)))
     st.altair_chart(_growth_chart(series, label), width="stretch")
     with st.expander("How growth is computed"):
         st.caption(GROWTH_RULE)
-
-
-def growth_line(g: pd.Series, by: str) -> str:
-    """One series' growth in words (markdown-escaped): kind, ends, change, CAGR."""
-    kind = COUNTS_WHAT.get(str(g["counts_what"]), str(g["counts_what"]))
-    scope = f" ({md(g['scope'])})" if isinstance(g["scope"], str) and g["scope"] else ""
-    fmt = "{:+,.1f}" if by == "employees_per_firm" else "{:+,.0f}"
-    change = fmt.format(float(g["change"]))
-    rate = "" if pd.isna(g["cagr"]) else f", {float(g['cagr']) * 100:+.1f} % a year"
-    return (
-        f"**{md(kind)}**{scope}: {md(g['start_display'])} ({int(g['start_year'])}) → "
-        f"{md(g['end_display'])} ({int(g['end_year'])}): {md(change)}{md(rate)}"
-    )
 
 
 def _growth_chart(series: pd.DataFrame, label: str) -> alt.Chart:

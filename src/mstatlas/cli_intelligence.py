@@ -1,0 +1,264 @@
+"""Command line for cluster intelligence: ``mstatlas compare|countries|profile``.
+
+The same analysis functions as the app's Compare and Countries pages and the
+map's profile panel; the exit codes of :mod:`mstatlas.cli` (0 ok, 1 bad data,
+2 usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mstatlas.analysis.compare import (
+    MAX_COMPARE,
+    MIN_COMPARE,
+    compare_clusters,
+    compare_warnings,
+    ivam_benchmark_ids,
+)
+from mstatlas.analysis.compare_charts import growth_line
+from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
+from mstatlas.analysis.growth import growth_table
+from mstatlas.analysis.ranking import LIKE_WITH_LIKE, format_figure
+from mstatlas.data.loading import load_clusters
+from mstatlas.data.profiles import PROFILE_COLUMNS, PROFILE_FIELDS, cluster_profile, load_profiles
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.errors import DataError
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``compare``, ``countries`` and ``profile`` to the ``mstatlas`` parser."""
+    cmp = sub.add_parser(
+        "compare",
+        help="compare 2–10 clusters side by side (figures, fairness warnings, growth)",
+    )
+    cmp.add_argument("ids", nargs="*", metavar="ID", help="cluster ids, e.g. dortmund twente")
+    cmp.add_argument(
+        "--ivam", action="store_true", help="IVAM's 2007 benchmark set (the flagged clusters)"
+    )
+    cmp.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
+    cmp.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    cmp.set_defaults(handler=_cmd_compare)
+
+    ctry = sub.add_parser("countries", help="clusters and comparable sums per country")
+    ctry.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
+    ctry.add_argument("--by", choices=["employees", "firms"], default="employees")
+    ctry.add_argument(
+        "--counts",
+        default=None,
+        metavar="KIND",
+        help="the one kind of figure to add (default: the kind the ranking compares; "
+        f"kinds: {', '.join(COUNTS_WHAT)})",
+    )
+    ctry.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    ctry.set_defaults(handler=_cmd_countries)
+
+    prof = sub.add_parser("profile", help="every figure and sourced fact of one cluster")
+    prof.add_argument("id", metavar="ID", help="cluster id, e.g. dortmund")
+    prof.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
+    prof.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    prof.set_defaults(handler=_cmd_profile)
+
+
+def _load(file: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cluster table and its profile facts (the embedded ones, or the file's own)."""
+    if file is None:
+        return load_clusters(), load_profiles()
+    from mstatlas.data.readers import read_upload
+
+    result = read_upload(file)
+    if result.clusters.empty:
+        raise DataError(result.report.summary())
+    profiles = getattr(result, "profiles", None)
+    return result.clusters, profiles if profiles is not None else pd.DataFrame(
+        columns=list(PROFILE_COLUMNS)
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", force_ascii=False))
+    return out
+
+
+def _write_csv(frame: pd.DataFrame) -> None:
+    from mstatlas.data.export import to_safe_csv
+
+    sys.stdout.write(to_safe_csv(frame))
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    clusters, _ = _load(args.file)
+    ids = list(dict.fromkeys(args.ids))
+    if args.ivam:
+        flagged = ivam_benchmark_ids(clusters)
+        if not flagged:
+            raise DataError("No cluster of this dataset is flagged as IVAM's 2007 benchmark set.")
+        ids = list(dict.fromkeys([*ids, *flagged]))
+    if not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
+        raise argparse.ArgumentTypeError(
+            f"give {MIN_COMPARE} to {MAX_COMPARE} cluster ids (or --ivam), got {len(ids)}"
+        )
+    try:
+        table = compare_clusters(clusters, ids)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    warnings = compare_warnings(table)
+    growth = growth_table(clusters[clusters["cluster_id"].isin(ids)])
+    if args.format == "csv":
+        _write_csv(table.drop(columns=["row"]))
+        return EXIT_OK
+    if args.format == "json":
+        doc = {
+            "figures": _records(table.drop(columns=["row"])),
+            "not_comparable": _records(warnings),
+            "growth": _records(growth.drop(columns=["start_row", "end_row"])),
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    for measure, part in table.groupby("measure", sort=False):
+        print(f"{MEASURES[str(measure)]}:")
+        view = pd.DataFrame(
+            {
+                "cluster": part["cluster_name"],
+                "figure": part["display"].fillna("").replace("", "not reported"),
+                "year": _years(part["year"]),
+                "counts": [
+                    COUNTS_WHAT.get(str(c), "") if pd.notna(c) else "" for c in part["counts_what"]
+                ],
+                "scope": part["scope"].fillna(""),
+                "source": part["source_title"].fillna("").str.slice(0, 48),
+            }
+        )
+        print(view.to_string(index=False))
+        print()
+    if warnings.empty:
+        print("Every pair of figures shown is comparable (same kind, perimeter, years within 3).")
+    else:
+        print(f"Not comparable ({len(warnings)} pairs):")
+        for _, w in warnings.iterrows():
+            print(
+                f"  {MEASURES[w['measure']].lower()}: {w['cluster_a']} / {w['cluster_b']}: "
+                f"{w['reasons']}"
+            )
+    print()
+    if growth.empty:
+        print("Growth: no cluster has figures of one kind and perimeter from two years.")
+    for by in ("employees", "firms"):
+        g = growth_table(clusters[clusters["cluster_id"].isin(ids)], by=by)
+        for _, row in g.iterrows():
+            print(f"Growth, {row['cluster_name']}: {growth_line(row, by)}")
+    return EXIT_OK
+
+
+def _years(years: pd.Series) -> list[str]:
+    return ["undated" if pd.isna(y) else str(int(y)) for y in years]
+
+
+def _cmd_countries(args: argparse.Namespace) -> int:
+    clusters, _ = _load(args.file)
+    counts: Any = LIKE_WITH_LIKE if args.counts is None else args.counts
+    if args.counts is not None and args.counts not in COUNTS_WHAT:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {args.counts!r}; choose one of {', '.join(COUNTS_WHAT)}"
+        )
+    try:
+        table = country_summary(clusters, by=args.by, counts=counts)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    if args.format == "csv":
+        _write_csv(table)
+        return EXIT_OK
+    if args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    if table.empty:
+        print("No cluster with a country in this dataset.")
+        return EXIT_OK
+    kind = str(table["counts_what"].iloc[0])
+    view = pd.DataFrame(
+        {
+            "cc": table["country_iso2"],
+            "country": table["country"],
+            "clusters": table["n_clusters"],
+            "added": table["n_with_figure"],
+            f"{MEASURES[args.by].lower()}": table["display"].fillna(""),
+            "years": [
+                "" if pd.isna(a) else (f"{a}" if a == b else f"{a}–{b}")
+                for a, b in zip(table["year_min"], table["year_max"])
+            ],
+        }
+    )
+    print(f"Sum of {MEASURES[args.by].lower()} figures counting {COUNTS_WHAT[kind].lower()}:")
+    print(view.to_string(index=False))
+    print()
+    print(COUNTRY_RULE)
+    return EXIT_OK
+
+
+def _cmd_profile(args: argparse.Namespace) -> int:
+    clusters, profiles = _load(args.file)
+    rows = clusters[clusters["cluster_id"] == args.id]
+    if rows.empty:
+        known = ", ".join(sorted(map(str, clusters["cluster_id"].unique()))[:12])
+        raise DataError(f"No cluster with the id {args.id!r} in this dataset; ids include {known}.")
+    sections = cluster_profile(profiles, args.id)
+    figures = rows.drop(columns=["geometry"], errors="ignore")
+    if args.format == "json":
+        doc = {
+            "cluster_id": args.id,
+            "cluster_name": str(rows["cluster_name"].iloc[0]),
+            "figures": _records(pd.DataFrame(figures)),
+            "profile": {
+                f: _records(sections[f].drop(columns="cluster_id")) for f in PROFILE_FIELDS
+            },
+        }
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    if args.format == "csv":
+        facts = pd.concat([sections[f] for f in PROFILE_FIELDS], ignore_index=True)
+        _write_csv(facts)
+        return EXIT_OK
+    first = rows.iloc[0]
+    place = ", ".join(
+        str(x)
+        for x in (first["city"], first["region"], first["country_iso2"])
+        if isinstance(x, str) and x
+    )
+    print(f"{first['cluster_name']} ({place})")
+    print()
+    print(f"Reported figures ({len(rows)}; never averaged):")
+    for _, r in rows.sort_values("year", ascending=False, na_position="last").iterrows():
+        figs = []
+        if pd.notna(r["firms"]):
+            figs.append(f"{format_figure(r['firms'], _q(r['firms_qualifier']), 'firms')} firms")
+        if pd.notna(r["employees"]):
+            figs.append(f"{format_figure(r['employees'], _q(r['employees_qualifier']))} employees")
+        year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+        scope = f", {r['scope']}" if isinstance(r.get("scope"), str) and r["scope"] else ""
+        kind = COUNTS_WHAT.get(str(r["counts_what"]), str(r["counts_what"])).lower()
+        print(
+            f"  {' · '.join(figs) or 'no figure given'} ({year}; {kind}{scope}) — "
+            f"{r['source_title'] if isinstance(r['source_title'], str) else 'no source'}"
+        )
+    for field, label in PROFILE_FIELDS.items():
+        print()
+        print(f"{label}:")
+        facts = sections[field]
+        if facts.empty:
+            print("  not reported")
+        for _, f in facts.iterrows():
+            year = "undated" if pd.isna(f["year"]) else str(int(f["year"]))
+            print(f"  {f['value']} ({year}; {f['source_title']})")
+    return EXIT_OK
+
+
+def _q(value: object) -> str:
+    return value if isinstance(value, str) else ""
