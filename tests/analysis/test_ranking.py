@@ -278,6 +278,7 @@ def test_ratio_basis_says_why_there_is_no_ratio():
         "≈ 500 employees ÷ ≤ 5 firms; no ratio: one figure is approximate and the other a bound"
     )
     assert ratio_basis(None, "", 5, "") == ""
+    assert ratio_basis(40, None, 1, None) == "40 employees ÷ 1 firm"
 
 
 # --- like with like: which kind is ranked by default ----------------------------------------

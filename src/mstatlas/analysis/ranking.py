@@ -166,6 +166,31 @@ def _bound_reason(qualifier: str, figure: str) -> str:
     return f"the {figure} figure is {'a lower' if _direction(qualifier) > 0 else 'an upper'} bound"
 
 
+def _ratio_reason(eq: str, fq: str) -> str:
+    """Why a ratio of figures stated ``eq`` and ``fq`` carries its sign ("" when exact)."""
+    q = ratio_qualifier(eq, fq)
+    if q is None:
+        if _direction(eq) == _direction(fq):
+            return (
+                f"; no ratio: both figures are {'lower' if _direction(eq) > 0 else 'upper'} bounds"
+            )
+        return "; no ratio: one figure is approximate and the other a bound"
+    if not q:
+        return ""
+    if eq == fq == "about":
+        why = "both figures are approximate"
+    else:
+        why = " and ".join(
+            _bound_reason(qual, figure) for qual, figure in ((eq, "employee"), (fq, "firm")) if qual
+        )
+    return f"; '{QUALIFIERS[q].strip()}' because {why}"
+
+
+_RATIO_REASONS: dict[tuple[str, str], str] = {
+    (e, f): _ratio_reason(e, f) for e in QUALIFIERS for f in QUALIFIERS
+}
+
+
 def ratio_basis(
     employees: float | None,
     employees_qualifier: str | None,
@@ -179,25 +204,39 @@ def ratio_basis(
     """
     if employees is None or firms is None or pd.isna(employees) or pd.isna(firms):
         return ""
-    eq, fq = _qualifier(employees_qualifier), _qualifier(firms_qualifier)
-    base = f"{format_figure(employees, eq)} employees ÷ {format_figure(firms, fq, 'firms')} firms"
-    q = ratio_qualifier(eq, fq)
-    if q is None:
-        why = (
-            f"both figures are {'lower' if _direction(eq) > 0 else 'upper'} bounds"
-            if _direction(eq) == _direction(fq)
-            else "one figure is approximate and the other a bound"
-        )
-        return f"{base}; no ratio: {why}"
-    if not q:
-        return base
-    if eq == fq == "about":
-        why = "both figures are approximate"
-    else:
-        why = " and ".join(
-            _bound_reason(qual, figure) for qual, figure in ((eq, "employee"), (fq, "firm")) if qual
-        )
-    return f"{base}; '{QUALIFIERS[q].strip()}' because {why}"
+    return _ratio_bases(
+        np.array([float(employees)]),
+        np.array([employees_qualifier], dtype=object),
+        np.array([float(firms)]),
+        np.array([firms_qualifier], dtype=object),
+    )[0]
+
+
+def _head_ratio_bases(head: pd.DataFrame) -> list[str]:
+    """:func:`ratio_basis` of each headline row."""
+    return _ratio_bases(
+        head["employees"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        head["employees_qualifier"].to_numpy(dtype=object),
+        head["firms"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+        head["firms_qualifier"].to_numpy(dtype=object),
+    )
+
+
+def _ratio_bases(
+    employees: np.ndarray, eq: np.ndarray, firms: np.ndarray, fq: np.ndarray
+) -> list[str]:
+    """:func:`ratio_basis` for many rows at once (no pandas per value)."""
+    eqs = [_qualifier(q) for q in eq]
+    fqs = [_qualifier(q) for q in fq]
+    emp_txt = format_figures(np.asarray(employees, dtype=float), np.array(eqs, dtype=object))
+    firm_txt = format_figures(np.asarray(firms, dtype=float), np.array(fqs, dtype=object), "firms")
+    return [
+        ""
+        if not e or not f
+        else f"{e} employee{'' if e == '1' else 's'} ÷ {f} firm{'' if f == '1' else 's'}"
+        f"{_RATIO_REASONS.get((a, b), '')}"
+        for e, f, a, b in zip(emp_txt, firm_txt, eqs, fqs)
+    ]
 
 
 def format_figure(value: float | None, qualifier: str = "", by: str = "employees") -> str:
@@ -302,18 +341,8 @@ def headline_figures(
     out["display"] = format_figures(out["value"].to_numpy(), out["qualifier"].to_numpy(), by)
     out["other_figures"] = [others.get(str(c), "") for c in out["cluster_id"]]
     out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
-    out["ratio_basis"] = _ratio_bases(head) if by == "employees_per_firm" else ""
+    out["ratio_basis"] = _head_ratio_bases(head) if by == "employees_per_firm" else ""
     return out
-
-
-def _ratio_bases(head: pd.DataFrame) -> list[str]:
-    """:func:`ratio_basis` of each headline row."""
-    return [
-        ratio_basis(e, eq, f, fq)
-        for e, eq, f, fq in zip(
-            head["employees"], head["employees_qualifier"], head["firms"], head["firms_qualifier"]
-        )
-    ]
 
 
 def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
