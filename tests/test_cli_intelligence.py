@@ -124,3 +124,36 @@ def test_profile_of_an_uploaded_table_uses_its_own_facts(tmp_path, capsys):
     assert "\nTechnologies:\n  MEMS (2020; Eigene Erhebung)" in out
     assert "Mikrooptik (2020; Eigene Erhebung)" in out
     assert "\nMarkets:\n  not reported" in out
+
+
+def test_the_intelligence_layer_loads_without_streamlit():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pkgutil, importlib, mstatlas.analysis, mstatlas.mapping\n"
+        "for pkg in (mstatlas.analysis, mstatlas.mapping):\n"
+        "    for m in pkgutil.iter_modules(pkg.__path__):\n"
+        "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
+        "import mstatlas.cli_intelligence, mstatlas.data.profiles\n"
+        "print('streamlit' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_public_api_names_the_intelligence_functions():
+    import mstatlas
+
+    for name in (
+        "compare_clusters",
+        "growth_table",
+        "rank_sensitivity",
+        "rate_clusters",
+        "country_summary",
+        "nearby",
+        "share_of_total",
+        "load_profiles",
+        "as_of",
+    ):
+        assert name in mstatlas.__all__ and callable(getattr(mstatlas, name))

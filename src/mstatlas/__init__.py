@@ -6,11 +6,22 @@ The public API is what ``__all__`` lists; everything else may change.
 >>> clusters = load_clusters()                 # embedded, sourced default dataset
 >>> rank_clusters(clusters, by="firms", top=5)  # like-for-like ranking
 >>> build_map(clusters, measure="employees")    # folium.Map, works offline
+>>> compare_clusters(clusters, ["dortmund", "twente"])   # side by side, with year, kind, source
+>>> growth_table(clusters)                       # change and CAGR within one kind and perimeter
+>>> rank_sensitivity(clusters, "dortmund")       # does the rank hold under another choice?
 """
 
+from mstatlas.analysis.asof import as_of
+from mstatlas.analysis.compare import compare_clusters, compare_warnings, ivam_benchmark_ids
+from mstatlas.analysis.countries import country_summary
 from mstatlas.analysis.filters import Filters, apply_filters
+from mstatlas.analysis.growth import cluster_growth, growth_series, growth_table
+from mstatlas.analysis.nearby import nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures, position_statement, rank_clusters
+from mstatlas.analysis.rating import RatingThresholds, explain_star, rate_clusters
+from mstatlas.analysis.sensitivity import rank_sensitivity, sensitivity_verdict
 from mstatlas.data.loading import load_clusters
+from mstatlas.data.profiles import cluster_profile, load_profiles
 from mstatlas.data.readers import UploadResult, read_upload
 from mstatlas.data.store import DatasetStore, SharedDataset
 from mstatlas.data.validate import ValidationReport
@@ -20,6 +31,23 @@ from mstatlas.mapping.build import build_map
 
 __all__ = [
     "DataError",
+    "RatingThresholds",
+    "as_of",
+    "cluster_growth",
+    "cluster_profile",
+    "compare_clusters",
+    "compare_warnings",
+    "country_summary",
+    "explain_star",
+    "growth_series",
+    "growth_table",
+    "ivam_benchmark_ids",
+    "load_profiles",
+    "nearby",
+    "rank_sensitivity",
+    "rate_clusters",
+    "sensitivity_verdict",
+    "share_of_total",
     "DatasetStore",
     "SharedDataset",
     "UploadResult",
