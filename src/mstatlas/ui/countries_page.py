@@ -1,0 +1,289 @@
+"""Countries page: clusters per country, one comparable figure each added up, as a choropleth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
+from mstatlas.analysis.ranking import default_kinds, figure_kinds
+from mstatlas.analysis.sums import NOT_SUMMABLE_KINDS, SUM_CAVEATS, SUMMABLE_MEASURES
+from mstatlas.data.columns import country_name
+from mstatlas.data.export import to_safe_csv_bytes
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.mapping.countries import (
+    LAYER_NAME,
+    VALUES,
+    country_legend_html,
+    country_map,
+)
+from mstatlas.ui import components, session, share_panel
+from mstatlas.ui.datasets import current, filtered, filters_key
+
+#: The page's own choices (measure, kind, colour), kept across pages; not in the link.
+STATE: Final = "country_view"
+#: The map click acted on last (streamlit-folium returns its last click on every run).
+LAST_CLICK: Final = "country_view_last_click"
+MAP_KEY: Final = "country_map"
+PICK_KEY: Final = "country_view_pick"
+CLEAR_KEY: Final = "country_view_clear"
+MAP_PAGE: Final = "src/mstatlas/ui/pages/map.py"
+RANKING_PAGE: Final = "src/mstatlas/ui/pages/ranking.py"
+PICK_LABEL: Final = "Filter the atlas to a country"
+COLOUR_LABELS: Final[dict[str, str]] = {"total": "the sum", "n_clusters": "number of clusters"}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _summary(ds_id: str, fkey: tuple, by: str, kind: str) -> pd.DataFrame:
+    """The country summary of the clusters in view (cached per dataset, filters and choice)."""
+    return country_summary(filtered(ds_id, fkey), by=by, counts=kind)
+
+
+def summable_kinds(rows: pd.DataFrame, by: str) -> tuple[str, tuple[str, ...]]:
+    """The kind summed by default and the kinds to choose from, for measure ``by``.
+
+    The default is the ranking's "like with like" kind (:func:`default_kinds`) when
+    it may be added up; the choices are the kinds with a figure in ``rows`` that
+    may be added up. Without any: cluster firms (clusters are then counted only).
+    """
+    kinds = tuple(k for k in figure_kinds(rows, by) if k not in NOT_SUMMABLE_KINDS)
+    if not kinds:
+        return "cluster_firms", ("cluster_firms",)
+    ranked = default_kinds(rows, by)
+    return (ranked[0] if ranked and ranked[0] in kinds else kinds[0]), kinds
+
+
+def country_of_click(drawing: dict[str, Any] | None) -> str | None:
+    """The ISO code of a clicked country feature; ``None`` for anything else."""
+    if not isinstance(drawing, dict):
+        return None
+    props = drawing.get("properties") or {}
+    code = props.get("iso2")
+    if props.get("layer") != LAYER_NAME or not isinstance(code, str):
+        return None
+    return code.upper() if len(code) == 2 and code.isalpha() else None
+
+
+def _kept(
+    name: str,
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[str],
+    default: str,
+    **kwargs: Any,
+) -> str:
+    """A widget whose value survives reruns and page switches (kept in :data:`STATE`).
+
+    A kept value that is no longer offered (another dataset, another measure)
+    falls back to ``default``.
+    """
+    kept: dict[str, str] = st.session_state.setdefault(STATE, {})
+    key = f"{STATE}_{name}"
+    value = kept.get(name, default)
+    kept[name] = value if value in options else default
+    st.session_state[key] = kept[name]
+
+    def _changed() -> None:
+        st.session_state[STATE][name] = st.session_state[key]
+
+    widget(label, options=list(options), key=key, on_change=_changed, **kwargs)
+    return kept[name]
+
+
+def _measure(sidebar_measure: str) -> str:
+    """The measure to add: the sidebar's when it can be added up, else employees (said so)."""
+    kept: dict[str, str] = st.session_state.setdefault(STATE, {})
+    summable = sidebar_measure in SUMMABLE_MEASURES
+    if kept.get("sidebar") != sidebar_measure and summable:
+        kept["measure"] = sidebar_measure  # the sidebar's measure changed: follow it
+    kept["sidebar"] = sidebar_measure
+    by = _kept(
+        "measure",
+        st.radio,
+        "Add up",
+        SUMMABLE_MEASURES,
+        sidebar_measure if summable else "employees",
+        format_func=MEASURES.get,
+        horizontal=True,
+    )
+    if not summable:
+        st.info(
+            f"{MEASURES[sidebar_measure]} (chosen in the sidebar) is a ratio and cannot be "
+            f"added up across clusters; the countries show the sum of "
+            f"{MEASURES[by].lower()} instead.",
+            icon=":material/info:",
+        )
+    return by
+
+
+def _rule(kind: str, filtered_to: tuple[str, ...]) -> None:
+    """The summing rule in plain words, with the caveat for the kind added up."""
+    caveat = SUM_CAVEATS.get(kind, "")
+    text = f"**How a country's sum is formed.** {COUNTRY_RULE}"
+    if caveat:
+        text += f"\n\n**{COUNTS_WHAT[kind]}:** {caveat}"
+    st.info(text, icon=":material/functions:")
+    if filtered_to:
+        names = ", ".join(country_name(c) for c in filtered_to)
+        st.caption(
+            f"The sidebar's country filter is on ({components.md(names)}): only the clusters "
+            "of these countries are summarised, as are the other sidebar filters."
+        )
+    else:
+        st.caption("The sidebar's filters apply: only the clusters in view are summarised.")
+
+
+def _years(lo: Any, hi: Any) -> str:
+    if pd.isna(lo) or pd.isna(hi):
+        return ""
+    return str(int(lo)) if lo == hi else f"{int(lo)}–{int(hi)}"
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The table the page shows: one row per country, each sum with how to read it."""
+    return pd.DataFrame(
+        {
+            "Country": summary["country"],
+            "Code": summary["country_iso2"],
+            "Clusters": summary["n_clusters"].astype(int),
+            "Clusters with a figure": summary["n_with_figure"].astype(int),
+            "Sum": summary["display"],
+            "How to read the sum": summary["total_note"],
+            "Years": [_years(a, b) for a, b in zip(summary["year_min"], summary["year_max"])],
+            "Undated figures": summary["n_undated"].astype(int),
+            "Clusters named": summary["clusters"],
+            "Not summed (why)": summary["not_summed"],
+            "Sources": summary["sources"],
+        }
+    )
+
+
+def _set_countries(codes: tuple[str, ...]) -> None:
+    session.update_view(countries=codes)
+
+
+def _map(summary: pd.DataFrame, colour: str, selected: tuple[str, ...]) -> str | None:
+    """Draw the choropleth; return the country clicked in this run, if any."""
+    out = st_folium(
+        country_map(summary, value=colour, selected=selected or None),
+        key=MAP_KEY,
+        height=520,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+    )
+    drawing = (out or {}).get("last_active_drawing")
+    # A new map (other choices) starts without a click: remembering that lets the same
+    # country be clicked again.
+    signature = repr(drawing)
+    if signature == st.session_state.get(LAST_CLICK):
+        return None
+    st.session_state[LAST_CLICK] = signature
+    return country_of_click(drawing)
+
+
+def _country_links(codes: tuple[str, ...]) -> None:
+    """Links to the map and ranking of the filtered countries, and a way back to all."""
+    if not codes:
+        return
+    names = country_name(codes[0]) if len(codes) == 1 else f"the {len(codes)} selected countries"
+    a, b, c = st.columns(3)
+    a.page_link(MAP_PAGE, label=f"Show {names} on the map", icon=":material/map:")
+    b.page_link(RANKING_PAGE, label=f"Rank the clusters of {names}", icon=":material/leaderboard:")
+    c.button(
+        "Clear the country filter",
+        key=CLEAR_KEY,
+        icon=":material/filter_alt_off:",
+        on_click=_set_countries,
+        args=((),),
+    )
+
+
+def _picker(summary: pd.DataFrame) -> None:
+    """Pick a country from the table: the same as clicking it on the map."""
+    codes = [str(c) for c in summary["country_iso2"] if isinstance(c, str) and c]
+    names = {str(c): str(n) for c, n in zip(summary["country_iso2"], summary["country"])}
+    now = session.view().countries
+    st.session_state[PICK_KEY] = now[0] if len(now) == 1 and now[0] in codes else None
+
+    def _picked() -> None:
+        code = st.session_state[PICK_KEY]
+        _set_countries((code,) if code else ())
+
+    st.selectbox(
+        PICK_LABEL,
+        options=sorted(codes, key=lambda c: names[c]),
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        key=PICK_KEY,
+        on_change=_picked,
+        placeholder="All countries",
+        help="Sets the sidebar's country filter, so the Map and the Ranking show this "
+        "country's clusters only. Clicking a country on the map does the same.",
+    )
+
+
+def render() -> None:
+    """Draw the countries page."""
+    ds = current()
+    session.show_notices()
+    head, share = st.columns([5, 1.4], vertical_alignment="bottom")
+    head.title("Clusters by country")
+    with share:
+        share_panel.render(ds, "countries")
+    view = session.view()
+    fkey = filters_key(view.filters())
+    rows = filtered(ds.id, fkey)
+    c1, c2, c3 = st.columns([1, 1.2, 1])
+    with c1:
+        by = _measure(view.measure)
+    default, kinds = summable_kinds(rows, by)
+    with c2:
+        kind = _kept(
+            "kind",
+            st.selectbox,
+            "Figures that count",
+            kinds,
+            default,
+            format_func=lambda k: COUNTS_WHAT.get(k, k),
+            help="One kind only: figures that count different things are never added "
+            "together. The default is the kind the ranking compares.",
+        )
+    with c3:
+        colour = _kept(
+            "colour",
+            st.radio,
+            "Colour countries by",
+            tuple(VALUES),
+            "total",
+            format_func=COLOUR_LABELS.get,
+            horizontal=True,
+        )
+    _rule(kind, view.countries)
+    if rows.empty:
+        st.warning("No cluster is in view. Change the filters in the sidebar to see more.")
+        _country_links(view.countries)
+        return
+    summary = _summary(ds.id, fkey, by, kind)
+    clicked = _map(summary, colour, view.countries)
+    if clicked and (clicked,) != view.countries:
+        _set_countries((clicked,))
+        st.rerun()  # the sidebar, drawn before the click was known, follows
+    st.html(country_legend_html(summary, value=colour))
+    _picker(summary)
+    _country_links(view.countries)
+    label = MEASURES[by].lower()
+    st.markdown(
+        f"**{len(summary)} countr{'y' if len(summary) == 1 else 'ies'}**, "
+        f"{int(summary['n_clusters'].sum())} clusters; sums of {label} "
+        f"counting {COUNTS_WHAT[kind].lower()}."
+    )
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+    st.download_button(
+        "Download the table (CSV)",
+        data=to_safe_csv_bytes(summary),
+        file_name=f"mst-countries-{by}-{kind}.csv",
+        mime="text/csv",
+    )
