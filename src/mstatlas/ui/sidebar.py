@@ -46,7 +46,7 @@ def render() -> Dataset:
             # Cluster ids differ between datasets, and "include other kinds" was set for the
             # kinds of the last one: a new dataset opens like with like (a link with mixed=1
             # still opens mixed on its own dataset, as there is no last dataset then).
-            session.update_view(selected=None, slide=0, mixed=False)
+            session.update_view(selected=None, slide=0, mixed=False, compare=())
         st.session_state["_last_dataset"] = ds.id
         session.bound_widget(
             "measure",
