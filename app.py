@@ -7,6 +7,7 @@ import streamlit as st
 
 from mstatlas.mapping.assets import install_static_assets
 from mstatlas.ui import (  # imported at start-up, not by the first sessions at once
+    compare_page,  # noqa: F401
     countries_page,  # noqa: F401
     embed_page,
     map_page,  # noqa: F401
@@ -40,6 +41,7 @@ else:
                 PAGES / "map.py", title="Map", icon=":material/map:", url_path="map", default=True
             ),
             st.Page(PAGES / "ranking.py", title="Ranking", icon=":material/leaderboard:"),
+            st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
             st.Page(PAGES / "countries.py", title="Countries", icon=":material/public:"),
             st.Page(PAGES / "upload.py", title="Your data", icon=":material/upload_file:"),
             st.Page(PAGES / "sources.py", title="Data & sources", icon=":material/menu_book:"),

@@ -89,9 +89,10 @@ def test_wide_table_keeps_qualifiers_years_kinds_and_blanks(small):
 def test_pairs_compared_counts_pairs_with_both_figures_per_measure(small):
     table = compare_clusters(small, ["a", "b", "c"], measures=("firms", "employees"))
     # firms: a and b have one -> 1 pair; employees: a and c -> 1 pair
-    assert pairs_compared(table) == 2
+    assert pairs_compared(table) == {"firms": 1, "employees": 1}
     many = clusters([{"cluster_id": x, "firms": 5, "year": 2010} for x in "pqrs"])
-    assert pairs_compared(compare_clusters(many, list("pqrs"), measures=("firms",))) == 6
+    many_table = compare_clusters(many, list("pqrs"), measures=("firms", "employees"))
+    assert pairs_compared(many_table) == {"firms": 6, "employees": 0}  # 4 * 3 / 2 pairs
 
 
 def test_compare_chart_labels_bars_and_names_clusters_without_a_figure(small):

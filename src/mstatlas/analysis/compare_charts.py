@@ -27,6 +27,7 @@ NOT_REPORTED = "not reported"
 #: Characters of a cluster name on a chart's axis before it is cut with "…".
 NAME_CHARS = 28
 _BAR_STEP = 26  # pixels per cluster on a bar chart
+_DASHES = [[5, 3], [2, 2], [8, 3, 2, 3]]  # lines of a narrower or other scope
 
 
 def _blank(value: Any) -> bool:
@@ -126,10 +127,22 @@ def wide_table(table: pd.DataFrame, measures: Sequence[str] = COMPARE_MEASURES) 
     return out
 
 
-def pairs_compared(table: pd.DataFrame) -> int:
-    """How many pairs of figures the table compares: per measure, pairs where both have one."""
-    n = table[table["value"].notna()].groupby("measure", sort=False).size()
-    return int(sum(k * (k - 1) // 2 for k in n))
+def pairs_compared(table: pd.DataFrame) -> dict[str, int]:
+    """How many pairs of figures the table compares per measure (both clusters with one).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The comparison table (:func:`with_missing` or ``compare_clusters``).
+
+    Returns
+    -------
+    dict
+        Measure -> number of pairs of clusters that both have a figure for it,
+        in table order (0 for a measure with fewer than two figures).
+    """
+    n = table["value"].notna().groupby(table["measure"], sort=False).sum()
+    return {str(m): int(k) * (int(k) - 1) // 2 for m, k in n.items()}
 
 
 def _axis_name(name: str) -> str:
@@ -198,7 +211,7 @@ def compare_chart(table: pd.DataFrame, measure: str) -> alt.LayerChart:
         # room to the right of the longest bar for its label
         x=alt.X(
             "value:Q",
-            title=f"{label} (as reported)",
+            title=None,  # the chart's title names the measure
             scale=alt.Scale(domain=[0, top * 1.8], nice=False),
             axis=alt.Axis(format=",~r", tickCount=3),
         ),
@@ -208,7 +221,7 @@ def compare_chart(table: pd.DataFrame, measure: str) -> alt.LayerChart:
             "kind:N",
             scale=_kind_scale([k for k in kinds if k]),
             title="What the figure counts",
-            legend=alt.Legend(orient="bottom", direction="vertical"),
+            legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
         ),
         tooltip=[
             alt.Tooltip("cluster_name:N", title="Cluster"),
@@ -291,7 +304,8 @@ def growth_chart(series: pd.DataFrame, measure: str) -> alt.LayerChart:
     labels = list(dict.fromkeys(series["series"]))
     first = series.drop_duplicates("series").set_index("series")
     colours = [COUNTS_WHAT_COLOURS.get(str(first.loc[s, "counts_what"]), "#666") for s in labels]
-    dashes = [[1, 0] if _blank(first.loc[s, "scope"]) else [5, 3] for s in labels]
+    scoped = iter(_DASHES * len(labels))  # each narrower or other scope its own dash
+    dashes = [[1, 0] if _blank(first.loc[s, "scope"]) else next(scoped) for s in labels]
     df = pd.DataFrame(
         {
             "series": series["series"].astype(str).to_numpy(),
@@ -301,7 +315,9 @@ def growth_chart(series: pd.DataFrame, measure: str) -> alt.LayerChart:
             "source_title": [_text(s) for s in series["source_title"]],
         }
     )
-    legend = alt.Legend(orient="bottom", direction="vertical", title="Series (kind, scope)")
+    legend = alt.Legend(
+        orient="bottom", direction="vertical", title="Series (kind, scope)", labelLimit=0
+    )
     base = alt.Chart(df).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("value:Q", title=MEASURES[measure], axis=alt.Axis(format=",~r")),
