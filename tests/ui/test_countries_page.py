@@ -167,3 +167,14 @@ def test_upload_without_kinds_sums_its_one_kind():
     assert summable_kinds(rows, "employees") == ("unspecified", ("unspecified",))
     # no firms figure at all: nothing to add, the clusters are still counted
     assert summable_kinds(rows, "firms") == ("cluster_firms", ("cluster_firms",))
+
+
+def test_national_figures_alone_are_counted_not_added(app):
+    app.query_params["counts"] = "national"  # the sidebar's kinds: national figures only
+    at = open_countries(app)
+    assert "National figures are not added up: national figures describe a whole country" in (
+        texts(at)
+    )
+    table = country_table(at)
+    assert len(table) > 1 and set(table["Sum"]) == {""}
+    assert (table["Clusters with a figure"] == 0).all()

@@ -120,6 +120,20 @@ def _measure(sidebar_measure: str) -> str:
     return by
 
 
+def _unsummable_note(rows: pd.DataFrame, by: str) -> None:
+    """Say so when the only figures in view are of kinds that are never added up."""
+    present = figure_kinds(rows, by)
+    if present and all(k in NOT_SUMMABLE_KINDS for k in present):
+        why = " ".join(
+            f"{COUNTS_WHAT[k]} figures are not added up: {NOT_SUMMABLE_KINDS[k]}." for k in present
+        )
+        st.info(
+            f"The only {MEASURES[by].lower()} figures in view cannot be summed. {why} "
+            "The clusters are counted; no country has a sum.",
+            icon=":material/info:",
+        )
+
+
 def _rule(kind: str, filtered_to: tuple[str, ...]) -> None:
     """The summing rule in plain words, with the caveat for the kind added up."""
     caveat = SUM_CAVEATS.get(kind, "")
@@ -261,6 +275,7 @@ def render() -> None:
             format_func=COLOUR_LABELS.get,
             horizontal=True,
         )
+    _unsummable_note(rows, by)
     _rule(kind, view.countries)
     if rows.empty:
         st.warning("No cluster is in view. Change the filters in the sidebar to see more.")
