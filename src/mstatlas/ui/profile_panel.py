@@ -11,12 +11,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.compare_charts import growth_line
+from mstatlas.analysis.compare_charts import growth_chart, growth_line
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
-from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
+from mstatlas.data.schema import MEASURES
 from mstatlas.ui import components, session
 from mstatlas.ui.components import md, source_link
 from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
@@ -122,33 +122,12 @@ def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
         )
     for _, g in table.iterrows():
         st.markdown(md(growth_line(g, by)))
-    st.altair_chart(_growth_chart(series, label), width="stretch")
+    chart = growth_chart(series, by).properties(
+        height=200, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
+    )
+    st.altair_chart(chart, width="stretch")
     with st.expander("How growth is computed"):
         st.caption(GROWTH_RULE)
-
-
-def _growth_chart(series: pd.DataFrame, label: str) -> alt.Chart:
-    kinds = [k for k in COUNTS_WHAT if k in set(series["counts_what"])]
-    data = series.assign(
-        kind=[COUNTS_WHAT[k] for k in series["counts_what"]],
-        source=series["source_title"].fillna(""),
-    )[["series", "kind", "year", "value", "display", "source"]]
-    colour = alt.Color(
-        "kind:N",
-        title="counts",
-        scale=alt.Scale(
-            domain=[COUNTS_WHAT[k] for k in kinds], range=[COUNTS_WHAT_COLOURS[k] for k in kinds]
-        ),
-        legend=alt.Legend(orient="bottom", columns=1),
-    )
-    base = alt.Chart(data).encode(
-        x=alt.X("year:Q", title="year", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("value:Q", title=label),
-        color=colour,
-        detail="series:N",
-        tooltip=["series", "year", "display", "source"],
-    )
-    return (base.mark_line() + base.mark_point(filled=True, size=50)).properties(height=220)
 
 
 def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
