@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
+import folium
 import numpy as np
 import pandas as pd
+import pytest
 
 from mstatlas.mapping.build import build_base_map
 from mstatlas.mapping.layers import ClusterLayer, cluster_feature_group
@@ -72,3 +76,56 @@ def test_qualifiers_travel_as_indices_only_when_used():
     p.loc[1, "qualifier"] = "about"
     d = data(ClusterLayer(p, "employees"))
     assert d["qs"][d["q"][1]] == "≈ " and d["q"][0] == 0
+
+
+def test_stars_travel_as_one_small_int_array():
+    p = points(4).assign(
+        stars=pd.array([2, 0, None, 3], dtype="Int64"), stars_of=pd.array([3, 3, None, 3], "Int64")
+    )
+    d = data(ClusterLayer(p, "employees"))
+    assert d["st"] == [2, 0, None, 3]  # blank = not rated
+    assert d["sn"] == [3, 3, None, 3]  # one per point when a point is not rated
+    rated = p.iloc[[0, 1, 3]].reset_index(drop=True)
+    d = data(ClusterLayer(rated, "employees"))
+    assert d["st"] == [2, 0, 3] and d["sn"] == 3  # the same for all: one number
+    four = rated.assign(stars_of=pd.array([4, 3, 4], dtype="Int64"))
+    assert data(ClusterLayer(four, "employees"))["sn"] == [4, 3, 4]
+    plain = data(ClusterLayer(points(4), "employees"))
+    assert "st" not in plain and "sn" not in plain  # no rating, nothing extra shipped
+
+
+def _tooltips(layer: ClusterLayer, n: int) -> list[str]:
+    """The layer's tooltip for each point, as the browser builds it (Leaflet stubbed)."""
+    fg = folium.FeatureGroup()
+    layer.add_to(fg)
+    script = layer._template.module.script(layer)
+    stub = (
+        "var tipFn = null;\n"
+        "var L = {canvas: function () { return {}; },\n"
+        "  circleMarker: function () { return {}; },\n"
+        "  featureGroup: function () { return {addLayer: function () {},\n"
+        "    bindTooltip: function (f) { tipFn = f; }, addTo: function () {}}; }};\n"
+        f"var {fg.get_name()} = {{}};\n"
+    )
+    calls = "".join(
+        f"console.log(JSON.stringify(tipFn({{feature: {{properties: {{i: {i}}}}}}})));"
+        for i in range(n)
+    )
+    out = subprocess.run(
+        ["node", "-e", stub + script + calls], capture_output=True, text=True, check=True
+    )
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the tooltip script")
+def test_tooltip_shows_the_stars():
+    p = points(3).assign(
+        stars=pd.array([2, 0, None], dtype="Int64"), stars_of=pd.array([3, 4, None], "Int64")
+    )
+    tips = _tooltips(ClusterLayer(p, "employees"), 3)
+    assert tips[0].endswith("<br>★★☆ (2 of 3 stars)")
+    assert tips[1].endswith("<br>☆☆☆☆ (0 of 4 stars)")
+    assert "star" not in tips[2]  # not rated: nothing said
+    assert tips[0].startswith("<b>Cluster 0</b>")
+    no_text = _tooltips(ClusterLayer(p, "employees", tooltip_limit=1), 1)
+    assert no_text[0].endswith("★★☆ (2 of 3 stars)")

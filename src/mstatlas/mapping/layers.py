@@ -89,7 +89,10 @@ class ClusterLayer(LiteralMacroElement):
     ----------
     points : DataFrame
         Columns ``lat``, ``lon``, ``value`` (blank = no figure; drawn hollow),
-        ``counts_what``, and for tooltips ``cluster_name``, ``display``, ``year``.
+        ``counts_what``, and for tooltips ``cluster_name``, ``display``, ``year``;
+        optionally ``stars`` (whole number of stars, blank = not rated) and
+        ``stars_of`` (how many a cluster can have), shown as e.g. "★★☆ (2 of 3
+        stars)" in the tooltip.
     measure : str
         Key of :data:`mstatlas.data.schema.MEASURES`.
     scale : float, optional
@@ -107,12 +110,19 @@ var {{ this.get_name() }} = (function () {
   var rend = L.canvas({padding: 0.3, tolerance: 4});
   var n = D.lat.length, nf = D.dec ? {minimumFractionDigits: 1, maximumFractionDigits: 1} : {};
   function fmt(v) { return v.toLocaleString("en", nf); }
+  function stars(i) {
+    if (!D.st || D.st[i] === null) { return ""; }
+    var s = D.st[i], of = D.sn === undefined ? null : (typeof D.sn === "number" ? D.sn : D.sn[i]);
+    var full = "\\u2605".repeat(s);
+    if (of === null) { return "<br>" + full + " (" + s + " star" + (s === 1 ? "" : "s") + ")"; }
+    return "<br>" + full + "\\u2606".repeat(Math.max(of - s, 0)) + " (" + s + " of " + of + " stars)";
+  }
   function tip(m) {
     var i = m.feature.properties.i, v = D.v[i], cat = "<br><i>" + D.cats[D.c[i]] + "</i>";
-    if (!D.t) { return (v === null ? "no figure" : fmt(v)) + " " + D.label + cat; }
+    if (!D.t) { return (v === null ? "no figure" : fmt(v)) + " " + D.label + cat + stars(i); }
     var fig = v === null ? "no " + D.label + " figure reported" :
       D.qs[D.q ? D.q[i] : 0] + fmt(v) + " " + D.label + " (" + (D.y[i] === null ? "undated" : D.y[i]) + ")";
-    return "<b>" + D.t[i] + "</b><br>" + fig + cat;
+    return "<b>" + D.t[i] + "</b><br>" + fig + cat + stars(i);
   }
   for (var i = 0; i < n; i++) {
     var v = D.v[i];
@@ -182,7 +192,28 @@ var {{ this.get_name() }} = (function () {
             quals = points["qualifier"] if "qualifier" in points.columns else None
             if quals is not None and (quals.fillna("") != "").any():
                 data["q"] = [QUALIFIER_INDEX.get(str(q or ""), 0) for q in quals.fillna("")]
+        data.update(_stars_payload(points))
         self.payload = js_json(data)
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(x) else int(x) for x in pd.to_numeric(values, errors="coerce")]
+
+
+def _stars_payload(points: pd.DataFrame) -> dict[str, Any]:
+    """``st``: stars per point (``null`` = not rated); ``sn``: how many each can have.
+
+    ``sn`` is one number when it is the same for every rated point (the usual
+    case), else one per point; absent without a ``stars_of`` column.
+    """
+    if "stars" not in points.columns:
+        return {}
+    out: dict[str, Any] = {"st": _ints(points["stars"])}
+    if "stars_of" in points.columns:
+        of = _ints(points["stars_of"])
+        distinct = {x for x in of if x is not None}
+        out["sn"] = distinct.pop() if len(distinct) == 1 and None not in of else of
+    return out
 
 
 def cluster_feature_group(
