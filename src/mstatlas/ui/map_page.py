@@ -14,7 +14,7 @@ from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
-from mstatlas.ui import components, profile_panel, session, share_panel
+from mstatlas.ui import components, profile_panel, rating_panel, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
 from mstatlas.ui.urlstate import LAYERS, ViewState
 
@@ -69,6 +69,23 @@ def _points_as_of(ds_id: str, fkey: tuple, measure: str, year: int) -> tuple[pd.
     """Map symbols from each cluster's latest figures up to ``year``, and the undated left out."""
     shown = as_of(filtered(ds_id, fkey), year)
     return map_points(shown.rows, measure), shown.undated
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _rated_points(
+    ds_id: str,
+    fkey: tuple,
+    measure: str,
+    year: int | None,
+    rating: tuple[tuple[str, float], ...],
+) -> pd.DataFrame:
+    """The map symbols with each cluster's stars (rated as of ``year`` when one is given)."""
+    pts = (
+        points(ds_id, fkey, measure)
+        if year is None
+        else _points_as_of(ds_id, fkey, measure, year)[0]
+    )
+    return rating_panel.with_stars(pts, rating_panel.rating_in_view(ds_id, fkey, rating, year=year))
 
 
 def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:
@@ -143,11 +160,9 @@ def render() -> None:
     if view.as_of is not None and years is None:
         session.notice(f"Ignored 'as of {view.as_of}': this dataset has no dated figure.")
         view = session.update_view(as_of=None)
-    pts = (
-        points(ds.id, fkey, view.measure)
-        if view.as_of is None
-        else _points_as_of(ds.id, fkey, view.measure, view.as_of)[0]
-    )
+    # Stars over the clusters in view (as of the year, in that mode), with the view's thresholds.
+    pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating)
+    pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title("MST Atlas of Europe")
     share_slot = share.container()  # filled last: the link must include this run's click or move
@@ -191,13 +206,13 @@ def render() -> None:
         clicked = components.atlas_map(
             pts,
             view.measure,
-            (ds.id, fkey, view.measure, view.as_of),
+            pts_key,
             page="map",
             firms=firm_group,
             show_clusters=show_clusters,
         )
         if show_clusters:
-            components.legend(pts, view.measure, (ds.id, fkey, view.measure, view.as_of))
+            components.legend(pts, view.measure, pts_key)
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
         now = session.view()  # the map may have reported a move in this run
@@ -239,7 +254,8 @@ def render() -> None:
         sel = session.view().selected
         if sel:
             shown = rows if sel in set(rows["cluster_id"]) else ds.clusters
-            profile_panel.render(shown, rows, ds.profiles, sel)
+            rating = rating_panel.rating_in_view(ds.id, fkey, view.rating, year=view.as_of)
+            profile_panel.render(shown, rows, ds.profiles, sel, rating=rating)
         else:
             st.info("Click a circle on the map to see every figure reported for that cluster.")
     with share_slot:

@@ -17,7 +17,7 @@ from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import MEASURES
-from mstatlas.ui import components, session
+from mstatlas.ui import components, rating_panel, session
 from mstatlas.ui.components import md, source_link
 from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
 
@@ -25,7 +25,11 @@ COMPARE_PAGE = "src/mstatlas/ui/pages/compare.py"
 
 
 def render(
-    clusters: pd.DataFrame, in_view: pd.DataFrame, profiles: pd.DataFrame | None, cluster_id: str
+    clusters: pd.DataFrame,
+    in_view: pd.DataFrame,
+    profiles: pd.DataFrame | None,
+    cluster_id: str,
+    rating: pd.DataFrame | None = None,
 ) -> None:
     """Draw the profile of ``cluster_id``.
 
@@ -39,6 +43,10 @@ def render(
         The dataset's profile facts (:mod:`mstatlas.data.profiles`).
     cluster_id : str
         The cluster.
+    rating : DataFrame, optional
+        The star rating of the clusters in view
+        (:func:`mstatlas.ui.rating_panel.rating_in_view`); its stars are shown
+        under the heading, each with its explanation.
     """
     rows = clusters[clusters["cluster_id"] == cluster_id]
     if rows.empty:
@@ -46,6 +54,8 @@ def render(
         return
     first = rows.iloc[0]
     st.markdown(f"### {md(first['cluster_name'])}")
+    if rating is not None:
+        rating_panel.stars_line(rating, cluster_id)
     _compare_button(cluster_id)
     figures, facts, growth, near = st.tabs(["Figures", "Profile", "Growth", "Nearby"])
     with figures:
