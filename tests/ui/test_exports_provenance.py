@@ -13,8 +13,10 @@ from ui.app_helpers import PAGES, texts
 
 from mstatlas import load_clusters, rank_clusters
 from mstatlas.analysis import charts
+from mstatlas.analysis.filters import apply_filters
 from mstatlas.analysis.ranking import default_kinds
-from mstatlas.data.schema import coerce_clusters
+from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS, coerce_clusters
+from mstatlas.mapping.legend import sources_with_years
 from mstatlas.ui.urlstate import DEFAULT, ViewState
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -52,14 +54,20 @@ def test_exported_chart_says_what_is_ranked_with_qualified_values_years_and_sour
     assert "Largest MST clusters by firms (cluster firms)" in text
     assert "Figures count cluster firms" in text
     assert "Netherlands, Germany, Austria" in text and "figures up to 2025" in text
-    # each bar: the figure as the table shows it (qualifier included) and its year
-    assert "> 150 (2022)" in text  # Twente: "more than 150" firms
-    assert "39 (2007)" in text  # Dortmund
-    assert "≥ 30 (undated)" in text
-    assert "1. Twente (MESA+ / Kennispark)" in text
-    # footer: what the signs mean and each source's short name with its years
-    assert "> more than" in text and "≥ at least" in text
-    assert "Kennispark Twente (2022)" in text and "Münsterland Zeitung (2007)" in text
+    # the bars: the clusters the filters leave, ranked like the page ranks them
+    shown = rank_clusters(apply_filters(load_clusters(), view.filters()), by="firms")
+    shown = shown[shown["rank"] <= view.top]
+    assert set(shown["country_iso2"]) <= {"NL", "DE", "AT"} and len(shown) > 1
+    assert f"1. {shown['cluster_name'].iloc[0]}" in text
+    for _, bar in shown.iterrows():
+        # each bar: the figure as the table shows it (qualifier included) and its year
+        year = "undated" if pd.isna(bar["year"]) else str(int(bar["year"]))
+        assert f"{bar['display']} ({year})" in text
+        # footer: each source's short name with its year
+        assert sources_with_years([bar["source_title"]], [bar["year"]])[0] in text
+    # footer: what the signs used mean
+    for q in set(shown["qualifier"]) - {""}:
+        assert f"{QUALIFIERS[q].strip()} {q.replace('_', ' ')}" in text
     assert "Full references: MST Atlas" in text
     assert CAVEAT not in text  # one kind of figure only
 
@@ -69,8 +77,12 @@ def test_mixed_kinds_caveat_appears_only_when_the_bars_mix_kinds():
     mixed = said(export(clusters, DEFAULT.with_(rank_by="employees", mixed=True)))
     assert CAVEAT in mixed
     assert "Largest MST clusters by employees, mixed kinds of figures" in mixed
-    assert "45,000 (2003, regional sector)" in mixed  # each bar says its kind too
-    assert "≈ 2,100 (2008, cluster firms)" in mixed
+    bars = rank_clusters(clusters, by="employees", counts=None, top=DEFAULT.top)
+    assert bars["counts_what"].nunique() > 1
+    for _, bar in bars.iterrows():  # each bar says its kind too
+        year = "undated" if pd.isna(bar["year"]) else str(int(bar["year"]))
+        kind = "kind not stated" if bar["counts_what"] == "unspecified" else bar["counts_what"]
+        assert f"{bar['display']} ({year}, {COUNTS_WHAT.get(kind, kind).lower()})" in mixed
     # "include other kinds" is on, but the filter leaves network members only: not mixed
     one_kind = DEFAULT.with_(rank_by="firms", mixed=True, counts=("network_members",))
     text = said(export(apply_counts(clusters, "network_members"), one_kind))
@@ -170,8 +182,9 @@ def test_ranking_page_shows_the_chart_it_exports(app):
     assert spec["title"]["text"] == ["Largest MST clusters by employees (cluster firms)"]
     layers = spec["layer"]
     assert any(layer["encoding"].get("text", {}).get("field") == "figure" for layer in layers)
-    caption = texts(at)
-    assert "Sources: Halterner Zeitung (2008)" in caption  # Dortmund's figure, first bar
+    first = rank_clusters(load_clusters(), by="employees").iloc[0]
+    source = sources_with_years([first["source_title"]], [first["year"]])[0]
+    assert f"Sources: {source}" in texts(at)  # the first bar's source comes first
 
 
 def test_map_download_opens_where_the_person_is_looking():
