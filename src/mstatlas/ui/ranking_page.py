@@ -113,17 +113,20 @@ def no_growth_reasons(rows: pd.DataFrame, by: str, counts: Sequence[str] | None)
             "year": rows["year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[keep],
         }
     )
+    dated = df[df["year"].notna()]
+    n_years = dated.groupby("id")["year"].nunique()
+    first = dated.groupby("id")["year"].min()
+    longest = dated.groupby(["id", "kind", "scope"])["year"].nunique().groupby(level=0).max()
     out: dict[str, str] = {}
-    for cid, g in df.groupby("id", sort=False):
-        dated = g[g["year"].notna()]
-        if dated.empty:
-            out[str(cid)] = "no growth: no dated figure"
-        elif dated["year"].nunique() == 1:
-            out[str(cid)] = f"no growth: one year only ({int(dated['year'].iloc[0])})"
-        elif dated.groupby(["kind", "scope"])["year"].nunique().max() < 2:
-            out[str(cid)] = "no growth: its years are of different kinds or perimeters"
+    for cid in map(str, pd.unique(df["id"])):
+        if cid not in n_years.index:
+            out[cid] = "no growth: no dated figure"
+        elif n_years[cid] == 1:
+            out[cid] = f"no growth: one year only ({int(first[cid])})"
+        elif longest[cid] < 2:
+            out[cid] = "no growth: its years are of different kinds or perimeters"
         else:
-            out[str(cid)] = "no growth rate: a figure is 0"
+            out[cid] = "no growth rate: a figure is 0"
     return out
 
 
@@ -516,6 +519,8 @@ def _ranked_table(full: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, s
             "figures of the kind ranked, highest first; clusters without a growth follow, "
             "in ranking order. “Rank” is the rank by the figure."
         )
+        with st.expander("How growth is computed"):
+            st.caption(GROWTH_RULE)
     st.caption(HEADLINE_RULE)
     if view.rank_by == "employees_per_firm":
         st.caption(RATIO_RULE)
