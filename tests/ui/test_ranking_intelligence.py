@@ -185,7 +185,7 @@ def test_year_spread_is_stated_and_same_period_sets_the_link_years(app):
     button.click().run()
     assert not at.exception
     assert at.query_params["years"] == f"{a}-{b}" and at.query_params["undated"] == "0"
-    assert f"Only figures from {a}–{b} are ranked" in texts(at)
+    assert f"Only figures dated {a}–{b} are ranked" in texts(at)
     table = table_with(at, "Stars")
     assert table["Year"].astype(int).between(a, b).all()  # undated left out too
     at.button(key="rank_all_years").click().run()

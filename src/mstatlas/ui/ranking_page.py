@@ -299,7 +299,7 @@ def _year_spread(ds_id: str, full: pd.DataFrame, view: ViewState) -> None:
         )
         undated = "" if view.undated else "; undated figures are left out"
         st.info(
-            f"{text}. Only figures from {years} are ranked (the year filter){undated}.",
+            f"{text}. Only figures dated {years} are ranked (the year filter){undated}.",
             icon=":material/date_range:",
         )
         st.button(
