@@ -169,3 +169,49 @@ def test_ivam_eight_on_the_default_data():
 
 def test_ivam_benchmark_ids_without_the_flag_column(small):
     assert ivam_benchmark_ids(small.drop(columns=["ivam_benchmark_2007"])) == []
+
+
+def test_fairness_grid_marks_fair_pairs_and_names_what_differs():
+    from mstatlas.analysis.compare import FAIR, NO_FIGURE, compare_clusters, fairness_grid
+    from mstatlas.data.schema import coerce_clusters
+
+    t = coerce_clusters(
+        pd.DataFrame(
+            [
+                {
+                    "cluster_id": "a",
+                    "cluster_name": "A",
+                    "lat": 50,
+                    "lon": 7,
+                    "firms": 40,
+                    "year": 2008,
+                    "counts_what": "cluster_firms",
+                },
+                {
+                    "cluster_id": "b",
+                    "cluster_name": "B",
+                    "lat": 51,
+                    "lon": 7,
+                    "firms": 30,
+                    "year": 2010,
+                    "counts_what": "cluster_firms",
+                },
+                {
+                    "cluster_id": "c",
+                    "cluster_name": "C",
+                    "lat": 52,
+                    "lon": 7,
+                    "firms": 90,
+                    "year": 2020,
+                    "counts_what": "network_members",
+                    "firms_qualifier": "about",
+                },
+                {"cluster_id": "d", "cluster_name": "D", "lat": 53, "lon": 7, "employees": 5},
+            ]
+        )
+    )
+    grid = fairness_grid(compare_clusters(t, ["a", "b", "c", "d"]), "firms")
+    assert list(grid.index) == ["A", "B", "C", "D"] and list(grid.columns) == ["A", "B", "C", "D"]
+    assert grid.loc["A", "B"] == FAIR == grid.loc["B", "A"]  # same kind, 2 years apart, exact
+    assert grid.loc["A", "C"] == "✗ different kinds, years apart or undated, stated differently"
+    assert grid.loc["A", "D"] == NO_FIGURE and grid.loc["A", "A"] == ""

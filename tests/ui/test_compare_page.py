@@ -150,3 +150,17 @@ def test_no_growth_says_why(app):
     assert len(compare_table(at)) == 2
     assert "Growth cannot be shown for these clusters" in texts(at)
     assert "never computed across kinds of figures" in texts(at)
+
+
+def test_every_pair_is_shown_at_a_glance_with_what_differs(app, raw):
+    at = open_compare(app, cmp="dortmund,oulu,twente")
+    grids = [d.value for d in at.dataframe if "cluster" == d.value.index.name]
+    assert len(grids) >= 1
+    firms = grids[1] if len(grids) > 1 else grids[0]
+    names = [name_of(raw, c) for c in ("dortmund", "oulu", "twente")]
+    assert list(firms.index) == names and list(firms.columns) == names
+    # Dortmund's firms are dated (2008), Oulu's and Twente's are not: never "fair"
+    assert (
+        firms.loc[names[0], names[1]].startswith("✗") and "undated" in firms.loc[names[0], names[1]]
+    )
+    assert firms.loc[names[0], names[0]] == ""

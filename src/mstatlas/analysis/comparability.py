@@ -152,3 +152,28 @@ def pair_warnings(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     reasons = [kind, None if kind else _scope_reason(a, b), _year_reason(a, b)]
     reasons.append(_qualifier_reason(a, b))
     return [r for r in reasons if r]
+
+
+#: Short names of the conditions :func:`pair_warnings` checks, in its order.
+ISSUES: dict[str, str] = {
+    "kind": "different kinds",
+    "scope": "different perimeters",
+    "years": "years apart or undated",
+    "stated": "stated differently",
+}
+
+
+def pair_issues(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Which conditions of :func:`pair_warnings` two figures fail, as keys of :data:`ISSUES`.
+
+    Empty when the figures are comparable; the same checks as
+    :func:`pair_warnings`, for a grid that shows every pair at a glance.
+    """
+    kind = _kind_reason(a, b)
+    checks = {
+        "kind": kind,
+        "scope": None if kind else _scope_reason(a, b),
+        "years": _year_reason(a, b),
+        "stated": _qualifier_reason(a, b),
+    }
+    return [k for k, reason in checks.items() if reason]

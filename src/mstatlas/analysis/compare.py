@@ -14,7 +14,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from mstatlas.analysis.comparability import pair_warnings
+from mstatlas.analysis.comparability import ISSUES, pair_issues, pair_warnings
 from mstatlas.analysis.ranking import headline_figures
 
 MIN_COMPARE = 2
@@ -184,3 +184,48 @@ def compare_warnings(table: pd.DataFrame) -> pd.DataFrame:
                      b["cluster_id"], "; ".join(reasons))
                 )  # fmt: skip
     return pd.DataFrame(rows, columns=list(WARNING_COLUMNS))
+
+
+#: A cell of :func:`fairness_grid` for a fair pair, a pair with a blank, and the diagonal.
+FAIR, NO_FIGURE, SAME = "✓ comparable", "— no figure", ""
+
+
+def fairness_grid(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Which pairs of the compared clusters' figures for ``measure`` are comparable.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`compare_clusters`.
+    measure : str
+        One of its measures.
+
+    Returns
+    -------
+    DataFrame
+        Square, indexed and labelled by cluster name in table order. A cell is
+        :data:`FAIR`, ``"✗ "`` followed by the failed conditions
+        (:data:`mstatlas.analysis.comparability.ISSUES`, e.g. ``"✗ different
+        kinds, years apart or undated"``), :data:`NO_FIGURE` when either cluster
+        has no figure, and :data:`SAME` on the diagonal.
+    """
+    rows = table[table["measure"] == measure].to_dict("records")
+    names = [str(r["cluster_name"]) for r in rows]
+    cells: list[list[str]] = []
+    for a in rows:
+        line = []
+        for b in rows:
+            if a["cluster_id"] == b["cluster_id"]:
+                line.append(SAME)
+            elif _blank_value(a) or _blank_value(b):
+                line.append(NO_FIGURE)
+            else:
+                issues = pair_issues(a, b)
+                line.append(FAIR if not issues else "✗ " + ", ".join(ISSUES[i] for i in issues))
+        cells.append(line)
+    return pd.DataFrame(cells, index=pd.Index(names, name="cluster"), columns=names)
+
+
+def _blank_value(figure: dict[str, object]) -> bool:
+    value = figure.get("value")
+    return value is None or bool(pd.isna(value))

@@ -14,6 +14,7 @@ from mstatlas.analysis.compare import (
     MIN_COMPARE,
     compare_clusters,
     compare_warnings,
+    fairness_grid,
     ivam_benchmark_ids,
 )
 from mstatlas.analysis.compare_charts import (
@@ -176,6 +177,7 @@ def _warnings(table: pd.DataFrame) -> None:
         "and": pairs["cluster_b"],
         "Why not comparable": pairs["reasons"],
     }
+    _fairness(table, per_measure)
     with st.expander(f"Every pair that is not comparable, and why ({n})", expanded=n <= 6):
         # A static table, so the reasons are read in full; its cells are Markdown, so
         # names (untrusted in uploads) are escaped.
@@ -183,6 +185,19 @@ def _warnings(table: pd.DataFrame) -> None:
             pd.DataFrame({k: [components.md(v) for v in col] for k, col in shown.items()}),
             hide_index=True,
         )
+
+
+def _fairness(table: pd.DataFrame, per_measure: dict[str, int]) -> None:
+    """Every pair at a glance: a grid per measure, ✓ where the comparison is fair."""
+    measures = [m for m in COMPARE_MEASURES if per_measure.get(m)]
+    with st.expander("Which comparisons are fair: every pair at a glance", expanded=False):
+        st.caption(
+            "✓: same kind of figure and perimeter, years at most "
+            f"{MAX_YEAR_GAP} apart, stated the same way. ✗ names what differs. "
+            "— : a cluster has no such figure."
+        )
+        for tab, measure in zip(st.tabs([MEASURES[m] for m in measures]), measures):
+            tab.dataframe(fairness_grid(table, measure), width="stretch")
 
 
 def _fit(chart: alt.LayerChart) -> alt.LayerChart:
