@@ -100,3 +100,22 @@ def test_profile_of_a_cluster_without_profile_facts_says_not_reported_for_each()
     at = _app(sel="erfurt_thuringia")
     assert not at.exception
     assert texts(at).count("not reported") >= 1
+
+
+def test_the_row_a_star_explanation_cites_is_on_the_sources_page():
+    from ui.app_helpers import PAGES
+
+    from mstatlas import explain_star, rate_clusters
+
+    rating = rate_clusters(load_clusters())
+    text = explain_star(rating[rating["cluster_id"] == "dortmund"].iloc[0], "size")
+    import re
+
+    row = int(re.search(r"row (\d+)\)", text).group(1))
+    at = _app()
+    at.switch_page(f"{PAGES}/sources.py").run()
+    table = at.dataframe[0].value
+    cited = table[table["Row"] == row].iloc[0]
+    assert cited["Cluster"] == "Dortmund MST cluster"
+    assert str(int(cited["Year"])) in text and cited["Source"] in text
+    assert f"{int(cited['Employees']):,}" in text

@@ -30,6 +30,7 @@ def render() -> None:
     )
     table = pd.DataFrame(
         {
+            "Row": rows.index,
             "Cluster": rows["cluster_name"],
             "Country": rows["country_iso2"],
             "Firms": rows["firms"],
@@ -38,6 +39,7 @@ def render() -> None:
             "Employees as stated": rows["employees_qualifier"].fillna(""),
             "Year": rows["year"],
             "Counts": [COUNTS_WHAT.get(c, c) for c in rows["counts_what"]],
+            "Scope": rows["scope"].fillna("") if "scope" in rows.columns else "",
             "Organisation": rows["organisation"],
             "Source": rows["source_title"],
             "Link": [components.safe_url(u) for u in rows["source_url"]],
@@ -53,7 +55,13 @@ def render() -> None:
             "Year": st.column_config.NumberColumn("Year", format="%d"),
         },
     )
+    st.caption(
+        "Row: the figure's number in this dataset, as the explanations of stars and growth "
+        "cite it (“row 2”). Scope: blank when the figure covers the cluster's usual "
+        "perimeter, otherwise the narrower or other perimeter it covers."
+    )
     export = pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
+    export.insert(0, "row", rows.index)
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download figures (CSV)", to_safe_csv_bytes(export), "mst-figures.csv", "text/csv"
