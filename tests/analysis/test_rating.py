@@ -289,3 +289,16 @@ def test_momentum_of_a_scoped_series_names_its_perimeter():
         "firms (cluster firms, MST.factory tenants) from 15 (2007, row 0) to 6 (2026, row 1): "
         "-4.7 % a year compounded over 19 years"
     )
+
+
+def test_stars_without_explanations_are_the_same_stars():
+    from mstatlas import load_clusters
+
+    c = load_clusters()
+    full = rate_clusters(c)
+    quick = rate_clusters(c, explain=False)
+    cols = ["cluster_id", "stars", "size_star", "mass_star", "momentum_star", "size_pct"]
+    pd.testing.assert_frame_equal(full[cols], quick[cols])
+    assert quick["explain"].isna().all()
+    with pytest.raises(ValueError, match="explain=True"):
+        explain_star(quick.iloc[0], "size")

@@ -85,7 +85,8 @@ def _rated_points(
         if year is None
         else _points_as_of(ds_id, fkey, measure, year)[0]
     )
-    return rating_panel.with_stars(pts, rating_panel.rating_in_view(ds_id, fkey, rating, year=year))
+    stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=False)
+    return rating_panel.with_stars(pts, stars)
 
 
 def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:

@@ -59,6 +59,7 @@ def rating_in_view(
     rating: tuple[tuple[str, float], ...],
     mixed: bool = False,
     year: int | None = None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Star rating of the clusters in view (cached per dataset, filters and thresholds).
 
@@ -73,13 +74,16 @@ def rating_in_view(
         otherwise like with like.
     year
         Rate the figures as of this year (the map's "as of" mode).
+    explain
+        Build every star's explanation; the map's symbols need only the stars.
     """
     rows = filtered(ds_id, fkey)
     if year is not None:
         rows = as_of(rows, year).rows
     counts = None if mixed else LIKE_WITH_LIKE
     t = thresholds(ViewState(rating=rating))
-    return rate_clusters(rows, t, counts=counts).set_index("cluster_id", drop=False)
+    rated = rate_clusters(rows, t, counts=counts, explain=explain)
+    return rated.set_index("cluster_id", drop=False)
 
 
 def possible(rating: pd.DataFrame) -> pd.Series:
