@@ -381,6 +381,10 @@ def _lq(
     clusters: pd.DataFrame, heads: pd.DataFrame, t: RatingThresholds
 ) -> tuple[pd.DataFrame, dict[str, StarExplanation]]:
     """Location quotient and specialisation star per cluster with an employees headline."""
+    if clusters["region_employment"].isna().all():  # the caller explains: none given
+        out = pd.DataFrame({"region_employment": np.nan, "lq": np.nan}, index=heads.index)
+        out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        return out, {}
     region = _region_employment(clusters, heads)
     both = (region.notna() & (region > 0).fillna(False)).to_numpy(dtype=bool)
     n = int(both.sum())
