@@ -154,9 +154,9 @@ def test_no_growth_says_why(app):
 
 def test_every_pair_is_shown_at_a_glance_with_what_differs(app, raw):
     at = open_compare(app, cmp="dortmund,oulu,twente")
-    grids = [d.value for d in at.dataframe if "cluster" == d.value.index.name]
-    assert len(grids) >= 1
-    firms = grids[1] if len(grids) > 1 else grids[0]
+    grids = [d.value for d in at.dataframe if d.value.index.name == "cluster"]
+    assert len(grids) == 3  # one tab per measure, in the order employees, firms, per firm
+    firms = grids[1]
     names = [name_of(raw, c) for c in ("dortmund", "oulu", "twente")]
     assert list(firms.index) == names and list(firms.columns) == names
     # Dortmund's firms are dated (2008), Oulu's and Twente's are not: never "fair"
