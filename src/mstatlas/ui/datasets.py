@@ -21,6 +21,7 @@ import streamlit as st
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import load_profiles
+from mstatlas.data.store import valid_dataset_id
 from mstatlas.errors import MSTAtlasError
 from mstatlas.mapping.build import map_points
 
@@ -128,7 +129,32 @@ def get_dataset(ds_id: str) -> Dataset:
                 "so it cannot be opened here. Ask for a link made with “Share”."
             )
         return ds
+    _confirm_shared(ds_id)
     return _shared(ds_id)
+
+
+def _confirm_shared(ds_id: str) -> None:
+    """Ask the database once per session whether a shared dataset still exists.
+
+    Loaded datasets stay in this process's cache, but another replica may have deleted
+    one meanwhile: a session that opens the link afterwards is told it is gone (a tab
+    that already shows it keeps it; shared datasets never change). If the database
+    cannot be asked, the cached copy is used.
+    """
+    confirmed: set[str] = st.session_state.setdefault("_shared_confirmed", set())
+    if ds_id in confirmed or not valid_dataset_id(ds_id):  # a malformed id: load says why
+        return
+    from mstatlas.ui.sharing import shared_exists
+
+    found = shared_exists(ds_id)
+    if found is False:
+        _shared.clear(ds_id)
+        raise MSTAtlasError(
+            f"No shared dataset has the id {ds_id!r}; the link may be mistyped, or the "
+            "dataset was deleted."
+        )
+    if found:
+        confirmed.add(ds_id)
 
 
 def filters_key(f: Filters) -> tuple[Any, ...]:

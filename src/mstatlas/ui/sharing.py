@@ -48,6 +48,16 @@ def load_shared(ds_id: str) -> Dataset:
     )
 
 
+def shared_exists(ds_id: str) -> bool | None:
+    """Whether the store holds ``ds_id`` (``None`` if the database cannot be asked)."""
+    from mstatlas.errors import StoreError
+
+    try:
+        return _store().exists(ds_id)
+    except StoreError:
+        return None
+
+
 def share_dataset(ds: Dataset) -> tuple[str, str]:
     """Store an upload; returns (share id, delete token).
 
