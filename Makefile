@@ -3,11 +3,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test check lint format typecheck bench system-deps setup clean help
+.PHONY: run hosted test check lint format typecheck bench system-deps setup clean help
 
 help:
 	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
-	@echo "make test   - set up and run lint, type checks and all tests (unit, AppTest, browser, PostgreSQL)"
+	@echo "make hosted - PostgreSQL, two app replicas and nginx in front, on loopback (http://127.0.0.1:8080)"
+	@echo "make test   - set up and run lint, type checks and all tests (unit, AppTest, browser, PostgreSQL, hosted)"
 	@echo "make bench  - run the benchmarks and print their figures (about 45 min on 2 cores)"
 
 $(STAMP): pyproject.toml
@@ -18,12 +19,17 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Debian Chromium (browser tests) and PostgreSQL (store tests); installed when missing and root.
+# Debian Chromium (browser tests), PostgreSQL (store tests) and nginx (hosted topology);
+# installed when missing and root.
 system-deps:
 	@bash scripts/system-deps.sh
 
 run: setup
 	$(VENV)/bin/streamlit run app.py
+
+# The hosted topology without Docker (docs/HOSTING.md); Ctrl-C stops it.
+hosted: setup system-deps
+	$(PY) scripts/hosted.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
