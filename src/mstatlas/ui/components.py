@@ -15,7 +15,12 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
-from mstatlas.mapping.layers import ClusterLayer
+from mstatlas.mapping.layers import (
+    BIG_LAYER_THRESHOLD,
+    BigClusterLayer,
+    ClusterLayer,
+    cluster_layer,
+)
 from mstatlas.mapping.legend import map_legend_html
 from mstatlas.ui import session
 
@@ -73,13 +78,30 @@ def _legend_html(points_key: tuple[Any, ...], _points: pd.DataFrame, measure: st
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _cluster_layer(
     points_key: tuple[Any, ...], _points: pd.DataFrame, measure: str, selected: int | None
-) -> ClusterLayer:
+) -> ClusterLayer | BigClusterLayer:
     """The symbol layer (its JSON built once) for a cached points table.
 
     ``points_key`` identifies the points (dataset id, filters, measure): datasets
     behind an id never change, so the layer is rebuilt exactly when the points do.
     """
-    return ClusterLayer(_points, measure, selected=selected)
+    return cluster_layer(_points, measure, selected=selected)
+
+
+def _layer_for_run(
+    points_key: tuple[Any, ...], points: pd.DataFrame, measure: str, selected: int | None
+) -> ClusterLayer | BigClusterLayer:
+    """This run's copy of the cached layer, outlining ``selected``.
+
+    The cached layer is shared by all sessions, and drawing sets its parent and
+    id, which concurrent sessions must not overwrite: each run draws a shallow
+    copy. A large layer is cached once whatever is selected (a click outlines
+    another cluster without encoding 100,000 clusters again).
+    """
+    if len(points) > BIG_LAYER_THRESHOLD:
+        big = _cluster_layer(points_key, points, measure, None)
+        assert isinstance(big, BigClusterLayer)
+        return big.with_selected(selected)
+    return copy.copy(_cluster_layer(points_key, points, measure, selected))
 
 
 #: Our key for the map component (streamlit-folium combines it with a hash of the
@@ -168,6 +190,9 @@ def atlas_map(
         and drawn_in is not None
         and completed is not None
         and drawn_in >= completed
+        # and not drawn before the person came to this page: a run on another page
+        # that was cut short (leaving it quickly) completed nothing, yet took the map away
+        and drawn_in >= session.page_entered_in_run()
     )
     st.session_state["_map_identity"] = identity
     st.session_state["_map_drawn_in_run"] = session.run_number()
@@ -183,9 +208,7 @@ def atlas_map(
     base = build_base_map(
         online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
     )
-    # A shallow copy per run: the cached layer is shared by all sessions, and drawing
-    # sets its parent and id, which concurrent sessions must not overwrite.
-    layer = copy.copy(_cluster_layer(points_key, points, measure, sel_idx))
+    layer = _layer_for_run(points_key, points, measure, sel_idx)
     fg = folium.FeatureGroup(name="Clusters", control=False)
     fg.add_child(layer)
     layer_key = layer.key

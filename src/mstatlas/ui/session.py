@@ -49,8 +49,20 @@ def end_run() -> None:
 
 
 def enter_page(name: str) -> None:
-    """Record which page this run draws (called by the app before the page runs)."""
+    """Record which page this run draws (called by the app before the page runs).
+
+    Also the run in which the person arrived on this page: a run cut short by
+    leaving a page never completes, so only this tells that what the page drew
+    before (its map, say) has left the screen since.
+    """
+    if st.session_state.get("_page") != name:
+        st.session_state["_page_entered_in_run"] = run_number()
     st.session_state["_page"] = name
+
+
+def page_entered_in_run() -> int:
+    """The run in which the person arrived on the page this run draws."""
+    return int(st.session_state.get("_page_entered_in_run", 0))
 
 
 def entered_page() -> bool:
