@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 from string import Template
 
 import psycopg
@@ -107,6 +108,24 @@ def test_health_check_answers_through_nginx(both_running):
     assert any(c.startswith(f"{COOKIE}=") and "HttpOnly" in c for c in cookies), cookies
     _, _, again = get(topo.url + HEALTH, "pin-x")
     assert not any(c.startswith(f"{COOKIE}=") for c in again)
+
+
+def test_websocket_from_a_public_address_is_accepted(both_running):
+    # People open the atlas by a public name with a port (compose: :8080). Streamlit accepts
+    # a websocket when its Origin equals the Host it receives, so nginx must forward Host
+    # with the port; with nginx's $host (no port) the upgrade was refused.
+    topo = both_running
+    public = "atlas.invalid:8080"
+    handshake = (
+        "GET /_stcore/stream HTTP/1.1\r\n"
+        f"Host: {public}\r\nOrigin: http://{public}\r\n"
+        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: streamlit\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", topo.port), timeout=30) as sock:
+        sock.sendall(handshake.encode())
+        status_line = sock.makefile("rb").readline().decode()
+    assert status_line.startswith("HTTP/1.1 101"), status_line
 
 
 def test_affinity_cookies_reach_both_replicas(both_running):
