@@ -5,15 +5,15 @@ the points travel as a few flat JSON arrays and a short ``pointToLayer``-style
 loop draws them as canvas ``circleMarker``s. Each marker carries a tiny GeoJSON
 ``feature`` (its index and the layer key) so a click comes back through
 streamlit-folium's ``last_active_drawing`` and is matched to its row.
+Above :data:`BIG_LAYER_THRESHOLD` clusters :func:`cluster_layer` picks
+:class:`~mstatlas.mapping.cluster_canvas.BigClusterLayer` instead (no Leaflet
+object per cluster at all).
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,63 +23,41 @@ import pandas as pd
 from jinja2 import Template
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.mapping._symbols import (
+    CATEGORY_ORDER,
+    QUALIFIER_INDEX,
+    QUALIFIER_ORDER,
+    R_MAX,
+    R_MIN,
+    TOOLTIP_TEXT_LIMIT,
+    coordinate_decimals,
+    js_json,
+    layer_key,
+    radius_scale,
+    stars_payload,
+)
+from mstatlas.mapping.cluster_canvas import BIG_LAYER_THRESHOLD, BigClusterLayer
 from mstatlas.mapping.elements import LiteralMacroElement
 
-#: Largest symbol radius in pixels (for the largest value in view).
-R_MAX = 26.0
-#: Smallest radius, so tiny values stay clickable.
-R_MIN = 3.0
-#: Above this many points, tooltips are built in the browser from the arrays
-#: (value and kind only) instead of shipping a text per point.
-TOOLTIP_TEXT_LIMIT = 20_000
-
-CATEGORY_ORDER: tuple[str, ...] = tuple(COUNTS_WHAT)
-QUALIFIER_ORDER: tuple[str, ...] = tuple(QUALIFIERS)
-QUALIFIER_INDEX: dict[str, int] = {q: i for i, q in enumerate(QUALIFIER_ORDER)}
-
-#: A brace that would open a Jinja expression, statement or comment.
-_TEMPLATE_OPEN = re.compile(r"\{(?=[{%#])")
-
-
-def js_json(obj: Any) -> str:
-    """Compact JSON that is safe inside an inline ``<script>`` element.
-
-    Also never contains ``{{``, ``{%`` or ``{#`` (written ``\\u007b``): should
-    the text ever pass through a Jinja template, nothing in it is evaluated.
-    """
-    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return (
-        _TEMPLATE_OPEN.sub(r"\\u007b", text)
-        .replace("</", "<\\/")
-        .replace("<!--", "<\\!--")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
-def radius_scale(values: pd.Series | np.ndarray, r_max: float = R_MAX) -> float:
-    """Pixels per square-root unit so that the largest value gets ``r_max``.
-
-    Symbol *area* is proportional to the value: ``r = k * sqrt(value)``.
-    """
-    arr = np.asarray(pd.Series(values).dropna().astype(float))
-    arr = arr[arr > 0]
-    if arr.size == 0:
-        return 0.0
-    return float(r_max / math.sqrt(arr.max()))
-
-
-def coordinate_decimals(n_points: int) -> int:
-    """Decimals kept for coordinates: 4 (~10 m) for few points, 3 (~100 m) for many."""
-    return 4 if n_points <= 2_000 else 3
-
-
-def layer_key(points: pd.DataFrame, measure: str) -> str:
-    """Short key identifying a layer's content; clicks on an older layer are ignored."""
-    h = hashlib.blake2s(digest_size=6)
-    h.update(measure.encode())
-    h.update(pd.util.hash_pandas_object(points[["lat", "lon", "value"]], index=False).to_numpy())
-    return h.hexdigest()
+__all__ = [
+    "BIG_LAYER_THRESHOLD",
+    "CATEGORY_ORDER",
+    "QUALIFIER_INDEX",
+    "QUALIFIER_ORDER",
+    "R_MAX",
+    "R_MIN",
+    "TOOLTIP_TEXT_LIMIT",
+    "BigClusterLayer",
+    "ClusterLayer",
+    "OutlineLayer",
+    "category_counts",
+    "cluster_feature_group",
+    "cluster_layer",
+    "coordinate_decimals",
+    "js_json",
+    "layer_key",
+    "radius_scale",
+]
 
 
 class ClusterLayer(LiteralMacroElement):
@@ -192,28 +170,27 @@ var {{ this.get_name() }} = (function () {
             quals = points["qualifier"] if "qualifier" in points.columns else None
             if quals is not None and (quals.fillna("") != "").any():
                 data["q"] = [QUALIFIER_INDEX.get(str(q or ""), 0) for q in quals.fillna("")]
-        data.update(_stars_payload(points))
+        data.update(stars_payload(points))
         self.payload = js_json(data)
 
 
-def _ints(values: pd.Series) -> list[int | None]:
-    return [None if pd.isna(x) else int(x) for x in pd.to_numeric(values, errors="coerce")]
+def cluster_layer(
+    points: pd.DataFrame,
+    measure: str,
+    *,
+    scale: float | None = None,
+    selected: int | None = None,
+    threshold: int = BIG_LAYER_THRESHOLD,
+) -> ClusterLayer | BigClusterLayer:
+    """The symbol layer for these points: circle markers for a few, one canvas for many.
 
-
-def _stars_payload(points: pd.DataFrame) -> dict[str, Any]:
-    """``st``: stars per point (``null`` = not rated); ``sn``: how many each can have.
-
-    ``sn`` is one number when it is the same for every rated point (the usual
-    case), else one per point; absent without a ``stars_of`` column.
+    Up to ``threshold`` points a :class:`ClusterLayer` (one Leaflet circle marker
+    each); above it a :class:`~mstatlas.mapping.cluster_canvas.BigClusterLayer`,
+    which looks, hovers and clicks the same but redraws 100,000 clusters fast.
     """
-    if "stars" not in points.columns:
-        return {}
-    out: dict[str, Any] = {"st": _ints(points["stars"])}
-    if "stars_of" in points.columns:
-        of = _ints(points["stars_of"])
-        distinct = {x for x in of if x is not None}
-        out["sn"] = distinct.pop() if len(distinct) == 1 and None not in of else of
-    return out
+    if len(points) > threshold:
+        return BigClusterLayer(points, measure, scale=scale, selected=selected)
+    return ClusterLayer(points, measure, scale=scale, selected=selected)
 
 
 def cluster_feature_group(
@@ -222,9 +199,9 @@ def cluster_feature_group(
     selected: int | None = None,
     name: str = "Clusters",
 ) -> folium.FeatureGroup:
-    """Wrap a :class:`ClusterLayer` in a FeatureGroup (for ``st_folium(feature_group_to_add=)``)."""
+    """Wrap :func:`cluster_layer` in a FeatureGroup (for ``st_folium(feature_group_to_add=)``)."""
     fg = folium.FeatureGroup(name=name, control=False)
-    ClusterLayer(points, measure, selected=selected).add_to(fg)
+    cluster_layer(points, measure, selected=selected).add_to(fg)
     return fg
 
 

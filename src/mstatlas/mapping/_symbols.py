@@ -1,0 +1,96 @@
+"""What every cluster symbol layer shares: the size scale, kinds, keys and safe JSON.
+
+Both cluster layers (:class:`mstatlas.mapping.layers.ClusterLayer` for small
+sets, :class:`mstatlas.mapping.cluster_canvas.BigClusterLayer` for large ones)
+size, colour and key their symbols with these, so the same clusters look and
+click the same whichever layer draws them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS
+
+#: Largest symbol radius in pixels (for the largest value in view).
+R_MAX = 26.0
+#: Smallest radius, so tiny values stay clickable.
+R_MIN = 3.0
+#: Above this many points, tooltips are built in the browser from the arrays
+#: (value and kind only) instead of shipping a text per point.
+TOOLTIP_TEXT_LIMIT = 20_000
+
+CATEGORY_ORDER: tuple[str, ...] = tuple(COUNTS_WHAT)
+QUALIFIER_ORDER: tuple[str, ...] = tuple(QUALIFIERS)
+QUALIFIER_INDEX: dict[str, int] = {q: i for i, q in enumerate(QUALIFIER_ORDER)}
+
+#: A brace that would open a Jinja expression, statement or comment.
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+def js_json(obj: Any) -> str:
+    """Compact JSON that is safe inside an inline ``<script>`` element.
+
+    Also never contains ``{{``, ``{%`` or ``{#`` (written ``\\u007b``): should
+    the text ever pass through a Jinja template, nothing in it is evaluated.
+    """
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return (
+        _TEMPLATE_OPEN.sub(r"\\u007b", text)
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def radius_scale(values: pd.Series | np.ndarray, r_max: float = R_MAX) -> float:
+    """Pixels per square-root unit so that the largest value gets ``r_max``.
+
+    Symbol *area* is proportional to the value: ``r = k * sqrt(value)``.
+    """
+    arr = np.asarray(pd.Series(values).dropna().astype(float))
+    arr = arr[arr > 0]
+    if arr.size == 0:
+        return 0.0
+    return float(r_max / math.sqrt(arr.max()))
+
+
+def coordinate_decimals(n_points: int) -> int:
+    """Decimals kept for coordinates: 4 (~10 m) for few points, 3 (~100 m) for many."""
+    return 4 if n_points <= 2_000 else 3
+
+
+def layer_key(points: pd.DataFrame, measure: str) -> str:
+    """Short key identifying a layer's content; clicks on an older layer are ignored."""
+    h = hashlib.blake2s(digest_size=6)
+    h.update(measure.encode())
+    h.update(pd.util.hash_pandas_object(points[["lat", "lon", "value"]], index=False).to_numpy())
+    return h.hexdigest()
+
+
+def _ints(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(x) else int(x) for x in pd.to_numeric(values, errors="coerce")]
+
+
+def stars_payload(points: pd.DataFrame) -> dict[str, Any]:
+    """``st``: stars per point (``null`` = not rated); ``sn``: how many each can have.
+
+    ``sn`` is one number when it is the same for every rated point (the usual
+    case), else one per point; absent without a ``stars_of`` column.
+    """
+    if "stars" not in points.columns:
+        return {}
+    out: dict[str, Any] = {"st": _ints(points["stars"])}
+    if "stars_of" in points.columns:
+        of = _ints(points["stars_of"])
+        distinct = {x for x in of if x is not None}
+        out["sn"] = distinct.pop() if len(distinct) == 1 and None not in of else of
+    return out
