@@ -36,6 +36,15 @@ interface. Never asserts a time. Runs once with 1 session (baseline) and once wi
 ``--sessions`` (default 20); prints a table and writes
 ``benchmarks/results/sessions.json``.
 
+``--through-nginx``: the hosted topology instead (``scripts/hosted.py``: PostgreSQL,
+app replicas, Debian's nginx with the shipped site in front, all on loopback), once with
+one replica and once with two, each fresh, for 20 and 50 sessions (``--counts``). Each
+session first loads the page through nginx as a browser does (``GET /``, which sets the
+``mstatlas_replica`` affinity cookie) and opens its websocket through nginx with that
+cookie, so nginx spreads the sessions over the replicas and keeps each on its own.
+Every replica gets one warm-up session directly first. How many sessions each replica
+carried is read from nginx's access log. Writes ``benchmarks/results/sessions-nginx.json``.
+
 What this leaves out: the browser's own work (parsing, React, Leaflet drawing),
 the map component's iframe and the reruns it triggers when it reports its view,
 and static assets. It is a lower bound on what a user waits for, and the part of
@@ -54,6 +63,7 @@ import random
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +72,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_P95_MS = 1000.0
+#: nginx's affinity cookie (deploy/nginx/mstatlas.conf.template).
+AFFINITY_COOKIE = "mstatlas_replica"
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -161,8 +173,25 @@ def _widget_value(kind: str, value: Any) -> tuple[str, Any]:
     return "double_value", float(value)  # number_input's value type, int or float
 
 
+def _affinity_cookie(port: int, timeout_s: float) -> str:
+    """Load the page through nginx as a browser does; return its affinity cookie."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=timeout_s) as r:
+        r.read()
+        cookies = r.headers.get_all("Set-Cookie") or []
+    for cookie in cookies:
+        if cookie.startswith(f"{AFFINITY_COOKIE}="):
+            return cookie.split(";", 1)[0]
+    raise SessionError(f"the page set no {AFFINITY_COOKIE} cookie (is nginx in front?)")
+
+
 async def _session(
-    port: int, idx: int, rounds: int, think_s: float, timeout_s: float, seed: int
+    port: int,
+    idx: int,
+    rounds: int,
+    think_s: float,
+    timeout_s: float,
+    seed: int,
+    sticky: bool = False,
 ) -> dict[str, Any]:
     import websockets
 
@@ -172,6 +201,10 @@ async def _session(
     url = f"ws://127.0.0.1:{port}/_stcore/stream"
     try:
         async with asyncio.timeout(timeout_s):
+            # Through nginx: the page load sets the cookie that keeps the websocket on a replica.
+            headers = None
+            if sticky:
+                headers = {"Cookie": await asyncio.to_thread(_affinity_cookie, port, timeout_s)}
             ws = await websockets.connect(
                 url,
                 subprotocols=["streamlit"],  # type: ignore[list-item]
@@ -179,6 +212,7 @@ async def _session(
                 compression=None,  # the app is served without permessage-deflate
                 open_timeout=timeout_s,
                 close_timeout=2,
+                additional_headers=headers,
             )
     except Exception as exc:  # noqa: BLE001 - reported, never raised
         out["errors"].append(f"connect: {type(exc).__name__}: {exc}")
@@ -236,7 +270,13 @@ async def _session(
 
 
 async def _all_sessions(
-    port: int, n: int, rounds: int, think_s: float, timeout_s: float, seed: int
+    port: int,
+    n: int,
+    rounds: int,
+    think_s: float,
+    timeout_s: float,
+    seed: int,
+    sticky: bool = False,
 ) -> list[dict[str, Any]]:
     # A whole session is bounded too: its steps, think times and a margin.
     limit = timeout_s * (2 + rounds * len(STEPS)) + think_s * 2 * (1 + rounds * len(STEPS))
@@ -244,7 +284,7 @@ async def _all_sessions(
     async def bounded(i: int) -> dict[str, Any]:
         try:
             return await asyncio.wait_for(
-                _session(port, i, rounds, think_s, timeout_s, seed), limit
+                _session(port, i, rounds, think_s, timeout_s, seed, sticky), limit
             )
         except TimeoutError:
             return {"session": i, "interactions": [], "errors": ["session time limit"]}
@@ -265,19 +305,12 @@ def bench(
         t1 = time.time()
         cpu, client_cpu = app.cpu_seconds() - cpu0, time.process_time() - client0
         runs = app.runs(t0 - 0.1, t1 + 1)
-    ms = [i["ms"] for s in sessions for i in s["interactions"]]
-    errors = [e for s in sessions for e in s["errors"]]
-    first = [s["first_run_ms"] for s in sessions if "first_run_ms" in s]
     return {
         "sessions": n,
         "rounds": rounds,
         "think_s": think_s,
         "warm_up_errors": [e for s in warm for e in s["errors"]],
-        "interaction_ms": bench_share.summarise(ms),
-        "first_run_ms": bench_share.summarise(first),
-        "errors": len(errors),
-        "error_messages": errors[:20],
-        "error_kinds": dict(Counter(e.split("): ", 1)[-1] for e in errors).most_common()),
+        **_figures(sessions),
         "wall_s": t1 - t0,
         "server_cpu_s": cpu,
         # The simulated clients share the machine: their own CPU (parsing ForwardMsgs).
@@ -285,12 +318,88 @@ def bench(
         "server_runs": len(runs),
         "server_run_wall_s": bench_share.summarise([r[1] for r in runs]),
         "server_run_cpu_s": bench_share.summarise([r[2] for r in runs]),
+    }
+
+
+def _figures(sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Interaction and first-run times, errors and times per step of a set of sessions."""
+    ms = [i["ms"] for s in sessions for i in s["interactions"]]
+    errors = [e for s in sessions for e in s["errors"]]
+    first = [s["first_run_ms"] for s in sessions if "first_run_ms" in s]
+    return {
+        "interaction_ms": bench_share.summarise(ms),
+        "first_run_ms": bench_share.summarise(first),
+        "errors": len(errors),
+        "error_messages": errors[:20],
+        "error_kinds": dict(Counter(e.split("): ", 1)[-1] for e in errors).most_common()),
         "by_step_ms": {
             step: bench_share.summarise(
                 [i["ms"] for s in sessions for i in s["interactions"] if i["step"] == step]
             )
             for step, *_ in STEPS
         },
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _streams_per_replica(access_log: Path, skip: int, expected: int) -> dict[str, int]:
+    """Websockets per replica in nginx's access log after its first ``skip`` lines.
+
+    nginx logs a websocket when it closes; the sessions have closed theirs, so wait
+    (briefly) for ``expected`` lines to be written.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        lines = access_log.read_text(errors="replace").splitlines()[skip:]
+        streams = [line for line in lines if "/_stcore/stream " in line]
+        if len(streams) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    served: Counter[str] = Counter()
+    for line in streams:
+        upstream = line.split("upstream=", 1)[-1].split(" upstream_status=", 1)[0]
+        served[upstream.split(", ")[-1]] += 1
+    return dict(sorted(served.items()))
+
+
+def bench_nginx(
+    replicas: int, n: int, rounds: int, think_s: float, timeout_s: float, seed: int
+) -> dict[str, Any]:
+    """A fresh hosted topology (``replicas`` behind nginx), ``n`` sticky sessions through nginx."""
+    from scripts.hosted import hosted
+
+    with hosted(replicas=replicas) as topo:
+        procs = [r.proc for r in topo.replicas if r.proc is not None]
+        # Warm-up: each replica's first run, directly, so imports and caches are not timed.
+        warm = [
+            s
+            for r in topo.replicas
+            for s in asyncio.run(_all_sessions(r.port, 1, 0, 0.0, timeout_s, seed + 1))
+        ]
+        skip = len(topo.access_log.read_text(errors="replace").splitlines())
+        cpu0, t0, client0 = [_cpu_seconds(p.pid) for p in procs], time.time(), time.process_time()
+        sessions = asyncio.run(
+            _all_sessions(topo.port, n, rounds, think_s, timeout_s, seed, sticky=True)
+        )
+        t1, client_cpu = time.time(), time.process_time() - client0
+        cpu = [_cpu_seconds(p.pid) - c for p, c in zip(procs, cpu0)]
+        per_replica = _streams_per_replica(topo.access_log, skip, n)
+    return {
+        "replicas": replicas,
+        "sessions": n,
+        "rounds": rounds,
+        "think_s": think_s,
+        "warm_up_errors": [e for s in warm for e in s["errors"]],
+        **_figures(sessions),
+        "sessions_per_replica": list(per_replica.values()),
+        "wall_s": t1 - t0,
+        "server_cpu_s": sum(cpu),
+        "server_cpu_s_per_replica": cpu,
+        "client_cpu_s": client_cpu,
     }
 
 
@@ -324,6 +433,51 @@ def report(results: dict[str, Any]) -> None:
             print(f"  {r['sessions']} sessions, {count} x error: {msg[:300]}")
 
 
+def report_nginx(results: dict[str, Any]) -> None:
+    print(
+        f"\nThrough nginx (hosted topology), {results['rounds']} rounds of {len(STEPS)} steps, "
+        f"think time ~{results['think_s']:.1f} s: send rerun -> script_finished (ms)"
+    )
+    head = (
+        f"{'replicas':>8} {'sessions':>8} {'per replica':>11} {'interactions':>12} {'median':>8} "
+        f"{'p95':>8} {'max':>8} {'errors':>6} {'server CPU s':>12} {'client CPU s':>12}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results["runs"]:
+        s = r["interaction_ms"]
+        split = "/".join(str(k) for k in r["sessions_per_replica"])
+        print(
+            f"{r['replicas']:>8} {r['sessions']:>8} {split:>11} {s['count']:>12} "
+            f"{fmt(s.get('median')):>8} {fmt(s.get('p95')):>8} {fmt(s.get('max')):>8} "
+            f"{r['errors']:>6} {r['server_cpu_s']:>12.1f} {r['client_cpu_s']:>12.1f}"
+        )
+    print(f"Target: 50 sessions through two replicas at p95 <= {TARGET_P95_MS:,.0f} ms, 0 errors.")
+    load = results["machine"]
+    print(
+        f"Load average (1/5/15 min) at start {_loads(load['loadavg_1_5_15_at_start'])}, "
+        f"at end {_loads(load['loadavg_1_5_15_at_end'])} on {load['cpus']} CPUs."
+    )
+    for r in results["runs"]:
+        for msg, count in r["error_kinds"].items():
+            print(
+                f"  {r['replicas']} replicas, {r['sessions']} sessions, {count} x error: {msg[:300]}"
+            )
+
+
+def _loads(values: list[float]) -> str:
+    return "/".join(f"{v:.2f}" for v in values)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected numbers separated by commas, got {text!r}"
+        ) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sessions", type=int, default=20)
@@ -332,10 +486,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="per run (s)")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-baseline", action="store_true", help="skip the 1-session run")
-    parser.add_argument("--out", type=Path, default=RESULTS / "sessions.json")
+    parser.add_argument(
+        "--through-nginx",
+        action="store_true",
+        help="the hosted topology: sessions through nginx, 1 and 2 replicas (--replicas)",
+    )
+    parser.add_argument("--counts", type=_int_list, default=[20, 50], help="with --through-nginx")
+    parser.add_argument("--replicas", type=_int_list, default=[1, 2], help="with --through-nginx")
+    parser.add_argument("--out", type=Path, default=None, help="JSON results file")
     args = parser.parse_args(argv)
-    if not 1 <= args.sessions <= 50 or not 0 <= args.rounds <= 10:
+    counts = args.counts if args.through_nginx else [args.sessions]
+    if not all(1 <= n <= 50 for n in counts) or not 0 <= args.rounds <= 10:
         parser.error("bounded: 1..50 sessions, 0..10 rounds")
+    if not all(1 <= k <= 4 for k in args.replicas):
+        parser.error("bounded: 1..4 replicas")
 
     import streamlit
 
@@ -352,18 +516,28 @@ def main(argv: list[str] | None = None) -> int:
         "steps": [s[0] for s in STEPS],
         "runs": [],
     }
-    counts = [args.sessions] if args.no_baseline or args.sessions == 1 else [1, args.sessions]
-    with tempfile.TemporaryDirectory(prefix="mstatlas-bench-sessions-") as tmp:
-        for n in counts:
-            print(f"{n} session(s)...", flush=True)
-            results["runs"].append(
-                bench(Path(tmp), n, args.rounds, args.think, args.timeout, args.seed)
-            )
+    if args.through_nginx:
+        for k in args.replicas:
+            for n in counts:
+                print(f"{k} replica(s) behind nginx, {n} sessions...", flush=True)
+                results["runs"].append(
+                    bench_nginx(k, n, args.rounds, args.think, args.timeout, args.seed)
+                )
+    else:
+        if not (args.no_baseline or args.sessions == 1):
+            counts = [1, args.sessions]
+        with tempfile.TemporaryDirectory(prefix="mstatlas-bench-sessions-") as tmp:
+            for n in counts:
+                print(f"{n} session(s)...", flush=True)
+                results["runs"].append(
+                    bench(Path(tmp), n, args.rounds, args.think, args.timeout, args.seed)
+                )
     results["machine"]["loadavg_1_5_15_at_end"] = list(os.getloadavg())
-    report(results)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"Wrote {args.out}")
+    (report_nginx if args.through_nginx else report)(results)
+    out = args.out or RESULTS / ("sessions-nginx.json" if args.through_nginx else "sessions.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"Wrote {out}")
     # Times are reported, never asserted: only "nothing measured at all" is a failure.
     return 0 if all(r["interaction_ms"]["count"] for r in results["runs"]) else 1
 

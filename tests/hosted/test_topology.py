@@ -8,9 +8,11 @@ replica, opened through the other" is a fact the access log confirms, not a hope
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from string import Template
 
 import psycopg
@@ -29,6 +31,7 @@ from hosted.topology import (
 from playwright.sync_api import expect
 from sqlalchemy.engine import make_url
 
+from benchmarks import bench_sessions
 from mstatlas.data.store import DatasetStore
 from scripts.hosted import (
     HEALTH,
@@ -135,6 +138,35 @@ def test_affinity_cookies_reach_both_replicas(both_running):
         for _ in range(5):  # the same cookie always lands on the same replica
             assert get(topo.url + HEALTH, value)[0] == 200
         assert upstreams_of(topo, value) == {replica.address}
+
+
+def test_protocol_sessions_through_nginx_stay_on_their_replica(both_running):
+    # What benchmarks/bench_sessions.py --through-nginx does: each session loads the page
+    # (nginx sets its affinity cookie), then speaks Streamlit's protocol over a websocket
+    # through nginx with that cookie. No times are checked.
+    topo = both_running
+    skip = len(access_log(topo))
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API keeps a loop in this thread
+        sessions = pool.submit(
+            asyncio.run, bench_sessions._all_sessions(topo.port, 6, 1, 0.05, 60.0, 7, sticky=True)
+        ).result(timeout=600)
+    assert [e for s in sessions for e in s["errors"]] == []
+    assert all(len(s["interactions"]) == len(bench_sessions.STEPS) for s in sessions)
+    logged = access_log(topo)[skip:]
+    page_loads = [e for e in logged if e["request"].startswith("GET / ")]
+    assert len(page_loads) == 6
+    by_cookie = {e["affinity"]: e["upstream"] for e in page_loads}
+
+    def streams_logged():
+        logged = access_log(topo)[skip:]
+        found = [
+            e for e in logged if "/_stcore/stream" in e["request"] and e["affinity"] in by_cookie
+        ]
+        return found if len(found) == len(by_cookie) else None
+
+    streams = wait_for(streams_logged, "nginx to log the six websockets")
+    for stream in streams:  # the websocket went where its page came from
+        assert by_cookie[stream["affinity"]] == stream["upstream"]
 
 
 def test_shared_dataset_opens_and_is_deleted_across_replicas(both_running, browser, tmp_path):
