@@ -40,9 +40,13 @@ def test_as_of_a_year_draws_each_clusters_latest_figure_up_to_it():
 def test_choosing_the_latest_figures_again_drops_the_year_from_the_link():
     at = _app(asof="2008")
     box = next(s for s in at.selectbox if s.label == "Show the figures as of")
-    box.set_value(None).run()
+    box.set_value("latest").run()
     assert "asof" not in at.query_params
     assert not any("As of" in t for t in texts(at).splitlines())
+    again = next(s for s in at.selectbox if s.label == "Show the figures as of")
+    assert again.value == "latest"  # shown as a choice, not as an empty box
+    fresh = next(s for s in _app().selectbox if s.label == "Show the figures as of")
+    assert fresh.value == "latest"
 
 
 def test_picking_a_country_zooms_the_map_to_it_and_all_countries_back_to_europe():

@@ -45,6 +45,9 @@ def _map_html(
     )
 
 
+#: The "as of" choice that shows every cluster's latest figure.
+LATEST = "latest"
+
 #: How many clusters the profile select box offers (largest first).
 PROFILE_CHOICES = 500
 
@@ -93,7 +96,7 @@ def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:
     """The "as of" year: each cluster's latest figure up to it (or the latest of all)."""
     lo, hi = years
     view = session.view()
-    options: list[int | None] = [None, *range(hi, lo - 1, -1)]
+    options: list[int | str] = [LATEST, *range(hi, lo - 1, -1)]
     if view.as_of is not None and view.as_of not in options:
         options.insert(1, view.as_of)  # a link's year outside the data: shown as asked
     session.bound_widget(
@@ -101,7 +104,10 @@ def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:
         st.selectbox,
         "Show the figures as of",
         options=options,
-        format_func=lambda y: "the latest figures" if y is None else f"{y}",
+        # a selectbox shows None as "no choice": the latest figures are a choice of their own
+        to_widget=lambda y: LATEST if y is None else y,
+        from_widget=lambda y: None if y in (LATEST, None) else int(y),
+        format_func=lambda y: "the latest figures" if y == LATEST else f"{y}",
         help="Each cluster's latest figure up to the chosen year, one per kind and perimeter "
         "as the headline rule picks it. Undated figures cannot be placed in time and are "
         "left out.",

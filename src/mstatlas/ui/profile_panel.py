@@ -71,20 +71,25 @@ def render(
 def _compare_button(cluster_id: str) -> None:
     """Add the cluster to the comparison, and a way to open it."""
     compared = session.view().compare
-    left, right = st.columns([1, 1])
     if cluster_id in compared:
-        left.caption("In the comparison.")
+        st.caption("In the comparison.")
     elif len(compared) >= MAX_COMPARE:
-        left.caption(f"The comparison is full ({MAX_COMPARE} clusters).")
+        st.caption(f"The comparison is full ({MAX_COMPARE} clusters).")
     else:
 
         def _add() -> None:
             session.update_view(compare=(*session.view().compare, cluster_id))
 
-        left.button("Add to comparison", key="add_compare", icon=":material/add:", on_click=_add)
+        st.button(
+            "Add to comparison",
+            key="add_compare",
+            icon=":material/add:",
+            on_click=_add,
+            width="stretch",
+        )
     n = len(session.view().compare)
     if n:
-        right.page_link(
+        st.page_link(
             COMPARE_PAGE,
             label=f"Compare {n} cluster{'s' if n != 1 else ''}",
             icon=":material/compare_arrows:",
