@@ -300,9 +300,9 @@ class Topology:
         )
 
     def stop(self) -> None:
-        """Stop nginx (graceful quit) and every replica; never raises for one already gone."""
+        """Stop nginx and every replica; never raises for one already gone."""
         if self.nginx is not None:
-            _stop(self.nginx, signal.SIGQUIT)
+            _stop(self.nginx)  # fast shutdown: a graceful one would wait for open websockets
         for r in self.replicas:
             if r.proc is not None:
                 _stop(r.proc)
