@@ -107,6 +107,10 @@ def test_hover_click_and_link_of_a_known_cluster(offline, big_app):
         f"() => {{ const p = window.map.latLngToContainerPoint([{KNOWN['lat']}, {KNOWN['lon']}]);"
         " return {x: p.x, y: p.y}; }"
     )
+    # drawn in its kind's colour (network members #0072B2, filled at 72 % opacity)
+    frame.wait_for_function(f"() => {LAYER}.pixelAt({point})[3] > 0", timeout=30_000)
+    r, g, b, a = frame.evaluate(f"() => {LAYER}.pixelAt({point})")
+    assert (r, g, b) == pytest.approx((0x00, 0x72, 0xB2), abs=2) and a == pytest.approx(184, abs=2)
     box = page.locator(MAP_FRAME).bounding_box()
     x, y = box["x"] + point["x"], box["y"] + point["y"]
     page.mouse.move(x - 40, y - 40)

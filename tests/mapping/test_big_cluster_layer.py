@@ -242,7 +242,13 @@ def test_hit_test_finds_the_topmost_circle_and_a_click_carries_its_feature():
     got = run_layer(
         layer,
         f"""function () {{
-          lay._k = 64; lay._o = {{x: 0, y: 0}}; lay._pad = {{x: 0, y: 0}};
+          // the map at zoom 6, its pixel origin at 0: container points are world pixels
+          lay._map = {{options: {{crs: {{scale: function (z) {{ return 256 * Math.pow(2, z); }}}}}},
+                      getZoom: function () {{ return 6; }},
+                      getPixelOrigin: function () {{ return {{x: 0, y: 0}}; }},
+                      containerPointToLayerPoint: function (p) {{
+                        return {{x: p.x, y: p.y, add: function (o) {{ return {{x: p.x + o.x, y: p.y + o.y}}; }}}};
+                      }}}};
           var fired = null;
           lay.fire = function (type, e) {{ fired = {{type: type, ll: e.latlng,
                                                     f: e.layer.toGeoJSON()}}; }};
