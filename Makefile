@@ -49,13 +49,15 @@ test: setup system-deps check
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
-# Rendering (MST Atlas vs a naive folium peer), uploads, the dataset store, shared links.
+# Rendering (MST Atlas vs a naive folium peer), uploads, the dataset store, shared links,
+# sessions on one replica and through nginx on two.
 bench: setup system-deps
 	$(PY) -m benchmarks
 	$(PY) benchmarks/bench_upload.py
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_share.py
 	$(PY) benchmarks/bench_sessions.py
+	$(PY) benchmarks/bench_sessions.py --through-nginx
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor
