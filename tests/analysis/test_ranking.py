@@ -379,3 +379,22 @@ def test_ranked_kind_text_names_the_kind_ranked():
     assert ranked_kind_text("unspecified").startswith(
         "This dataset does not say what its figures count; they are ranked together as one kind"
     )
+
+
+def test_like_with_like_leaves_out_figures_of_another_perimeter_and_says_which():
+    from mstatlas.analysis.ranking import other_perimeters
+
+    t = table(
+        [
+            {"cluster_id": "a", "employees": 900, "year": 2010},
+            {"cluster_id": "b", "employees": 5000, "year": 2012, "scope": "technology park"},
+            {"cluster_id": "c", "employees": 300, "year": 2011},
+        ]
+    )
+    ranked = rank_clusters(t, by="employees")
+    assert list(ranked["cluster_id"]) == ["a", "c"]  # b's only figure is the whole park
+    left = other_perimeters(t, by="employees")
+    assert list(left["cluster_id"]) == ["b"] and left["scope"].iloc[0] == "technology park"
+    mixed = rank_clusters(t, by="employees", counts=None)
+    assert list(mixed["cluster_id"]) == ["b", "a", "c"]  # mixed: every figure, its scope shown
+    assert other_perimeters(t, by="employees", counts=None).empty

@@ -123,3 +123,26 @@ def test_the_row_a_star_explanation_cites_is_on_the_sources_page():
     assert cited["Cluster"] == "Dortmund MST cluster"
     assert str(int(cited["Year"])) in text and cited["Source"] in text
     assert f"{int(cited['Employees']):,}" in text
+
+
+def test_ranking_names_clusters_left_out_for_another_perimeter_and_stars_stay_like_with_like():
+    from ui.app_helpers import PAGES
+
+    at = _app()
+    at.switch_page(f"{PAGES}/ranking.py").run()
+    t = texts(at)
+    assert "Not ranked, because their figure covers another perimeter" in t
+    assert "Adlershof technology park" in t
+    plain = at.dataframe[0].value
+    at2 = _app(mixed="1")
+    at2.switch_page(f"{PAGES}/ranking.py").run()
+    mixed = at2.dataframe[0].value
+    # a cluster in both tables keeps its stars when the ranking mixes kinds
+    both = set(plain["Cluster"]) & set(mixed["Cluster"])
+    assert both
+    for name in both:
+        assert (
+            plain.loc[plain["Cluster"] == name, "Stars"].iloc[0]
+            == mixed.loc[mixed["Cluster"] == name, "Stars"].iloc[0]
+        )
+    assert "Scope" in mixed.columns

@@ -428,6 +428,9 @@ def rank_clusters(
         :func:`default_kinds` (cluster firms when there are any), so like is
         compared with like; ``None`` mixes all categories (the ``counts_what``
         column then tells each row's kind). A single kind may be given as a string.
+        Unless kinds are mixed, a cluster whose headline figure covers another
+        perimeter (its ``scope``: an incubator's tenants, a whole technology
+        park) is not ranked: :func:`other_perimeters` lists those.
 
     Returns
     -------
@@ -447,6 +450,8 @@ def rank_clusters(
     if isinstance(counts, str):
         counts = default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
     heads = headline_figures(clusters, by=by, counts=counts)
+    if counts is not None:  # like with like: the same kind and the usual perimeter
+        heads = heads[heads["scope"].isna().to_numpy(dtype=bool)]
     if heads.empty:
         return pd.DataFrame(columns=list(RANKING_COLUMNS))
     heads = heads.sort_values(
@@ -458,6 +463,34 @@ def rank_clusters(
     if top is not None:
         heads = heads[heads["rank"] <= top]
     return heads[list(RANKING_COLUMNS)].reset_index(drop=True)
+
+
+def other_perimeters(
+    clusters: pd.DataFrame,
+    by: str = "employees",
+    counts: Iterable[str] | str | None = LIKE_WITH_LIKE,
+) -> pd.DataFrame:
+    """The clusters a like-with-like ranking leaves out: their figure covers another perimeter.
+
+    Parameters
+    ----------
+    clusters, by, counts
+        As for :func:`rank_clusters`.
+
+    Returns
+    -------
+    DataFrame
+        The headline figures (columns of :func:`headline_figures`) whose
+        ``scope`` is not blank, largest first; empty when kinds are mixed
+        (``counts=None``), since a mixed ranking shows every figure with its scope.
+    """
+    if counts is None:
+        return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
+    if isinstance(counts, str):
+        counts = default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
+    heads = headline_figures(clusters, by=by, counts=counts)
+    scoped = heads[heads["scope"].notna().to_numpy(dtype=bool)]
+    return scoped.sort_values("value", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
 def ordinal(n: int) -> str:

@@ -206,7 +206,10 @@ def _percentile_star(
 ) -> tuple[pd.DataFrame, dict[str, StarExplanation]]:
     """Headline figure, percentile and star per cluster for the size or mass star."""
     by = "employees" if star == "size" else "firms"
-    heads = headline_figures(clusters, by=by, counts=counts).set_index("cluster_id", drop=False)
+    heads = headline_figures(clusters, by=by, counts=counts)
+    if counts is not None:  # the comparable set: one kind, the usual perimeter (as ranked)
+        heads = heads[heads["scope"].isna().to_numpy(dtype=bool)]
+    heads = heads.set_index("cluster_id", drop=False)
     n = len(heads)
     enough = n >= min_set
     pct = percentile_ranks(heads["value"]) if enough else np.full(n, np.nan)

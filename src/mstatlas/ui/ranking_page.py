@@ -40,6 +40,7 @@ from mstatlas.analysis.ranking import (
     measure_values,
     mixed_kinds_caveat,
     ordinal,
+    other_perimeters,
     position_statement,
     rank_clusters,
     ranked_kind_text,
@@ -220,6 +221,23 @@ def _kinds_note(mixed: bool, shown: pd.DataFrame, kinds: tuple[str, ...]) -> Non
     st.info(text, icon=":material/info:")
 
 
+def _other_perimeters_note(ds_id: str, fkey: tuple, view: ViewState) -> None:
+    """Name the clusters left out because their figure covers another perimeter."""
+    if view.mixed:
+        return
+    left = other_perimeters(filtered(ds_id, fkey), view.rank_by, LIKE_WITH_LIKE)
+    if left.empty:
+        return
+    items = "; ".join(
+        f"{md(r['cluster_name'])} ({md(r['display'])}, {md(r['scope'])})"
+        for _, r in left.iterrows()
+    )
+    st.caption(
+        f"Not ranked, because their figure covers another perimeter than the cluster: {items}. "
+        f"Switch on “{MIXED_LABEL}” to see them ranked with their scope."
+    )
+
+
 def _controls() -> None:
     c1, c2, c3, c4 = st.columns([1.3, 0.8, 1.1, 1.3])
     with c1:
@@ -335,6 +353,8 @@ def _figure_columns(top: pd.DataFrame, by: str) -> dict[str, object]:
         "Year": year_texts(top).to_numpy(),
         "Counts": [COUNTS_WHAT.get(c, c) for c in top["counts_what"]],
     }
+    if top["scope"].notna().any():  # figures of another perimeter are in view: say which
+        cols["Scope"] = top["scope"].fillna("").to_numpy()
     if by == "employees_per_firm":
         cols["Computed as"] = top["ratio_basis"].to_numpy()
     cols["Other reported figures"] = top["other_figures"].to_numpy()
@@ -356,13 +376,13 @@ def _table(top: pd.DataFrame, by: str, stars: list[str], by_growth: bool) -> pd.
             **head,
             "Growth a year": [_percent(c) for c in top["cagr"]],
             "From → to": top["growth_ends"].to_numpy(),
-            "Years": top["growth_years"].array,
+            "Years": top["growth_years"].astype("string").fillna("").to_numpy(),
             "Change": top["growth_change"].to_numpy(),
             "Growth of": top["growth_of"].to_numpy(),
             "Growth caveats": top["growth_note"].to_numpy(),
             "Growth sources": top["growth_sources"].to_numpy(),
         }
-    return pd.DataFrame({**head, **_figure_columns(top, by), "Stars": stars})
+    return pd.DataFrame({**head, "Stars": stars, **_figure_columns(top, by)})
 
 
 def _compare_button(ids: list[str], rows: Sequence[int]) -> None:
@@ -557,10 +577,13 @@ def render() -> None:
         return
     top = full[full["rank"] <= view.top]
     _kinds_note(view.mixed, top, kinds)
+    _other_perimeters_note(ds.id, fkey, view)
     if FOCUS in set(full["cluster_id"]):
         st.markdown(f"**{md(position_statement(full, FOCUS, view.rank_by))}**")
     _year_spread(ds.id, full, view)
-    rating = rating_panel.rating_in_view(ds.id, fkey, view.rating, view.mixed)
+    # Stars compare like with like even when the ranking mixes kinds: a percentile over
+    # figures of different kinds would mean nothing (and the map rates the same way).
+    rating = rating_panel.rating_in_view(ds.id, fkey, view.rating)
     _ranked_table(full, growth, reasons, rating, view)
     _chart(top, full, view, ds.name)
     names = dict(zip(full["cluster_id"].astype(str), full["cluster_name"].astype(str)))
@@ -568,7 +591,7 @@ def render() -> None:
         names.setdefault(str(cid), str(name))  # clusters in view without a ranked figure
     _sensitivity_section(ds.id, view, names, _data_years(ds.clusters))
     st.subheader("Star rating")
-    rating_panel.render_section(rating, session.view().selected, names, view.mixed)
+    rating_panel.render_section(rating, session.view().selected, names, False)
     _method()
 
 
