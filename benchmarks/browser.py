@@ -92,6 +92,10 @@ async () => {
 """
 
 
+#: Stops the map from reporting its view (no Streamlit rerun per move): the map's own frames.
+QUIET_JS = "() => { if (window.Streamlit) { window.Streamlit.setComponentValue = () => {}; } }"
+
+
 def free_port() -> int:
     """A free TCP port on localhost."""
     with socket.socket() as s:
@@ -229,9 +233,21 @@ def new_context(browser: Any, target: int) -> tuple[Any, list[str]]:
 
 
 def load_once(
-    ctx: Any, blocked: list[str], url: str, *, pan_zoom: bool = False, timeout: float = 180.0
+    ctx: Any,
+    blocked: list[str],
+    url: str,
+    *,
+    pan_zoom: bool = False,
+    quiet: bool = False,
+    timeout: float = 180.0,
 ) -> dict[str, Any]:
-    """Open ``url`` in a new page of ``ctx``; time map visible / symbols drawn (ms from navigation)."""
+    """Open ``url`` in a new page of ``ctx``; time map visible / symbols drawn (ms from navigation).
+
+    With ``pan_zoom``, also the frame times of a scripted pan and zoom; with
+    ``quiet`` too, the same again with the map's view reports switched off
+    (``pan_zoom_quiet``): what the map itself costs, without the Streamlit
+    rerun each move triggers on the same machine.
+    """
     page = ctx.new_page()
     try:
         ws = {"bytes": 0}
@@ -271,6 +287,9 @@ def load_once(
         }
         if pan_zoom and frame is not None:
             result["pan_zoom"] = frame.evaluate(PAN_ZOOM_JS)
+            if quiet:
+                frame.evaluate(QUIET_JS)
+                result["pan_zoom_quiet"] = frame.evaluate(PAN_ZOOM_JS)
         return result
     finally:
         page.close()

@@ -108,7 +108,8 @@ def prepare_data(kind: str, n: int | None) -> tuple[Path, dict[str, str], int]:
     src = data_dir()
     folder = RESULTS / "data" / (kind if n is None else f"{kind}-{n}")
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src / "europe_countries.geojson", folder / "europe_countries.geojson")
+    for name in ("europe_countries.geojson", "cluster_profiles.csv"):  # the app needs both
+        shutil.copyfile(src / name, folder / name)
     env = {"MSTATLAS_DATA_DIR": str(folder)}
     if kind == "default":
         shutil.copyfile(src / "clusters.csv", folder / "clusters.csv")
@@ -181,7 +182,13 @@ def rerun_measure(app_path: Path, env: dict[str, str], changes: int) -> dict[str
 
 
 def browser_measure(
-    browser: Any, app_path: Path, env: dict[str, str], target: int, loads: int, pan_zoom: bool
+    browser: Any,
+    app_path: Path,
+    env: dict[str, str],
+    target: int,
+    loads: int,
+    pan_zoom: bool,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Start the app, load it ``1 + loads`` times, take medians.
 
@@ -195,7 +202,8 @@ def browser_measure(
         runs = []
         try:
             for i in range(1 + loads):
-                r = load_once(ctx, blocked, server.url, pan_zoom=pan_zoom and i == loads)
+                last = i == loads
+                r = load_once(ctx, blocked, server.url, pan_zoom=pan_zoom and last, quiet=quiet)
                 if "error" in r:
                     return {**r, "peak_mb": server.peak_rss_mb()}
                 if i:
@@ -218,8 +226,9 @@ def browser_measure(
             ],
             "peak_mb": server.peak_rss_mb(),
         }
-        if "pan_zoom" in runs[-1]:
-            out["pan_zoom"] = runs[-1]["pan_zoom"]
+        for key in ("pan_zoom", "pan_zoom_quiet"):
+            if key in runs[-1]:
+                out[key] = runs[-1][key]
         return out
 
 

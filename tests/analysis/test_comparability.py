@@ -33,7 +33,7 @@ def test_same_qualifier_on_both_sides_is_comparable():
 def test_different_kinds_named_with_their_labels():
     reasons = pair_warnings(fig("Dortmund"), fig("Grenoble", counts_what="network_members"))
     assert reasons == [
-        "Different kinds of figure: Dortmund's counts cluster firms, Grenoble's network members"
+        "Different kinds of figure: Dortmund's figure counts cluster firms, Grenoble's network members"
     ]
 
 

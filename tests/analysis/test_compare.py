@@ -115,7 +115,7 @@ def test_warnings_per_measure_and_pair_skip_blanks(small):
         w.iloc[0]["reasons"] == "B's figure is stated 'more than 40' (a lower bound), A's exactly"
     )
     assert w.iloc[1]["reasons"] == (
-        "Different kinds of figure: A's counts cluster firms, C's regional sector; "
+        "Different kinds of figure: A's figure counts cluster firms, C's regional sector; "
         "Years 10 apart: A 2010, C 2020"
     )
 

@@ -65,7 +65,7 @@ def _kind_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     if ka == kb:
         return None
     return (
-        f"Different kinds of figure: {_possessive(a)} counts {_kind_label(ka)}, "
+        f"Different kinds of figure: {_possessive(a)} figure counts {_kind_label(ka)}, "
         f"{_possessive(b)} {_kind_label(kb)}"
     )
 

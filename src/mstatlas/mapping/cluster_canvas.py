@@ -7,11 +7,11 @@ the same circles the way the firm-point layer draws firms: the positions travel
 as two delta-encoded integer arrays and are projected once; each redraw stamps
 the circles in view into a pixel buffer from pre-drawn sprites, a slice per
 animation frame so panning never stalls, and shows it in one go. It looks and
-clicks like the small
-layer: area ∝ figure on the same radius scale, colour by kind, hollow circles
-for clusters without a figure, the selected one outlined, a tooltip with name,
-figure, year, kind (and stars), and a click that streamlit-folium reports as
-``last_active_drawing`` with the same ``{i, k}`` properties.
+clicks like the small layer: area ∝ figure on the same radius scale, colour by
+kind, hollow circles for clusters without a figure, the selected one outlined,
+a tooltip with name, figure, year, kind (and stars), and a click that
+streamlit-folium reports as ``last_active_drawing`` with the same ``{i, k}``
+properties.
 
 About 20 bytes a cluster plus its name (sent once, in one string).
 """

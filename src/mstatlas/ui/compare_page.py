@@ -121,9 +121,11 @@ def _picker(ds: Dataset, names: Mapping[str, str]) -> None:
 
 def _table(table: pd.DataFrame) -> None:
     wide = wide_table(table, COMPARE_MEASURES)
-    links = [c for c in wide.columns if c.endswith(" link")]
-    for col in links:
+    for col in [c for c in wide.columns if c.endswith(" link")]:
         wide[col] = [components.safe_url(u) for u in wide[col]]
+        if wide[col].isna().all():  # no source address at all (an upload): no empty column
+            wide = wide.drop(columns=col)
+    links = [c for c in wide.columns if c.endswith(" link")]
     st.dataframe(
         wide,
         hide_index=True,

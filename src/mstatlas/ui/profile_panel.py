@@ -88,7 +88,9 @@ def _compare_button(cluster_id: str) -> None:
             width="stretch",
         )
     n = len(session.view().compare)
-    if n:
+    if n == 1:
+        st.caption("Add at least one more cluster to compare.")
+    elif n:
         st.page_link(
             COMPARE_PAGE,
             label=f"Compare {n} cluster{'s' if n != 1 else ''}",

@@ -168,10 +168,9 @@ def stars_line(rating: pd.DataFrame | None, cluster_id: str) -> None:
         return
     stars = int(rating.at[cluster_id, "stars"])
     of = int(possible(rating)[cluster_id])
-    n = len(rating)
     st.markdown(
-        f"**{marks(stars, of)}** {stars} of {of} stars "
-        f"(rated among the {n:,} cluster{'s' if n != 1 else ''} in view)"
+        f"**{marks(stars, of)}** {stars} of {of} stars (each star compares the cluster with "
+        "the clusters in view that have a figure of the same kind; “Explain” says which)"
     )
     with st.expander("Explain the stars"):
         for text in explanations(rating, cluster_id):
