@@ -185,7 +185,7 @@ def _map(summary: pd.DataFrame, colour: str, selected: tuple[str, ...]) -> str |
     out = st_folium(
         country_map(summary, value=colour, selected=selected or None),
         key=MAP_KEY,
-        height=520,
+        height=470,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
     )
@@ -276,19 +276,25 @@ def render() -> None:
             horizontal=True,
         )
     _unsummable_note(rows, by)
-    _rule(kind, view.countries)
     if rows.empty:
+        _rule(kind, view.countries)
         st.warning("No cluster is in view. Change the filters in the sidebar to see more.")
         _country_links(view.countries)
         return
     summary = _summary(ds.id, fkey, by, kind)
-    clicked = _map(summary, colour, view.countries)
+    # The map first and whole on screen (a click on a map cut by the window's edge scrolls
+    # the page as the map takes focus, and lands elsewhere); the rule and legend beside it.
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        clicked = _map(summary, colour, view.countries)
     if clicked and (clicked,) != view.countries:
         _set_countries((clicked,))
         st.rerun()  # the sidebar, drawn before the click was known, follows
-    st.html(country_legend_html(summary, value=colour))
-    _picker(summary)
-    _country_links(view.countries)
+    with right:
+        st.html(country_legend_html(summary, value=colour))
+        _picker(summary)
+        _country_links(view.countries)
+        _rule(kind, view.countries)
     label = MEASURES[by].lower()
     st.markdown(
         f"**{len(summary)} countr{'y' if len(summary) == 1 else 'ies'}**, "

@@ -208,7 +208,7 @@ def render() -> None:
             firm_group = folium.FeatureGroup(name="Firms", control=False)
             # copy: the cached layer is shared by sessions and drawing re-parents it
             firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
-    left, right = st.columns([3, 1.3], gap="medium")
+    left, right = st.columns([2.5, 1.5], gap="medium")
     with left:
         clicked = components.atlas_map(
             pts,
