@@ -100,7 +100,10 @@ def test_profile_json_and_csv_carry_sources(capsys):
     assert all(f["cluster_id"] == "grenoble" for f in doc["figures"])
     assert main(["profile", "grenoble", "--format", "csv"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    assert len(table) == len(facts) and set(table["field"]) <= set(PROFILE_FIELDS)
+    figures = table[table["section"] == "figure"]
+    assert len(figures) == len(doc["figures"]) and figures["source_url"].notna().all()
+    rest = table[table["section"] != "figure"]
+    assert len(rest) == len(facts) and set(rest["section"]) <= set(PROFILE_FIELDS)
 
 
 def test_profile_of_an_unknown_cluster_names_some_ids(capsys):

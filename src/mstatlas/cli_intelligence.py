@@ -190,6 +190,7 @@ def _cmd_countries(args: argparse.Namespace) -> int:
             "clusters": table["n_clusters"],
             "added": table["n_with_figure"],
             f"{MEASURES[args.by].lower()}": table["display"].fillna(""),
+            "how to read it": table["total_note"].fillna(""),
             "years": [
                 "" if pd.isna(a) else (f"{a}" if a == b else f"{a}–{b}")
                 for a, b in zip(table["year_min"], table["year_max"])
@@ -223,8 +224,11 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         return EXIT_OK
     if args.format == "csv":
+        # one table: the reported figures first (section "figure"), then the facts
+        figs = pd.DataFrame(figures).assign(section="figure", row=rows.index)
         facts = pd.concat([sections[f] for f in PROFILE_FIELDS], ignore_index=True)
-        _write_csv(facts)
+        facts = facts.rename(columns={"field": "section"})
+        _write_csv(pd.concat([figs, facts], ignore_index=True).pipe(_section_first))
         return EXIT_OK
     first = rows.iloc[0]
     place = ", ".join(
@@ -258,6 +262,10 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             year = "undated" if pd.isna(f["year"]) else str(int(f["year"]))
             print(f"  {f['value']} ({year}; {f['source_title']})")
     return EXIT_OK
+
+
+def _section_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[["section", *[c for c in frame.columns if c != "section"]]]
 
 
 def _q(value: object) -> str:
