@@ -59,6 +59,11 @@ def render(
     _compare_button(cluster_id)
     figures, facts, growth, near = st.tabs(["Figures", "Profile", "Growth", "Nearby"])
     with figures:
+        if (year := session.view().as_of) is not None:
+            st.caption(
+                f"The map shows each cluster's latest figure up to {year}; its profile lists "
+                "every reported figure, later ones included."
+            )
         components.profile(clusters, cluster_id, heading=False)
     with facts:
         _facts(profiles, cluster_id)
