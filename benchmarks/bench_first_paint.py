@@ -1,0 +1,160 @@
+"""First paint: navigation → symbols drawn, MST Atlas against a bare peer, alternating.
+
+Run: ``python benchmarks/bench_first_paint.py`` (options: ``--help``).
+
+Both apps run at once, each its own ``streamlit run`` on a free port on
+127.0.0.1, on the same data (the default dataset): MST Atlas (``app.py``) and
+the bare peer (``benchmarks/bare_peer_app.py``: one page, ``st_folium`` with the
+same clusters as one GeoJSON layer, the same outlines, self-served Leaflet, no
+tiles). Each is loaded once and thrown away (warm server: imports done, caches
+filled), then the two are loaded in turn, ``--loads`` times each, the order
+flipped every round (ABBA…), every load in a fresh browser context (empty HTTP
+cache, a new Streamlit session) of one headless Debian Chromium with every
+non-local request aborted. Time is milliseconds from navigation start to the
+frame painted after all the map's symbols were added, recorded inside the map
+iframe (:mod:`benchmarks.browser`). The figure to watch is the ratio of the
+medians (atlas / peer): both pay Streamlit's own boot, so machine load moves
+both. Load averages before and after are printed with it.
+
+Prints a table and writes ``benchmarks/results/first_paint.json``. Never fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: the benchmarks package is beside it
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.browser import (  # noqa: E402
+    chromium,
+    chromium_version,
+    load_once,
+    new_context,
+    streamlit_server,
+)
+
+RESULTS = ROOT / "benchmarks" / "results"
+APPS = {"atlas": ROOT / "app.py", "peer": ROOT / "benchmarks" / "bare_peer_app.py"}
+
+
+def symbol_count() -> int:
+    """How many symbols both maps draw: one per cluster of the default dataset."""
+    from mstatlas.data.loading import load_clusters
+    from mstatlas.mapping.build import map_points
+
+    return len(map_points(load_clusters(), "employees"))
+
+
+def _quantile(xs: list[float], q: float) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def summarise(times: list[float]) -> dict[str, float]:
+    """Median and p90 (nearest rank) of load times, in ms."""
+    return {"median_ms": statistics.median(times), "p90_ms": _quantile(times, 0.9)}
+
+
+def _load(browser: Any, url: str, target: int) -> dict[str, Any]:
+    ctx, blocked = new_context(browser, target)
+    try:
+        return load_once(ctx, blocked, url, timeout=120.0)
+    finally:
+        ctx.close()
+
+
+def measure(loads: int) -> dict[str, Any]:
+    """Start both apps, warm each, then alternate ``loads`` loads of each."""
+    from benchmarks.naive import install_peer_assets
+    from mstatlas.mapping.assets import install_static_assets
+
+    install_static_assets(ROOT / "static")
+    install_peer_assets()
+    target = symbol_count()
+    logs = RESULTS / "logs"
+    times: dict[str, list[float]] = {name: [] for name in APPS}
+    visible: dict[str, list[float]] = {name: [] for name in APPS}
+    load_before = os.getloadavg()
+    with contextlib.ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(
+                streamlit_server(app, {}, logs / f"first-paint-{name}.log")
+            ).url
+            for name, app in APPS.items()
+        }
+        browser = stack.enter_context(chromium())
+        for name, url in urls.items():  # throw-away loads: imports and caches warm
+            r = _load(browser, url, target)
+            if "error" in r:
+                raise RuntimeError(f"{name}: {r['error']}")
+        for i in range(loads):
+            order = list(APPS) if i % 2 == 0 else list(reversed(APPS))
+            for name in order:
+                r = _load(browser, urls[name], target)
+                if "error" in r:
+                    raise RuntimeError(f"{name}: {r['error']}")
+                times[name].append(r["symbols_ms"])
+                visible[name].append(r["visible_ms"])
+                print(f"  {i + 1:2} {name:5} symbols {r['symbols_ms']:7.0f} ms", flush=True)
+    out: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "chromium": chromium_version(),
+        "nproc": os.cpu_count(),
+        "symbols": target,
+        "loads": loads,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+    }
+    for name in APPS:
+        out[name] = {
+            **summarise(times[name]),
+            "visible_median_ms": statistics.median(visible[name]),
+            "symbols_ms": [round(t) for t in times[name]],
+        }
+    out["ratio_median"] = out["atlas"]["median_ms"] / out["peer"]["median_ms"]
+    out["ratio_p90"] = out["atlas"]["p90_ms"] / out["peer"]["p90_ms"]
+    return out
+
+
+def report(r: dict[str, Any]) -> str:
+    """The figures as a small table."""
+    lines = [
+        f"first paint, navigation → {r['symbols']} symbols drawn, {r['loads']} loads each "
+        f"(fresh context, network blocked)",
+        f"{'app':6} {'median s':>9} {'p90 s':>7}",
+    ]
+    for name in APPS:
+        a = r[name]
+        lines.append(f"{name:6} {a['median_ms'] / 1000:9.2f} {a['p90_ms'] / 1000:7.2f}")
+    lines.append(f"ratio  {r['ratio_median']:9.2f} {r['ratio_p90']:7.2f}  (target ≤ 1.15 median)")
+    b, a = r["load_average_before"], r["load_average_after"]
+    lines.append(
+        f"load average before {b[0]:.2f} {b[1]:.2f} {b[2]:.2f}, after {a[0]:.2f} {a[1]:.2f} {a[2]:.2f}"
+        f" ({r['nproc']} cores)"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loads", type=int, default=8, help="loads of each app (default 8)")
+    args = parser.parse_args(argv)
+    r = measure(args.loads)
+    print(report(r))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "first_paint.json").write_text(json.dumps(r, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
