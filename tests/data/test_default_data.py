@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +21,12 @@ from mstatlas.data.profiles import (
 from mstatlas.errors import DataError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-sys.path.insert(0, str(DATA.parent / "scripts"))
-import merge_figures  # noqa: E402
+# the build script, loaded by path (putting scripts/ on sys.path would shadow test packages)
+_spec = importlib.util.spec_from_file_location(
+    "merge_figures", DATA.parent / "scripts" / "merge_figures.py"
+)
+merge_figures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(merge_figures)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
