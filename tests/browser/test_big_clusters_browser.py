@@ -58,10 +58,10 @@ def open_map(offline, url: str):
     return page, frame
 
 
-def move_map(page, frame, lat: float, lon: float, zoom: int) -> None:
+def move_map(page, frame, js: str) -> None:
     """Move the map as a person would; wait until the link shows the new position."""
     before = page.url
-    frame.evaluate(f"() => window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    frame.evaluate(f"() => window.map.{js}")
     page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=60_000)
     page.wait_for_timeout(700)  # let the rerun finish
 
@@ -93,15 +93,13 @@ def test_every_cluster_is_drawn_on_one_canvas(offline, big_app):
 def test_hover_click_and_link_of_a_known_cluster(offline, big_app):
     page, frame = open_map(offline, big_app)
     # The map reports where it is: the link follows a move and a pan at 20,000 clusters.
-    move_map(page, frame, KNOWN["lat"], KNOWN["lon"], 11)
+    move_map(page, frame, f"setView([{KNOWN['lat']}, {KNOWN['lon']}], 11, {{animate: false}})")
     assert link_view(page.url) == (KNOWN["lat"], KNOWN["lon"], 11)
-    before = page.url
-    frame.evaluate("() => window.map.panBy([40, 0], {animate: false})")
-    page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=60_000)
+    move_map(page, frame, "panBy([40, 0], {animate: false})")
     lat, lon, zoom = link_view(page.url)
     assert (lat, zoom) == (KNOWN["lat"], 11) and lon > KNOWN["lon"]
-    frame.evaluate("() => window.map.panBy([-40, 0], {animate: false})")
-    frame.wait_for_function(f"() => {LAYER}.drawnCount() >= 1", timeout=30_000)
+    move_map(page, frame, "panBy([-40, 0], {animate: false})")
+    assert link_view(page.url) == (KNOWN["lat"], KNOWN["lon"], 11)
     # Hover: the tooltip names the cluster under the pointer, with figure, year and kind.
     point = frame.evaluate(
         f"() => {{ const p = window.map.latLngToContainerPoint([{KNOWN['lat']}, {KNOWN['lon']}]);"
@@ -114,7 +112,9 @@ def test_hover_click_and_link_of_a_known_cluster(offline, big_app):
     box = page.locator(MAP_FRAME).bounding_box()
     x, y = box["x"] + point["x"], box["y"] + point["y"]
     page.mouse.move(x - 40, y - 40)
-    page.mouse.move(x, y, steps=5)  # a person's pointer glides (one jump may be dropped)
+    page.mouse.move(x, y, steps=5)  # a person's pointer glides and trembles: Chromium may
+    for dx, dy in ((1, 0), (0, 1), (0, 0)):  # drop the last of a burst of moves
+        page.mouse.move(x + dx, y + dy)
     tip = page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip")
     expect(tip).to_contain_text("North Sea & Test MST cluster", timeout=10_000)
     expect(tip).to_contain_text("1,234 employees (2019)")

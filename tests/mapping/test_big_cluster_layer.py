@@ -273,3 +273,44 @@ def test_the_key_is_the_small_layers_key():
     p = points(40)
     assert BigClusterLayer(p, "firms").key == ClusterLayer(p, "firms").key
     assert BigClusterLayer(p, "firms").key != BigClusterLayer(p, "employees").key
+
+
+@needs_node
+def test_moves_are_reported_once_the_map_rests_and_clicks_at_once():
+    # streamlit-folium calls window.Streamlit.setComponentValue after each move or click
+    # (timers stubbed: the test runs the pending one itself, no waiting).
+    layer = BigClusterLayer(points(5), "employees")
+    fg = folium.FeatureGroup()
+    layer.add_to(fg)
+    src = (
+        LEAFLET_STUB
+        + "var sent = [], pending = null, delay = null;\n"
+        + "function setTimeout(f, ms) { pending = f; delay = ms; return 1; }\n"
+        + "function clearTimeout() { pending = null; }\n"
+        + "var window = {Streamlit: {setComponentValue: function (d) { sent.push(d.center); }}};\n"
+        + f"var {fg.get_name()} = {{}};\n"
+        + layer._template.module.script(layer)
+        + """
+        var S = window.Streamlit, view = function (c, click) {
+          S.setComponentValue({center: c, zoom: 4, last_active_drawing: click || null,
+                               last_object_clicked: null}); };
+        var log = [];
+        view("first");                 // the map's first report (nothing clicked yet): at once
+        log.push(sent.slice());
+        view("moved"); view("moved again");
+        log.push(sent.slice());        // still moving: nothing sent
+        pending(); log.push(sent.slice());
+        view("clicked", {properties: {i: 1}});
+        log.push(sent.slice());        // a click: at once, no timer left
+        console.log(JSON.stringify({log: log, delay: delay, pending: pending === null}));
+        """
+    )
+    out = subprocess.run(["node", "-e", src], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    assert got["log"] == [
+        ["first"],
+        ["first"],
+        ["first", "moved again"],
+        ["first", "moved again", "clicked"],
+    ]
+    assert got["delay"] == 750 and got["pending"]

@@ -44,6 +44,9 @@ BIG_LAYER_THRESHOLD = 2_000
 CODES = "0123456789abcdefghijklmnopqrstuvwxyz"
 #: Marks a blank in a code string (e.g. a cluster without stars).
 BLANK_CODE = "."
+#: While the map keeps moving, its position is reported this long after it came to rest
+#: (on top of streamlit-folium's own 250 ms): one app rerun per pause, not per move.
+VIEW_REPORT_DELAY_MS = 750
 
 
 def _codes(values: np.ndarray, what: str) -> str:
@@ -198,6 +201,21 @@ var {{ this.get_name() }} = (function () {
       f = 255 / al;
       out[p] = buf[p] * f; out[p + 1] = buf[p + 1] * f; out[p + 2] = buf[p + 2] * f; out[p + 3] = al;
     }
+  }
+  // Each view report reruns the app, and every rerun hands this layer's arrays to the map's
+  // frame again (~100 ms of the page's main thread at 100,000 clusters). So while a person
+  // keeps moving the map its position is reported once it has been still for a moment;
+  // clicks still go at once. (streamlit-folium calls window.Streamlit.setComponentValue.)
+  var S = typeof window === "undefined" ? null : window.Streamlit;
+  if (S && S.setComponentValue && !S.mstQuietMoves) {
+    var send = S.setComponentValue, timer = null, clicked = null;
+    S.setComponentValue = function (data) {
+      var click = JSON.stringify([data.last_active_drawing, data.last_object_clicked]);
+      clearTimeout(timer);
+      if (click !== clicked) { clicked = click; send.call(S, data); return; }
+      timer = setTimeout(function () { send.call(S, data); }, {{ this.report_delay_ms }});
+    };
+    S.mstQuietMoves = true;
   }
   var P = 0.3, TOL = 4, BUDGET_MS = 10;
   var Layer = L.Layer.extend({
@@ -412,6 +430,7 @@ class BigClusterLayer(LiteralMacroElement):
         self.key = layer_key(where, measure)  # the small layer's key for the same points
         self.count = n
         self.selected = -1 if selected is None else int(selected)
+        self.report_delay_ms = VIEW_REPORT_DELAY_MS
         data: dict[str, Any] = {
             "n": n,
             "s": s,
