@@ -8,8 +8,9 @@ the bare peer (``benchmarks/bare_peer_app.py``: one page, ``st_folium`` with the
 same clusters as one GeoJSON layer, the same outlines, self-served Leaflet, no
 tiles). Each is loaded once and thrown away (warm server: imports done, caches
 filled), then the two are loaded in turn, ``--loads`` times each, the order
-flipped every round (ABBA…), every load in a fresh browser context (empty HTTP
-cache, a new Streamlit session) of one headless Debian Chromium with every
+flipped every round (ABBA…), every load in a fresh browser context (a first
+visit: empty HTTP cache, a new Streamlit session; ``--returning``: one context
+per app, Streamlit's scripts cached) of one headless Debian Chromium with every
 non-local request aborted. Time is milliseconds from navigation start to the
 frame painted after all the map's symbols were added, recorded inside the map
 iframe (:mod:`benchmarks.browser`); *frame* is when the map's iframe started
@@ -66,18 +67,23 @@ def summarise(times: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(times), "p90_ms": _quantile(times, 0.9)}
 
 
-def _load(browser: Any, url: str, target: int) -> dict[str, Any]:
-    ctx, blocked = new_context(browser, target)
+def _load(browser: Any, url: str, target: int, ctx: Any = None) -> dict[str, Any]:
+    """One load in a fresh context, or in ``ctx`` (``(context, blocked)``) when given."""
+    if ctx is not None:
+        return load_once(ctx[0], ctx[1], url, timeout=120.0)
+    fresh, blocked = new_context(browser, target)
     try:
-        return load_once(ctx, blocked, url, timeout=120.0)
+        return load_once(fresh, blocked, url, timeout=120.0)
     finally:
-        ctx.close()
+        fresh.close()
 
 
-def measure(loads: int, atlas: Path = APPS["atlas"]) -> dict[str, Any]:
+def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) -> dict[str, Any]:
     """Start both apps, warm each, then alternate ``loads`` loads of each.
 
-    ``atlas`` is the atlas's entry script (another one: a variant to try).
+    ``atlas`` is the atlas's entry script (another one: a variant to try). With
+    ``returning``, each app's loads share one browser context (a returning
+    visitor: Streamlit's scripts come from the HTTP cache).
     """
     from benchmarks.naive import install_peer_assets
     from mstatlas.mapping.assets import install_static_assets
@@ -98,14 +104,18 @@ def measure(loads: int, atlas: Path = APPS["atlas"]) -> dict[str, Any]:
             for name, app in {**APPS, "atlas": atlas}.items()
         }
         browser = stack.enter_context(chromium())
+        ctxs = {name: new_context(browser, target) if returning else None for name in APPS}
+        for c in ctxs.values():
+            if c is not None:
+                stack.callback(c[0].close)
         for name, url in urls.items():  # throw-away loads: imports and caches warm
-            r = _load(browser, url, target)
+            r = _load(browser, url, target, ctxs[name])
             if "error" in r:
                 raise RuntimeError(f"{name}: {r['error']}")
         for i in range(loads):
             order = list(APPS) if i % 2 == 0 else list(reversed(APPS))
             for name in order:
-                r = _load(browser, urls[name], target)
+                r = _load(browser, urls[name], target, ctxs[name])
                 if "error" in r:
                     raise RuntimeError(f"{name}: {r['error']}")
                 times[name].append(r["symbols_ms"])
@@ -122,6 +132,7 @@ def measure(loads: int, atlas: Path = APPS["atlas"]) -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "symbols": target,
         "loads": loads,
+        "visitor": "returning" if returning else "first",
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
     }
@@ -142,7 +153,7 @@ def report(r: dict[str, Any]) -> str:
     """The figures as a small table."""
     lines = [
         f"first paint, navigation → {r['symbols']} symbols drawn, {r['loads']} loads each "
-        f"(fresh context, network blocked)",
+        f"({r['visitor']} visit, network blocked)",
         f"{'app':6} {'median s':>9} {'p90 s':>7} {'frame s':>8}",
     ]
     for name in APPS:
@@ -166,11 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--atlas", type=Path, default=APPS["atlas"], help="the atlas's entry script (a variant)"
     )
+    parser.add_argument(
+        "--returning",
+        action="store_true",
+        help="a returning visitor: each app's loads share one browser context (HTTP cache)",
+    )
     args = parser.parse_args(argv)
-    r = measure(args.loads, args.atlas.resolve())
+    r = measure(args.loads, args.atlas.resolve(), args.returning)
     print(report(r))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "first_paint.json").write_text(json.dumps(r, indent=2))
+    name = "first_paint_returning.json" if args.returning else "first_paint.json"
+    (RESULTS / name).write_text(json.dumps(r, indent=2))
     return 0
 
 
