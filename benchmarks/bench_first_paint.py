@@ -95,6 +95,7 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
     times: dict[str, list[float]] = {name: [] for name in APPS}
     visible: dict[str, list[float]] = {name: [] for name in APPS}
     frame: dict[str, list[float]] = {name: [] for name in APPS}
+    started = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
         urls = {
@@ -127,7 +128,7 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
                     flush=True,
                 )
     out: dict[str, Any] = {
-        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started": started,
         "chromium": chromium_version(),
         "nproc": os.cpu_count(),
         "symbols": target,
