@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from browser.harness import browser  # noqa: F401  one Chromium per session, for every test dir
 from postgres_server import PostgresUnavailable, find_bin_dir, postgres_server
 
 NO_POSTGRES = (
@@ -26,12 +27,12 @@ def postgres_url() -> Iterator[str]:
         yield existing
         return
     if find_bin_dir() is None:
-        pytest.skip(NO_POSTGRES)
+        pytest.fail(NO_POSTGRES)  # a missing service fails the run, never skips its tests
     try:
         server = postgres_server()
         url = server.__enter__()
     except PostgresUnavailable as exc:
-        pytest.skip(f"{NO_POSTGRES}; {exc}")
+        pytest.fail(f"{NO_POSTGRES}; {exc}")
     try:
         yield url
     finally:

@@ -1,1 +1,1 @@
-from browser.harness import app_url, browser, offline  # noqa: F401  (pytest fixtures)
+from browser.harness import app_url, offline  # noqa: F401  (pytest fixtures; browser: tests/conftest.py)

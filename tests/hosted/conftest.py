@@ -1,1 +1,1 @@
-from hosted.topology import both_running, browser, topology  # noqa: F401  (pytest fixtures)
+from hosted.topology import both_running, topology  # noqa: F401  (pytest fixtures; browser: tests/conftest.py)

@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from browser.harness import ARTIFACTS, browser  # noqa: F401  (pytest fixture)
+from browser.harness import ARTIFACTS
 
 from scripts.hosted import HEALTH, NginxUnavailable, Topology, hosted
 
