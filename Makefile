@@ -59,6 +59,7 @@ bench: setup system-deps
 	$(PY) benchmarks/bench_share.py
 	$(PY) benchmarks/bench_sessions.py
 	$(PY) benchmarks/bench_sessions.py --through-nginx
+	$(PY) benchmarks/bench_growth.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor
