@@ -449,9 +449,7 @@ def rank_clusters(
         raise ValueError(f"top must be 1 or more, got {top}.")
     if isinstance(counts, str):
         counts = default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
-    heads = headline_figures(clusters, by=by, counts=counts)
-    if counts is not None:  # like with like: the same kind and the usual perimeter
-        heads = heads[heads["scope"].isna().to_numpy(dtype=bool)]
+    heads = comparable_headlines(clusters, by=by, counts=counts)
     if heads.empty:
         return pd.DataFrame(columns=list(RANKING_COLUMNS))
     heads = heads.sort_values(
@@ -489,8 +487,32 @@ def other_perimeters(
     if isinstance(counts, str):
         counts = default_kinds(clusters, by) if counts == LIKE_WITH_LIKE else (counts,)
     heads = headline_figures(clusters, by=by, counts=counts)
-    scoped = heads[heads["scope"].notna().to_numpy(dtype=bool)]
+    scoped = heads[~_usual_perimeter(heads)]
     return scoped.sort_values("value", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
+def _usual_perimeter(heads: pd.DataFrame) -> np.ndarray:
+    """Which headline figures cover the cluster's usual perimeter (blank ``scope``)."""
+    return heads["scope"].isna().to_numpy(dtype=bool)
+
+
+def comparable_headlines(
+    clusters: pd.DataFrame,
+    by: str = "employees",
+    counts: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The headline figures a like-with-like comparison sets side by side.
+
+    :func:`headline_figures`, less — when ``counts`` names kinds — the clusters
+    whose headline covers another perimeter (:func:`other_perimeters` lists
+    them). With ``counts=None`` (kinds mixed) every headline is kept, its
+    ``scope`` saying what it covers. The ranking ranks these figures and the
+    rating's percentiles are taken over them.
+    """
+    heads = headline_figures(clusters, by=by, counts=counts)
+    if counts is None:
+        return heads
+    return heads[_usual_perimeter(heads)]
 
 
 def ordinal(n: int) -> str:

@@ -41,8 +41,8 @@ from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
 from mstatlas.analysis.growth import cluster_growth
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
+    comparable_headlines,
     format_figure,
-    headline_figures,
     with_article,
 )
 from mstatlas.data.schema import COUNTS_WHAT
@@ -206,10 +206,8 @@ def _percentile_star(
 ) -> tuple[pd.DataFrame, dict[str, StarExplanation]]:
     """Headline figure, percentile and star per cluster for the size or mass star."""
     by = "employees" if star == "size" else "firms"
-    heads = headline_figures(clusters, by=by, counts=counts)
-    if counts is not None:  # the comparable set: one kind, the usual perimeter (as ranked)
-        heads = heads[heads["scope"].isna().to_numpy(dtype=bool)]
-    heads = heads.set_index("cluster_id", drop=False)
+    # the comparable set, as ranked: one kind, the usual perimeter
+    heads = comparable_headlines(clusters, by=by, counts=counts).set_index("cluster_id", drop=False)
     n = len(heads)
     enough = n >= min_set
     pct = percentile_ranks(heads["value"]) if enough else np.full(n, np.nan)
