@@ -22,7 +22,7 @@ from mstatlas.analysis.compare import (
     compare_warnings,
     ivam_benchmark_ids,
 )
-from mstatlas.analysis.compare_charts import growth_line
+from mstatlas.analysis.compare_charts import growth_line, year_text
 from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
 from mstatlas.analysis.growth import growth_table
 from mstatlas.analysis.ranking import LIKE_WITH_LIKE, format_figure
@@ -129,7 +129,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             {
                 "cluster": part["cluster_name"],
                 "figure": part["display"].fillna("").replace("", "not reported"),
-                "year": _years(part["year"]),
+                "year": [year_text(y) for y in part["year"]],
                 "counts": [
                     COUNTS_WHAT.get(str(c), "") if pd.notna(c) else "" for c in part["counts_what"]
                 ],
@@ -156,10 +156,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         for _, row in g.iterrows():
             print(f"Growth, {row['cluster_name']}: {growth_line(row, by)}")
     return EXIT_OK
-
-
-def _years(years: pd.Series) -> list[str]:
-    return ["undated" if pd.isna(y) else str(int(y)) for y in years]
 
 
 def _cmd_countries(args: argparse.Namespace) -> int:
@@ -245,7 +241,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             figs.append(f"{format_figure(r['firms'], _q(r['firms_qualifier']), 'firms')} firms")
         if pd.notna(r["employees"]):
             figs.append(f"{format_figure(r['employees'], _q(r['employees_qualifier']))} employees")
-        year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+        year = year_text(r["year"])
         scope = f", {r['scope']}" if isinstance(r.get("scope"), str) and r["scope"] else ""
         kind = COUNTS_WHAT.get(str(r["counts_what"]), str(r["counts_what"])).lower()
         print(
@@ -259,7 +255,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         if facts.empty:
             print("  not reported")
         for _, f in facts.iterrows():
-            year = "undated" if pd.isna(f["year"]) else str(int(f["year"]))
+            year = year_text(f["year"])
             print(f"  {f['value']} ({year}; {f['source_title']})")
     return EXIT_OK
 

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.compare_charts import growth_chart, growth_line
+from mstatlas.analysis.compare_charts import growth_chart, growth_line, year_text
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures
@@ -120,7 +120,7 @@ def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
             st.caption("not reported")
             continue
         for _, f in facts.iterrows():
-            year = "undated" if pd.isna(f["year"]) else str(int(f["year"]))
+            year = year_text(f["year"])
             st.markdown(
                 f"- {md(f['value'])} — {year}, {source_link(f['source_title'], f['source_url'])}"
             )
