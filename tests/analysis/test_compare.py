@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from cluster_tables import cluster_table as table
 
 from mstatlas import load_clusters
 from mstatlas.analysis.compare import (
@@ -17,13 +18,6 @@ from mstatlas.analysis.compare import (
     ivam_benchmark_ids,
 )
 from mstatlas.data.schema import coerce_clusters
-
-
-def table(rows):
-    base = {"lat": 50.0, "lon": 8.0, "counts_what": "cluster_firms"}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    df["cluster_name"] = df["cluster_id"].str.title()
-    return coerce_clusters(df)
 
 
 @pytest.fixture
@@ -173,7 +167,6 @@ def test_ivam_benchmark_ids_without_the_flag_column(small):
 
 def test_fairness_grid_marks_fair_pairs_and_names_what_differs():
     from mstatlas.analysis.compare import FAIR, NO_FIGURE, compare_clusters, fairness_grid
-    from mstatlas.data.schema import coerce_clusters
 
     t = coerce_clusters(
         pd.DataFrame(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from cluster_tables import cluster_table as clusters
 
 from mstatlas.analysis.compare import compare_clusters
 from mstatlas.analysis.compare_charts import (
@@ -16,14 +16,7 @@ from mstatlas.analysis.compare_charts import (
     with_missing,
 )
 from mstatlas.analysis.growth import growth_series, growth_table
-from mstatlas.data.schema import COUNTS_WHAT_COLOURS, coerce_clusters
-
-
-def clusters(rows):
-    base = {"lat": 50.0, "lon": 8.0, "counts_what": "cluster_firms"}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    df["cluster_name"] = df["cluster_id"].str.title()
-    return coerce_clusters(df)
+from mstatlas.data.schema import COUNTS_WHAT_COLOURS
 
 
 @pytest.fixture

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from cluster_tables import cluster_table as table
 from pyproj import Geod
 
 from mstatlas import load_clusters
 from mstatlas.analysis.nearby import nearby, share_of_total
-from mstatlas.data.schema import coerce_clusters
 
 GEOD = Geod(ellps="WGS84")
-
-
-def table(rows):
-    base = {"cluster_name": None, "lat": 50.0, "lon": 8.0, "counts_what": "cluster_firms"}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    df["cluster_name"] = df["cluster_name"].fillna(df["cluster_id"].str.title())
-    return coerce_clusters(df)
 
 
 def pin(clusters, cluster_id):

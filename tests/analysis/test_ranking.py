@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from cluster_tables import cluster_table as table
 
 from mstatlas import load_clusters, position_statement, rank_clusters
 from mstatlas.analysis.ranking import format_figure, headline_figures, ordinal
 from mstatlas.data.schema import coerce_clusters
-
-
-def table(rows):
-    base = {"cluster_name": None, "lat": 50.0, "lon": 8.0, "counts_what": "cluster_firms"}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    df["cluster_name"] = df["cluster_name"].fillna(df["cluster_id"].str.title())
-    return coerce_clusters(df)
 
 
 def test_order_is_descending_by_employees_with_dortmunds_2008_figure():

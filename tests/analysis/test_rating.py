@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 import pytest
+from cluster_tables import cluster_table as table
 
 from mstatlas import load_clusters
 from mstatlas.analysis.rating import (
@@ -16,14 +17,6 @@ from mstatlas.analysis.rating import (
     percentile_ranks,
     rate_clusters,
 )
-from mstatlas.data.schema import coerce_clusters
-
-
-def table(rows):
-    base = {"cluster_name": None, "lat": 50.0, "lon": 8.0, "counts_what": "cluster_firms"}
-    df = pd.DataFrame([{**base, **r} for r in rows])
-    df["cluster_name"] = df["cluster_name"].fillna(df["cluster_id"].str.title())
-    return coerce_clusters(df)
 
 
 def by_id(rating):
