@@ -81,14 +81,19 @@ def _rated_points(
     measure: str,
     year: int | None,
     rating: tuple[tuple[str, float], ...],
+    explain: bool = False,
 ) -> pd.DataFrame:
-    """The map symbols with each cluster's stars (rated as of ``year`` when one is given)."""
+    """The map symbols with each cluster's stars (rated as of ``year`` when one is given).
+
+    ``explain``: rate with every star's explanation — the rating the profile of a
+    selected cluster shows, so a selection does not rate the clusters twice.
+    """
     pts = (
         points(ds_id, fkey, measure)
         if year is None
         else _points_as_of(ds_id, fkey, measure, year)[0]
     )
-    stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=False)
+    stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=explain)
     return rating_panel.with_stars(pts, stars)
 
 
@@ -168,7 +173,9 @@ def render() -> None:
         session.notice(f"Ignored 'as of {view.as_of}': this dataset has no dated figure.")
         view = session.update_view(as_of=None)
     # Stars over the clusters in view (as of the year, in that mode), with the view's thresholds.
-    pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating)
+    pts = _rated_points(
+        ds.id, fkey, view.measure, view.as_of, view.rating, explain=view.selected is not None
+    )
     pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title("MST Atlas of Europe")
