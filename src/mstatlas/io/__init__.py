@@ -1,0 +1,1 @@
+"""Reading researchers' files: sniffing, one module per format, and the checks as named stages."""
