@@ -124,3 +124,44 @@ def test_marker_is_for_files_only_not_for_printed_csv(capsys):
 def test_downloads_match_the_csv_template():
     assert template_csv() == to_safe_csv_bytes(_example())
     assert template_csv().startswith(codecs.BOM_UTF8)
+
+
+#: A name that reads "…exe.png" on screen while it holds "…gnp.exe" (U+202E reverses
+#: what follows), plus an isolate pair and a right-to-left mark.
+SPOOFED = pd.DataFrame(
+    {
+        "name": ["Cluster\u202egnp.exe", "Silicon \u2067Saxony\u2069", "Ruhr\u200f"],
+        "note\u202b": ["\u202e=1+1", "ok", None],
+        "firms": [3, 4, 5],
+    }
+)
+BIDI = ("\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069", "\u200e", "\u200f", "\u061c")  # fmt: skip
+
+
+def test_csv_export_holds_no_bidi_controls():
+    text = to_safe_csv_bytes(SPOOFED).decode("utf-8-sig")
+    assert not any(c in text for c in BIDI)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["name", "note", "firms"]
+    assert [r[0] for r in rows[1:]] == ["Clustergnp.exe", "Silicon Saxony", "Ruhr"]
+    # the control hid a formula: with it gone, the cell is neutralised as any other
+    assert rows[1][1] == "'=1+1"
+
+
+def test_xlsx_export_holds_no_bidi_controls():
+    ws = load_workbook(io.BytesIO(to_safe_xlsx(SPOOFED))).active
+    cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any(ch in cell for cell in cells for ch in BIDI)
+    assert [ws["A1"].value, ws["B1"].value] == ["name", "note"]
+    assert [ws["A2"].value, ws["A3"].value, ws["A4"].value] == [
+        "Clustergnp.exe",
+        "Silicon Saxony",
+        "Ruhr",
+    ]
+    assert ws["B2"].value == "'=1+1" and ws["C2"].value == 3
+
+
+def test_export_leaves_the_shown_table_unchanged():
+    to_safe_csv_bytes(SPOOFED)
+    assert SPOOFED["name"].iloc[0] == "Cluster\u202egnp.exe"

@@ -1,10 +1,12 @@
-"""Exports that are safe to open in a spreadsheet (no formula injection)."""
+"""Exports that are safe to open in a spreadsheet (no formula injection, no reversed names)."""
 
 from __future__ import annotations
 
 import io
 
 import pandas as pd
+
+from mstatlas.data.text import strip_bidi
 
 #: A cell starting with one of these is read as a formula by Excel/LibreOffice/Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -13,15 +15,22 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\
 def neutralise_cell(value: object) -> object:
     """Prefix a text cell that a spreadsheet would run as a formula with ``'``.
 
-    Numbers are left alone (a negative number is data, not a formula).
+    Bidirectional control characters are removed first (see
+    :mod:`mstatlas.data.text`): they would draw a name reversed, and one in front
+    of ``=`` would hide the formula from the check. Numbers are left alone (a
+    negative number is data, not a formula).
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = strip_bidi(value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Copy of ``frame`` with every text cell (and column name) neutralised."""
+    """Copy of ``frame`` with every text cell (and column name) neutralised.
+
+    See :func:`neutralise_cell`.
+    """
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
