@@ -320,6 +320,14 @@ def _score(header: str, alias: str) -> int:
     return 0
 
 
+def is_known_header(column: str) -> bool:
+    """True if a column header is one of the known names of a field ("Ort", "lat", ...)."""
+    return _norm(column) in _KNOWN_HEADERS
+
+
+_KNOWN_HEADERS: Final = frozenset(a for al in _NORM_ALIASES.values() for a in al)
+
+
 def is_firm_name_header(column: str) -> bool:
     """True if a column header names firms ("Firma", "Company", ...), not clusters."""
     return _norm(column) in _FIRM_NAME_HEADERS
