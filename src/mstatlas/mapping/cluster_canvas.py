@@ -27,6 +27,7 @@ import pandas as pd
 from jinja2 import Template
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.data.text import escape_html
 from mstatlas.mapping._symbols import (
     CATEGORY_ORDER,
     QUALIFIER_ORDER,
@@ -100,12 +101,15 @@ def _stars_codes(points: pd.DataFrame) -> dict[str, Any]:
 
 
 def _names(points: pd.DataFrame) -> str:
-    """All names, HTML-escaped, in one string (one line each): about two bytes less a name."""
+    """All names, HTML-escaped, in one string (one line each): about two bytes less a name.
+
+    Bidirectional controls are removed (:func:`mstatlas.data.text.escape_html`).
+    """
     names = points["cluster_name"].fillna("").astype(str).tolist()
     text = "\n".join(names)
     if text.count("\n") > max(len(names) - 1, 0):  # a name with a line break: made one line
         text = "\n".join(x.replace("\n", " ") for x in names)
-    return html.escape(text)
+    return escape_html(text)
 
 
 _TEMPLATE = Template(

@@ -25,6 +25,7 @@ from shapely.geometry import box, shape
 
 from mstatlas.data.columns import country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.text import escape_html
 from mstatlas.mapping.assets import SERVED_PREFIX
 from mstatlas.mapping.build import build_base_map, country_outlines
 from mstatlas.mapping.elements import LiteralMacroElement
@@ -168,7 +169,7 @@ def _tooltip(row: pd.Series, value_text: str, words: tuple[str, str]) -> str:
         years += f", {int(row['n_undated'])} undated"
     n, n_fig = int(row["n_clusters"]), int(row.get("n_with_figure", 0) or 0)
     parts = [
-        f"<b>{html.escape(str(row['country']))}</b>",
+        f"<b>{escape_html(row['country'])}</b>",
         html.escape(figure),
         html.escape(f"{n_fig} of {n} cluster{'' if n == 1 else 's'} with a figure{years}"),
     ]

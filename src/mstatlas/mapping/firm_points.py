@@ -14,7 +14,6 @@ position, which streamlit-folium reports as ``last_object_clicked``.
 
 from __future__ import annotations
 
-import html
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
+from mstatlas.data.text import escape_html
 from mstatlas.mapping.elements import LiteralMacroElement
 from mstatlas.mapping.layers import TOOLTIP_TEXT_LIMIT, js_json
 
@@ -299,14 +299,14 @@ var {{ this.get_name() }} = (function () {
             "lo": np.diff(ilon, prepend=0).tolist(),
             "gc": counts.tolist(),
             "pal": colours,
-            "g": [html.escape(x) for x in labels],
+            "g": [escape_html(x) for x in labels],
             "r": radius,
             "t": None,
             "e": None,
         }
         if with_text and "name" in rows.columns:
             names = rows["name"].to_numpy(dtype=object)[order]
-            data["t"] = ["" if _label(x) is None else html.escape(str(x)) for x in names]
+            data["t"] = ["" if _label(x) is None else escape_html(x) for x in names]
         if with_text and "employees" in rows.columns:
             emp = pd.to_numeric(rows["employees"], errors="coerce").to_numpy(dtype=float)[order]
             data["e"] = [None if np.isnan(x) else int(round(x)) for x in emp]
@@ -371,7 +371,7 @@ def firm_legend_html(firms: pd.DataFrame, technology_col: str | None = "technolo
     items = "".join(
         f'<div style="font-size:12px"><span style="display:inline-block;width:9px;'
         f"height:9px;border-radius:50%;background:{colour};margin-right:6px;"
-        f'vertical-align:middle"></span>{html.escape(label)} ({count:,})</div>'
+        f'vertical-align:middle"></span>{escape_html(label)} ({count:,})</div>'
         for label, colour, count in rows
     )
     return f'<div class="mst-legend-firms">{items}</div>'

@@ -23,6 +23,7 @@ import pandas as pd
 from jinja2 import Template
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.data.text import escape_html
 from mstatlas.mapping._symbols import (
     CATEGORY_ORDER,
     QUALIFIER_INDEX,
@@ -158,7 +159,7 @@ var {{ this.get_name() }} = (function () {
             "label": html.escape(MEASURES[measure].lower()),
             "dec": vdec,
             # Names travel once each; the tooltip around them is built on hover.
-            "t": [html.escape(str(x)) for x in points["cluster_name"]] if with_text else None,
+            "t": [escape_html(x) for x in points["cluster_name"]] if with_text else None,
             "k": round(k, 6),
             "rmin": R_MIN,
             "sel": -1 if selected is None else int(selected),

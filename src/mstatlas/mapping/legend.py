@@ -12,6 +12,7 @@ import pandas as pd
 
 from mstatlas.analysis.ranking import with_article
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP, MEASURES
+from mstatlas.data.text import escape_html
 from mstatlas.mapping.layers import R_MIN, category_counts, radius_scale
 
 
@@ -223,7 +224,7 @@ def export_overlay_html(points: pd.DataFrame, measure: str, title: str | None = 
     values = pd.to_numeric(points["value"], errors="coerce")
     drawn, n = int(values.notna().sum()), len(points)
     cluster_word = "cluster" if n == 1 else "clusters"
-    head = html.escape(title or "MST Atlas of Europe")
+    head = escape_html(title or "MST Atlas of Europe")
     sub = html.escape(
         f"{n:,} {cluster_word}, {drawn:,} with {with_article(label + ' figure')}. "
         "Circle area shows the figure; colour shows what it counts."
@@ -231,6 +232,6 @@ def export_overlay_html(points: pd.DataFrame, measure: str, title: str | None = 
     return (
         f'<div class="mst-box mst-title"><b>{head}</b><br>{sub}</div>'
         f'<div class="mst-box mst-legend">{map_legend_html(points, measure)}</div>'
-        f'<div class="mst-box mst-data">{html.escape(data_line(points))} '
+        f'<div class="mst-box mst-data">{escape_html(data_line(points))} '
         "Full references: MST Atlas, cluster profiles and “Data &amp; sources”.</div>"
     )
