@@ -3,7 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from mstatlas.data.columns import CANONICAL_FIELDS, country_to_iso2, detect_mapping
+from mstatlas.data.columns import CANONICAL_FIELDS, detect_mapping
+from mstatlas.data.countries import country_to_iso2
 
 
 @pytest.mark.parametrize(

@@ -579,12 +579,12 @@ def test_warm_up_loads_what_the_first_upload_needs():
     """In a fresh process: country names, the place index and Polars are loaded."""
     code = (
         "import sys\n"
-        "from mstatlas.data import columns, geocode\n"
+        "from mstatlas.data import countries, geocode\n"
         "from mstatlas.data.readers import warm_up\n"
-        "before = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
+        "before = ('polars' in sys.modules, countries._country_index.cache_info().currsize,"
         " geocode._loaded_index.cache_info().currsize)\n"
         "warm_up()\n"
-        "after = ('polars' in sys.modules, columns._country_index.cache_info().currsize,"
+        "after = ('polars' in sys.modules, countries._country_index.cache_info().currsize,"
         " geocode._loaded_index.cache_info().currsize)\n"
         "print(before, after)\n"
     )

@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 
 from mstatlas.analysis.filters import Filters
-from mstatlas.data.columns import country_name
+from mstatlas.data.countries import country_name
 from mstatlas.data.schema import (
     COUNTS_WHAT,
     COUNTS_WHAT_COLOURS,
@@ -23,6 +23,7 @@ from mstatlas.data.schema import (
     MEASURES,
     QUALIFIERS,
 )
+from mstatlas.data.text import strip_bidi, strip_bidi_frame
 from mstatlas.mapping.legend import sources_with_years
 
 #: The cluster whose bar is outlined (the atlas's reference cluster).
@@ -182,8 +183,11 @@ def ranking_chart(
     """The bar chart shown on the page, and the footer lines its exports add below it.
 
     Each bar is labelled with its figure as the table shows it (qualifier
-    included) and its year, plus its kind when kinds are mixed.
+    included) and its year, plus its kind when kinds are mixed. Names, sources and
+    the dataset's name are drawn without bidirectional controls (see
+    :mod:`mstatlas.data.text`), on the page and in the PNG/SVG exports alike.
     """
+    top, dataset = strip_bidi_frame(top), strip_bidi(dataset)
     title, subtitle, footer = chart_texts(top, by, n_ranked, view, dataset)
     kinds_shown = set(top["counts_what"])
     years = year_texts(top)

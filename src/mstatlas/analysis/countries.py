@@ -16,7 +16,7 @@ from mstatlas.analysis.sums import (
     sum_of,
     summed_kind,
 )
-from mstatlas.data.columns import country_name
+from mstatlas.data.countries import country_name
 
 #: Shown on the country view: how a country's total is formed.
 COUNTRY_RULE: Final[str] = (

@@ -1,21 +1,21 @@
 """Recognise the columns of a user's file (English, German, French headers).
 
 :func:`detect_mapping` maps the *canonical fields* in :data:`CANONICAL_FIELDS`
-to the file's own column names; :func:`country_to_iso2` turns a country as
-people write it ("Deutschland", "Allemagne", "UK", "DEU") into an ISO code.
+to the file's own column names. Countries as people write them are read by
+:mod:`mstatlas.data.countries`.
 """
 
 from __future__ import annotations
 
-import gettext
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Final
 
 import pandas as pd
 
+# country_* moved to mstatlas.data.countries; this re-export goes once readers.py is swept
+from mstatlas.data.countries import country_codes, country_name, country_to_iso2  # noqa: F401
+from mstatlas.data.normalise import plain_text
 from mstatlas.data.profiles import PROFILE_FIELDS
 
 #: Canonical field -> what it holds (shown to people choosing a mapping).
@@ -78,7 +78,7 @@ _FIRM_NAME_ALIASES: Final[tuple[str, ...]] = (
     "societe",
 )
 
-# Aliases are compared after _norm(): lower case, accents removed, punctuation as spaces.
+# Aliases are compared after plain_text(): lower case, accents removed, punctuation as spaces.
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "name": (
         "name",
@@ -299,15 +299,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 _FIRM_NAME_HEADERS: Final = frozenset(_FIRM_NAME_ALIASES)
 
 
-def _norm(text: object) -> str:
-    """Lower case, accents and punctuation removed, single spaces."""
-    s = unicodedata.normalize("NFKD", str(text)).replace("ß", "ss")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
-    s = re.sub(r"[^0-9a-z]+", " ", s)
-    return s.strip()
-
-
-_NORM_ALIASES: Final = {f: tuple(_norm(a) for a in al) for f, al in _ALIASES.items()}
+_NORM_ALIASES: Final = {f: tuple(plain_text(a) for a in al) for f, al in _ALIASES.items()}
 
 
 def _score(header: str, alias: str) -> int:
@@ -322,7 +314,7 @@ def _score(header: str, alias: str) -> int:
 
 def is_known_header(column: str) -> bool:
     """True if a column header is one of the known names of a field ("Ort", "lat", ...)."""
-    return _norm(column) in _KNOWN_HEADERS
+    return plain_text(column) in _KNOWN_HEADERS
 
 
 _KNOWN_HEADERS: Final = frozenset(a for al in _NORM_ALIASES.values() for a in al)
@@ -330,7 +322,7 @@ _KNOWN_HEADERS: Final = frozenset(a for al in _NORM_ALIASES.values() for a in al
 
 def is_firm_name_header(column: str) -> bool:
     """True if a column header names firms ("Firma", "Company", ...), not clusters."""
-    return _norm(column) in _FIRM_NAME_HEADERS
+    return plain_text(column) in _FIRM_NAME_HEADERS
 
 
 def _mostly_numeric(values: Iterable[object]) -> bool:
@@ -364,7 +356,7 @@ def detect_mapping(columns: list[str], sample: pd.DataFrame | None = None) -> di
     >>> detect_mapping(["Bezeichnung", "Stadt", "Beschäftigte", "Breitengrad", "Länge"])["lon"]
     'Länge'
     """
-    normed = {c: _norm(c) for c in columns}
+    normed = {c: plain_text(c) for c in columns}
     candidates: list[tuple[int, int, int, str, str]] = []
     order = list(CANONICAL_FIELDS)
     for col_pos, col in enumerate(columns):
@@ -407,122 +399,8 @@ def detect_mapping(columns: list[str], sample: pd.DataFrame | None = None) -> di
 
 
 def _is_count_column(col: str, sample: pd.DataFrame | None) -> bool:
-    if _norm(col) != "unternehmen":
+    if plain_text(col) != "unternehmen":
         return False
     if sample is None or col not in sample.columns:
         return True  # without values, "Unternehmen" reads as the count (German usage)
     return _mostly_numeric(sample[col].head(50).tolist())
-
-
-_COUNTRY_SYNONYMS: Final[dict[str, str]] = {
-    "uk": "GB",
-    "u k": "GB",
-    "great britain": "GB",
-    "britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-    "northern ireland": "GB",
-    "grossbritannien": "GB",
-    "angleterre": "GB",
-    "grande bretagne": "GB",
-    "united kingdom": "GB",
-    "el": "GR",
-    "holland": "NL",
-    "the netherlands": "NL",
-    "brd": "DE",
-    "czech republic": "CZ",
-    "tschechische republik": "CZ",
-    "republique tcheque": "CZ",
-    "russia": "RU",
-    "usa": "US",
-    "u s a": "US",
-    "us": "US",
-    "america": "US",
-    "turkey": "TR",
-    "turkei": "TR",
-    "moldova": "MD",
-    "macedonia": "MK",
-    "kosovo": "XK",
-    "vatican": "VA",
-}
-
-_LANGUAGES: Final = ("de", "fr", "it", "es", "nl", "pl", "pt", "sv", "da", "fi", "cs", "en")
-
-
-@lru_cache(maxsize=1)
-def _country_index() -> dict[str, str]:
-    import pycountry
-
-    index: dict[str, str] = {}
-
-    def add(name: str | None, code: str) -> None:
-        if name:
-            index.setdefault(_norm(name), code)
-
-    countries = list(pycountry.countries)
-    for c in countries:
-        add(c.alpha_2, c.alpha_2)
-        add(c.alpha_3, c.alpha_2)
-    for c in countries:
-        for attr in ("name", "common_name", "official_name"):
-            add(getattr(c, attr, None), c.alpha_2)
-    for lang in _LANGUAGES:
-        try:
-            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-        except OSError:
-            continue
-        for c in countries:
-            for attr in ("name", "common_name", "official_name"):
-                value = getattr(c, attr, None)
-                if value:
-                    add(tr.gettext(value), c.alpha_2)
-    for k, v in _COUNTRY_SYNONYMS.items():
-        index[_norm(k)] = v
-    return index
-
-
-@lru_cache(maxsize=1)
-def country_codes() -> frozenset[str]:
-    """Every ISO 3166-1 alpha-2 code the country table knows."""
-    return frozenset(_country_index().values())
-
-
-@lru_cache(maxsize=512)
-def country_name(iso2: str) -> str:
-    """The English short name of a country code ("DE" -> "Germany"); the code if unknown."""
-    import pycountry
-
-    found = pycountry.countries.get(alpha_2=str(iso2).upper()) if iso2 else None
-    if found is None:
-        return str(iso2)
-    return str(getattr(found, "common_name", None) or found.name)
-
-
-def country_to_iso2(text: str) -> str | None:
-    """ISO 3166-1 alpha-2 code of a country as people write it.
-
-    Parameters
-    ----------
-    text : str
-        An ISO code ("DE", "DEU"), an English, German, French (and other
-        EU-language) name ("Germany", "Deutschland", "Allemagne",
-        "Vereinigtes Königreich") or a common short form ("UK", "EL").
-
-    Returns
-    -------
-    str or None
-        The upper-case two-letter code, or ``None`` if the text is not a
-        country the atlas knows.
-
-    Examples
-    --------
-    >>> country_to_iso2("Allemagne"), country_to_iso2("UK"), country_to_iso2("Mars")
-    ('DE', 'GB', None)
-    """
-    if text is None:
-        return None
-    key = _norm(text)
-    if not key:
-        return None
-    return _country_index().get(key)

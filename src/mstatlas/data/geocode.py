@@ -527,7 +527,7 @@ def geocode(city: str, country_iso2: str | None) -> GeocodeMatch | None:
         City or town as written in the file ("München", "Villingen-Schwenningen",
         "44227 Dortmund", "Frankfurt (Oder)").
     country_iso2 : str or None
-        ISO code of the country (see :func:`mstatlas.data.columns.country_to_iso2`).
+        ISO code of the country (see :func:`mstatlas.data.countries.country_to_iso2`).
         Without it, places in Europe are preferred and confidence is lower.
 
     Returns

@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
 from mstatlas.analysis.ranking import default_kinds, figure_kinds
 from mstatlas.analysis.sums import NOT_SUMMABLE_KINDS, SUM_CAVEATS, SUMMABLE_MEASURES
-from mstatlas.data.columns import country_name
+from mstatlas.data.countries import country_name
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.mapping.countries import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mstatlas.data.columns import country_name
+from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.ui import session, urlstate
 from mstatlas.ui.components import md

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from mstatlas.analysis.filters import Filters
-from mstatlas.data.columns import country_codes, country_to_iso2
+from mstatlas.data.countries import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
 DEFAULT_DATASET = "default"

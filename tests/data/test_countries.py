@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from mstatlas.data.countries import country_codes, country_name, country_to_iso2
+
+
+def test_country_name_gives_the_english_short_name():
+    assert country_name("DE") == "Germany"
+    assert country_name("de") == "Germany"
+
+
+def test_country_name_of_an_unknown_code_is_the_code():
+    assert country_name("QQ") == "QQ"
+
+
+def test_country_codes_are_two_letter_codes_the_reader_returns():
+    codes = country_codes()
+    assert {"DE", "FR", "GB", "XK"} <= codes
+    assert all(len(c) == 2 and c.isupper() for c in codes)
+
+
+def test_synonyms_win_over_the_iso_table():
+    # "US" and "EL" are short forms people write; EL is the EU's code for Greece
+    assert country_to_iso2("EL") == "GR"
+    assert country_to_iso2("Holland") == "NL"
+    assert country_to_iso2("u.s.a.") == "US"
+
+
+def test_spelling_with_accents_punctuation_and_case_is_read():
+    assert country_to_iso2("RÉPUBLIQUE TCHÈQUE") == "CZ"
+    assert country_to_iso2("Grande-Bretagne") == "GB"
