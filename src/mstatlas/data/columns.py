@@ -299,6 +299,8 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 _FIRM_NAME_HEADERS: Final = frozenset(_FIRM_NAME_ALIASES)
 
 
+_norm = plain_text  # readers._find_header still imports it; goes with that import
+
 _NORM_ALIASES: Final = {f: tuple(plain_text(a) for a in al) for f, al in _ALIASES.items()}
 
 
