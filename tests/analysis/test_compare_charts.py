@@ -169,3 +169,24 @@ def test_growth_chart_draws_one_line_per_kind_and_scope(grown):
     assert colours["Cluster firms (park tenants)"] == COUNTS_WHAT_COLOURS["cluster_firms"]
     dashes = dict(zip(enc["strokeDash"]["scale"]["domain"], enc["strokeDash"]["scale"]["range"]))
     assert dashes["Cluster firms"] == [1, 0] and dashes["Cluster firms (park tenants)"] != [1, 0]
+
+
+def test_charts_draw_names_and_sources_without_bidi_controls():
+    # U+202E would draw "Cluster\u202egnp.exe" as "Clusterexe.png"
+    spoofed = clusters(
+        [
+            {"cluster_id": "a", "cluster_name": "Cluster\u202egnp.exe", "firms": 10,
+             "year": 2010, "source_title": "Paper \u2067A\u2069"},
+            {"cluster_id": "a", "cluster_name": "Cluster\u202egnp.exe", "firms": 20,
+             "year": 2012, "source_title": "Paper \u200fB", "scope": "park\u202b tenants"},
+            {"cluster_id": "b", "firms": 40, "source_title": "Paper C"},
+        ]
+    )  # fmt: skip
+    bars = compare_chart(compare_clusters(spoofed, ["a", "b"], measures=("firms",)), "firms")
+    lines = growth_chart(growth_series(spoofed, "a", by="firms"), "firms")
+    for chart in (bars, lines):
+        text = chart.to_json()
+        assert not any(c in text for c in "\u202a\u202b\u202e\u2066\u2067\u2069\u200e\u200f")
+        assert "\\u202" not in text.lower() and "\\u206" not in text.lower()
+    assert "Clustergnp.exe" in [r["cluster_name"] for r in specs(bars)]
+    assert {r["source_title"] for r in specs(lines)} == {"Paper A", "Paper B"}

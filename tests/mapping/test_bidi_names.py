@@ -11,12 +11,12 @@ import re
 
 import folium
 import pandas as pd
+from cluster_tables import cluster_table
 
 from mstatlas.mapping.assets import standalone_html
 from mstatlas.mapping.build import build_map, map_points
 from mstatlas.mapping.cluster_canvas import BigClusterLayer
 from mstatlas.mapping.firm_points import firm_legend_html, firm_points_feature_group
-from tests.cluster_tables import cluster_table
 
 SPOOF = "Cluster\u202egnp.exe"
 #: The controls, raw or as a JSON/JS escape (\u202e, \u2067, …).

@@ -18,6 +18,7 @@ import pandas as pd
 
 from mstatlas.analysis.growth import series_label
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
+from mstatlas.data.text import strip_bidi_frame
 
 #: The measures compared side by side, and those whose growth is shown.
 COMPARE_MEASURES: tuple[str, ...] = tuple(MEASURES)
@@ -185,7 +186,7 @@ def compare_chart(table: pd.DataFrame, measure: str) -> alt.LayerChart:
         the figure as displayed and its year ("≈ 2,100 (2008)"); a cluster
         without a figure has no bar and the label :data:`NOT_REPORTED`.
     """
-    part = table[table["measure"] == measure]
+    part = strip_bidi_frame(table[table["measure"] == measure])  # names as stored, not reversed
     has = part["value"].notna().to_numpy()
     names = part["cluster_name"].astype(str).tolist()
     kinds = [_text(k) if h else "" for k, h in zip(part["counts_what"], has)]
@@ -301,6 +302,7 @@ def growth_chart(series: pd.DataFrame, measure: str) -> alt.LayerChart:
         joined; coloured by kind, dashed for a narrower or other scope; each
         point labelled with its year, the figure as displayed in its tooltip.
     """
+    series = strip_bidi_frame(series)  # series are named after sources and scopes
     labels = list(dict.fromkeys(series["series"]))
     first = series.drop_duplicates("series").set_index("series")
     colours = [COUNTS_WHAT_COLOURS.get(str(first.loc[s, "counts_what"]), "#666") for s in labels]
