@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mstatlas.data.numbers import NumberFormat, _to_float, parse_numbers
 from mstatlas.data.readers import read_upload
-from mstatlas.data.validate import (
-    NumberFormat,
-    Problem,
-    ValidationReport,
-    _to_float,
-    parse_numbers,
-)
+from mstatlas.data.validate import Problem, ValidationReport
 
 
 def _problems(text: str):
