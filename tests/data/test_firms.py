@@ -211,11 +211,11 @@ def test_count_too_large_for_a_number_is_rejected_with_a_reason(kind):
 
 
 def test_method_text_says_firm_and_cluster_in_the_singular():
-    from mstatlas.data.firms import _method
+    from mstatlas.data.firms import method_text
 
-    assert _method("city", 1, 1).startswith(
+    assert method_text("city", 1, 1).startswith(
         "1 firm was grouped by city (and country) into 1 cluster."
     )
-    assert _method("cluster", 2_000, 3).startswith(
+    assert method_text("cluster", 2_000, 3).startswith(
         "2,000 firms were grouped by cluster column into 3 clusters."
     )

@@ -47,7 +47,8 @@ def slugify(text: str) -> str:
     return s or "cluster"
 
 
-def _method(by: str, n_firms: int, n_groups: int) -> str:
+def method_text(by: str, n_firms: int, n_groups: int) -> str:
+    """How ``n_firms`` firms became ``n_groups`` clusters, in words (the upload report's line)."""
     group = "cluster column" if by == "cluster" else "city (and country)"
     return (
         f"{n_firms:,} {'firm was' if n_firms == 1 else 'firms were'} grouped by {group} into "
@@ -117,8 +118,8 @@ def aggregate_firms(
     for col in ("cluster", "city", "country_iso2", "region", "source_title", "source_url"):
         agg[col] = _group_mode(key, coded(col), n_groups)
     agg["tech"] = _tech_mix(key, coded("technology"), n_groups)
-    out = _finish(agg, by)
-    return out, _method(by, n_rows, len(out))
+    out = cluster_rows(agg, by)
+    return out, method_text(by, n_rows, len(out))
 
 
 def _codes(values: pd.Series | None, n: int) -> Codes:
@@ -203,7 +204,27 @@ def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     return out
 
 
-def _finish(agg: pd.DataFrame, by: str) -> pd.DataFrame:
+def cluster_rows(agg: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Cluster rows in the canonical columns from per-group figures.
+
+    Parameters
+    ----------
+    agg : pandas.DataFrame
+        One row per group: ``n`` firms, ``k`` of them with a known head count,
+        ``employees`` (their sum), ``lat``/``lon`` (mean position), ``year``
+        (latest), the group's most frequent ``cluster``, ``city``,
+        ``country_iso2``, ``region``, ``source_title``, ``source_url``, and
+        ``tech`` (the technology mix as text, or NA).
+    by : {"city", "cluster"}
+        Which column names the cluster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows with ``counts_what == "cluster_firms"``, employees marked
+        "at least" when only some firms' head counts are known, and a note
+        saying for how many.
+    """
     n = agg["n"].astype("int64")
     k = agg["k"].astype("int64")
     notes = "Aggregated from " + n.astype(str) + " firms in the uploaded list; employees known for "
