@@ -300,7 +300,7 @@ def bench_open(
     profile: Path | None = None,
 ) -> dict[str, Any]:
     """Store ``dataset`` at ``url``; time DatasetStore.load, then cold and warm opens in the app."""
-    from mstatlas.data.store import DatasetStore
+    from mstatlas.store import DatasetStore
 
     store = DatasetStore(url, max_bytes=1 << 30)
     saved = store.save(dataset)
@@ -637,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.synth import synthetic_clusters
     from mstatlas.data.schema import coerce_clusters
-    from mstatlas.data.store import SharedDataset
+    from mstatlas.store import SharedDataset
 
     results: dict[str, Any] = {"machine": machine(), "rows": args.rows, "options": args.set}
     with tempfile.TemporaryDirectory(prefix="mstatlas-bench-share-") as tmp:

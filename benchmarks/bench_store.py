@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from postgres_server import PostgresUnavailable, postgres_server  # noqa: E402
 
 from mstatlas.data.schema import COUNTS_WHAT, coerce_clusters  # noqa: E402
-from mstatlas.data.store import DatasetStore, SharedDataset  # noqa: E402
+from mstatlas.store import DatasetStore, SharedDataset  # noqa: E402
 
 
 def canonical_frame(n: int) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def bench(url: str, ds: SharedDataset, repeat: int) -> dict[str, float]:
     with store.engine.connect() as conn:
         from sqlalchemy import func, select
 
-        from mstatlas.data._store_schema import shared_datasets
+        from mstatlas.store.schema import shared_datasets
 
         stored = conn.scalar(select(func.max(shared_datasets.c.n_bytes)))
     store.close()
@@ -96,14 +96,14 @@ def bench(url: str, ds: SharedDataset, repeat: int) -> dict[str, float]:
 
 def codec_only(ds: SharedDataset, repeat: int) -> dict[str, float]:
     """Time spent without any database: checking + Parquet encoding, decoding + rebuilding."""
-    from mstatlas.data.store import _encode, _parquet_to_frame
+    from mstatlas.store.encoding import encode, parquet_to_frame
 
     enc, dec = [], []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        payload = _encode(ds)
+        payload = encode(ds)
         t1 = time.perf_counter()
-        coerce_clusters(_parquet_to_frame(payload.clusters))
+        coerce_clusters(parquet_to_frame(payload.clusters))
         t2 = time.perf_counter()
         enc.append(t1 - t0)
         dec.append(t2 - t1)

@@ -175,7 +175,7 @@ def test_data_analysis_and_mapping_do_not_need_streamlit():
     code = (
         "import sys\n"
         "import mstatlas, mstatlas.cli, mstatlas.analysis.charts, mstatlas.analysis.ranking\n"
-        "import mstatlas.data.readers, mstatlas.data.store, mstatlas.mapping.build\n"
+        "import mstatlas.data.readers, mstatlas.store, mstatlas.mapping.build\n"
         "print('streamlit' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -202,7 +202,7 @@ def test_console_script_runs_without_traceback():
 def test_share_keeps_a_firm_lists_firms(tmp_path, monkeypatch, capsys):
     import re
 
-    from mstatlas.data.store import DatasetStore
+    from mstatlas.store import DatasetStore
 
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     monkeypatch.setenv("MSTATLAS_DATABASE_URL", url)

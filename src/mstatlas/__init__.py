@@ -23,11 +23,11 @@ from mstatlas.analysis.sensitivity import rank_sensitivity, sensitivity_verdict
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import cluster_profile, load_profiles
 from mstatlas.data.readers import UploadResult, read_upload
-from mstatlas.data.store import DatasetStore, SharedDataset
 from mstatlas.data.validate import ValidationReport
 from mstatlas.errors import DataError, MSTAtlasError, StoreError
 from mstatlas.mapping.assets import standalone_html
 from mstatlas.mapping.build import build_map
+from mstatlas.store import DatasetStore, SharedDataset
 
 __all__ = [
     "DataError",

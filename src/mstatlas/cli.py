@@ -265,8 +265,8 @@ def _cmd_share(args: argparse.Namespace) -> int:
     import os
 
     from mstatlas.data.readers import read_upload
-    from mstatlas.data.store import SharedDataset, get_store
     from mstatlas.errors import DataError
+    from mstatlas.store import SharedDataset, get_store
 
     base_url = args.base_url
     if base_url is None:
@@ -312,7 +312,7 @@ def _cmd_share(args: argparse.Namespace) -> int:
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
-    from mstatlas.data.store import get_store
+    from mstatlas.store import get_store
 
     get_store().delete(args.id, args.token)
     print(f"Deleted shared dataset {args.id}; its link no longer opens.")

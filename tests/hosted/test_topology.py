@@ -32,7 +32,7 @@ from playwright.sync_api import expect
 from sqlalchemy.engine import make_url
 
 from benchmarks import bench_sessions
-from mstatlas.data.store import DatasetStore
+from mstatlas.store import DatasetStore
 from scripts.hosted import (
     HEALTH,
     PLACEHOLDERS,

@@ -26,19 +26,20 @@ import sqlalchemy as sa
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
-from mstatlas.data import _store_schema as tables
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COLUMNS, coerce_clusters
-from mstatlas.data.store import (
+from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
+from mstatlas.store import (
     DatasetStore,
     SavedDataset,
     SharedDataset,
     database_url,
     default_sqlite_path,
+    forget_store,
     get_store,
     valid_dataset_id,
 )
-from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
+from mstatlas.store import schema as tables
 
 XSS_NAME = "<script>alert('x')</script> & \"Ünïcødé\" Łódź 🚀"
 
@@ -556,7 +557,8 @@ def make_v1_database(url: str) -> tuple[str, str]:
 
     Returns the dataset's id and delete token.
     """
-    from mstatlas.data.store import _frame_to_parquet, _token_hash
+    from mstatlas.store.encoding import frame_to_parquet
+    from mstatlas.store.model import token_hash
 
     dataset_id, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     clusters = pd.DataFrame(load_clusters()[list(COLUMNS)])
@@ -575,13 +577,13 @@ def make_v1_database(url: str) -> tuple[str, str]:
                 id=dataset_id,
                 name="shared by version 1",
                 created_at=datetime.now(UTC),
-                delete_token_sha256=_token_hash(token),
+                delete_token_sha256=token_hash(token),
                 payload_format=1,
                 n_rows=len(clusters),
                 n_bytes=1,
-                clusters=_frame_to_parquet(clusters, index=False),
+                clusters=frame_to_parquet(clusters, index=False),
                 report=None,
-                geocoding=_frame_to_parquet(pd.DataFrame({"city": ["Dortmund"]})),
+                geocoding=frame_to_parquet(pd.DataFrame({"city": ["Dortmund"]})),
                 mapping={"Stadt": "city"},
                 meta={"kind": "firms"},
             )
@@ -715,7 +717,7 @@ def test_restart_persistence(store_url: str, make_store: Callable[..., DatasetSt
     store.close()
     out = run_py(
         "import json, sys\n"
-        "from mstatlas.data.store import DatasetStore\n"
+        "from mstatlas.store import DatasetStore\n"
         "ds = DatasetStore(sys.argv[1]).load(sys.argv[2])\n"
         "c = ds.clusters\n"
         "print(json.dumps({'name': ds.name, 'rows': len(c), 'geo': type(c).__name__,\n"
@@ -738,7 +740,7 @@ SAVE_LOOP = (
     FRAME_SRC
     + """
 import sys
-from mstatlas.data.store import DatasetStore, SharedDataset
+from mstatlas.store import DatasetStore, SharedDataset
 store = DatasetStore(sys.argv[1])
 ds = SharedDataset(name="big", clusters=big_frame(int(sys.argv[2])))
 while True:
@@ -751,7 +753,7 @@ PAUSED_SAVE = (
     + """
 import sys, time
 from sqlalchemy import event
-from mstatlas.data.store import DatasetStore, SharedDataset
+from mstatlas.store import DatasetStore, SharedDataset
 store = DatasetStore(sys.argv[1])
 store.count()
 
@@ -830,7 +832,7 @@ def test_kill_during_repeated_saves_leaves_whole_datasets(
 CONCURRENT_SAVER = """
 import os, sys, time
 from mstatlas.data.loading import load_clusters
-from mstatlas.data.store import DatasetStore, SharedDataset
+from mstatlas.store import DatasetStore, SharedDataset
 url, go, worker = sys.argv[1], sys.argv[2], sys.argv[3]
 store = DatasetStore(url)
 ds = SharedDataset(name=f"worker {worker}", clusters=load_clusters(), meta={"worker": worker})
@@ -876,14 +878,11 @@ DEFAULT_CSV = Path(__file__).resolve().parents[2] / "data" / "clusters.csv"
 @pytest.fixture
 def cli_env(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the CLI's store at ``store_url``; close the cached store afterwards."""
-    from mstatlas.data import store as store_module
 
     monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
     monkeypatch.delenv("MSTATLAS_BASE_URL", raising=False)
     yield store_url
-    cached = store_module._STORES.pop(store_url, None)
-    if cached is not None:
-        cached.close()
+    forget_store(store_url)
 
 
 def test_cli_share_then_delete(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -1007,7 +1006,6 @@ def test_cli_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 
 def test_app_share_keeps_the_firm_table(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mstatlas.data import store as store_module
     from mstatlas.ui import sharing
     from mstatlas.ui.datasets import Dataset
 
@@ -1035,9 +1033,7 @@ def test_app_share_keeps_the_firm_table(store_url: str, monkeypatch: pytest.Monk
         assert valid_dataset_id(token)
     finally:
         sharing._store.clear()
-        cached = store_module._STORES.pop(store_url, None)
-        if cached is not None:
-            cached.close()
+        forget_store(store_url)
 
 
 # -- cluster profile facts (schema version 3) -------------------------------------------
@@ -1095,7 +1091,8 @@ _V2.tables["shared_datasets"].append_column(sa.Column("firms", sa.LargeBinary, n
 def test_version_2_dataset_opens_without_profiles_and_is_upgraded(
     store_url: str, make_store: Callable[..., DatasetStore]
 ) -> None:
-    from mstatlas.data.store import _frame_to_parquet, _token_hash
+    from mstatlas.store.encoding import frame_to_parquet
+    from mstatlas.store.model import token_hash
 
     ds = firm_list()
     engine = create_engine(store_url)
@@ -1114,12 +1111,12 @@ def test_version_2_dataset_opens_without_profiles_and_is_upgraded(
                 id="v2" + "a" * 20,
                 name="shared by version 2",
                 created_at=datetime.now(UTC),
-                delete_token_sha256=_token_hash("t" * 22),
+                delete_token_sha256=token_hash("t" * 22),
                 payload_format=1,
                 n_rows=len(ds.clusters),
                 n_bytes=1,
-                clusters=_frame_to_parquet(ds.clusters, index=False),
-                firms=_frame_to_parquet(ds.firms),  # type: ignore[arg-type]
+                clusters=frame_to_parquet(ds.clusters, index=False),
+                firms=frame_to_parquet(ds.firms),  # type: ignore[arg-type]
                 mapping={},
                 meta={"kind": "firms"},
             )
@@ -1165,7 +1162,6 @@ def test_cli_share_keeps_the_profile_facts_of_a_cluster_table(
 
 
 def test_app_share_keeps_the_profile_facts(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mstatlas.data import store as store_module
     from mstatlas.data.profiles import coerce_profiles
     from mstatlas.ui import sharing
     from mstatlas.ui.datasets import Dataset
@@ -1182,6 +1178,4 @@ def test_app_share_keeps_the_profile_facts(store_url: str, monkeypatch: pytest.M
         pd.testing.assert_frame_equal(opened.profiles, coerce_profiles(profile_facts()))
     finally:
         sharing._store.clear()
-        cached = store_module._STORES.pop(store_url, None)
-        if cached is not None:
-            cached.close()
+        forget_store(store_url)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from ui.app_helpers import APP, symbols
 
 from mstatlas import read_upload
-from mstatlas.data.store import DatasetStore, SharedDataset
+from mstatlas.store import DatasetStore, SharedDataset
 
 CSV = (
     b"name,city,country,lat,lon,firms,employees,year,source\n"

@@ -21,9 +21,9 @@ import streamlit as st
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import load_profiles
-from mstatlas.data.store import valid_dataset_id
 from mstatlas.errors import MSTAtlasError
 from mstatlas.mapping.build import map_points
+from mstatlas.store import valid_dataset_id
 
 DEFAULT_ID = "default"
 UPLOAD_PREFIX = "u-"

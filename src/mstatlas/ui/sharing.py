@@ -11,12 +11,12 @@ from mstatlas.errors import MSTAtlasError
 from mstatlas.ui.datasets import Dataset
 
 if TYPE_CHECKING:
-    from mstatlas.data.store import DatasetStore
+    from mstatlas.store import DatasetStore
 
 
 @st.cache_resource
 def _store() -> DatasetStore:
-    from mstatlas.data.store import get_store
+    from mstatlas.store import get_store
 
     return get_store()
 
@@ -65,7 +65,7 @@ def share_dataset(ds: Dataset) -> tuple[str, str]:
     firm-level rows as the presenter (the size limit counts them too); a cluster
     table keeps its profile facts.
     """
-    from mstatlas.data.store import SharedDataset
+    from mstatlas.store import SharedDataset
 
     saved = _store().save(
         SharedDataset(
