@@ -37,3 +37,33 @@ class Raw:
     problems: list[Problem] = field(default_factory=list)
     rejected: np.ndarray | None = None
     geom: pd.DataFrame | None = None
+
+
+def cell_text(v: Any) -> str:
+    """A cell's value as the text a person sees in it.
+
+    Parameters
+    ----------
+    v : Any
+        A value from a spreadsheet, JSON or Parquet reader.
+
+    Returns
+    -------
+    str
+        ``""`` for None and NaN, ``"true"``/``"false"``, whole floats without
+        ``.0`` (``2100.0`` -> ``"2100"``), dates without a midnight time.
+    """
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        if v != v:
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, int):
+        return str(v)
+    if hasattr(v, "isoformat"):
+        text = v.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(v)
