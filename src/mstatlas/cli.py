@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mstatlas.analysis.filters import Filters
+from mstatlas.analysis.provenance import with_article
 from mstatlas.analysis.ranking import (
     RATIO_RULE,
     default_kinds,
@@ -21,7 +22,6 @@ from mstatlas.analysis.ranking import (
     position_statement,
     rank_clusters,
     ranked_kind_text,
-    with_article,
 )
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES

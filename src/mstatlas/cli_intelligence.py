@@ -22,9 +22,10 @@ from mstatlas.analysis.compare import (
     compare_warnings,
     ivam_benchmark_ids,
 )
-from mstatlas.analysis.compare_charts import growth_line, year_text
+from mstatlas.analysis.compare_charts import growth_line
 from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
 from mstatlas.analysis.growth import growth_table
+from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import LIKE_WITH_LIKE, format_figure
 from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import PROFILE_COLUMNS, PROFILE_FIELDS, cluster_profile, load_profiles

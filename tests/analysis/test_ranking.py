@@ -7,7 +7,8 @@ import pytest
 from cluster_tables import cluster_table as table
 
 from mstatlas import load_clusters, position_statement, rank_clusters
-from mstatlas.analysis.ranking import format_figure, headline_figures, ordinal
+from mstatlas.analysis.provenance import ordinal
+from mstatlas.analysis.ranking import format_figure, headline_figures
 from mstatlas.data.schema import coerce_clusters
 
 
@@ -123,31 +124,10 @@ def test_position_statement_names_rank_total_and_source():
     assert "not ranked" in position_statement(r, "nowhere", "employees")
 
 
-def test_format_and_ordinal():
+def test_format_figure():
     assert format_figure(2100, "about") == "≈ 2,100"
     assert format_figure(40, "more_than") == "> 40"
     assert format_figure(None) == ""
-    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
-        "1st",
-        "2nd",
-        "3rd",
-        "4th",
-        "11th",
-        "12th",
-        "13th",
-        "21st",
-        "22nd",
-        "101st",
-    ]
-
-
-def test_with_article_reads_right_for_every_measure():
-    from mstatlas.analysis.ranking import with_article
-
-    assert with_article("employees figure") == "an employees figure"
-    assert with_article("firms figure") == "a firms figure"
-    assert with_article("employees per firm figure") == "an employees per firm figure"
-    assert with_article("Employees figure") == "an Employees figure"
 
 
 # --- employees per firm: a ratio says what it is -------------------------------------------

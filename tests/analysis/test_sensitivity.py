@@ -7,7 +7,7 @@ import pytest
 from cluster_tables import cluster_table as table
 
 from mstatlas import load_clusters, rank_clusters
-from mstatlas.analysis.ranking import ordinal
+from mstatlas.analysis.provenance import ordinal
 from mstatlas.analysis.sensitivity import (
     HEADLINE_RULES,
     rank_sensitivity,

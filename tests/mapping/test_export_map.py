@@ -9,7 +9,6 @@ import pandas as pd
 from mstatlas import build_map, load_clusters, standalone_html
 from mstatlas.data.schema import coerce_clusters
 from mstatlas.mapping.build import map_points
-from mstatlas.mapping.legend import short_source, sources_with_years
 
 URL = re.compile(r"""(?:https?:)?//[\w.-]+""", re.I)
 CDN = re.compile(r"unpkg|jsdelivr|cdnjs|googleapis|bootstrapcdn|code\.jquery|cdn\.", re.I)
@@ -75,22 +74,3 @@ def test_source_names_in_the_data_line_are_text_not_markup_or_templates():
     html = standalone_html(build_map(coerce_clusters(rows), measure="firms"))
     assert "<img src=x" not in html
     assert "Data: {{ 7*7 }} (undated); &lt;img src=x onerror=alert(1)&gt; (2020)." in html
-
-
-def test_short_source_names_the_publisher():
-    assert short_source("Winziger geht's kaum (Halterner Zeitung, 18.02.2008)") == (
-        "Halterner Zeitung"
-    )
-    assert short_source("Cluster Optik – Spitzentechnologie (innoBB)") == "innoBB"
-    assert short_source("Annual report (2019)") == "Annual report"  # a bracket with a date only
-    assert short_source("Jahresbericht") == "Jahresbericht"
-    assert short_source(None) == "source not stated"
-    long = short_source("A very long title of a report without any publisher in brackets at all")
-    assert len(long) == 40 and long.endswith("…")
-
-
-def test_sources_with_years_groups_each_source_and_keeps_undated():
-    titles = ["X (Paper, 2007)", "Y (Blog)", "Z (Paper, 2008)"] + ["W (Blog)"] * 4
-    years = [2007, None, 2008, 2016, 2017, 2026, 2019]
-    assert sources_with_years(titles, years) == ["Paper (2007, 2008)", "Blog (2016–2026, undated)"]
-    assert sources_with_years(["Y (Blog)"] * 3, [2019, 2016, 2019]) == ["Blog (2016, 2019)"]

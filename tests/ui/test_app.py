@@ -5,7 +5,7 @@ from __future__ import annotations
 from ui.app_helpers import PAGES, map_args, symbols, texts
 
 from mstatlas import load_clusters, rank_clusters
-from mstatlas.analysis.ranking import ordinal
+from mstatlas.analysis.provenance import ordinal
 
 
 def ranking_table(at):

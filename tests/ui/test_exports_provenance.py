@@ -14,9 +14,9 @@ from ui.app_helpers import PAGES, texts
 from mstatlas import load_clusters, rank_clusters
 from mstatlas.analysis import charts
 from mstatlas.analysis.filters import apply_filters
+from mstatlas.analysis.provenance import sources_with_years
 from mstatlas.analysis.ranking import default_kinds
 from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS, coerce_clusters
-from mstatlas.mapping.legend import sources_with_years
 from mstatlas.ui.urlstate import DEFAULT, ViewState
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,7 +11,7 @@ from ui.app_helpers import PAGES, symbols, texts
 
 from mstatlas import load_clusters, rank_clusters
 from mstatlas.analysis.growth import cluster_growth
-from mstatlas.analysis.ranking import ordinal
+from mstatlas.analysis.provenance import ordinal
 from mstatlas.data.schema import MEASURES, coerce_clusters
 from mstatlas.ui import rating_panel
 from mstatlas.ui.ranking_page import growth_order, no_growth_reasons, ticked_clusters

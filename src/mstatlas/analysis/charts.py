@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from mstatlas.analysis.filters import Filters
+from mstatlas.analysis.provenance import rank_texts, sources_with_years, year_texts
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import (
     COUNTS_WHAT,
@@ -24,7 +25,6 @@ from mstatlas.data.schema import (
     QUALIFIERS,
 )
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
-from mstatlas.mapping.legend import sources_with_years
 
 #: The cluster whose bar is outlined (the atlas's reference cluster).
 FOCUS = "dortmund"
@@ -70,16 +70,6 @@ def chart_svg(spec: str) -> str:
     import vl_convert as vlc
 
     return str(vlc.vegalite_to_svg(spec))
-
-
-def rank_texts(top: pd.DataFrame) -> list[str]:
-    """Ranks as the table shows them: "=2" for a shared rank."""
-    return [f"={r}" if t else str(r) for r, t in zip(top["rank"], top["tied"])]
-
-
-def year_texts(top: pd.DataFrame) -> pd.Series:
-    """Years as the table shows them: "undated" where the source gives none."""
-    return top["year"].astype("string").fillna("undated")
 
 
 def _kind_name(kind: str) -> str:
@@ -190,7 +180,7 @@ def ranking_chart(
     top, dataset = strip_bidi_frame(top), strip_bidi(dataset)
     title, subtitle, footer = chart_texts(top, by, n_ranked, view, dataset)
     kinds_shown = set(top["counts_what"])
-    years = year_texts(top)
+    years = year_texts(top["year"])
     if len(kinds_shown) > 1:
         values = [
             f"{d} ({y}, {_kind_name(c)})"
@@ -200,7 +190,7 @@ def ranking_chart(
         values = [f"{d} ({y})" for d, y in zip(top["display"], years)]
     seen: dict[str, int] = {}
     labels = []
-    for r, n in zip(rank_texts(top), top["cluster_name"]):
+    for r, n in zip(rank_texts(top["rank"], top["tied"]), top["cluster_name"]):
         plain = _bar_label(r, n, 0)
         labels.append(_bar_label(r, n, seen.get(plain, 0)))
         seen[plain] = seen.get(plain, 0) + 1

@@ -17,6 +17,7 @@ import altair as alt
 import pandas as pd
 
 from mstatlas.analysis.growth import series_label
+from mstatlas.analysis.provenance import year_text
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.data.text import strip_bidi_frame
 
@@ -37,11 +38,6 @@ def _blank(value: Any) -> bool:
 
 def _text(value: Any) -> str:
     return "" if _blank(value) else str(value)
-
-
-def year_text(year: Any) -> str:
-    """``"2007"``, or ``"undated"`` for a figure without a year."""
-    return "undated" if _blank(year) else str(int(year))
 
 
 def with_missing(

@@ -13,6 +13,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from mstatlas.analysis.provenance import ordinal
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
 
 Measure = Literal["employees", "firms", "employees_per_firm"]
@@ -513,20 +514,6 @@ def comparable_headlines(
     if counts is None:
         return heads
     return heads[_usual_perimeter(heads)]
-
-
-def ordinal(n: int) -> str:
-    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def with_article(phrase: str) -> str:
-    """``'employees figure' -> 'an employees figure'``, ``'firms figure' -> 'a firms figure'``.
-
-    By the first letter (enough for the measure names; not for words like "hour").
-    """
-    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
 def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:

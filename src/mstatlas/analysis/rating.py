@@ -39,11 +39,11 @@ import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
 from mstatlas.analysis.growth import cluster_growth
+from mstatlas.analysis.provenance import with_article
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
     format_figure,
-    with_article,
 )
 from mstatlas.data.schema import COUNTS_WHAT
 

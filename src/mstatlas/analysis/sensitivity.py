@@ -21,11 +21,11 @@ import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_label, kinds_phrase, resolve_kinds
 from mstatlas.analysis.filters import Filters, apply_filters
+from mstatlas.analysis.provenance import rank_text
 from mstatlas.analysis.ranking import (
     CATEGORY_PRIORITY,
     LIKE_WITH_LIKE,
     measure_values,
-    ordinal,
     rank_clusters,
 )
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
@@ -432,17 +432,11 @@ def rank_sensitivity(
 # --- verdict -----------------------------------------------------------------------------
 
 
-def _rank_text(rank: object, of_n: int) -> str:
-    if pd.isna(rank):
-        return "not ranked"
-    return f"{ordinal(int(rank))} of {of_n}"  # type: ignore[call-overload]
-
-
 def _differences(rows: pd.DataFrame, max_examples: int) -> str:
     """'5th of 10 by firms; 1 more; not ranked under 3 choices' for one dimension."""
     ranked = rows[rows["rank"].notna()]
     parts = [
-        f"{_rank_text(r['rank'], int(r['of_n']))} {r['phrase']}"
+        f"{rank_text(r['rank'], int(r['of_n']))} {r['phrase']}"
         for _, r in ranked.head(max_examples).iterrows()
     ]
     if len(ranked) > max_examples:
@@ -485,7 +479,7 @@ def sensitivity_verdict(table: pd.DataFrame, max_examples: int = 2) -> str:
         head = f"{name} is not ranked {base_phrase}"
         verb = "not ranked"
     else:
-        head = f"{name} ranks {_rank_text(base_rank, int(base['of_n']))} ({base_phrase})"
+        head = f"{name} ranks {rank_text(base_rank, int(base['of_n']))} ({base_phrase})"
         verb = "the same rank"
     differing = []
     for dim in DIMENSIONS:

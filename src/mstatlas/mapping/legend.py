@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import html
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from mstatlas.analysis.ranking import with_article
+from mstatlas.analysis.provenance import sources_with_years, with_article
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import escape_html
 from mstatlas.mapping.layers import R_MIN, category_counts, radius_scale
@@ -112,70 +111,6 @@ def map_legend_html(points: pd.DataFrame, measure: str) -> str:
         + colour_legend_html(category_counts(points))
         + "</div>"
     )
-
-
-#: Source titles read "Article (Publisher, date)"; the bracket at the end names the publisher.
-_TRAILING_BRACKET = re.compile(r"\(([^()]*)\)\s*$")
-_NO_NAME = re.compile(r"[\d\s.,:;/–-]*")
-#: Longest short source name before it is cut with "…".
-SHORT_SOURCE_LIMIT = 40
-NO_SOURCE = "source not stated"
-
-
-def short_source(title: object, limit: int = SHORT_SOURCE_LIMIT) -> str:
-    """A short name for a source where its full reference does not fit (captions, slides).
-
-    The atlas' source titles read "Article title (Publisher, date)": the short
-    name is the publisher, the first part inside the closing bracket. Any other
-    title is used as it is. Names longer than ``limit`` characters are cut with
-    "…"; a blank title gives :data:`NO_SOURCE`.
-
-    >>> short_source("Winziger geht's kaum (Halterner Zeitung, 18.02.2008)")
-    'Halterner Zeitung'
-    >>> short_source("Annual report (2019)")
-    'Annual report'
-    """
-    if not isinstance(title, str) or not title.strip():
-        return NO_SOURCE
-    text = " ".join(title.split())
-    name = text
-    found = _TRAILING_BRACKET.search(text)
-    if found:
-        publisher = re.split(r"[,;]", found.group(1))[0].strip()
-        before = text[: found.start()].strip()
-        if publisher and not _NO_NAME.fullmatch(publisher):
-            name = publisher
-        elif before:
-            name = before
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-def _years_text(years: Sequence[int], undated: bool) -> str:
-    parts = []
-    if len(years) > 3:
-        parts.append(f"{years[0]}–{years[-1]}")
-    elif years:
-        parts.append(", ".join(str(y) for y in years))
-    if undated:
-        parts.append("undated")
-    return ", ".join(parts)
-
-
-def sources_with_years(titles: Iterable[object], years: Iterable[object]) -> list[str]:
-    """Each source's short name with the years of its figures, in order of first appearance.
-
-    ``titles`` and ``years`` run in parallel, one entry per figure shown, e.g.
-    ``["Kennispark Twente (2022)", "Münsterland Zeitung (2007)", "IVAM (undated)"]``.
-    More than three years of one source are given as a span ("2016–2026").
-    """
-    seen: dict[str, tuple[set[int], list[bool]]] = {}
-    for title, year in zip(titles, years):
-        yrs, undated = seen.setdefault(short_source(title), (set(), [False]))
-        if year is None or pd.isna(year):
-            undated[0] = True
-        else:
-            yrs.add(int(year))  # type: ignore[call-overload]
-    return [f"{name} ({_years_text(sorted(y), u[0])})" for name, (y, u) in seen.items()]
 
 
 #: How many sources the offline map's "Data:" line names before "and N more".

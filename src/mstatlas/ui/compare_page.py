@@ -28,9 +28,9 @@ from mstatlas.analysis.compare_charts import (
     with_missing,
 )
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
+from mstatlas.analysis.provenance import sources_with_years
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import MEASURES
-from mstatlas.mapping.legend import sources_with_years
 from mstatlas.ui import components, session, share_panel
 from mstatlas.ui.datasets import Dataset, current, filtered, filters_key
 

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
+from mstatlas.analysis.provenance import year_range_text
 from mstatlas.analysis.ranking import default_kinds, figure_kinds
 from mstatlas.analysis.sums import NOT_SUMMABLE_KINDS, SUM_CAVEATS, SUMMABLE_MEASURES
 from mstatlas.data.countries import country_name
@@ -151,12 +152,6 @@ def _rule(kind: str, filtered_to: tuple[str, ...]) -> None:
         st.caption("The sidebar's filters apply: only the clusters in view are summarised.")
 
 
-def _years(lo: Any, hi: Any) -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return ""
-    return str(int(lo)) if lo == hi else f"{int(lo)}–{int(hi)}"
-
-
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The table the page shows: one row per country, each sum with how to read it."""
     return pd.DataFrame(
@@ -167,7 +162,9 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
             "Clusters with a figure": summary["n_with_figure"].astype(int),
             "Sum": summary["display"],
             "How to read the sum": summary["total_note"],
-            "Years": [_years(a, b) for a, b in zip(summary["year_min"], summary["year_max"])],
+            "Years": [
+                year_range_text(a, b) for a, b in zip(summary["year_min"], summary["year_max"])
+            ],
             "Undated figures": summary["n_undated"].astype(int),
             "Clusters named": summary["clusters"],
             "Not summed (why)": summary["not_summed"],

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.ranking import default_kinds, rank_clusters, with_article
+from mstatlas.analysis.provenance import short_source, with_article
+from mstatlas.analysis.ranking import default_kinds, rank_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
-from mstatlas.mapping.legend import short_source
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import current, filtered, filters_key, points
 

@@ -11,9 +11,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.compare_charts import growth_chart, growth_line, year_text
+from mstatlas.analysis.compare_charts import growth_chart, growth_line
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
+from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import MEASURES

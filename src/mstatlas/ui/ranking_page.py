@@ -23,11 +23,16 @@ from mstatlas.analysis.charts import (
     chart_png,
     chart_svg,
     export_spec,
-    rank_texts,
     ranking_chart,
-    year_texts,
 )
 from mstatlas.analysis.growth import GROWTH_RULE, cluster_growth, series_label
+from mstatlas.analysis.provenance import (
+    rank_text,
+    rank_texts,
+    with_article,
+    year_text,
+    year_texts,
+)
 from mstatlas.analysis.ranking import (
     HEADLINE_RULE,
     LIKE_WITH_LIKE,
@@ -39,12 +44,10 @@ from mstatlas.analysis.ranking import (
     listing,
     measure_values,
     mixed_kinds_caveat,
-    ordinal,
     other_perimeters,
     position_statement,
     rank_clusters,
     ranked_kind_text,
-    with_article,
 )
 from mstatlas.analysis.sensitivity import (
     rank_sensitivity,
@@ -350,7 +353,7 @@ def _figure_columns(top: pd.DataFrame, by: str) -> dict[str, object]:
     """The headline figure with its year, kind and source, as every table shows it."""
     cols: dict[str, object] = {
         MEASURES[by]: top["display"].to_numpy(),
-        "Year": year_texts(top).to_numpy(),
+        "Year": year_texts(top["year"]).to_numpy(),
         "Counts": [COUNTS_WHAT.get(c, c) for c in top["counts_what"]],
     }
     if top["scope"].notna().any():  # figures of another perimeter are in view: say which
@@ -366,7 +369,7 @@ def _figure_columns(top: pd.DataFrame, by: str) -> dict[str, object]:
 def _table(top: pd.DataFrame, by: str, stars: list[str], by_growth: bool) -> pd.DataFrame:
     """The ranking table as shown: by figure, or by growth with the growth columns first."""
     head: dict[str, object] = {
-        "Rank": rank_texts(top),
+        "Rank": rank_texts(top["rank"], top["tied"]),
         "Cluster": top["cluster_name"].to_numpy(),
         "Country": top["country_iso2"].to_numpy(),
     }
@@ -412,12 +415,6 @@ def _table_key(ids: Sequence[str], sort: str) -> str:
     return f"rank_table_{digest}"
 
 
-def _rank_text(rank: object, tied: bool, of_n: int) -> str:
-    if pd.isna(rank):
-        return "not ranked"
-    return f"{'=' if tied else ''}{ordinal(int(rank))} of {of_n}"  # type: ignore[call-overload]
-
-
 def sensitivity_table(table: pd.DataFrame) -> pd.DataFrame:
     """:func:`rank_sensitivity` as shown: one line per choice, the page's own choices marked."""
     ranked = table["rank"].notna().to_numpy()
@@ -427,13 +424,10 @@ def sensitivity_table(table: pd.DataFrame) -> pd.DataFrame:
             "Choice changed": table["dimension"].to_numpy(),
             "Choice": table["choice"].to_numpy(),
             "Rank": [
-                _rank_text(r, t, n) for r, t, n in zip(table["rank"], table["tied"], table["of_n"])
+                rank_text(r, n, t) for r, t, n in zip(table["rank"], table["tied"], table["of_n"])
             ],
             "Figure": table["figure"].to_numpy(),
-            "Year": [
-                ("undated" if pd.isna(y) else str(int(y))) if ok else ""
-                for y, ok in zip(table["year"], ranked)
-            ],
+            "Year": [year_text(y) if ok else "" for y, ok in zip(table["year"], ranked)],
             "Counts": [
                 COUNTS_WHAT.get(k, k) if ok and isinstance(k, str) else ""
                 for k, ok in zip(table["counts_what"], ranked)

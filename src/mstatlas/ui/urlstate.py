@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from mstatlas.analysis.filters import Filters
+from mstatlas.analysis.provenance import year_range_text
 from mstatlas.data.countries import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 
@@ -371,12 +372,6 @@ def _rating(text: str) -> tuple[tuple[str, float], ...]:
     )
 
 
-def _years_text(year_min: int | None, year_max: int | None) -> str:
-    if year_min is not None and year_max is not None:
-        return f"{year_min}–{year_max}" if year_min != year_max else str(year_min)
-    return f"from {year_min}" if year_min is not None else f"up to {year_max}"
-
-
 def years_outside(state: ViewState, span: tuple[int, int]) -> str | None:
     """Why the view's years select none of a dataset's years, or ``None`` if they overlap.
 
@@ -398,7 +393,7 @@ def years_outside(state: ViewState, span: tuple[int, int]) -> str | None:
     if (a is None or a <= hi) and (b is None or b >= lo):
         return None
     return (
-        f"Ignored years {_years_text(a, b)}: this dataset has figures from {lo} to {hi}. "
+        f"Ignored years {year_range_text(a, b)}: this dataset has figures from {lo} to {hi}. "
         "Showing all years."
     )
 
