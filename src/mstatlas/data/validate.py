@@ -34,8 +34,9 @@ from mstatlas.data.schema import COUNTS_WHAT
 #: Rough window around Europe; points outside get a warning, not a rejection.
 EUROPE_WINDOW: Final = {"lat": (34.0, 72.0), "lon": (-25.0, 45.0)}
 YEAR_RANGE: Final = (1900, 2100)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_PATTERN: Final = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: Invisible control characters refused in text (tab, line feed and carriage return are text).
+CONTROL_PATTERN: Final = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = re.compile(CONTROL_PATTERN)
 
 
 @dataclass
@@ -135,8 +136,21 @@ _CONTROL_BYTES: Final = np.zeros(256, dtype=bool)
 _CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = True
 
 
-def _control_rows(arr: Any) -> np.ndarray:
-    """Rows of a (chunked) Arrow string array that contain a control character."""
+def control_rows(arr: Any) -> np.ndarray:
+    """Rows of a (chunked) Arrow string array that contain a control character.
+
+    The data bytes are scanned at once, without building Python strings.
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray
+        UTF-8 text.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean, per value: holds a character matched by :data:`CONTROL_PATTERN`.
+    """
     out = np.zeros(len(arr), dtype=bool)
     for base, offs, all_data in string_buffers(arr):
         data = all_data[int(offs[0]) : int(offs[-1])]
@@ -176,7 +190,7 @@ def text_problems(
         too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), max_len), False).to_numpy(
             zero_copy_only=False
         )
-    control = _control_rows(arr)
+    control = control_rows(arr)
     for i in np.flatnonzero(too_long):
         v = str(text.iloc[i])
         problems.append(
