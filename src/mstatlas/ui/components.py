@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
+from mstatlas.data.text import strip_bidi
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
 from mstatlas.mapping.layers import (
     BIG_LAYER_THRESHOLD,
@@ -28,10 +29,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def md(text: object) -> str:
-    """Escape any text for Streamlit markdown (names from uploads are untrusted)."""
+    """Escape any text for Streamlit markdown (names from uploads are untrusted).
+
+    Bidirectional control characters are removed too (a name would be drawn reversed:
+    see :mod:`mstatlas.data.text`).
+    """
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", strip_bidi(str(text))).replace("\n", " ")
 
 
 def _s(value: object) -> str:

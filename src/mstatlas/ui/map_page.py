@@ -10,6 +10,7 @@ import streamlit as st
 
 from mstatlas.analysis.asof import as_of
 from mstatlas.data.schema import MEASURES
+from mstatlas.data.text import strip_bidi
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
@@ -257,7 +258,7 @@ def render() -> None:
             st.selectbox,
             "Cluster profile",
             options=options,
-            format_func=lambda k: str(names.get(k, k)),
+            format_func=lambda k: strip_bidi(str(names.get(k, k))),
             placeholder="Click a circle or choose a cluster",
         )
         if len(pts) > PROFILE_CHOICES:

@@ -23,6 +23,7 @@ from mstatlas.analysis.rating import (
     explain_star,
     rate_clusters,
 )
+from mstatlas.data.text import strip_bidi
 from mstatlas.ui import session
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import filtered
@@ -232,6 +233,10 @@ def cluster_choice(
 
     st.session_state[key] = shown
     st.selectbox(
-        label, options=options, format_func=lambda c: names.get(c, c), key=key, on_change=_changed
+        label,
+        options=options,
+        format_func=lambda c: strip_bidi(str(names.get(c, c))),
+        key=key,
+        on_change=_changed,
     )
     return shown

@@ -6,6 +6,7 @@ import streamlit as st
 
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
+from mstatlas.data.text import strip_bidi
 from mstatlas.ui import session, urlstate
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset, summary
@@ -35,7 +36,7 @@ def render() -> Dataset:
             st.selectbox,
             "Dataset",
             options=list(choices),
-            format_func=lambda k: choices.get(k, k),
+            format_func=lambda k: strip_bidi(str(choices.get(k, k))),
             help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
         )
         if session.view().dataset != ds.id:

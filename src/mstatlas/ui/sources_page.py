@@ -7,6 +7,7 @@ import streamlit as st
 
 from mstatlas.data.export import to_safe_csv_bytes, to_safe_xlsx
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
+from mstatlas.data.text import strip_bidi_frame
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import current, filtered, filters_key
 
@@ -47,7 +48,7 @@ def render() -> None:
         }
     )
     st.dataframe(
-        table,
+        strip_bidi_frame(table),
         hide_index=True,
         width="stretch",
         column_config={

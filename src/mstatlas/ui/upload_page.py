@@ -26,6 +26,7 @@ from mstatlas.data.readers import (
     warm_up,
 )
 from mstatlas.data.templates import template_csv, template_xlsx
+from mstatlas.data.text import strip_bidi_frame
 from mstatlas.errors import MSTAtlasError
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import Dataset, new_upload_id, register_upload
@@ -170,7 +171,7 @@ def _report(result: UploadResult) -> None:
         st.success(components.md(rep.summary()), icon=":material/check_circle:")
     problems, report_csv = _report_tables(result)
     if len(problems):
-        shown = problems.head(PROBLEMS_SHOWN)
+        shown = strip_bidi_frame(problems.head(PROBLEMS_SHOWN))
         st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(shown)))
         if len(shown) < len(problems):
             st.caption(
@@ -209,7 +210,7 @@ def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, fl
         # Rows to review first; a long firm list shows a page of placed rows, not a million.
         review = geo[geo["status"] != "ok"].head(GEO_REVIEW_SHOWN)
         placed = geo[geo["status"] == "ok"].head(GEO_PLACED_SHOWN)
-        view = pd.concat([review, placed])[GEO_EDIT_COLUMNS]
+        view = strip_bidi_frame(pd.concat([review, placed])[GEO_EDIT_COLUMNS])
         if len(view) < len(geo):
             st.caption(
                 f"Showing {len(view):,} of {len(geo):,} geocoded rows: "
@@ -442,7 +443,7 @@ def render() -> None:
         st.rerun()
     if not result.clusters.empty:
         st.subheader("Preview")
-        preview = pd.DataFrame(result.clusters.drop(columns="geometry")).head(200)
+        preview = strip_bidi_frame(pd.DataFrame(result.clusters.drop(columns="geometry")).head(200))
         st.dataframe(preview, hide_index=True, width="stretch")
     stem = name.rsplit(".", 1)[0]
     _add_to_atlas(result, stem if sheet is None else f"{stem} – {sheet}", view_key)
