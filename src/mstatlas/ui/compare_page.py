@@ -31,8 +31,10 @@ from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.provenance import sources_with_years
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import MEASURES
+from mstatlas.data.text import strip_bidi, strip_bidi_frame
+from mstatlas.store.dataset import Dataset
 from mstatlas.ui import components, session, share_panel
-from mstatlas.ui.datasets import Dataset, current, filtered, filters_key
+from mstatlas.ui.datasets import current, filtered, filters_key
 
 IVAM_BUTTON = "IVAM 2007 benchmark set ({n} clusters)"
 HOW_TO_PICK = (
@@ -98,7 +100,7 @@ def _picker(ds: Dataset, names: Mapping[str, str]) -> None:
         st.multiselect,
         f"Clusters to compare ({MIN_COMPARE} to {MAX_COMPARE})",
         options=sorted(names, key=lambda i: names[i].casefold()),
-        format_func=lambda i: names.get(i, i),
+        format_func=lambda i: strip_bidi(names.get(i, i)),
         to_widget=list,
         from_widget=tuple,
         max_selections=MAX_COMPARE,
@@ -127,7 +129,7 @@ def _table(table: pd.DataFrame) -> None:
             wide = wide.drop(columns=col)
     links = [c for c in wide.columns if c.endswith(" link")]
     st.dataframe(
-        wide,
+        strip_bidi_frame(wide),
         hide_index=True,
         width="stretch",
         column_config={c: st.column_config.LinkColumn(c, display_text="open") for c in links},

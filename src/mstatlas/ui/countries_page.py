@@ -16,6 +16,7 @@ from mstatlas.analysis.sums import NOT_SUMMABLE_KINDS, SUM_CAVEATS, SUMMABLE_MEA
 from mstatlas.data.countries import country_name
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.text import strip_bidi_frame
 from mstatlas.mapping.countries import (
     LAYER_NAME,
     VALUES,
@@ -298,7 +299,7 @@ def render() -> None:
         f"{int(summary['n_clusters'].sum())} clusters; sums of {label} "
         f"counting {COUNTS_WHAT[kind].lower()}."
     )
-    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+    st.dataframe(strip_bidi_frame(summary_table(summary)), hide_index=True, width="stretch")
     st.download_button(
         "Download the table (CSV)",
         data=to_safe_csv_bytes(summary),

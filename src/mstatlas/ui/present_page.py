@@ -13,6 +13,7 @@ import streamlit as st
 from mstatlas.analysis.provenance import short_source, with_article
 from mstatlas.analysis.ranking import default_kinds, rank_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.text import escape_html
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import current, filtered, filters_key, points
@@ -123,7 +124,9 @@ def render() -> None:
             r = slides.iloc[slide - 1]
             year = _year(r["year"])
             st.header(f"#{int(r['rank'])} {components.md(r['cluster_name'])}")
-            st.html(f'<div class="mst-big">{_esc(r["display"])} <small>{_esc(label)}</small></div>')
+            st.html(
+                f'<div class="mst-big">{escape_html(r["display"])} <small>{escape_html(label)}</small></div>'
+            )
             st.markdown(f"{year} · counts {components.md(COUNTS_WHAT[r['counts_what']].lower())}")
             st.markdown("Source: " + components.source_link(r["source_title"], r["source_url"]))
             if r["other_figures"]:
@@ -137,9 +140,3 @@ def render() -> None:
 
 def _year(value: object) -> str:
     return "undated" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]
-
-
-def _esc(text: object) -> str:
-    import html
-
-    return html.escape(str(text))

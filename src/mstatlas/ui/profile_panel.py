@@ -18,6 +18,7 @@ from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import MEASURES
+from mstatlas.data.text import strip_bidi_frame
 from mstatlas.ui import components, rating_panel, session
 from mstatlas.ui.components import md, source_link
 from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
@@ -174,12 +175,14 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
         st.caption(f"No other cluster in view within {radius:,} km.")
     else:
         st.dataframe(
-            pd.DataFrame(
-                {
-                    "Cluster": near["cluster_name"],
-                    "Country": near["country_iso2"],
-                    "km": near["distance_km"],
-                }
+            strip_bidi_frame(
+                pd.DataFrame(
+                    {
+                        "Cluster": near["cluster_name"],
+                        "Country": near["country_iso2"],
+                        "km": near["distance_km"],
+                    }
+                )
             ),
             hide_index=True,
             width="stretch",

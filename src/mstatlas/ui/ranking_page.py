@@ -57,6 +57,7 @@ from mstatlas.analysis.sensitivity import (
 )
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.text import strip_bidi_frame
 from mstatlas.ui import components, rating_panel, session, share_panel
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import current, filtered, filters_key
@@ -519,7 +520,9 @@ def _ranked_table(full: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, s
     ids = [str(c) for c in shown["cluster_id"]]
     key = _table_key(ids, view.rank_sort)
     event = st.dataframe(
-        _table(shown, view.rank_by, rating_panel.stars_column(rating, ids), by_growth),
+        strip_bidi_frame(
+            _table(shown, view.rank_by, rating_panel.stars_column(rating, ids), by_growth)
+        ),
         hide_index=True,
         width="stretch",
         column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
