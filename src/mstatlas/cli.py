@@ -266,7 +266,8 @@ def _cmd_share(args: argparse.Namespace) -> int:
 
     from mstatlas.data.readers import read_upload
     from mstatlas.errors import DataError
-    from mstatlas.store import SharedDataset, get_store
+    from mstatlas.store import get_store
+    from mstatlas.store.dataset import dataset_from_upload, shared_from_dataset
 
     base_url = args.base_url
     if base_url is None:
@@ -283,23 +284,9 @@ def _cmd_share(args: argparse.Namespace) -> int:
     if result.clusters.empty:
         raise DataError(summary)
     name = args.name if args.name is not None else args.file.name
-    saved = get_store().save(
-        SharedDataset(
-            name=name,
-            clusters=result.clusters.drop(columns="geometry", errors="ignore"),
-            mapping=dict(result.mapping),
-            report=result.report.to_frame(),
-            geocoding=result.geocoding,
-            firms=result.firms,
-            profiles=result.profiles,
-            meta={
-                "filename": args.file.name,
-                "kind": result.kind,
-                "aggregation": result.aggregation,
-                "summary": summary,
-            },
-        )
-    )
+    # No id yet: the store gives the shared dataset its id.
+    dataset = dataset_from_upload(result, dataset_id="", name=name, filename=args.file.name)
+    saved = get_store().save(shared_from_dataset(dataset))
     if result.report.n_rejected:
         print(f"note: {summary}", file=sys.stderr)
     print(f"Shared {name!r}: {len(result.clusters):,} rows.")

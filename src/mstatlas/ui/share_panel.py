@@ -7,8 +7,9 @@ import html
 import streamlit as st
 
 from mstatlas.errors import MSTAtlasError
-from mstatlas.ui import components, session
-from mstatlas.ui.datasets import UPLOAD_PREFIX, Dataset
+from mstatlas.store.dataset import Dataset
+from mstatlas.ui import components, session, sharing
+from mstatlas.ui.datasets import UPLOAD_PREFIX, forget_shared
 from mstatlas.ui.embed_page import EMBED_FRAME_HEIGHT
 from mstatlas.ui.urlstate import share_url
 
@@ -52,11 +53,9 @@ def render(ds: Dataset, page: str) -> None:
 
 
 def _share(ds: Dataset) -> None:
-    from mstatlas.ui.sharing import share_dataset
-
     try:
         with st.spinner("Storing the dataset…"):
-            ds_id, token = share_dataset(ds)
+            ds_id, token = sharing.share_dataset(ds)
     except MSTAtlasError as exc:
         st.error(str(exc))
         return
@@ -68,13 +67,12 @@ def _share(ds: Dataset) -> None:
 
 
 def _delete(ds_id: str, token: str) -> None:
-    from mstatlas.ui.sharing import delete_shared
-
     try:
-        delete_shared(ds_id, token)
+        sharing.delete_shared(ds_id, token)
     except MSTAtlasError as exc:
         st.error(str(exc))
         return
+    forget_shared()  # this process's opened shares, the deleted one among them
     st.session_state.get("delete_tokens", {}).pop(ds_id, None)
     st.session_state.get("my_datasets", {}).pop(ds_id, None)
     session.update_view(dataset="default", selected=None)
@@ -82,6 +80,4 @@ def _delete(ds_id: str, token: str) -> None:
 
 
 def _base() -> str:
-    from mstatlas.ui.sharing import base_url
-
-    return base_url()
+    return sharing.base_url()

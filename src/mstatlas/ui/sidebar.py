@@ -7,9 +7,10 @@ import streamlit as st
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import strip_bidi
+from mstatlas.store.dataset import Dataset
 from mstatlas.ui import session, urlstate
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, Dataset, safe_get_dataset, summary
+from mstatlas.ui.datasets import DEFAULT_ID, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:

@@ -28,8 +28,9 @@ from mstatlas.data.readers import (
 from mstatlas.data.templates import template_csv, template_xlsx
 from mstatlas.data.text import strip_bidi_frame
 from mstatlas.errors import MSTAtlasError
+from mstatlas.store.dataset import dataset_from_upload
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import Dataset, new_upload_id, register_upload
+from mstatlas.ui.datasets import new_upload_id, register_upload
 
 NOT_USED = "— not used —"
 ACCEPTED = ["csv", "tsv", "txt", "xlsx", "geojson", "json", "parquet"]
@@ -287,21 +288,8 @@ def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
     )
     c1, c2 = st.columns([1, 2])
     if c1.button("Show on the map", type="primary", key=f"add_{view_key}"):
-        ds = Dataset(
-            id=new_upload_id(),
-            name=title.strip() or name,
-            clusters=result.clusters,
-            kind=result.kind,
-            meta={
-                "filename": name,
-                "aggregation": result.aggregation,
-                "detected": _jsonable(result.detected),
-            },
-            firms=result.firms,
-            report=result.report.to_frame(),
-            geocoding=result.geocoding,
-            mapping=result.mapping,
-            profiles=result.profiles,
+        ds = dataset_from_upload(
+            result, dataset_id=new_upload_id(), name=title.strip() or name, filename=name
         )
         register_upload(ds)
         st.session_state.setdefault("my_datasets", {})[ds.id] = ds.name
@@ -335,18 +323,6 @@ def _view_key(file_key: str, sheet: str | None) -> str:
 def _failed(exc: Exception) -> None:
     st.error(str(exc), icon=":material/block:")
     st.caption("Nothing was changed: datasets already loaded stay as they were.")
-
-
-def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[k] = v
-        elif isinstance(v, (list, tuple)):
-            out[k] = [str(x) for x in v]
-        else:
-            out[k] = str(v)
-    return out
 
 
 @st.cache_resource(show_spinner=False)
