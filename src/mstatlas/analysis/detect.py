@@ -397,8 +397,8 @@ def _outlines(
 
 def _method(radius_km: float, min_firms: int, n: int, left_out: int, k: int, isolated: int) -> str:
     left = (
-        f" {left_out:,} of {n:,} firms were left out: they have no coordinates of their own "
-        "(geocoding placed them at their city's centre, or they have none)."
+        f" {left_out:,} of {n:,} firms {'was' if left_out == 1 else 'were'} left out for lack "
+        "of coordinates of their own (placed at a city centre by geocoding, or none at all)."
         if left_out
         else ""
     )

@@ -254,8 +254,20 @@ class Protected:
     other: OtherFigure | None
     rules: DisclosureRules
 
+    def public_note(self) -> str:
+        """What may travel with the table: how many figures are confidential, and the rules.
+
+        Unlike :meth:`summary` it does not count the figures per rule: in a
+        small table that could say which cluster one firm dominates.
+        """
+        n = len(self.suppressed)
+        if n == 0:
+            return self.rules.describe()
+        clusters = "1 cluster is" if n == 1 else f"{n} clusters are"
+        return f"Employee figures of {clusters} confidential. " + self.rules.describe()
+
     def summary(self) -> str:
-        """One sentence on what was suppressed, without saying which rule hit which group."""
+        """What was suppressed by which rule, for the register's owner (not per group)."""
         n = len(self.suppressed)
         if n == 0:
             return "No employee figure had to be suppressed. " + self.rules.describe()
