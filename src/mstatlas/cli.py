@@ -104,9 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     val.add_argument("--format", choices=["text", "json"], default="text")
     val.set_defaults(handler=_cmd_validate)
-    from mstatlas import cli_intelligence
+    from mstatlas import cli_firms, cli_intelligence
 
     cli_intelligence.add_commands(sub)
+    cli_firms.add_commands(sub)
     return parser
 
 
