@@ -44,7 +44,8 @@ def read_geojson(data: bytes, filename: str) -> Raw:
     """
     text, encoding = decode(data, filename)
     try:
-        doc = json.loads(text.lstrip("\ufeff"))
+        # control characters inside strings are read (and cleaned later), not refused
+        doc = json.loads(text.lstrip("\ufeff"), strict=False)
     except json.JSONDecodeError as exc:
         raise DataError(
             f"The file {filename} is not valid JSON (line {exc.lineno}, column {exc.colno}: "

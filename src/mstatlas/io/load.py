@@ -11,6 +11,7 @@ from mstatlas.io.parquet import read_parquet
 from mstatlas.io.raw import Raw
 from mstatlas.io.sniff import sniff_format
 from mstatlas.io.source import load_bytes
+from mstatlas.io.stray import clean_controls
 from mstatlas.io.xlsx import read_xlsx
 
 #: The formats :func:`read_raw` reads, as :func:`~mstatlas.io.sniff.sniff_format` names them.
@@ -22,6 +23,7 @@ def read_raw(
     filename: str | None = None,
     sheet: str | None = None,
     limits: Limits | None = None,
+    mapping: dict[str, str | None] | None = None,
 ) -> tuple[Raw, str]:
     """Read a file of any supported format as text cells, before any interpretation.
 
@@ -36,11 +38,17 @@ def read_raw(
         table (see :func:`mstatlas.io.xlsx.default_sheet`).
     limits : Limits, optional
         Size and row limits; default :class:`Limits()`.
+    mapping : dict, optional
+        The person's corrections to the detected column mapping; they decide
+        with the detection which columns give a row its name, place or figures,
+        where a stray control character refuses the row (see
+        :mod:`mstatlas.io.stray`).
 
     Returns
     -------
     tuple of (Raw, str)
-        The file as text cells, and the file's name as messages show it.
+        The file as text cells (stray control characters removed and
+        reported), and the file's name as messages show it.
 
     Raises
     ------
@@ -60,4 +68,4 @@ def read_raw(
         raw = read_parquet(data, name)
     else:
         raw = read_csv(data, name, limits)
-    return raw, name
+    return clean_controls(raw, mapping), name

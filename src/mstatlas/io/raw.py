@@ -10,6 +10,24 @@ import pandas as pd
 
 from mstatlas.data.validate import Problem
 
+#: Fields whose values decide a row's identity, place or figures: a bad value there
+#: refuses the row, and so does a formula without its result or a stray control
+#: character there (elsewhere the cell is read with a warning).
+STRICT_FIELDS = (
+    "name",
+    "cluster",
+    "city",
+    "lat",
+    "lon",
+    "firms",
+    "employees",
+    "year",
+    "counts_what",
+    "firms_qualifier",
+    "employees_qualifier",
+    "region_employment",
+)
+
 
 @dataclass
 class Raw:

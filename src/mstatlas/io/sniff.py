@@ -75,11 +75,35 @@ def sniff_format(data: bytes, filename: str) -> str:
     return "csv"
 
 
-def _check_text(text: str, filename: str) -> None:
-    sample = text[:65536]
-    bad = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n") + sample.count("\ufffd")
-    if "\x00" in sample or bad > max(3, len(sample) // 100):
-        raise not_a_table(filename)
+#: Characters a text file does not hold, except by accident: control characters
+#: other than tab and line ends, C1 controls (bytes 0x80-0x9F read as Latin-1) and
+#: the replacement character of undecodable bytes.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+
+#: Share of such characters from which a text is binary data. Random bytes read as
+#: Latin-1 hold about a quarter; a text with a few stray bytes far below 1 %.
+BINARY_SHARE = 0.05
+
+
+def looks_binary(sample: str) -> bool:
+    """Whether a decoded sample is binary data rather than text with a few stray bytes.
+
+    A NUL or other control character here and there is a damaged cell, cleaned
+    later (:mod:`mstatlas.io.stray`); binary data is full of them.
+
+    Parameters
+    ----------
+    sample : str
+        The start of the file as text (the first 65,536 characters).
+
+    Returns
+    -------
+    bool
+        True when more than :data:`BINARY_SHARE` of the characters (and more
+        than 8) are control characters or undecodable bytes.
+    """
+    bad = sum(1 for _ in _NOT_TEXT.finditer(sample))
+    return bad > max(8, len(sample) * BINARY_SHARE)
 
 
 def sniff_separator(sample_lines: list[str]) -> str:
@@ -201,7 +225,8 @@ def sniff_csv(sample_text: str, filename: str) -> tuple[str, int, list[str]]:
     mstatlas.errors.DataError
         When the text holds binary data.
     """
-    _check_text(sample_text, filename)
+    if looks_binary(sample_text[:65536]):
+        raise not_a_table(filename)
     sample_lines = sample_text.splitlines()[:60]
     ext = Path(filename).suffix.lower()
     sep = "\t" if ext == ".tsv" and "\t" in sample_text else sniff_separator(sample_lines)

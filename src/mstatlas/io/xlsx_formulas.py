@@ -10,6 +10,7 @@ import pandas as pd
 
 from mstatlas.data.columns import detect_mapping
 from mstatlas.data.validate import Problem
+from mstatlas.io.raw import STRICT_FIELDS
 from mstatlas.io.xlsx_xml import cell_ref
 
 
@@ -105,24 +106,6 @@ def _tag_attrs(xml: bytes, start: int) -> dict[str, str]:
     }
 
 
-#: Fields whose values decide a row's identity, place or figures (a bad value there
-#: rejects the row): a formula without a saved result there rejects it too.
-_FORMULA_STRICT_FIELDS = (
-    "name",
-    "cluster",
-    "city",
-    "lat",
-    "lon",
-    "firms",
-    "employees",
-    "year",
-    "counts_what",
-    "firms_qualifier",
-    "employees_qualifier",
-    "region_employment",
-)
-
-
 def formula_problems(
     found: list[tuple[int, int | None, str | None]],
     header_pos: int,
@@ -160,7 +143,7 @@ def formula_problems(
     if not found:
         return problems, rejected
     mapping = detect_mapping(names, sample=frame.head(50))
-    strict = {mapping[f] for f in _FORMULA_STRICT_FIELDS if mapping.get(f)}
+    strict = {mapping[f] for f in STRICT_FIELDS if mapping.get(f)}
     header_row = header_pos + 1  # as the person counts rows
     for row, col, formula in found:
         if row < header_row:
