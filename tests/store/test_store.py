@@ -40,6 +40,7 @@ from mstatlas.store import (
     valid_dataset_id,
 )
 from mstatlas.store import schema as tables
+from mstatlas.store.dataset import Dataset, dataset_from_shared, shared_from_dataset
 
 XSS_NAME = "<script>alert('x')</script> & \"Ünïcødé\" Łódź 🚀"
 
@@ -1002,38 +1003,30 @@ def test_cli_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "nope.csv" in capsys.readouterr().err
 
 
-# -- the app's share path (ui/sharing.py) ------------------------------------------------
+# -- the app's share path: Dataset <-> SharedDataset (store/dataset.py) ----------------------
 
 
-def test_app_share_keeps_the_firm_table(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mstatlas.ui import sharing
-    from mstatlas.ui.datasets import Dataset
-
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
-    sharing._store.clear()
-    try:
-        ds_in = firm_list()
-        upload = Dataset(
-            id="u-test",
-            name=ds_in.name,
-            clusters=coerce_clusters(ds_in.clusters),
-            kind="firms",
-            meta={"filename": "firmen.csv"},
-            firms=ds_in.firms,
-            report=ds_in.report,
-            geocoding=ds_in.geocoding,
-            mapping=ds_in.mapping,
-        )
-        share_id, token = sharing.share_dataset(upload)
-        opened = sharing.load_shared(share_id)
-        assert opened.kind == "firms" and opened.shared and opened.id == share_id
-        assert opened.firms is not None and ds_in.firms is not None
-        pd.testing.assert_frame_equal(opened.firms, ds_in.firms)
-        pd.testing.assert_frame_equal(opened.clusters, upload.clusters)
-        assert valid_dataset_id(token)
-    finally:
-        sharing._store.clear()
-        forget_store(store_url)
+def test_app_share_keeps_the_firm_table(store: DatasetStore) -> None:
+    ds_in = firm_list()
+    upload = Dataset(
+        id="u-test",
+        name=ds_in.name,
+        clusters=coerce_clusters(ds_in.clusters),
+        kind="firms",
+        meta={"filename": "firmen.csv"},
+        firms=ds_in.firms,
+        report=ds_in.report,
+        geocoding=ds_in.geocoding,
+        mapping=ds_in.mapping,
+    )
+    saved = store.save(shared_from_dataset(upload))
+    opened = dataset_from_shared(saved.id, store.load(saved.id))
+    assert opened.kind == "firms" and opened.shared and opened.id == saved.id
+    assert opened.meta == {"filename": "firmen.csv", "kind": "firms"}
+    assert opened.firms is not None and ds_in.firms is not None
+    pd.testing.assert_frame_equal(opened.firms, ds_in.firms)
+    pd.testing.assert_frame_equal(opened.clusters, upload.clusters)
+    assert valid_dataset_id(saved.delete_token)
 
 
 # -- cluster profile facts (schema version 3) -------------------------------------------
@@ -1161,21 +1154,13 @@ def test_cli_share_keeps_the_profile_facts_of_a_cluster_table(
     ]
 
 
-def test_app_share_keeps_the_profile_facts(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_app_share_keeps_the_profile_facts(store: DatasetStore) -> None:
     from mstatlas.data.profiles import coerce_profiles
-    from mstatlas.ui import sharing
-    from mstatlas.ui.datasets import Dataset
 
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
-    sharing._store.clear()
-    try:
-        upload = Dataset(
-            id="u-test", name="with facts", clusters=load_clusters(), profiles=profile_facts()
-        )
-        share_id, _token = sharing.share_dataset(upload)
-        opened = sharing.load_shared(share_id)
-        assert opened.profiles is not None
-        pd.testing.assert_frame_equal(opened.profiles, coerce_profiles(profile_facts()))
-    finally:
-        sharing._store.clear()
-        forget_store(store_url)
+    upload = Dataset(
+        id="u-test", name="with facts", clusters=load_clusters(), profiles=profile_facts()
+    )
+    saved = store.save(shared_from_dataset(upload))
+    opened = dataset_from_shared(saved.id, store.load(saved.id))
+    assert opened.profiles is not None
+    pd.testing.assert_frame_equal(opened.profiles, coerce_profiles(profile_facts()))

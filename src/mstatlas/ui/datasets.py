@@ -11,10 +11,9 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -24,32 +23,12 @@ from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
+from mstatlas.store.dataset import Dataset
+from mstatlas.ui import session, sharing
 
 DEFAULT_ID = "default"
 UPLOAD_PREFIX = "u-"
 MAX_UPLOADS_IN_MEMORY = 32
-
-
-@dataclass
-class Dataset:
-    """A loaded dataset with what the UI shows about it.
-
-    ``profiles`` holds the clusters' profile facts (technologies, markets, ...;
-    columns of :data:`mstatlas.data.profiles.PROFILE_COLUMNS`); ``None`` or an
-    empty table when the dataset has none.
-    """
-
-    id: str
-    name: str
-    clusters: gpd.GeoDataFrame
-    kind: str = "clusters"
-    meta: dict[str, Any] = field(default_factory=dict)
-    firms: pd.DataFrame | None = None
-    report: pd.DataFrame | None = None
-    geocoding: pd.DataFrame | None = None
-    mapping: dict[str, str | None] = field(default_factory=dict)
-    shared: bool = False
-    profiles: pd.DataFrame | None = None
 
 
 class _UploadRegistry:
@@ -106,9 +85,12 @@ def _default_dataset() -> Dataset:
 
 @st.cache_resource(show_spinner="Opening the shared dataset…", max_entries=16)
 def _shared(ds_id: str) -> Dataset:
-    from mstatlas.ui.sharing import load_shared
+    return sharing.load_shared(ds_id)
 
-    return load_shared(ds_id)
+
+def forget_shared() -> None:
+    """Forget the shared datasets opened in this process (after one was deleted)."""
+    _shared.clear()
 
 
 def get_dataset(ds_id: str) -> Dataset:
@@ -144,9 +126,7 @@ def _confirm_shared(ds_id: str) -> None:
     confirmed: set[str] = st.session_state.setdefault("_shared_confirmed", set())
     if ds_id in confirmed or not valid_dataset_id(ds_id):  # a malformed id: load says why
         return
-    from mstatlas.ui.sharing import shared_exists
-
-    found = shared_exists(ds_id)
+    found = sharing.shared_exists(ds_id)
     if found is False:
         _shared.clear(ds_id)
         raise MSTAtlasError(
@@ -219,6 +199,4 @@ def safe_get_dataset(ds_id: str) -> tuple[Dataset, str | None]:
 
 def current() -> Dataset:
     """The dataset of the current view (the sidebar has already reported any problem)."""
-    from mstatlas.ui import session
-
     return safe_get_dataset(session.view().dataset)[0]

@@ -1,0 +1,169 @@
+"""A dataset as the app and the command line show it, made from an upload or a shared link.
+
+One type, :class:`Dataset`, and the three steps between it and its neighbours:
+an upload becomes a dataset (:func:`dataset_from_upload`), a dataset is stored
+for a link (:func:`shared_from_dataset`) and a stored one is opened again
+(:func:`dataset_from_shared`). The upload page, the “Share” button and
+``mstatlas share`` all take these steps, so what is kept of an upload is decided
+once. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from mstatlas.data.readers import UploadResult
+from mstatlas.data.schema import coerce_clusters
+from mstatlas.store.model import SharedDataset
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset with what the UI shows about it.
+
+    Attributes
+    ----------
+    id : str
+        ``"default"``, ``"u-…"`` (an upload held in one server process) or a
+        share id.
+    name : str
+        User-visible title (escape it when showing it).
+    clusters : geopandas.GeoDataFrame
+        One row per reported figure (:data:`mstatlas.data.schema.COLUMNS`).
+    kind : str
+        ``"clusters"`` (a cluster table) or ``"firms"`` (a firm list, aggregated).
+    meta : dict
+        JSON-able extras: ``filename``, ``aggregation`` (how firms were
+        grouped), ``detected`` (format, encoding, …), ``summary`` (the report's
+        one line).
+    firms : pandas.DataFrame or None
+        A firm list's cleaned firm rows.
+    report : pandas.DataFrame or None
+        Validation problems (columns ``row, column, value, severity, reason``).
+    geocoding : pandas.DataFrame or None
+        Geocoding matches and corrections.
+    mapping : dict
+        Column mapping used at import (file column -> canonical column).
+    shared : bool
+        Whether the dataset is stored for links (the default dataset counts).
+    profiles : pandas.DataFrame or None
+        The clusters' profile facts (technologies, markets, …; columns of
+        :data:`mstatlas.data.profiles.PROFILE_COLUMNS`); ``None`` or an empty
+        table when the dataset has none.
+    """
+
+    id: str
+    name: str
+    clusters: gpd.GeoDataFrame
+    kind: str = "clusters"
+    meta: dict[str, Any] = field(default_factory=dict)
+    firms: pd.DataFrame | None = None
+    report: pd.DataFrame | None = None
+    geocoding: pd.DataFrame | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    shared: bool = False
+    profiles: pd.DataFrame | None = None
+
+
+def _jsonable(detected: Any) -> dict[str, Any]:
+    """What the reader detected, as JSON-able values (lists of text, text for the rest)."""
+    if dataclasses.is_dataclass(detected) and not isinstance(detected, type):
+        detected = dataclasses.asdict(detected)
+    out: dict[str, Any] = {}
+    for k, v in dict(detected or {}).items():
+        if isinstance(v, (str, int, float, bool)) or v is None:
+            out[k] = v
+        elif isinstance(v, (list, tuple)):
+            out[k] = [str(x) for x in v]
+        else:
+            out[k] = str(v)
+    return out
+
+
+def dataset_from_upload(
+    result: UploadResult, *, dataset_id: str, name: str, filename: str
+) -> Dataset:
+    """The dataset an upload becomes: its tables, report, mapping and what was detected.
+
+    Parameters
+    ----------
+    result : UploadResult
+        What :func:`~mstatlas.data.readers.read_upload` made of the file.
+    dataset_id : str
+        The dataset's id (an upload id, ``"u-…"``, in the app).
+    name : str
+        Its title.
+    filename : str
+        The uploaded file's name, kept in ``meta``.
+
+    Returns
+    -------
+    Dataset
+        Not yet shared; ``meta`` holds ``filename``, ``aggregation``,
+        ``detected`` and the report's ``summary``.
+    """
+    return Dataset(
+        id=dataset_id,
+        name=name,
+        clusters=result.clusters,
+        kind=result.kind,
+        meta={
+            "filename": filename,
+            "aggregation": result.aggregation,
+            "detected": _jsonable(result.detected),
+            "summary": result.report.summary(),
+        },
+        firms=result.firms,
+        report=result.report.to_frame(),
+        geocoding=result.geocoding,
+        mapping=dict(result.mapping),
+        profiles=result.profiles,
+    )
+
+
+def shared_from_dataset(ds: Dataset) -> SharedDataset:
+    """What the store keeps of a dataset when it is shared.
+
+    A firm list keeps its firm table, so whoever opens the link sees the same
+    firm-level rows as the presenter (the size limit counts them too); a cluster
+    table keeps its profile facts. Geometry is rebuilt on load, so it is dropped.
+    """
+    return SharedDataset(
+        name=ds.name,
+        clusters=ds.clusters.drop(columns="geometry", errors="ignore"),
+        mapping=dict(ds.mapping),
+        report=ds.report,
+        geocoding=ds.geocoding,
+        firms=ds.firms,
+        profiles=ds.profiles,
+        meta=ds.meta | {"kind": ds.kind},
+    )
+
+
+def dataset_from_shared(ds_id: str, shared: SharedDataset) -> Dataset:
+    """The dataset a shared link opens (``shared`` as :meth:`DatasetStore.load` returns it)."""
+    # DatasetStore.load already returns a canonical GeoDataFrame (coerce_clusters);
+    # coercing again cost 0.7 s per cold open of a 100,000-row link.
+    clusters = shared.clusters
+    if not isinstance(clusters, gpd.GeoDataFrame):
+        clusters = coerce_clusters(clusters)
+    meta: Mapping[str, Any] = shared.meta
+    return Dataset(
+        id=ds_id,
+        name=shared.name,
+        clusters=clusters,
+        kind=str(meta.get("kind", "clusters")),
+        meta=dict(meta),
+        report=shared.report,
+        geocoding=shared.geocoding,
+        firms=shared.firms,  # None for cluster tables and for firm lists shared before it was kept
+        mapping=dict(shared.mapping),
+        shared=True,
+        profiles=shared.profiles,  # empty for datasets shared before profiles were kept
+    )
