@@ -252,13 +252,17 @@ def _dbscan(lat: np.ndarray, lon: np.ndarray, radius_km: float, min_firms: int) 
     _check_density(tree, points, chord, radius_km)
     pairs = tree.query_pairs(chord, output_type="ndarray")
     i, j = pairs[:, 0], pairs[:, 1]
-    reach = weight + np.bincount(i, weight[j], m) + np.bincount(j, weight[i], m)
+    if len(first) == len(codes):  # every firm on its own position: count, do not weigh
+        reach = 1 + np.bincount(i, minlength=m) + np.bincount(j, minlength=m)
+    else:
+        reach = weight + np.bincount(i, weight[j], m) + np.bincount(j, weight[i], m)
     core = reach >= min_firms
+    core_i, core_j = core[i], core[j]
     labels = np.full(m, -1, dtype=np.int64)
-    labels[core] = _core_components(points, i, j, core, chord)
+    labels[core] = _core_components(points, i[core_i & core_j], j[core_i & core_j], core, chord)
     near_core = np.zeros(m, dtype=bool)
-    near_core[i[core[j]]] = True
-    near_core[j[core[i]]] = True
+    near_core[i[core_j]] = True
+    near_core[j[core_i]] = True
     border = np.flatnonzero(near_core & ~core)
     if len(border):  # to the nearest core firm, not the one a search happened to reach first
         core_idx = np.flatnonzero(core)
@@ -270,7 +274,7 @@ def _dbscan(lat: np.ndarray, lon: np.ndarray, radius_km: float, min_firms: int) 
 def _core_components(
     points: np.ndarray, i: np.ndarray, j: np.ndarray, core: np.ndarray, chord: float
 ) -> np.ndarray:
-    """Cluster number of each core point: connected components of core pairs within reach.
+    """Cluster number of each core point: connected components of core pairs ``(i, j)``.
 
     Core points in one grid cube whose diagonal is the reach are all within
     reach of each other, so the components are found on the cubes (one edge per
@@ -280,8 +284,7 @@ def _core_components(
     grid = np.floor(points / side).astype(np.int64) + (1 << 20)
     cube = pd.factorize((grid[:, 0] << 42) | (grid[:, 1] << 21) | grid[:, 2])[0]
     n_cubes = int(cube.max(initial=-1)) + 1
-    both = core[i] & core[j]
-    a, b = cube[i[both]], cube[j[both]]
+    a, b = cube[i], cube[j]
     apart = a != b
     a, b = a[apart], b[apart]
     key = pd.unique(np.minimum(a, b) * n_cubes + np.maximum(a, b))
@@ -320,11 +323,12 @@ def _summaries(firms: pd.DataFrame, labels: np.ndarray, centres: np.ndarray) -> 
     emp = _numbers(firms, "employees")
     known = inside & ~np.isnan(emp)
     city_counts = group_counts(groups, firms.get("city"))
+    country_counts = group_counts(groups, firms.get("country_iso2"))
     return pd.DataFrame(
         {
             "place": _mode(city_counts, n_groups),
-            "country_iso2": _mode(group_counts(groups, firms.get("country_iso2")), n_groups),
-            "countries": _per_group_text(group_counts(groups, firms.get("country_iso2")), n_groups),
+            "country_iso2": _mode(country_counts, n_groups),
+            "countries": _per_group_text(country_counts, n_groups),
             "firms": np.bincount(lab, minlength=n_groups),
             "employees": np.bincount(labels[known], weights=emp[known], minlength=n_groups),
             "employees_known": np.bincount(labels[known], minlength=n_groups),

@@ -58,6 +58,27 @@ def _texts(values: pd.Series | np.ndarray | None, n: int) -> pd.Series:
     return s.mask(s == "")
 
 
+def _value_codes(values: pd.Series | np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per firm the code of its trimmed text (-1: blank or missing), and the texts.
+
+    Only the distinct texts are trimmed (hundreds, not one per firm), then the
+    codes of texts that trim to the same are merged.
+    """
+    raw_codes, raw = pd.factorize(np.asarray(values, dtype=object))
+    if len(raw_codes) != n:
+        raise ValueError(f"groups has {n} values but values {len(raw_codes)}.")
+    if len(raw) == 0:  # no text at all
+        return np.full(n, -1, dtype=np.int64), np.empty(0, dtype=object)
+    trimmed = np.asarray([str(v).strip() for v in raw], dtype=object)
+    codes_of_raw, texts = pd.factorize(trimmed)
+    blank = np.flatnonzero(np.asarray(texts, dtype=object) == "")
+    codes_of_raw = codes_of_raw.astype(np.int64)
+    if len(blank):
+        codes_of_raw[codes_of_raw == blank[0]] = -1
+    codes = np.where(raw_codes >= 0, codes_of_raw[raw_codes], -1)
+    return codes, np.asarray(texts, dtype=object)
+
+
 def group_counts(
     groups: pd.Series | np.ndarray, values: pd.Series | np.ndarray | None
 ) -> pd.DataFrame:
@@ -68,8 +89,8 @@ def group_counts(
     groups : array-like
         Per firm, its group; missing for firms in no group.
     values : array-like or None
-        Per firm, a text (technology, market, city); blank or missing values
-        are left out. ``None``: no such column (an empty table).
+        Per firm, a text (technology, market, city); trimmed, and blank or
+        missing values are left out. ``None``: no such column (an empty table).
 
     Returns
     -------
@@ -77,23 +98,29 @@ def group_counts(
         Columns ``group``, ``value``, ``firms``; groups in order of first
         appearance, within a group most firms first, then by value.
     """
-    g = pd.Series(np.asarray(groups, dtype=object))
-    v = _texts(values, len(g))
-    if len(v) != len(g):
-        raise ValueError(f"groups has {len(g)} values but values {len(v)}.")
-    ok = (g.notna() & v.notna()).to_numpy()
-    if not ok.any():
-        return pd.DataFrame({"group": [], "value": [], "firms": []}).astype(
-            {"group": object, "value": object, "firms": "int64"}
-        )
-    frame = pd.DataFrame({"group": g[ok].to_numpy(), "value": v[ok].astype(object).to_numpy()})
-    order = {k: i for i, k in enumerate(pd.unique(frame["group"]))}
-    counts = frame.groupby(["group", "value"], sort=False).size().rename("firms").reset_index()
-    counts["_g"] = counts["group"].map(order)
-    counts = counts.sort_values(
-        ["_g", "firms", "value"], ascending=[True, False, True], kind="mergesort"
+    group_codes, group_names = pd.factorize(np.asarray(groups, dtype=object))
+    empty = pd.DataFrame({"group": [], "value": [], "firms": []}).astype(
+        {"group": object, "value": object, "firms": "int64"}
     )
-    return counts.drop(columns="_g").reset_index(drop=True).astype({"firms": "int64"})
+    if values is None:
+        return empty
+    codes, texts = _value_codes(values, len(group_codes))
+    ok = (group_codes >= 0) & (codes >= 0)
+    if not ok.any():
+        return empty
+    pair = group_codes[ok].astype(np.int64) * len(texts) + codes[ok]
+    uniq, count = np.unique(pair, return_counts=True)
+    g, v = uniq // len(texts), uniq % len(texts)
+    alphabetical = np.empty(len(texts), dtype=np.int64)
+    alphabetical[sorted(range(len(texts)), key=lambda k: str(texts[k]))] = np.arange(len(texts))
+    order = np.lexsort((alphabetical[v], -count, g))
+    return pd.DataFrame(
+        {
+            "group": np.asarray(group_names, dtype=object)[g[order]],
+            "value": texts[v[order]],
+            "firms": count[order].astype("int64"),
+        }
+    )
 
 
 def mix_text(counts: pd.DataFrame) -> pd.Series:
@@ -133,8 +160,10 @@ def mix_table(
     counts = group_counts(groups, values)
     if counts.empty:
         return pd.DataFrame({c: [] for c in MIX_COLUMNS})
-    register = _texts(values, len(firms)).value_counts()
-    known_register = float(register.sum())
+    codes, texts = _value_codes(values, len(firms))
+    per_text = np.bincount(codes[codes >= 0], minlength=len(texts))
+    register = pd.Series(per_text, index=texts)
+    known_register = float(per_text.sum())
     group_firms = counts.groupby("group", sort=False)["firms"].transform("sum")
     out = counts.assign(
         group_firms=group_firms.astype("int64"),
