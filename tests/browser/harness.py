@@ -1,8 +1,15 @@
 """Browser-test harness: a real `streamlit run app.py` and Debian Chromium with every
-non-local request aborted."""
+non-local request aborted.
+
+Tests wait for conditions, never for a fixed time: :func:`wait_for_run` waits until
+the app has finished a script run that started after a given moment (Streamlit
+marks its root element ``data-test-script-state="running"`` while the script runs),
+:func:`wait_until_still` until an element has stopped moving.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -55,7 +62,8 @@ def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subp
                 if r.status == 200:
                     return proc, url
         except OSError:
-            time.sleep(0.3)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.3)  # ask again soon, or at once should the server exit
     proc.kill()
     raise RuntimeError(f"streamlit did not become healthy within 90 s; log: {log_path}")
 
@@ -101,12 +109,93 @@ def browser():
         b.close()
 
 
+#: Counts the app's finished script runs in ``window.__mstRuns``: each change of the
+#: root element's ``data-test-script-state`` to ``notRunning`` from another state.
+COUNT_RUNS = """
+(() => {
+  if (window.__mstRuns !== undefined) { return; }
+  window.__mstRuns = 0;
+  const A = "data-test-script-state";
+  new MutationObserver((records) => {
+    records.forEach((r, i) => {
+      const later = records.slice(i + 1).find((x) => x.target === r.target);
+      const now = later ? later.oldValue : r.target.getAttribute(A);
+      if (now === "notRunning" && r.oldValue !== "notRunning") { window.__mstRuns += 1; }
+    });
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                        attributeFilter: [A]});
+})();
+"""
+IDLE = (
+    "() => document.querySelector('[data-testid=\"stApp\"]')"
+    "?.getAttribute('data-test-script-state') === 'notRunning'"
+)
+
+
+def script_runs(page) -> int:
+    """How many script runs the app has finished in this page so far."""
+    return int(page.evaluate("() => window.__mstRuns"))
+
+
+def wait_for_run(page, after: int, timeout: float = 60_000) -> None:
+    """Wait until a script run that ended after ``after`` (a :func:`script_runs` count)
+    has finished and no other is running."""
+    page.wait_for_function(f"(n) => window.__mstRuns > n && ({IDLE})()", arg=after, timeout=timeout)
+
+
+def wait_until_still(locator, frames: int = 10, timeout: float = 30_000) -> None:
+    """Wait until ``locator``'s element keeps its place and size for ``frames`` frames."""
+    locator.evaluate(
+        """(el, [frames, timeout]) => new Promise((resolve, reject) => {
+             const end = performance.now() + timeout;
+             let last = "", same = 0;
+             const look = () => {
+               const r = el.getBoundingClientRect();
+               const now = [r.x, r.y, r.width, r.height].join();
+               same = now === last ? same + 1 : 0;
+               last = now;
+               if (same >= frames) { resolve(); }
+               else if (performance.now() > end) { reject(new Error("still moving: " + now)); }
+               else { requestAnimationFrame(look); }
+             };
+             requestAnimationFrame(look);
+           })""",
+        [frames, timeout],
+    )
+
+
+def wait_until_map_still(frame, frames: int = 10, timeout: float = 30_000) -> None:
+    """Wait until the Leaflet map in ``frame`` keeps its centre and zoom for ``frames``
+    frames (a pan or zoom may still be animating when its target zoom is reached)."""
+    frame.evaluate(
+        """([frames, timeout]) => new Promise((resolve, reject) => {
+             const end = performance.now() + timeout;
+             let last = "", same = 0;
+             const look = () => {
+               const m = window.map, c = m && m.getCenter();
+               const now = m ? [c.lat, c.lng, m.getZoom()].join() : "";
+               same = m && now === last ? same + 1 : 0;
+               last = now;
+               if (same >= frames) { resolve(); }
+               else if (performance.now() > end) { reject(new Error("map still moving: " + now)); }
+               else { requestAnimationFrame(look); }
+             };
+             requestAnimationFrame(look);
+           })""",
+        [frames, timeout],
+    )
+
+
 class Offline:
-    """A browser context whose non-local requests are aborted and recorded."""
+    """A browser context whose non-local requests are aborted and recorded.
+
+    Its pages count the app's script runs (:func:`script_runs`, :func:`wait_for_run`).
+    """
 
     def __init__(self, browser) -> None:
         self.blocked: list[str] = []
         self.context = browser.new_context(viewport={"width": 1400, "height": 950})
+        self.context.add_init_script(COUNT_RUNS)
         self.context.route(NON_LOCAL, self._abort)
 
     def _abort(self, route) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser.harness import save_artifact
+from browser.harness import save_artifact, script_runs, wait_for_run, wait_until_map_still
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,12 @@ def open_map(offline, url):
 
 
 def move_map(page, frame, lat: float, lon: float, zoom: int) -> None:
-    """Move the map as a person would, and wait until the link shows it."""
-    before = page.url
+    """Move the map as a person would; wait until the link shows it and the rerun is over."""
+    before, runs = page.url, script_runs(page)
     frame.evaluate(f"() => window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
     page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
     page.wait_for_function("() => window.location.href.includes('view=')", timeout=30_000)
-    page.wait_for_timeout(700)  # let the rerun finish
+    wait_for_run(page, runs)
 
 
 def map_at(frame, lat: float, lon: float, zoom: int) -> None:
@@ -101,12 +101,12 @@ def test_panning_updates_the_link_without_resending_the_map(offline, app_url):
     frame.wait_for_function(SYMBOLS_JS.replace("-1", "0") + " > 0", timeout=60_000)
     assert max(received) > 30_000  # the map (outlines, symbols) arrived once
     for step, (dx, dy) in enumerate([(250, 0), (0, 150), (-120, 60)]):
-        before = page.url
+        before, runs = page.url, script_runs(page)
         start = len(received)
         frame.evaluate(f"() => window.map.panBy([{dx}, {dy}], {{animate: false}})")
         page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
         assert "view=" in page.url, f"pan {step + 1}: the link does not hold the position"
-        page.wait_for_timeout(500)  # let the rerun finish
+        wait_for_run(page, runs)  # the rerun's messages have all arrived
         after = received[start:]
         # the rerun refers to the map message the browser already has
         assert after and max(after) < 10_000, f"pan {step + 1} re-sent {max(after):,} bytes"
@@ -138,20 +138,25 @@ def test_presentation_steps_move_the_map_even_after_panning(offline, app_url):
     )
 
     def step(name: str) -> list[float]:
-        before = page.url
+        before, runs = page.url, script_runs(page)
         page.get_by_role("button", name=name).click()
         page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=30_000)
         frame.wait_for_function("() => window.map.getZoom() === 6", timeout=30_000)
-        page.wait_for_timeout(700)
+        wait_for_run(page, runs)
+        wait_until_map_still(frame)
         return frame.evaluate(centre)
 
+    def wander(lat: float, lon: float) -> None:
+        """Pan away as a person would; wait until the app has heard of it."""
+        runs = script_runs(page)
+        frame.evaluate(f"() => window.map.setView([{lat}, {lon}], 3, {{animate: false}})")
+        wait_for_run(page, runs)
+
     first = step("Next ▶")
-    frame.evaluate("() => window.map.setView([40.0, -3.0], 3, {animate: false})")  # wander off
-    page.wait_for_timeout(700)
+    wander(40.0, -3.0)
     second = step("Next ▶")
     assert abs(second[0] - 40.0) > 0.5 or abs(second[1] + 3.0) > 0.5
-    frame.evaluate("() => window.map.setView([60.0, 20.0], 3, {animate: false})")
-    page.wait_for_timeout(700)
+    wander(60.0, 20.0)
     back = step("◀ Previous")
     assert abs(back[0] - first[0]) < 0.01 and abs(back[1] - first[1]) < 0.01
     assert offline.blocked == []
@@ -162,10 +167,17 @@ def test_switching_the_street_map_keeps_the_position(offline, app_url):
     # open where the person was, not where the session started.
     page, frame = open_map(offline, app_url)
     move_map(page, frame, 45.19, 5.72, 7)
+    runs = script_runs(page)
     page.get_by_text("Online street map underlay").click()
     page.wait_for_function("() => window.location.href.includes('tiles=osm')", timeout=30_000)
-    page.wait_for_timeout(1500)
-    map_at(page.locator(MAP_FRAME).element_handle().content_frame(), 45.19, 5.72, 7)
+    wait_for_run(page, runs)
+    street = page.locator(MAP_FRAME).element_handle().content_frame()
+    # the new map: the one with the street tiles under it (the old one had none)
+    street.wait_for_function(
+        "() => window.map && Object.values(window.map._layers).some(l => l instanceof L.TileLayer)",
+        timeout=30_000,
+    )
+    map_at(street, 45.19, 5.72, 7)
     lat, lon, zoom = re.search(r"view=([^&]+)", page.url.replace("%2C", ",")).group(1).split(",")
     assert abs(float(lat) - 45.19) < 0.01 and abs(float(lon) - 5.72) < 0.01 and zoom == "7"
     # only the street map's tiles were asked for outside (and refused offline)

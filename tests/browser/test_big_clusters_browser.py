@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from browser.harness import save_artifact, start_app, stop_app
+from browser.harness import save_artifact, script_runs, start_app, stop_app, wait_for_run
 from playwright.sync_api import expect
 
 from benchmarks.synth import synthetic_clusters
@@ -59,11 +59,11 @@ def open_map(offline, url: str):
 
 
 def move_map(page, frame, js: str) -> None:
-    """Move the map as a person would; wait until the link shows the new position."""
-    before = page.url
+    """Move the map as a person would; wait until the link shows it and the rerun is over."""
+    before, runs = page.url, script_runs(page)
     frame.evaluate(f"() => window.map.{js}")
     page.wait_for_function(f"() => window.location.href !== {before!r}", timeout=60_000)
-    page.wait_for_timeout(700)  # let the rerun finish
+    wait_for_run(page, runs)
 
 
 def link_view(url: str) -> tuple[float, float, int]:

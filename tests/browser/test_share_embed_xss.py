@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser.harness import save_artifact
+from browser.harness import IDLE, save_artifact, wait_until_still
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -150,7 +150,8 @@ def test_embed_fits_the_suggested_iframe(offline, app_url):
     map_frame(page)
     credit = page.get_by_text(re.compile(r"^MST Atlas · "))
     expect(credit).to_be_visible(timeout=30_000)
-    page.wait_for_timeout(1000)  # layout settled
+    page.wait_for_function(IDLE, timeout=60_000)  # the page is drawn whole ...
+    wait_until_still(credit)  # ... and its layout has settled
     bottom = credit.evaluate("e => e.getBoundingClientRect().bottom")
     assert bottom <= EMBED_FRAME_HEIGHT, f"credit line ends at {bottom}px"
     legend = page.get_by_text("Employees (circle area)")

@@ -4,10 +4,10 @@ geocoding editor (a real data-editor edit, which AppTest cannot make) and lands 
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from browser.harness import save_artifact
+from browser.harness import IDLE, save_artifact, script_runs, wait_for_run
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -19,17 +19,37 @@ FIRMS = (
     "Geister AG;Nirgendwohausen;Deutschland;5\n"
 )
 ROW, HEADER = 35, 35  # the data editor's row and header heights in pixels
+#: The text box the data editor opens over a cell (glide-data-grid's overlay editor).
+CELL_EDITOR = "input.gdg-input, textarea.gdg-input"
+
+
+def open_cell(page, editor, from_right: int) -> None:
+    """Double-click a cell of the editor's first row until its text box is open.
+
+    A double-click that lands while the grid is still being drawn opens nothing: it is
+    repeated (within the deadline), and each try waits for the box, not for a time.
+    """
+    box_open = page.locator(CELL_EDITOR)
+    for _ in range(10):
+        editor.scroll_into_view_if_needed()
+        box = editor.bounding_box()
+        page.mouse.dblclick(box["x"] + box["width"] - from_right, box["y"] + HEADER + ROW / 2)
+        try:
+            box_open.wait_for(state="visible", timeout=3_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("the data editor did not open the cell for editing")
 
 
 def edit_cell(page, editor, from_right: int, text: str) -> None:
-    """Double-click a cell of the editor's first row, type a value and commit it."""
-    editor.scroll_into_view_if_needed()
-    box = editor.bounding_box()
-    page.mouse.dblclick(box["x"] + box["width"] - from_right, box["y"] + HEADER + ROW / 2)
-    page.wait_for_timeout(800)  # the cell's text box opens
+    """Open a cell of the editor's first row, type a value, commit it; wait for the rerun."""
+    open_cell(page, editor, from_right)
+    runs = script_runs(page)
     page.keyboard.type(text, delay=40)
     page.keyboard.press("Enter")
-    page.wait_for_timeout(2500)  # the edit reruns the page
+    expect(page.locator(CELL_EDITOR)).to_have_count(0)  # the text box closed: edit committed
+    wait_for_run(page, runs)  # the edit reruns the page
 
 
 def test_failed_place_is_set_by_hand_and_mapped(offline, app_url, tmp_path):
@@ -42,7 +62,7 @@ def test_failed_place_is_set_by_hand_and_mapped(offline, app_url, tmp_path):
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="Geocoding:")
     editor = expander.locator('[data-testid="stDataFrame"]')
     editor.wait_for(timeout=30_000)
-    time.sleep(1)
+    page.wait_for_function(IDLE, timeout=60_000)  # the upload's runs are over
     # columns: row, city, country, matched, confidence, status, lat, lon; the failed row first
     edit_cell(page, editor, 150, "51.51")  # lat
     edit_cell(page, editor, 50, "7.47")  # lon
@@ -81,7 +101,7 @@ def test_geocoding_review_stays_open_while_editing(offline, app_url, tmp_path):
     heading.click()
     editor = expander.locator('[data-testid="stDataFrame"]')
     editor.wait_for(timeout=30_000)
-    time.sleep(1)
+    page.wait_for_function(IDLE, timeout=60_000)  # the run that opened the section is over
     edit_cell(page, editor, 150, "51.5")  # the edit reruns the page
     expect(details).to_have_attribute("open", "", timeout=10_000)
     expect(editor).to_be_visible()
