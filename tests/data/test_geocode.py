@@ -151,17 +151,27 @@ def test_remembered_answers_are_forgotten_with_a_new_index(monkeypatch, tmp_path
 def test_index_is_built_once_when_two_threads_ask_at_once(monkeypatch, tmp_path):
     """The upload page's warm-up and a first upload may both need the index."""
     import threading
-    import time
 
     g = _fresh_index(monkeypatch, tmp_path)
     builds = []
     real_build = g._Index.build.__func__
+    real_index = g._index
+    asked = threading.Condition()
+    askers: list[int] = []
+
+    def index(min_population):
+        with asked:
+            askers.append(threading.get_ident())
+            asked.notify_all()
+        return real_index(min_population)
 
     def slow_build(cls, p):
         builds.append(p)
-        time.sleep(0.5)  # long enough for the second thread to arrive meanwhile
+        with asked:  # the build goes on once the second thread has asked too
+            assert asked.wait_for(lambda: len(askers) == 2, timeout=60)
         return real_build(cls, p)
 
+    monkeypatch.setattr(g, "_index", index)
     monkeypatch.setattr(g._Index, "build", classmethod(slow_build))
     got = []
     threads = [threading.Thread(target=lambda: got.append(g._index(5000))) for _ in range(2)]
