@@ -3,6 +3,11 @@
 PostgreSQL: ``postgres_url`` starts one throwaway server per test session
 (see ``tests/postgres_server.py``), or uses ``MSTATLAS_TEST_POSTGRES_URL``
 when that points at an existing server.
+
+A missing PostgreSQL or Chromium (``browser``, tests/browser/harness.py) fails the
+run, under CI (``CI=true``) as on a developer's machine: their tests are never
+skipped. tests/test_missing_services.py checks it with paths that hold neither
+(``MSTATLAS_CHROMIUM``, ``MSTATLAS_POSTGRES_BIN``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Uses the server binaries of Debian's ``postgresql`` package (``initdb``,
 ``pg_ctl``, ``postgres`` under ``/usr/lib/postgresql/<version>/bin``) or
-whatever ``initdb`` is on ``PATH``. The cluster lives in a temporary folder,
+whatever ``initdb`` is on ``PATH``; ``MSTATLAS_POSTGRES_BIN`` names the folder
+to use instead (only that one is tried). The cluster lives in a temporary folder,
 listens on a free port on 127.0.0.1 only (the unix socket stays in that
 folder) and uses a random password. PostgreSQL refuses to run as root, so when
 the tests run as root the server runs as the ``postgres`` system user.
@@ -28,6 +29,7 @@ from ports import free_port
 
 DATABASE = "mstatlas_test"
 SERVER_USER = "postgres"
+SERVER_BINARIES = ("initdb", "pg_ctl", "postgres")
 
 
 class PostgresUnavailable(RuntimeError):
@@ -36,6 +38,10 @@ class PostgresUnavailable(RuntimeError):
 
 def find_bin_dir() -> Path | None:
     """Folder holding ``initdb``, ``pg_ctl`` and ``postgres`` (newest version), or ``None``."""
+    chosen = os.environ.get("MSTATLAS_POSTGRES_BIN", "").strip()
+    if chosen:
+        folder = Path(chosen)
+        return folder if all((folder / e).is_file() for e in SERVER_BINARIES) else None
     candidates = []
     for initdb in Path("/usr/lib/postgresql").glob("*/bin/initdb"):
         version = re.match(r"\d+", initdb.parent.parent.name)
@@ -44,7 +50,7 @@ def find_bin_dir() -> Path | None:
     if on_path:
         candidates.append((-1, Path(on_path).resolve().parent))
     for _, folder in sorted(candidates, reverse=True):
-        if all((folder / exe).is_file() for exe in ("initdb", "pg_ctl", "postgres")):
+        if all((folder / exe).is_file() for exe in SERVER_BINARIES):
             return folder
     return None
 
