@@ -10,6 +10,13 @@ The controls are stripped, not isolated: without them a text is drawn in the
 order it is stored, and letters of right-to-left scripts (Arabic, Hebrew) are
 still drawn right to left by the Unicode bidirectional algorithm, which needs
 no control characters for them.
+
+Where, on purpose: at the boundary where text is shown or written, not when an
+upload is read, so the data keep what the file holds. Cleaning at read time too
+(nothing downstream could then show a control) belongs in the reading stage that
+cleans stray control bytes (:mod:`mstatlas.io`), with each changed row listed in
+the validation report and its reason; :func:`has_bidi` and :data:`BIDI_CONTROLS`
+are the definition to use there.
 """
 
 from __future__ import annotations
