@@ -1,1 +1,11 @@
-"""Reading researchers' files: sniffing, one module per format, and the checks as named stages."""
+"""Reading researchers' files: sniffing, one module per format, and the checks as named stages.
+
+:func:`read_upload` reads a file (:mod:`mstatlas.io.load`) and runs the stages of
+:mod:`mstatlas.io.pipeline` over it; :func:`list_sheets` and :func:`default_sheet`
+look into an XLSX workbook; :func:`warm_up` loads what the first upload waits for.
+"""
+
+from mstatlas.io.upload import UploadResult, read_upload, warm_up
+from mstatlas.io.xlsx import default_sheet, list_sheets
+
+__all__ = ["UploadResult", "default_sheet", "list_sheets", "read_upload", "warm_up"]

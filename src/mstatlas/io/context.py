@@ -1,0 +1,245 @@
+"""What the stages of the upload pipeline pass along: :class:`Context`.
+
+One object carries the table, the row numbers a person sees and the problems
+found so far; each stage (:mod:`mstatlas.io.stages`) reads what earlier stages
+left in it and adds its own part. The fields are grouped by the stage that sets
+them, in pipeline order (:data:`mstatlas.io.pipeline.STAGES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from mstatlas.data.codes import may_need_trim, text_codes
+from mstatlas.data.limits import Limits
+from mstatlas.data.profiles import empty_profiles
+from mstatlas.data.schema import empty_clusters
+from mstatlas.data.validate import Problem, ValidationReport
+from mstatlas.io.raw import Raw
+from mstatlas.io.text import as_strings, null_strings
+
+#: ``progress(fraction, message)``: called between steps (and where time is checked).
+Progress = Callable[[float, str], None]
+
+#: Columns of the geocoding table (one row per geocoded or hand-placed row).
+GEOCODING_COLUMNS = ["row", "city", "country", "matched", "lat", "lon", "confidence", "status"]
+
+
+def empty_geocoding() -> pd.DataFrame:
+    """A geocoding table without rows."""
+    return pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    """Progress nobody listens to."""
+
+
+def _flags() -> np.ndarray:
+    return np.zeros(0, dtype=bool)
+
+
+def _numbers() -> pd.Series:
+    return pd.Series([], dtype="float64")
+
+
+def _texts() -> pd.Series:
+    return pd.Series([], dtype="string")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the person asked for, besides the file (see :func:`mstatlas.io.read_upload`).
+
+    Attributes
+    ----------
+    filename : str
+        The file's name as messages show it.
+    mapping : dict or None
+        Corrections to the detected column mapping (canonical field -> column or None).
+    kind : str or None
+        ``"clusters"`` or ``"firms"`` to override the detected kind of table.
+    limits : Limits
+        Size, row, text and time limits.
+    overrides : dict
+        Row number -> ``(lat, lon)`` the person set by hand.
+    """
+
+    filename: str
+    mapping: dict[str, str | None] | None = None
+    kind: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    overrides: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """The upload as it goes through the stages.
+
+    Row-aligned fields (masks, columns) have one value per data row once
+    ``drop_blank_rows`` has run; ``reject`` marks rows that will not be imported
+    and ``problems`` says why (or warns). Create one with :meth:`start`.
+    """
+
+    request: Request
+    step: Progress
+    # ---- the file (from Raw; blank rows dropped by drop_blank_rows)
+    frame: pd.DataFrame
+    rows: np.ndarray
+    columns: list[str]
+    detected: dict[str, Any]
+    geom: pd.DataFrame | None
+    #: rows refused while reading (ragged, bad geometry)
+    pre_rejected: np.ndarray
+    problems: list[Problem]
+    reject: np.ndarray = field(default_factory=_flags)
+    n_blank: int = 0
+    trimmed_text: dict[Any, pd.Series] = field(default_factory=dict)
+    # ---- map_columns, detect_kind, require_columns
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    kind: str = "clusters"
+    name_field: str = "name"
+    # ---- parse_numbers: canonical numeric field -> float64 (NaN: blank or refused)
+    numbers: dict[str, pd.Series] = field(default_factory=dict)
+    #: qualifier read with a number ("ca. 1.700" -> "about"), per numeric field
+    number_qualifiers: dict[str, pd.Series] = field(default_factory=dict)
+    # ---- check_coordinates (and apply_overrides, geocode)
+    lat: pd.Series = field(default_factory=_numbers)
+    lon: pd.Series = field(default_factory=_numbers)
+    lat_column: str = "geometry"
+    lon_column: str = "geometry"
+    bad_position: np.ndarray = field(default_factory=_flags)
+    # ---- check_text: canonical text field -> trimmed text, NA when blank
+    texts: dict[str, pd.Series] = field(default_factory=dict)
+    name: pd.Series = field(default_factory=_texts)
+    # ---- check_counts_what, check_qualifiers, check_links
+    counts_what: pd.Series = field(default_factory=_texts)
+    qualifiers: dict[str, pd.Series] = field(default_factory=dict)
+    url: pd.Series = field(default_factory=_texts)
+    # ---- match_countries (completed by geocode)
+    iso: pd.Series = field(default_factory=_texts)
+    iso_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    iso_uniques: list[str] = field(default_factory=list)
+    # ---- apply_overrides
+    overridden: np.ndarray = field(default_factory=_flags)
+    # ---- geocode
+    geocoding: pd.DataFrame = field(default_factory=empty_geocoding)
+    # ---- aggregate_firms / tabulate_clusters, assign_cluster_ids, profile_facts
+    keep_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    firms: pd.DataFrame | None = None
+    aggregation: str | None = None
+    clusters: gpd.GeoDataFrame = field(default_factory=empty_clusters)
+    profiles: pd.DataFrame = field(default_factory=empty_profiles)
+    # ---- build_report
+    report: ValidationReport | None = None
+    _missing: Any = None
+    _city_codes: tuple[np.ndarray, list[str]] | None = None
+
+    @classmethod
+    def start(cls, raw: Raw, request: Request, step: Progress | None = None) -> Context:
+        """A context for a file read as text cells.
+
+        Parameters
+        ----------
+        raw : Raw
+            The file as read (:func:`mstatlas.io.load.read_raw`).
+        request : Request
+            What the person asked for.
+        step : callable, optional
+            ``step(fraction, message)`` between steps (checks the time budget too).
+
+        Returns
+        -------
+        Context
+            Nothing interpreted yet.
+        """
+        return cls(
+            request=request,
+            step=step or _no_progress,
+            frame=raw.frame,
+            rows=raw.rows,
+            columns=[str(c) for c in raw.frame.columns],
+            detected=dict(raw.detected),
+            geom=raw.geom,
+            pre_rejected=(
+                raw.rejected if raw.rejected is not None else np.zeros(len(raw.frame), bool)
+            ),
+            problems=list(raw.problems),
+        )
+
+    @property
+    def n(self) -> int:
+        """Number of data rows."""
+        return len(self.frame)
+
+    @property
+    def default_source(self) -> str:
+        """The source cited for rows without one of their own."""
+        return f"Uploaded file {self.request.filename}"
+
+    def trimmed(self, column: Any) -> pd.Series:
+        """The file's column as text without surrounding spaces, computed once."""
+        if column not in self.trimmed_text:
+            text = self.frame[column].astype("string")
+            # most columns have no surrounding spaces: a look at first and last bytes suffices
+            self.trimmed_text[column] = text.str.strip() if may_need_trim(text) else text
+        return self.trimmed_text[column]
+
+    def column(self, fld: str) -> str | None:
+        """The file's column mapped to a canonical field (None: not in the file)."""
+        return self.mapping.get(fld)
+
+    def missing_text(self) -> pd.Series:
+        """A text column with every value missing (its own Series over shared Arrow memory)."""
+        if self._missing is None or len(self._missing) != self.n:
+            self._missing = as_strings(null_strings(self.n), self.frame.index).array
+        return pd.Series(self._missing.copy(), index=self.frame.index)
+
+    def city_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Group codes of the city column (hashed once; duplicates, geocoding, firms)."""
+        if self._city_codes is None:
+            self._city_codes = text_codes(self.texts["city"], trim=False)
+        return self._city_codes
+
+    def flag(
+        self,
+        mask: np.ndarray,
+        column: str | None,
+        values: pd.Series | None,
+        reason: Callable[[str], str],
+        severity: str = "error",
+    ) -> None:
+        """Add one problem per row in ``mask`` (it does not reject: callers do).
+
+        Parameters
+        ----------
+        mask : numpy.ndarray
+            Rows with the problem.
+        column : str or None
+            The file's column the problem is in.
+        values : pandas.Series or None
+            The column whose value each problem shows (None: no value shown).
+        reason : callable
+            ``reason(value as text)`` -> the sentence for the person.
+        severity : {"error", "warning"}
+            Whether the row is refused or imported with a warning.
+        """
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            return
+        texts: list[Any] = [None] * len(idx)
+        if values is not None:
+            sub = values.iloc[idx]
+            if not isinstance(sub.dtype, pd.StringDtype):
+                sub = sub.astype("string")  # convert only the flagged values (floats are slow)
+            texts = [str(v) for v in sub.tolist()]
+        rows = self.rows
+        for i, v in zip(idx, texts, strict=True):
+            text = "" if v is None else v
+            self.problems.append(Problem(int(rows[i]), column, v, reason(text), severity))

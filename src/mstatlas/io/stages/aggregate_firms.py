@@ -1,0 +1,84 @@
+"""Stage: a firm list becomes one cluster row per city (or per cluster column)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mstatlas.data import firms
+from mstatlas.data.codes import text_codes
+from mstatlas.io.context import Context
+from mstatlas.io.text import fill_text
+
+
+def aggregate_firms(ctx: Context) -> None:
+    """Count the imported firms per city, or per cluster when every firm names one.
+
+    Only for firm lists (``ctx.kind == "firms"``). Sets ``ctx.firms`` (the cleaned
+    firm rows), ``ctx.table`` (one row per cluster, see
+    :func:`mstatlas.data.firms.aggregate_firms` for the counting rule) and
+    ``ctx.aggregation`` (how, in words). Firms without a source of their own
+    cite the uploaded file.
+    """
+    if ctx.kind != "firms":
+        return
+    ctx.keep_idx = keep_idx = np.flatnonzero(~ctx.reject)
+    texts = ctx.texts
+    firm_rows = pd.DataFrame(
+        {
+            "row": ctx.rows,
+            "name": ctx.name,
+            "cluster": texts["cluster"],
+            "city": texts["city"],
+            "country_iso2": ctx.iso,
+            "region": texts["region"],
+            "lat": ctx.lat,
+            "lon": ctx.lon,
+            "employees": ctx.numbers["employees"],
+            "technology": texts["technology"],
+            "year": ctx.numbers["year"],
+            "source_title": fill_text(texts["source"], ctx.default_source),
+            "source_url": ctx.url,
+        },
+        copy=False,  # the columns are the context's own: no need to copy a million rows
+    )
+    codes = firm_codes(ctx)
+    if len(keep_idx) < ctx.n:
+        firm_rows = firm_rows.iloc[keep_idx].reset_index(drop=True)
+        codes = {k: (c[keep_idx], u) for k, (c, u) in codes.items()}
+    by = "cluster" if ctx.mapping.get("cluster") and firm_rows["cluster"].notna().all() else "city"
+    ctx.table, ctx.aggregation = firms.aggregate_firms(firm_rows, by=by, codes=codes)
+    firm_rows["employees"] = firm_rows["employees"].round().astype("Int64")
+    firm_rows["year"] = firm_rows["year"].round().astype("Int64")
+    ctx.firms = firm_rows
+
+
+def firm_codes(ctx: Context) -> dict[str, firms.Codes]:
+    """Group codes of the firm table's text columns, over all rows.
+
+    City and country reuse the codes hashed before; a column not in the file is
+    all -1; a missing source takes the code of :attr:`~mstatlas.io.context.Context.default_source`.
+    """
+    n = ctx.n
+    codes: dict[str, firms.Codes] = {
+        "city": ctx.city_codes(),
+        "country_iso2": (ctx.iso_codes, ctx.iso_uniques),
+    }
+    for column, fld, values in (
+        ("cluster", "cluster", ctx.texts["cluster"]),
+        ("region", "region", ctx.texts["region"]),
+        ("technology", "technology", ctx.texts["technology"]),
+        ("source_url", "source_url", ctx.url),
+        ("source_title", "source", ctx.texts["source"]),
+    ):
+        codes[column] = (
+            text_codes(values, trim=False)
+            if ctx.mapping.get(fld)
+            else (np.full(n, -1, dtype=np.int64), [])
+        )
+    src_codes, src_uniques = codes["source_title"]
+    codes["source_title"] = (
+        np.where(src_codes < 0, len(src_uniques), src_codes),
+        [*src_uniques, ctx.default_source],
+    )
+    return codes

@@ -1,0 +1,87 @@
+"""Stage: a figure or a firm given twice is imported once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mstatlas.data.codes import arrow_strings, first_duplicates, fold_codes, text_codes
+from mstatlas.data.validate import Problem
+from mstatlas.io.context import Context
+
+
+def find_duplicates(ctx: Context) -> None:
+    """Refuse every repeat of an earlier row still in, naming the row it repeats.
+
+    Names and cities compare case-blind. In a cluster table a repeat has the same
+    name, city, year and figures (and kind of figure and scope, when the file has
+    those columns): the same number for two kinds of figure is two figures. In a
+    firm list a repeat is the same firm name in the same city and country: each
+    firm is counted once. Rows are compared by integer group codes, not text.
+    """
+    parts, reason = duplicate_key(ctx)
+    ok_idx = np.flatnonzero(~ctx.reject)
+    if not len(ok_idx):
+        return
+    if len(ok_idx) < ctx.n:
+        parts = [
+            p[ok_idx] if isinstance(p, np.ndarray) else p.take(pa.array(ok_idx)) for p in parts
+        ]
+    dup_j, first_j = first_duplicates(parts)
+    if not len(dup_j):
+        return
+    name_col = ctx.mapping.get(ctx.name_field)
+    rows = ctx.rows
+    for j, f in zip(dup_j.tolist(), first_j.tolist(), strict=True):
+        pos = int(ok_idx[j])
+        ctx.problems.append(
+            Problem(
+                int(rows[pos]),
+                name_col,
+                str(ctx.name.iloc[pos]),
+                f"duplicate of row {int(rows[ok_idx[f]])} ({reason}); only the first is imported",
+            )
+        )
+        ctx.reject[pos] = True
+
+
+def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
+    """The parts of the key that makes two rows the same, and that rule in words.
+
+    Returns
+    -------
+    tuple
+        ``(parts, reason)``: one Arrow array or integer array per part, over all rows.
+    """
+    city_codes, city_uniques = ctx.city_codes()
+    # names are mostly distinct: hashed per row, compared exactly only on a hash match
+    name_key = pc.utf8_lower(arrow_strings(ctx.name))
+    if ctx.kind != "clusters":
+        return (
+            [name_key, fold_codes(city_codes, city_uniques), ctx.iso_codes],
+            "same firm name and city; each firm is counted once",
+        )
+    parts: list[Any] = [
+        name_key,
+        fold_codes(city_codes, city_uniques),
+        _number_codes(ctx.numbers["year"]),
+        _number_codes(ctx.numbers["firms"]),
+        _number_codes(ctx.numbers["employees"]),
+    ]
+    reason = "same name, city, year and figures"
+    if ctx.mapping.get("counts_what"):
+        parts.append(text_codes(ctx.counts_what, trim=False)[0])
+        reason = "same name, city, year, kind of figure and figures"
+    if ctx.mapping.get("scope"):
+        parts.append(fold_codes(*text_codes(ctx.texts["scope"], trim=False)))
+        reason = reason.replace(" and figures", ", scope and figures")
+    return parts, reason
+
+
+def _number_codes(s: pd.Series) -> np.ndarray:
+    """Group codes of a number column (NA is its own group, -1)."""
+    return pd.factorize(s)[0].astype(np.int64)

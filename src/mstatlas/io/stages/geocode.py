@@ -1,0 +1,189 @@
+"""Stage: rows without coordinates placed by their city, offline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mstatlas.data import geocode as places
+from mstatlas.data.codes import combine_codes, renumber, text_codes
+from mstatlas.data.validate import Problem
+from mstatlas.io.context import Context, empty_geocoding
+from mstatlas.io.text import take_strings
+
+#: Columns of one looked-up (city, country) pair.
+_FOUND = ["matched", "glat", "glon", "confidence", "status", "gcc", "alts"]
+
+
+def geocode(ctx: Context) -> None:
+    """Place rows without coordinates by city and country, once per distinct pair.
+
+    A row with neither coordinates nor a city is refused; so is a city the place
+    index does not know (in the given country). An ambiguous city is placed at
+    its likeliest match with a warning naming the others. Rows without a country
+    take the geocoded one. Sets ``ctx.geocoding``: one row per geocoded or
+    hand-placed row (see :data:`~mstatlas.io.context.GEOCODING_COLUMNS`).
+    """
+    need = ctx.lat.isna().to_numpy(bool) & ~ctx.reject & ~ctx.overridden
+    city = ctx.texts["city"]
+    if need.any():
+        no_city = need & city.isna().to_numpy(bool)
+        ctx.flag(
+            no_city,
+            ctx.mapping.get("city") or ctx.mapping.get("lat"),
+            None,
+            lambda v: (
+                "the row has no coordinates and no city, so it cannot be placed; "
+                "add lat/lon or a city"
+            ),
+        )
+        ctx.reject |= no_city
+        need &= ~no_city
+    frames = []
+    if need.any():
+        frames.append(_place(ctx, np.flatnonzero(need)))
+    if ctx.overridden.any():
+        frames.append(_set_by_hand(ctx))
+    if len(frames) == 1:
+        ctx.geocoding = frames[0]  # rows are already in row order
+    elif frames:
+        ctx.geocoding = (
+            pd.concat(frames, ignore_index=True)
+            .sort_values("row", kind="stable")
+            .reset_index(drop=True)
+        )
+    else:
+        ctx.geocoding = empty_geocoding()
+
+
+def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
+    """Geocode the rows at positions ``idx``; their part of the geocoding table."""
+    city = ctx.texts["city"]
+    city_codes, _ = ctx.city_codes()
+    city_need = city if len(idx) == ctx.n else city.iloc[idx].reset_index(drop=True)
+    pair_code, first = renumber(combine_codes([city_codes[idx], ctx.iso_codes[idx]]))
+    iso_first = [v if isinstance(v, str) and v else "" for v in ctx.iso.iloc[idx[first]].tolist()]
+    found = look_up(city.iloc[idx[first]].tolist(), iso_first, ctx.step)
+    glat = found["glat"].to_numpy("float64")[pair_code]
+    glon = found["glon"].to_numpy("float64")[pair_code]
+    ctx.lat.iloc[idx] = glat
+    ctx.lon.iloc[idx] = glon
+    code_of = np.full(ctx.n, -1, dtype=np.int64)
+    code_of[idx] = pair_code
+    # rows without a country take the geocoded one (others: NA, no change)
+    if ctx.iso.isna().any():
+        ctx.iso = ctx.iso.fillna(take_strings(found["gcc"].tolist(), code_of, ctx.iso.index))
+        ctx.iso_codes, ctx.iso_uniques = text_codes(ctx.iso, trim=False)
+    _report(ctx, idx, pair_code, code_of, found)
+    return pd.DataFrame(
+        {
+            "row": ctx.rows[idx],
+            "city": city_need,
+            "country": take_strings([v or None for v in iso_first], pair_code, city_need.index),
+            "matched": take_strings(found["matched"].tolist(), pair_code, city_need.index),
+            "lat": glat,
+            "lon": glon,
+            "confidence": found["confidence"].to_numpy("float64")[pair_code],
+            "status": take_strings(found["status"].tolist(), pair_code, city_need.index),
+        }
+    )
+
+
+def look_up(
+    cities: list[Any], countries: list[str], step: Callable[[float, str], None]
+) -> pd.DataFrame:
+    """One :func:`mstatlas.data.geocode.geocode` per (city, country) pair.
+
+    Parameters
+    ----------
+    cities : list
+        Distinct cities (with ``countries``: distinct pairs).
+    countries : list of str
+        ISO code per city, ``""`` when unknown.
+    step : callable
+        Progress between 0.6 and 0.85, every 200 places.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: matched, glat, glon, confidence, status, gcc (the
+        place's country), alts (other places of that name, in words).
+    """
+    found: list[tuple[Any, ...]] = []
+    for j, (c, cc) in enumerate(zip(cities, countries, strict=True)):
+        if j % 200 == 0:
+            step(0.6 + 0.25 * j / max(len(cities), 1), "Geocoding cities")
+        m = places.geocode(str(c), cc or None)
+        found.append(
+            (
+                m.name,
+                m.lat,
+                m.lon,
+                m.confidence,
+                m.status,
+                m.country_iso2,
+                "; ".join(f"{a[0]} ({a[1]})" for a in m.alternatives[:3]),
+            )
+            if m
+            else (None, np.nan, np.nan, 0.0, "failed", None, "")
+        )
+    return pd.DataFrame(found, columns=_FOUND)
+
+
+def _report(
+    ctx: Context, idx: np.ndarray, pair_code: np.ndarray, code_of: np.ndarray, found: pd.DataFrame
+) -> None:
+    """Refuse rows whose city was not found; warn for ambiguous ones."""
+    city = ctx.texts["city"]
+    status_u = found["status"].to_numpy(dtype=object)
+    failed = np.zeros(ctx.n, dtype=bool)
+    failed[idx] = (status_u == "failed")[pair_code]
+    amb = np.zeros(ctx.n, dtype=bool)
+    amb[idx] = (status_u == "ambiguous")[pair_code]
+    city_col = ctx.mapping.get("city")
+    ctx.flag(
+        failed,
+        city_col,
+        city,
+        lambda v: (
+            f"no place called '{v}' was found (in the given country); check the "
+            "spelling, add lat/lon, or set the position by hand"
+        ),
+    )
+    ctx.reject |= failed
+    alts_u = found["alts"].tolist()
+    matched_u = found["matched"].tolist()
+    amb_idx = np.flatnonzero(amb)
+    for i, name in zip(map(int, amb_idx), city.iloc[amb_idx].tolist(), strict=True):
+        u = int(code_of[i])
+        ctx.problems.append(
+            Problem(
+                int(ctx.rows[i]),
+                city_col,
+                str(name),
+                f"'{name}' is ambiguous; placed at "
+                f"{matched_u[u]}, other places with this name: "
+                f"{alts_u[u]}. Check the position or set it by hand",
+                "warning",
+            )
+        )
+
+
+def _set_by_hand(ctx: Context) -> pd.DataFrame:
+    """The geocoding table's rows for positions the person set."""
+    oi = np.flatnonzero(ctx.overridden)
+    return pd.DataFrame(
+        {
+            "row": ctx.rows[oi],
+            "city": ctx.texts["city"].iloc[oi].to_numpy(),
+            "country": ctx.iso.iloc[oi].to_numpy(),
+            "matched": "set by hand",
+            "lat": ctx.lat.iloc[oi].to_numpy(),
+            "lon": ctx.lon.iloc[oi].to_numpy(),
+            "confidence": 1.0,
+            "status": "ok",
+        }
+    )

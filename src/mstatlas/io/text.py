@@ -1,0 +1,110 @@
+"""Text columns over Arrow memory: the small conversions the stages share.
+
+A million-row column is cheap as an Arrow string array and expensive as a million
+Python strings; these helpers keep text in Arrow from end to end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mstatlas.data.codes import arrow_strings
+
+
+def arrow_text(s: pd.Series) -> pa.Array:
+    """The Arrow array behind a text column (converted to text first if needed).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Any column; non-text values are converted to text, missing ones stay null.
+
+    Returns
+    -------
+    pyarrow.Array
+        The column's strings.
+    """
+    return pa.array(s.astype("string").array)
+
+
+def as_strings(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """An Arrow string array as a pandas ``string`` column (no Python objects).
+
+    Parameters
+    ----------
+    arr : pyarrow.Array or pyarrow.ChunkedArray
+        Strings (any Arrow string type).
+    index : pandas.Index
+        Index of the new column (as long as ``arr``).
+
+    Returns
+    -------
+    pandas.Series
+        A ``string`` column backed by the same text.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([arr.cast(pa.large_string())])), index=index
+    )
+
+
+def null_strings(n: int) -> pa.Array:
+    """An Arrow string array of ``n`` missing values."""
+    return pa.nulls(n, pa.large_string())
+
+
+def take_strings(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``lut[codes]`` as a ``string`` column; code -1 gives NA.
+
+    Parameters
+    ----------
+    lut : sequence of str or None
+        The distinct values; anything that is not a ``str`` counts as missing.
+    codes : numpy.ndarray
+        One position into ``lut`` per row (-1: missing).
+    index : pandas.Index
+        Index of the new column.
+
+    Returns
+    -------
+    pandas.Series
+        A ``string`` column.
+
+    Examples
+    --------
+    >>> take_strings(["DE", "FR"], np.array([1, -1, 0]), pd.RangeIndex(3)).tolist()
+    ['FR', <NA>, 'DE']
+    """
+    table = pa.array([v if isinstance(v, str) else None for v in lut] + [None], pa.large_string())
+    pos = np.where(codes < 0, len(lut), codes)
+    return as_strings(table.take(pa.array(pos, pa.int64())), index)
+
+
+def fill_text(s: pd.Series, value: str) -> pd.Series:
+    """Missing cells of a text column set to ``value`` (in Arrow, no Python strings)."""
+    arr = arrow_strings(s)
+    return as_strings(pc.fill_null(arr, pa.scalar(value, arr.type)), s.index)
+
+
+def nonempty(s: pd.Series) -> np.ndarray:
+    """Cells of a trimmed text column that hold something (not NA, not empty).
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean mask, one value per row.
+    """
+    filled = pc.greater(pc.binary_length(arrow_text(s)), 0)
+    return np.asarray(pc.fill_null(filled, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def to_numpy_mask(arr: Any) -> np.ndarray:
+    """An Arrow boolean array as a numpy mask, null read as ``False``."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
