@@ -26,7 +26,7 @@ from mstatlas.data.readers import (
     warm_up,
 )
 from mstatlas.data.templates import template_csv, template_xlsx
-from mstatlas.data.text import strip_bidi_frame
+from mstatlas.data.text import strip_bidi, strip_bidi_frame
 from mstatlas.errors import MSTAtlasError
 from mstatlas.store.dataset import dataset_from_upload
 from mstatlas.ui import components, session
@@ -135,6 +135,7 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
                 options,
                 key=key,
                 help=help_text,
+                format_func=strip_bidi,  # headers come from the file
                 on_change=chosen,
                 args=(fld, key),
             )
