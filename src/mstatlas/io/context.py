@@ -18,6 +18,7 @@ import pandas as pd
 
 from mstatlas.data.codes import may_need_trim, text_codes
 from mstatlas.data.limits import Limits
+from mstatlas.data.numbers import NumberFormat
 from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.schema import empty_clusters
 from mstatlas.data.validate import Problem, ValidationReport
@@ -68,6 +69,9 @@ class Request:
         Size, row, text and time limits.
     overrides : dict
         Row number -> ``(lat, lon)`` the person set by hand.
+    number_formats : tuple or None
+        ``({column: NumberFormat}, file default)`` to read numbers with instead of
+        detecting them (a file read in chunks keeps the formats of its start).
     """
 
     filename: str
@@ -75,6 +79,7 @@ class Request:
     kind: str | None = None
     limits: Limits = field(default_factory=Limits)
     overrides: dict[int, tuple[float, float]] = field(default_factory=dict)
+    number_formats: tuple[dict[str, NumberFormat], NumberFormat] | None = None
 
 
 @dataclass

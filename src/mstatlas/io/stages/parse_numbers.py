@@ -23,7 +23,8 @@ def parse_numbers(ctx: Context) -> None:
     """Read every numeric column by its detected number format.
 
     The decimal mark is decided per column (``detected["number_formats"]``, with a
-    file-wide default in ``detected["decimal"]`` and ``["thousands"]``). Values
+    file-wide default in ``detected["decimal"]`` and ``["thousands"]``), unless the
+    request gives the formats. Values
     that are not numbers are refused; counts must be whole, not negative and not
     absurdly large; years lie in :data:`~mstatlas.data.validate.YEAR_RANGE`. A
     count like "2.100" in a file whose decimal mark is the point is read as 2,100
@@ -32,7 +33,7 @@ def parse_numbers(ctx: Context) -> None:
     """
     mapping = ctx.mapping
     num_cols = [c for f in NUMERIC_FIELDS if (c := mapping.get(f))]
-    formats, default_fmt = numbers.detect_number_formats(
+    formats, default_fmt = ctx.request.number_formats or numbers.detect_number_formats(
         ctx.frame, num_cols, ctx.detected.get("separator")
     )
     ctx.detected["decimal"] = default_fmt.decimal
