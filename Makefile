@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run hosted test check lint format typecheck bench system-deps setup clean help
+.PHONY: run hosted test check lint format typecheck imports bench system-deps setup clean help
 
 help:
 	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
@@ -42,7 +42,11 @@ format: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-check: lint typecheck
+# Layers only point down, no Streamlit below ui (contracts in pyproject.toml).
+imports: setup
+	$(VENV)/bin/lint-imports --no-cache
+
+check: lint typecheck imports
 
 # pytest exits 5 when it collected no tests: that must fail, not pass quietly.
 test: setup system-deps check

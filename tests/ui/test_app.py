@@ -156,14 +156,14 @@ def test_every_url_parameter_round_trips_through_the_app(app):
     assert not at.warning  # nothing was rejected
     assert {k: at.query_params[k] for k in params} == params
     v = at.session_state["view"]
-    assert (v.measure, v.countries, v.year_min, v.year_max, v.undated) == (
+    assert (v.measure, v.countries, v.year_min, v.year_max, v.include_undated) == (
         "firms",
         ("DE", "NL"),
         2000,
         2020,
         False,
     )
-    assert (v.counts, v.min_firms, v.min_employees) == (
+    assert (v.counts_what, v.min_firms, v.min_employees) == (
         ("cluster_firms", "network_members"),
         10,
         100,
@@ -174,7 +174,7 @@ def test_every_url_parameter_round_trips_through_the_app(app):
     assert at.radio(key="w_measure").value == "firms"
     assert at.multiselect(key="w_countries").value == ["DE", "NL"]
     assert at.slider(key="w_years").value == (2000, 2020)
-    assert at.checkbox(key="w_undated").value is False
+    assert at.checkbox(key="w_include_undated").value is False
     assert at.number_input(key="w_min_firms").value == 10
     assert at.toggle(key="w_tiles").value is True
     args = map_args(at)

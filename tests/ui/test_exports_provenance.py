@@ -84,7 +84,7 @@ def test_mixed_kinds_caveat_appears_only_when_the_bars_mix_kinds():
         kind = "kind not stated" if bar["counts_what"] == "unspecified" else bar["counts_what"]
         assert f"{bar['display']} ({year}, {COUNTS_WHAT.get(kind, kind).lower()})" in mixed
     # "include other kinds" is on, but the filter leaves network members only: not mixed
-    one_kind = DEFAULT.with_(rank_by="firms", mixed=True, counts=("network_members",))
+    one_kind = DEFAULT.with_(rank_by="firms", mixed=True, counts_what=("network_members",))
     text = said(export(apply_counts(clusters, "network_members"), one_kind))
     assert CAVEAT not in text
     assert "Largest MST clusters by firms (network members)" in text

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from mstatlas.ui.urlstate import (
     DEFAULT,
+    PARAMS,
     ViewState,
     fit_slide,
     parse_query,
@@ -16,6 +20,8 @@ from mstatlas.ui.urlstate import (
 
 #: Link parameter -> the ViewState field it sets (where the names differ).
 PARAM_FIELD = {
+    "undated": "include_undated",
+    "counts": "counts_what",
     "country": "countries",
     "years": "year_min",
     "sel": "selected",
@@ -34,8 +40,8 @@ FULL = ViewState(
     countries=("DE", "NL"),
     year_min=2000,
     year_max=2010,
-    undated=False,
-    counts=("cluster_firms", "network_members"),
+    include_undated=False,
+    counts_what=("cluster_firms", "network_members"),
     min_firms=10,
     min_employees=100,
     selected="dortmund",
@@ -220,3 +226,39 @@ def test_rating_thresholds_keep_only_what_differs_and_fill_defaults():
     assert notices == [] and state.rating == (("size", 90.0),)
     assert state.rating_thresholds() == {"size": 90.0, "mass": 75.0, "momentum": 0.0, "lq": 2.0}
     assert to_query(state) == {"rating": "size:90"}
+
+
+# -- one table of link parameters ---------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_link_parameters() -> list[str]:
+    """The parameter names the README's "Link parameters" list gives (`name` or `name=value`)."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Link parameters", 1)[1].split("\n#", 1)[0]
+    items = section.split("A wrong value", 1)[0].split("·")
+    names = []
+    for item in items:
+        found = re.match(r"\s*`([a-z_]+)(?:=[^`]*)?`", item)
+        assert found, f"a README link-parameter item does not start with `name`: {item!r}"
+        names.append(found.group(1))
+    return names
+
+
+def test_every_link_parameter_is_in_the_readme_and_the_readme_lists_no_other():
+    documented = readme_link_parameters()
+    assert len(documented) == len(set(documented)), "a parameter is listed twice"
+    assert set(documented) == {p.key for p in PARAMS}
+
+
+def test_the_table_covers_every_field_of_the_view_once():
+    fields = [f for p in PARAMS for f in p.fields]
+    assert sorted(fields) == sorted(ViewState.__dataclass_fields__)
+    assert set(PARAM_FIELD) <= {p.key for p in PARAMS}
+    for key, field in PARAM_FIELD.items():
+        assert field in next(p for p in PARAMS if p.key == key).fields
+
+
+def test_links_write_parameters_in_table_order():
+    assert list(to_query(FULL)) == [p.key for p in PARAMS]

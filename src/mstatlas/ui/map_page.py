@@ -189,7 +189,7 @@ def render() -> None:
         "kinds are never mistaken for each other. Click a circle for every reported figure "
         "and its source."
     )
-    if not view.counts:
+    if not view.counts_what:
         st.warning(
             "No kind of figure is selected under “What the figures count”; pick at least one."
         )

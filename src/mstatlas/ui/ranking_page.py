@@ -297,7 +297,7 @@ def _all_years_fkey(view: ViewState) -> tuple:
 
 
 def _set_years(year_min: int | None, year_max: int | None, undated: bool) -> None:
-    session.update_view(year_min=year_min, year_max=year_max, undated=undated)
+    session.update_view(year_min=year_min, year_max=year_max, include_undated=undated)
 
 
 def _within(first: int | None, last: int | None, n_undated: int, window: tuple[int, int]) -> bool:
@@ -319,7 +319,7 @@ def _year_spread(ds_id: str, full: pd.DataFrame, view: ViewState) -> None:
             if a is not None and b is not None
             else (f"from {a}" if a is not None else f"up to {b}")
         )
-        undated = "" if view.undated else "; undated figures are left out"
+        undated = "" if view.include_undated else "; undated figures are left out"
         st.info(
             f"{text}. Only figures dated {years} are ranked (the year filter){undated}.",
             icon=":material/date_range:",

@@ -96,13 +96,13 @@ def render() -> Dataset:
                 "Year of the figure", min_value=lo, max_value=hi, key="w_years", on_change=_changed
             )
         session.bound_widget(
-            "undated",
+            "include_undated",
             st.checkbox,
             "Include undated figures",
             help="Some sources give no year; their figures are kept unless you untick this.",
         )
         session.bound_widget(
-            "counts",
+            "counts_what",
             st.multiselect,
             "What the figures count",
             options=list(COUNTS_WHAT),

@@ -5,22 +5,18 @@ parameter yields a notice and the default, never an exception. ``ViewState`` is
 the single source of truth for what is on screen; widgets read from it and
 write back to it, and the URL is rewritten from it on every run.
 
-URL vocabulary (only non-default values are written)::
-
-    ds=<dataset id>   measure=firms   country=DE,NL   years=2000-2010   undated=0
-    counts=cluster_firms,network_members   min_firms=10   min_employees=100
-    sel=<cluster id>  view=51.51,7.47,8 (lat,lon,zoom)   tiles=osm   layer=firms
-    by=firms  top=10  mixed=1   embed=true   slide=3
-    cmp=dortmund,twente (clusters compared)   asof=2010 (map as of a year)
-    sort=growth (ranking order)   radius=50 (km, nearby clusters)
-    rating=size:90,mass:75,momentum:0,lq:2 (star thresholds)
+The URL vocabulary is one table, :data:`PARAMS`: each parameter's name, the
+view fields it sets, how it is read and written and what it falls back to.
+Only non-default values are written. The README lists every parameter (a test
+checks both ways).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from mstatlas.analysis.filters import Filters
 from mstatlas.analysis.provenance import year_range_text
@@ -60,8 +56,8 @@ class ViewState:
     countries: tuple[str, ...] = ()
     year_min: int | None = None
     year_max: int | None = None
-    undated: bool = True
-    counts: tuple[str, ...] = tuple(COUNTS_WHAT)
+    include_undated: bool = True
+    counts_what: tuple[str, ...] = tuple(COUNTS_WHAT)
     min_firms: int = 0
     min_employees: int = 0
     selected: str | None = None
@@ -91,8 +87,8 @@ class ViewState:
             countries=self.countries,
             year_min=self.year_min,
             year_max=self.year_max,
-            include_undated=self.undated,
-            counts_what=self.counts,
+            include_undated=self.include_undated,
+            counts_what=self.counts_what,
             min_firms=self.min_firms,
             min_employees=self.min_employees,
         )
@@ -126,33 +122,6 @@ def _country_code(text: str) -> str | None:
     return country_to_iso2(code)  # the EU's own short forms: UK, EL
 
 
-#: What each parameter falls back to, as the notice names it.
-_DEFAULT_SHOWN = {
-    "ds": "the sourced MST clusters",
-    "measure": DEFAULT.measure,
-    "country": "all countries",
-    "years": "all years",
-    "undated": "undated figures included",
-    "counts": "all kinds",
-    "min_firms": "0",
-    "min_employees": "0",
-    "sel": "no cluster selected",
-    "view": "the whole of Europe",
-    "tiles": DEFAULT.tiles,
-    "layer": DEFAULT.layer,
-    "by": DEFAULT.rank_by,
-    "top": str(DEFAULT.top),
-    "mixed": "like with like",
-    "embed": "the full app",
-    "slide": "the overview",
-    "cmp": "no comparison",
-    "asof": "the latest figures",
-    "sort": "by the figure",
-    "radius": f"{RADIUS_KM[0]} km",
-    "rating": "the default thresholds",
-}
-
-
 def _short(text: str, limit: int = 40) -> str:
     """Text from a link as a notice quotes it: at most ``limit`` characters."""
     return text if len(text) <= limit else text[:limit] + "…"
@@ -165,6 +134,245 @@ def _bool(value: str) -> bool:
     if v in ("0", "false", "no", "off"):
         return False
     raise ValueError("expected true or false")
+
+
+class Reading:
+    """What reading one link parameter found: values for the view and notices for the person.
+
+    A reader sets :attr:`values`, or raises ``ValueError(why)`` (the parameter is
+    ignored and the default used), or calls :meth:`bad` to say why part of it
+    was not used and what is used instead.
+    """
+
+    def __init__(self, param: Param, value: str) -> None:
+        self.param = param
+        self.value = value
+        self.values: dict[str, object] = {}
+        self.notices: list[str] = []
+
+    def bad(self, why: str, using: str | None = None) -> None:
+        """Say why the value (or part of it) was ignored, and what is used instead."""
+        instead = f"Using {using}" if using else f"Using the default ({self.param.fallback})"
+        self.notices.append(
+            f"Ignored link parameter {self.param.key}={_short(self.value)!r}: {why}. {instead}."
+        )
+
+    def note(self, text: str) -> None:
+        """Tell how the value was read, when it was read differently from how it is written."""
+        self.notices.append(f"Read link parameter {self.param.key}={_short(self.value)!r}: {text}.")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One link parameter: its name, what it sets, how it is read and written.
+
+    Attributes
+    ----------
+    key : str
+        The name in the link (``?measure=firms``); every one is listed in the
+        README's "Link parameters".
+    fields : tuple of str
+        The :class:`ViewState` fields it sets.
+    fallback : str
+        What the view shows when the parameter is missing or wrong, as notices name it.
+    read : callable
+        ``read(value, reading)``: sets ``reading.values`` (see :class:`Reading`).
+    write : callable
+        ``write(view)``: the value to put in the link, or ``None`` for the default.
+    """
+
+    key: str
+    fields: tuple[str, ...]
+    fallback: str
+    read: Callable[[str, Reading], None]
+    write: Callable[[ViewState], str | None]
+
+
+def _choice(field: str, choices: Sequence[str], why: str) -> Callable[[str, Reading], None]:
+    def read(value: str, reading: Reading) -> None:
+        if value not in choices:
+            raise ValueError(why)
+        reading.values[field] = value
+
+    return read
+
+
+def _whole(field: str, lo: int, hi: int, why: str | None = None) -> Callable[[str, Reading], None]:
+    """A whole number from ``lo`` to ``hi``; ``why`` replaces every other reason."""
+
+    def read(value: str, reading: Reading) -> None:
+        try:
+            reading.values[field] = _int(value, reading.param.key, lo, hi)
+        except ValueError as exc:
+            if why is not None:
+                raise ValueError(why) from None
+            if "between" not in str(exc):
+                raise ValueError("expected a whole number") from None
+            raise
+
+    return read
+
+
+def _flag(field: str) -> Callable[[str, Reading], None]:
+    def read(value: str, reading: Reading) -> None:
+        reading.values[field] = _bool(value)
+
+    return read
+
+
+def _if(field: str, write: Callable[[Any], str]) -> Callable[[ViewState], str | None]:
+    """Write ``field`` with ``write`` unless it has its default value (or is blank text)."""
+
+    def written(state: ViewState) -> str | None:
+        value = getattr(state, field)
+        if value == getattr(DEFAULT, field) or value == "":
+            return None
+        return write(value)
+
+    return written
+
+
+def _read_dataset(value: str, reading: Reading) -> None:
+    if not _ID_RE.match(value):
+        raise ValueError("not a dataset id")
+    reading.values["dataset"] = value
+
+
+def _read_countries(value: str, reading: Reading) -> None:
+    given = _csv(value)
+    if not given or not all(re.fullmatch(r"[A-Za-z]{2}", c) for c in given):
+        raise ValueError("expected two-letter country codes such as DE,NL")
+    found = {c: _country_code(c) for c in given}
+    kept = tuple(dict.fromkeys(code for code in found.values() if code))
+    wrong = [c for c, code in found.items() if code is None]
+    if wrong:
+        what = _short(", ".join(wrong))
+        are = "is not a country code" if len(wrong) == 1 else "are not country codes"
+        reading.bad(f"{what} {are} (ISO 3166-1)", ", ".join(kept) or None)
+    if kept:
+        reading.values["countries"] = kept
+    read_as = [f"{c} as {code}" for c, code in found.items() if code and code != c.upper()]
+    if read_as:
+        reading.note(_short(", ".join(read_as)))
+
+
+def _read_years(value: str, reading: Reading) -> None:
+    m = re.fullmatch(r"(\d{4})?-(\d{4})?", value.strip())
+    if not m:
+        raise ValueError("expected e.g. 2000-2010")
+    lo = _int(m.group(1), "years", *YEAR_BOUNDS) if m.group(1) else None
+    hi = _int(m.group(2), "years", *YEAR_BOUNDS) if m.group(2) else None
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError("the first year is after the second")
+    reading.values["year_min"], reading.values["year_max"] = lo, hi
+
+
+def _write_years(state: ViewState) -> str | None:
+    if state.year_min is None and state.year_max is None:
+        return None
+    return f"{state.year_min or ''}-{state.year_max or ''}"
+
+
+def _read_counts(value: str, reading: Reading) -> None:
+    kinds = _csv(value)
+    if not kinds or not all(k in COUNTS_WHAT for k in kinds):
+        raise ValueError(f"kinds are {', '.join(COUNTS_WHAT)}")
+    reading.values["counts_what"] = tuple(k for k in COUNTS_WHAT if k in kinds)
+
+
+def _read_selected(value: str, reading: Reading) -> None:
+    if not _CLUSTER_RE.match(value):
+        raise ValueError("not a cluster id")
+    reading.values["selected"] = value
+
+
+def _read_view(value: str, reading: Reading) -> None:
+    parts = _csv(value)
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        lat, lon, zoom = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError("expected lat,lon,zoom, e.g. 51.51,7.47,8") from None
+    if not -90 <= lat <= 90:
+        raise ValueError(f"latitude {_short(parts[0])} is out of range (-90 to 90)")
+    if not -180 <= lon <= 180:
+        raise ValueError(f"longitude {_short(parts[1])} is out of range (-180 to 180)")
+    if not (zoom.is_integer() and 1 <= zoom <= 18):
+        raise ValueError(f"zoom {_short(parts[2])} is not a whole number from 1 to 18")
+    reading.values.update(lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
+
+
+def _write_view(state: ViewState) -> str | None:
+    if state.lat is None or state.lon is None or state.zoom is None:
+        return None
+    return f"{state.lat:.4f},{state.lon:.4f},{state.zoom}"
+
+
+def _read_compare(value: str, reading: Reading) -> None:
+    ids = list(dict.fromkeys(_csv(value)))
+    if not ids or not all(_CLUSTER_RE.match(i) for i in ids):
+        raise ValueError("expected cluster ids separated by commas")
+    if len(ids) > MAX_COMPARE:
+        reading.bad(f"at most {MAX_COMPARE} clusters are compared", "the first 10")
+    reading.values["compare"] = tuple(ids[:MAX_COMPARE])
+
+
+def _read_rating(value: str, reading: Reading) -> None:
+    reading.values["rating"] = _rating(value)
+
+
+def _joined(value: Sequence[str]) -> str:
+    return ",".join(value)
+
+
+_MEASURE_CHOICE = f"choose one of {', '.join(MEASURES)}"
+
+#: Every link parameter, in the order links write them. Parsing, writing, the notices'
+#: fallbacks and the README's list of link parameters (checked by a test) follow this table.
+PARAMS: tuple[Param, ...] = (
+    Param("ds", ("dataset",), "the sourced MST clusters", _read_dataset, _if("dataset", str)),
+    Param("measure", ("measure",), DEFAULT.measure,
+          _choice("measure", tuple(MEASURES), _MEASURE_CHOICE), _if("measure", str)),
+    Param("country", ("countries",), "all countries", _read_countries, _if("countries", _joined)),
+    Param("years", ("year_min", "year_max"), "all years", _read_years, _write_years),
+    Param("undated", ("include_undated",), "undated figures included", _flag("include_undated"),
+          _if("include_undated", lambda v: "1" if v else "0")),
+    Param("counts", ("counts_what",), "all kinds", _read_counts,
+          _if("counts_what", _joined)),
+    Param("min_firms", ("min_firms",), "0", _whole("min_firms", 0, 10_000_000),
+          _if("min_firms", str)),
+    Param("min_employees", ("min_employees",), "0", _whole("min_employees", 0, 10_000_000),
+          _if("min_employees", str)),
+    Param("sel", ("selected",), "no cluster selected", _read_selected, _if("selected", str)),
+    Param("view", ("lat", "lon", "zoom"), "the whole of Europe", _read_view, _write_view),
+    Param("tiles", ("tiles",), DEFAULT.tiles,
+          _choice("tiles", ("offline", "osm"), "choose offline or osm"), _if("tiles", str)),
+    Param("layer", ("layer",), DEFAULT.layer,
+          _choice("layer", LAYERS, f"choose one of {', '.join(LAYERS)}"), _if("layer", str)),
+    Param("by", ("rank_by",), DEFAULT.rank_by,
+          _choice("rank_by", tuple(MEASURES), _MEASURE_CHOICE), _if("rank_by", str)),
+    Param("top", ("top",), str(DEFAULT.top),
+          _whole("top", 1, 500, "expected a whole number from 1 to 500"), _if("top", str)),
+    Param("mixed", ("mixed",), "like with like", _flag("mixed"), _if("mixed", lambda v: "1")),
+    Param("embed", ("embed",), "the full app", _flag("embed"), _if("embed", lambda v: "true")),
+    Param("slide", ("slide",), "the overview",
+          _whole("slide", 0, 500, "expected a whole number from 0 to 500"), _if("slide", str)),
+    Param("cmp", ("compare",), "no comparison", _read_compare, _if("compare", _joined)),
+    Param("asof", ("as_of",), "the latest figures",
+          _whole("as_of", *YEAR_BOUNDS, f"expected a year from {YEAR_BOUNDS[0]} to {YEAR_BOUNDS[1]}"),
+          _if("as_of", str)),
+    Param("sort", ("rank_sort",), "by the figure",
+          _choice("rank_sort", RANK_SORTS, f"choose one of {', '.join(RANK_SORTS)}"),
+          _if("rank_sort", str)),
+    Param("radius", ("radius_km",), f"{RADIUS_KM[0]} km",
+          _whole("radius_km", *RADIUS_KM[1:],
+                 f"expected whole kilometres from {RADIUS_KM[1]} to {RADIUS_KM[2]}"),
+          _if("radius_km", str)),
+    Param("rating", ("rating",), "the default thresholds", _read_rating,
+          _if("rating", lambda v: ",".join(f"{k}:{t:g}" for k, t in v))),
+)  # fmt: skip
+_BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 
 
 def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[str]]:
@@ -182,174 +390,22 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         The view, and one notice per parameter that was ignored (unknown or
         invalid), saying what was wrong and what is used instead.
     """
+    notices = [f"Ignored unknown link parameter {key!r}." for key in params if key not in _BY_KEY]
     state: dict[str, object] = {}
-    notices: list[str] = []
-
-    def get(key: str) -> str | None:
-        if key not in params:
-            return None
-        v = params[key]
-        if isinstance(v, list):
-            return str(v[-1]) if v else None
-        return str(v)
-
-    def bad(key: str, value: str, why: str, using: str | None = None) -> None:
-        instead = f"Using {using}" if using else f"Using the default ({_DEFAULT_SHOWN[key]})"
-        notices.append(f"Ignored link parameter {key}={_short(value)!r}: {why}. {instead}.")
-
-    handlers = {
-        "ds", "measure", "country", "years", "undated", "counts", "min_firms", "min_employees",
-        "sel", "view", "tiles", "layer", "by", "top", "mixed", "embed", "slide",
-        "cmp", "asof", "sort", "radius", "rating",
-    }  # fmt: skip
-    for key in params:
-        if key not in handlers:
-            notices.append(f"Ignored unknown link parameter {key!r}.")
-
-    if (v := get("ds")) is not None:
-        if _ID_RE.match(v):
-            state["dataset"] = v
-        else:
-            bad("ds", v, "not a dataset id")
-    if (v := get("measure")) is not None:
-        if v in MEASURES:
-            state["measure"] = v
-        else:
-            bad("measure", v, f"choose one of {', '.join(MEASURES)}")
-    if (v := get("country")) is not None:
-        given = _csv(v)
-        if not given or not all(re.fullmatch(r"[A-Za-z]{2}", c) for c in given):
-            bad("country", v, "expected two-letter country codes such as DE,NL")
-        else:
-            found = {c: _country_code(c) for c in given}
-            kept = tuple(dict.fromkeys(code for code in found.values() if code))
-            wrong = [c for c, code in found.items() if code is None]
-            if wrong:
-                what = _short(", ".join(wrong))
-                are = "is not a country code" if len(wrong) == 1 else "are not country codes"
-                bad("country", v, f"{what} {are} (ISO 3166-1)", ", ".join(kept) or None)
-            if kept:
-                state["countries"] = kept
-            read_as = [f"{c} as {code}" for c, code in found.items() if code and code != c.upper()]
-            if read_as:
-                notices.append(
-                    f"Read link parameter country={_short(v)!r}: {_short(', '.join(read_as))}."
-                )
-    if (v := get("years")) is not None:
-        m = re.fullmatch(r"(\d{4})?-(\d{4})?", v.strip())
+    for param in PARAMS:
+        value = params.get(param.key)
+        if isinstance(value, list):
+            value = str(value[-1]) if value else None
+        if value is None:
+            continue
+        reading = Reading(param, str(value))
         try:
-            if not m:
-                raise ValueError("expected e.g. 2000-2010")
-            lo = _int(m.group(1), "years", *YEAR_BOUNDS) if m.group(1) else None
-            hi = _int(m.group(2), "years", *YEAR_BOUNDS) if m.group(2) else None
-            if lo is not None and hi is not None and lo > hi:
-                raise ValueError("the first year is after the second")
-            state["year_min"], state["year_max"] = lo, hi
+            param.read(reading.value, reading)
         except ValueError as exc:
-            bad("years", v, str(exc))
-    for key, attr in (("undated", "undated"), ("mixed", "mixed"), ("embed", "embed")):
-        if (v := get(key)) is not None:
-            try:
-                state[attr] = _bool(v)
-            except ValueError as exc:
-                bad(key, v, str(exc))
-    if (v := get("counts")) is not None:
-        cats = _csv(v)
-        if cats and all(c in COUNTS_WHAT for c in cats):
-            state["counts"] = tuple(c for c in COUNTS_WHAT if c in cats)
-        else:
-            bad("counts", v, f"kinds are {', '.join(COUNTS_WHAT)}")
-    for key in ("min_firms", "min_employees"):
-        if (v := get(key)) is not None:
-            try:
-                state[key] = _int(v, key, 0, 10_000_000)
-            except ValueError as exc:
-                bad(key, v, str(exc) if "between" in str(exc) else "expected a whole number")
-    if (v := get("sel")) is not None:
-        if _CLUSTER_RE.match(v):
-            state["selected"] = v
-        else:
-            bad("sel", v, "not a cluster id")
-    if (v := get("view")) is not None:
-        parts = _csv(v)
-        try:
-            if len(parts) != 3:
-                raise ValueError
-            lat, lon, zoom = (float(p) for p in parts)
-        except ValueError:
-            bad("view", v, "expected lat,lon,zoom, e.g. 51.51,7.47,8")
-        else:
-            if not -90 <= lat <= 90:
-                bad("view", v, f"latitude {_short(parts[0])} is out of range (-90 to 90)")
-            elif not -180 <= lon <= 180:
-                bad("view", v, f"longitude {_short(parts[1])} is out of range (-180 to 180)")
-            elif not (zoom.is_integer() and 1 <= zoom <= 18):
-                bad("view", v, f"zoom {_short(parts[2])} is not a whole number from 1 to 18")
-            else:
-                state["lat"], state["lon"], state["zoom"] = round(lat, 4), round(lon, 4), int(zoom)
-    if (v := get("tiles")) is not None:
-        if v in ("offline", "osm"):
-            state["tiles"] = v
-        else:
-            bad("tiles", v, "choose offline or osm")
-    if (v := get("layer")) is not None:
-        if v in LAYERS:
-            state["layer"] = v
-        else:
-            bad("layer", v, f"choose one of {', '.join(LAYERS)}")
-    if (v := get("by")) is not None:
-        if v in MEASURES:
-            state["rank_by"] = v
-        else:
-            bad("by", v, f"choose one of {', '.join(MEASURES)}")
-    if (v := get("top")) is not None:
-        try:
-            state["top"] = _int(v, "top", 1, 500)
-        except ValueError:
-            bad("top", v, "expected a whole number from 1 to 500")
-    if (v := get("slide")) is not None:
-        try:
-            state["slide"] = _int(v, "slide", 0, 500)
-        except ValueError:
-            bad("slide", v, "expected a whole number from 0 to 500")
-    _parse_intelligence(get, bad, state)
+            reading.bad(str(exc))
+        state.update(reading.values)
+        notices += reading.notices
     return replace(DEFAULT, **state), notices  # type: ignore[arg-type]
-
-
-def _parse_intelligence(
-    get: Callable[[str], str | None],
-    bad: Callable[..., None],
-    state: dict[str, object],
-) -> None:
-    """The parameters of comparison, growth, nearby and rating (see :func:`parse_query`)."""
-    if (v := get("cmp")) is not None:
-        ids = list(dict.fromkeys(_csv(v)))
-        if not ids or not all(_CLUSTER_RE.match(i) for i in ids):
-            bad("cmp", v, "expected cluster ids separated by commas")
-        else:
-            if len(ids) > MAX_COMPARE:
-                bad("cmp", v, f"at most {MAX_COMPARE} clusters are compared", "the first 10")
-            state["compare"] = tuple(ids[:MAX_COMPARE])
-    if (v := get("asof")) is not None:
-        try:
-            state["as_of"] = _int(v, "asof", *YEAR_BOUNDS)
-        except ValueError:
-            bad("asof", v, f"expected a year from {YEAR_BOUNDS[0]} to {YEAR_BOUNDS[1]}")
-    if (v := get("sort")) is not None:
-        if v in RANK_SORTS:
-            state["rank_sort"] = v
-        else:
-            bad("sort", v, f"choose one of {', '.join(RANK_SORTS)}")
-    if (v := get("radius")) is not None:
-        try:
-            state["radius_km"] = _int(v, "radius", *RADIUS_KM[1:])
-        except ValueError:
-            bad("radius", v, f"expected whole kilometres from {RADIUS_KM[1]} to {RADIUS_KM[2]}")
-    if (v := get("rating")) is not None:
-        try:
-            state["rating"] = _rating(v)
-        except ValueError as exc:
-            bad("rating", v, str(exc))
 
 
 def _rating(text: str) -> tuple[tuple[str, float], ...]:
@@ -412,54 +468,8 @@ def fit_slide(state: ViewState, n: int) -> tuple[int, str | None]:
 
 
 def to_query(state: ViewState) -> dict[str, str]:
-    """Query parameters for a view: only what differs from the default."""
-    q: dict[str, str] = {}
-    d = DEFAULT
-    if state.dataset != d.dataset:
-        q["ds"] = state.dataset
-    if state.measure != d.measure:
-        q["measure"] = state.measure
-    if state.countries:
-        q["country"] = ",".join(state.countries)
-    if state.year_min is not None or state.year_max is not None:
-        q["years"] = f"{state.year_min or ''}-{state.year_max or ''}"
-    if state.undated != d.undated:
-        q["undated"] = "1" if state.undated else "0"
-    if tuple(state.counts) != d.counts:
-        q["counts"] = ",".join(state.counts)
-    if state.min_firms:
-        q["min_firms"] = str(state.min_firms)
-    if state.min_employees:
-        q["min_employees"] = str(state.min_employees)
-    if state.selected:
-        q["sel"] = state.selected
-    if state.lat is not None and state.lon is not None and state.zoom is not None:
-        q["view"] = f"{state.lat:.4f},{state.lon:.4f},{state.zoom}"
-    if state.tiles != d.tiles:
-        q["tiles"] = state.tiles
-    if state.layer != d.layer:
-        q["layer"] = state.layer
-    if state.rank_by != d.rank_by:
-        q["by"] = state.rank_by
-    if state.top != d.top:
-        q["top"] = str(state.top)
-    if state.mixed:
-        q["mixed"] = "1"
-    if state.embed:
-        q["embed"] = "true"
-    if state.slide:
-        q["slide"] = str(state.slide)
-    if state.compare:
-        q["cmp"] = ",".join(state.compare)
-    if state.as_of is not None:
-        q["asof"] = str(state.as_of)
-    if state.rank_sort != d.rank_sort:
-        q["sort"] = state.rank_sort
-    if state.radius_km != d.radius_km:
-        q["radius"] = str(state.radius_km)
-    if state.rating:
-        q["rating"] = ",".join(f"{k}:{v:g}" for k, v in state.rating)
-    return q
+    """Query parameters for a view: only what differs from the default, in :data:`PARAMS` order."""
+    return {p.key: value for p in PARAMS if (value := p.write(state)) is not None}
 
 
 def share_url(base_url: str, page: str, state: ViewState) -> str:

@@ -1,0 +1,1 @@
+"""Streamlit pages and widgets, URL state: the only layer that imports Streamlit."""
