@@ -34,19 +34,33 @@ def find_duplicates(ctx: Context) -> None:
     dup_j, first_j = first_duplicates(parts)
     if not len(dup_j):
         return
-    name_col = ctx.mapping.get(ctx.name_field)
     rows = ctx.rows
     for j, f in zip(dup_j.tolist(), first_j.tolist(), strict=True):
         pos = int(ok_idx[j])
-        ctx.problems.append(
-            Problem(
-                int(rows[pos]),
-                name_col,
-                str(ctx.name.iloc[pos]),
-                f"duplicate of row {int(rows[ok_idx[f]])} ({reason}); only the first is imported",
-            )
-        )
+        ctx.problems.append(duplicate_problem(ctx, pos, int(rows[ok_idx[f]]), reason))
         ctx.reject[pos] = True
+
+
+def duplicate_problem(ctx: Context, pos: int, first_row: int, reason: str) -> Problem:
+    """The refusal of the row at position ``pos`` as a repeat of row ``first_row``.
+
+    Parameters
+    ----------
+    ctx : Context
+        The upload (its rows, names and mapping).
+    pos : int
+        Position of the repeating row in ``ctx``.
+    first_row : int
+        Row number (as the person sees it) of the row it repeats.
+    reason : str
+        What makes two rows the same (:func:`duplicate_key`).
+    """
+    return Problem(
+        int(ctx.rows[pos]),
+        ctx.mapping.get(ctx.name_field),
+        str(ctx.name.iloc[pos]),
+        f"duplicate of row {first_row} ({reason}); only the first is imported",
+    )
 
 
 def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
