@@ -24,7 +24,7 @@ from mstatlas.mapping.assets import SERVED_PREFIX  # noqa: E402
 @st.cache_resource(show_spinner=False)
 def _data() -> tuple[dict, dict]:
     """Country outlines and the clusters as GeoJSON (read once per process)."""
-    from mstatlas.data.loading import load_clusters
+    from mstatlas.io import load_clusters
     from mstatlas.mapping.build import country_outlines, map_points
 
     pts = map_points(load_clusters(), "employees")

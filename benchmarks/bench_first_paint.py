@@ -51,7 +51,7 @@ APPS = {"atlas": ROOT / "app.py", "peer": ROOT / "benchmarks" / "bare_peer_app.p
 
 def symbol_count() -> int:
     """How many symbols both maps draw: one per cluster of the default dataset."""
-    from mstatlas.data.loading import load_clusters
+    from mstatlas.io import load_clusters
     from mstatlas.mapping.build import map_points
 
     return len(map_points(load_clusters(), "employees"))

@@ -81,7 +81,7 @@ def measure(n: int, browser: Any, rerun: bool) -> dict[str, Any]:
     folder, env, target = prepare_data("clusters", n)
     row: dict[str, Any] = {"n": n, "load_before": os.getloadavg()[0]}
     from benchmarks.payload import atlas_cluster_args
-    from mstatlas.data.loading import load_clusters
+    from mstatlas.io import load_clusters
 
     row.update(build_measure("clusters", "atlas", folder, 3 if n <= 20_000 else 1))
     row.update(layer_bytes(atlas_cluster_args(load_clusters(folder / "clusters.csv"))))

@@ -60,7 +60,7 @@ elif kind == "polars":
            "seconds": time.perf_counter() - t0}
 else:
     from mstatlas.data.limits import Limits
-    from mstatlas.data.readers import read_upload, warm_up
+    from mstatlas.io import read_upload, warm_up
     if kind == "upload+warm":
         warm_up()  # as the app does in the background when the upload page opens
     stages = []

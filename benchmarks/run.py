@@ -113,7 +113,7 @@ def prepare_data(kind: str, n: int | None) -> tuple[Path, dict[str, str], int]:
     env = {"MSTATLAS_DATA_DIR": str(folder)}
     if kind == "default":
         shutil.copyfile(src / "clusters.csv", folder / "clusters.csv")
-        from mstatlas.data.loading import load_clusters
+        from mstatlas.io import load_clusters
 
         return folder, env, len(map_points(load_clusters(folder / "clusters.csv"), "employees"))
     if kind == "clusters":
@@ -138,7 +138,7 @@ def build_measure(kind: str, app: str, folder: Path, repeat: int) -> dict[str, A
         naive_args,
         payload_bytes,
     )
-    from mstatlas.data.loading import load_clusters
+    from mstatlas.io import load_clusters
 
     if kind in ("firms", "floor"):
         firms = pd.read_csv(folder / "firms.csv")

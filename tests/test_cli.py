@@ -175,7 +175,7 @@ def test_data_analysis_and_mapping_do_not_need_streamlit():
     code = (
         "import sys\n"
         "import mstatlas, mstatlas.cli, mstatlas.analysis.charts, mstatlas.analysis.ranking\n"
-        "import mstatlas.data.readers, mstatlas.store, mstatlas.mapping.build\n"
+        "import mstatlas.io, mstatlas.store, mstatlas.mapping.build\n"
         "print('streamlit' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -20,11 +20,10 @@ from mstatlas.analysis.nearby import nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures, position_statement, rank_clusters
 from mstatlas.analysis.rating import RatingThresholds, explain_star, rate_clusters
 from mstatlas.analysis.sensitivity import rank_sensitivity, sensitivity_verdict
-from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import cluster_profile, load_profiles
-from mstatlas.data.readers import UploadResult, read_upload
 from mstatlas.data.validate import ValidationReport
 from mstatlas.errors import DataError, MSTAtlasError, StoreError
+from mstatlas.io import UploadResult, load_clusters, read_upload
 from mstatlas.mapping.assets import standalone_html
 from mstatlas.mapping.build import build_map
 from mstatlas.store import DatasetStore, SharedDataset

@@ -23,9 +23,9 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
     ranked_kind_text,
 )
-from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.errors import DataError, MSTAtlasError
+from mstatlas.io import load_clusters
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -265,8 +265,8 @@ def _base_url(text: str) -> str:
 def _cmd_share(args: argparse.Namespace) -> int:
     import os
 
-    from mstatlas.data.readers import read_upload
     from mstatlas.errors import DataError
+    from mstatlas.io import read_upload
     from mstatlas.store import get_store
     from mstatlas.store.dataset import dataset_from_upload, shared_from_dataset
 
@@ -311,7 +311,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     """Report what an upload would import; exit 1 when any row is rejected."""
     import json
 
-    from mstatlas.data.readers import read_upload
+    from mstatlas.io import read_upload
 
     result = read_upload(args.file, sheet=args.sheet)
     report = result.report

@@ -110,7 +110,7 @@ def add_commands(sub: Any) -> None:
 
 def _detect(args: argparse.Namespace) -> tuple[pd.DataFrame, Detection]:
     """Read the firm list and detect its clusters, or say what stands in the way."""
-    from mstatlas.data.readers import read_upload
+    from mstatlas.io import read_upload
 
     result = read_upload(args.file, sheet=args.sheet)
     if result.kind != "firms":

@@ -27,10 +27,10 @@ from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
 from mstatlas.analysis.growth import growth_table
 from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import LIKE_WITH_LIKE, format_figure
-from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import PROFILE_COLUMNS, PROFILE_FIELDS, cluster_profile, load_profiles
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.errors import DataError
+from mstatlas.io import load_clusters
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -73,7 +73,7 @@ def _load(file: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cluster table and its profile facts (the embedded ones, or the file's own)."""
     if file is None:
         return load_clusters(), load_profiles()
-    from mstatlas.data.readers import read_upload
+    from mstatlas.io import read_upload
 
     result = read_upload(file)
     if result.clusters.empty:

@@ -8,7 +8,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mstatlas.data.readers import read_upload
+from mstatlas.io import read_upload
 
 NAME = st.text(alphabet="abcxyzäöüßéç –-", min_size=1, max_size=12).map(str.strip).filter(bool)
 ROW = st.tuples(

@@ -10,9 +10,8 @@ from openpyxl import load_workbook
 
 from mstatlas.cli import main
 from mstatlas.data.export import neutralise_cell, to_safe_csv, to_safe_csv_bytes, to_safe_xlsx
-from mstatlas.data.loading import load_clusters
-from mstatlas.data.readers import read_upload
 from mstatlas.data.templates import _example, template_csv
+from mstatlas.io import load_clusters, read_upload
 
 #: Places whose names Excel garbles when it reads UTF-8 as its ANSI code page.
 PLACES = pd.DataFrame(

@@ -6,7 +6,7 @@ import pytest
 
 from mstatlas.data import codes as codes_module
 from mstatlas.data.firms import aggregate_firms, slugify
-from mstatlas.data.readers import read_upload
+from mstatlas.io import read_upload
 
 FIRMS = (
     "Firma;Ort;Land;Mitarbeiter;Technologie\n"

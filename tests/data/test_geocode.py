@@ -41,7 +41,7 @@ def test_ambiguous_and_failed():
 
 
 def test_failed_row_rejected_and_override_fixes_it():
-    from mstatlas.data.readers import read_upload
+    from mstatlas.io import read_upload
 
     text = "name,city,country\nA,Xyzzyville,DE\nB,Neustadt,DE\n"
     r = read_upload(text.encode(), filename="x.csv")
@@ -61,7 +61,7 @@ def test_index_not_loaded_on_import():
     import subprocess
     import sys
 
-    code = "import mstatlas.data.readers, mstatlas.data.geocode as g; print(g._loaded_index.cache_info().currsize)"
+    code = "import mstatlas.io, mstatlas.data.geocode as g; print(g._loaded_index.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from mstatlas.data.limits import Limits
-from mstatlas.data.readers import read_upload
 from mstatlas.errors import DataError
+from mstatlas.io import read_upload
 
 ROWS = "name,lat,lon\n" + "".join(f"C{i},51.{i},7.4\n" for i in range(10))
 

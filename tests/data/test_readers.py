@@ -14,10 +14,9 @@ import pytest
 from openpyxl import Workbook
 
 from mstatlas.data.limits import Limits
-from mstatlas.data.loading import load_clusters
-from mstatlas.data.readers import default_sheet, list_sheets, read_upload
 from mstatlas.data.templates import template_xlsx
 from mstatlas.errors import DataError
+from mstatlas.io import default_sheet, list_sheets, load_clusters, read_upload
 
 HEADER = "name,city,country,lat,lon,firms,employees,year\n"
 
@@ -580,7 +579,7 @@ def test_warm_up_loads_what_the_first_upload_needs():
     code = (
         "import sys\n"
         "from mstatlas.data import countries, geocode\n"
-        "from mstatlas.data.readers import warm_up\n"
+        "from mstatlas.io import warm_up\n"
         "before = ('polars' in sys.modules, countries._country_index.cache_info().currsize,"
         " geocode._loaded_index.cache_info().currsize)\n"
         "warm_up()\n"

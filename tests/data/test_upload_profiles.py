@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from mstatlas.data.profiles import PROFILE_COLUMNS
-from mstatlas.data.readers import read_upload
 from mstatlas.data.templates import TEMPLATE_COLUMNS, template_csv, template_xlsx
+from mstatlas.io import read_upload
 
 # Three figure rows of one cluster (two sources) and one row of another; the
 # profile cells repeat on the cluster's rows, as people fill such tables.

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mstatlas.data.numbers import NumberFormat, _to_float, parse_numbers
-from mstatlas.data.readers import read_upload
 from mstatlas.data.validate import Problem, ValidationReport
+from mstatlas.io import read_upload
 
 
 def _problems(text: str):

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from mstatlas.data.readers import read_upload
 from mstatlas.errors import DataError
+from mstatlas.io import read_upload
 from mstatlas.io.load import read_raw
 from mstatlas.io.raw import Raw
 from mstatlas.io.sniff import looks_binary

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from mstatlas.data.readers import read_upload
+from mstatlas.io import read_upload
 from mstatlas.store import DatasetStore
 from mstatlas.store.dataset import (
     Dataset,

@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
-from mstatlas.data.loading import load_clusters
 from mstatlas.data.schema import COLUMNS, coerce_clusters
 from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
+from mstatlas.io import load_clusters
 from mstatlas.store import (
     DatasetStore,
     SavedDataset,
@@ -208,7 +208,7 @@ def test_optional_parts_may_be_absent(store: DatasetStore) -> None:
 
 def firm_list() -> SharedDataset:
     """A firm list as the upload page shares it: aggregated clusters plus the cleaned firm rows."""
-    from mstatlas.data.readers import read_upload
+    from mstatlas.io import read_upload
 
     csv = (
         "Firma;Stadt;Land;Mitarbeiter;Technologie\n"
@@ -832,7 +832,7 @@ def test_kill_during_repeated_saves_leaves_whole_datasets(
 
 CONCURRENT_SAVER = """
 import os, sys, time
-from mstatlas.data.loading import load_clusters
+from mstatlas.io import load_clusters
 from mstatlas.store import DatasetStore, SharedDataset
 url, go, worker = sys.argv[1], sys.argv[2], sys.argv[3]
 store = DatasetStore(url)

@@ -13,8 +13,6 @@ from typing import Final
 
 import pandas as pd
 
-# country_* moved to mstatlas.data.countries; this re-export goes once readers.py is swept
-from mstatlas.data.countries import country_codes, country_name, country_to_iso2  # noqa: F401
 from mstatlas.data.normalise import plain_text
 from mstatlas.data.profiles import PROFILE_FIELDS
 
@@ -298,8 +296,6 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 # A name column with one of these headers holds firms, i.e. the file is a firm list.
 _FIRM_NAME_HEADERS: Final = frozenset(_FIRM_NAME_ALIASES)
 
-
-_norm = plain_text  # readers._find_header still imports it; goes with that import
 
 _NORM_ALIASES: Final = {f: tuple(plain_text(a) for a in al) for f, al in _ALIASES.items()}
 

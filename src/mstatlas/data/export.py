@@ -60,7 +60,7 @@ def to_safe_csv_bytes(frame: pd.DataFrame) -> bytes:
 
     The marker lets Excel show umlauts and accents; comma and ``.`` decimals are kept
     (portable, and the same as the CSV template). Read it back with ``encoding="utf-8-sig"``
-    (or :func:`mstatlas.data.readers.read_upload`, which drops the marker).
+    (or :func:`mstatlas.io.read_upload`, which drops the marker).
     """
     return to_safe_csv(frame, bom=True).encode("utf-8")
 

@@ -1,4 +1,4 @@
-"""Load the default dataset or a user's file as a canonical cluster table."""
+"""Where the embedded data lives, and the default dataset as a canonical cluster table."""
 
 from __future__ import annotations
 
@@ -32,15 +32,10 @@ def _read_default(path: str, mtime: float) -> gpd.GeoDataFrame:
     return coerce_clusters(frame)
 
 
-def load_clusters(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
-    """Load a cluster table as a GeoDataFrame in EPSG:4326.
+def default_clusters() -> gpd.GeoDataFrame:
+    """The embedded, sourced default dataset as a cluster table (EPSG:4326).
 
-    Parameters
-    ----------
-    path : str or path-like, optional
-        A CSV/TSV, XLSX, GeoJSON or Parquet file with cluster rows or a firm
-        list (firms are aggregated into clusters per city). ``None`` loads the
-        embedded default dataset of sourced figures.
+    Reading any other file is :func:`mstatlas.io.load_clusters`.
 
     Returns
     -------
@@ -51,20 +46,12 @@ def load_clusters(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
     Raises
     ------
     mstatlas.errors.DataError
-        If the file cannot be read or has no usable rows; the message says why
-        and what to change.
+        If the file is missing; the message says where it is looked for.
     """
-    if path is None:
-        p = default_dataset_path()
-        if not p.exists():
-            raise DataError(
-                f"The default dataset {p.name} is missing from {p.parent}; "
-                "set MSTATLAS_DATA_DIR to the folder that holds it."
-            )
-        return _read_default(str(p), p.stat().st_mtime).copy()
-    from mstatlas.data.readers import read_upload
-
-    result = read_upload(Path(path))
-    if result.clusters.empty:
-        raise DataError(result.report.summary())
-    return result.clusters
+    p = default_dataset_path()
+    if not p.exists():
+        raise DataError(
+            f"The default dataset {p.name} is missing from {p.parent}; "
+            "set MSTATLAS_DATA_DIR to the folder that holds it."
+        )
+    return _read_default(str(p), p.stat().st_mtime).copy()

@@ -20,15 +20,6 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data.codes import string_buffers
-
-# numbers moved to mstatlas.data.numbers; this re-export goes once readers.py is swept
-from mstatlas.data.numbers import (  # noqa: F401
-    NumberFormat,
-    detect_number_formats,
-    not_a_number_reason,
-    parse_numbers,
-    point_grouped,
-)
 from mstatlas.data.schema import COUNTS_WHAT
 
 #: Rough window around Europe; points outside get a warning, not a rejection.

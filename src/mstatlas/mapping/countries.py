@@ -23,7 +23,7 @@ import pandas as pd
 from jinja2 import Template
 from shapely.geometry import box, shape
 
-from mstatlas.data.columns import country_to_iso2
+from mstatlas.data.countries import country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import escape_html
 from mstatlas.mapping.assets import SERVED_PREFIX

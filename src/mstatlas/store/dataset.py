@@ -18,8 +18,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from mstatlas.data.readers import UploadResult
 from mstatlas.data.schema import coerce_clusters
+from mstatlas.io import UploadResult
 from mstatlas.store.model import SharedDataset
 
 
@@ -94,7 +94,7 @@ def dataset_from_upload(
     Parameters
     ----------
     result : UploadResult
-        What :func:`~mstatlas.data.readers.read_upload` made of the file.
+        What :func:`~mstatlas.io.read_upload` made of the file.
     dataset_id : str
         The dataset's id (an upload id, ``"u-…"``, in the app).
     name : str

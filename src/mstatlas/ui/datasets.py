@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.analysis.filters import Filters, apply_filters
-from mstatlas.data.loading import load_clusters
 from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
+from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
 from mstatlas.store.dataset import Dataset

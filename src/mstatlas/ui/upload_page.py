@@ -18,16 +18,16 @@ import streamlit as st
 from mstatlas.data.columns import CANONICAL_FIELDS
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.limits import Limits, human_bytes
-from mstatlas.data.readers import (
+from mstatlas.data.templates import template_csv, template_xlsx
+from mstatlas.data.text import strip_bidi, strip_bidi_frame
+from mstatlas.errors import MSTAtlasError
+from mstatlas.io import (
     UploadResult,
     default_sheet,
     list_sheets,
     read_upload,
     warm_up,
 )
-from mstatlas.data.templates import template_csv, template_xlsx
-from mstatlas.data.text import strip_bidi, strip_bidi_frame
-from mstatlas.errors import MSTAtlasError
 from mstatlas.store.dataset import dataset_from_upload
 from mstatlas.ui import components, session
 from mstatlas.ui.datasets import new_upload_id, register_upload
