@@ -8,15 +8,13 @@ others next to it; figures are never averaged or added together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from mstatlas.analysis.provenance import ordinal
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
-
-Measure = Literal["employees", "firms", "employees_per_firm"]
 
 #: When categories are mixed, a cluster's headline comes from the first category here.
 CATEGORY_PRIORITY: tuple[str, ...] = (

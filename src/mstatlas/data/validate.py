@@ -21,6 +21,7 @@ import pandas as pd
 
 from mstatlas.data.codes import string_buffers
 from mstatlas.data.schema import COUNTS_WHAT
+from mstatlas.data.vocabulary import Severity
 
 #: Rough window around Europe; points outside get a warning, not a rejection.
 EUROPE_WINDOW: Final = {"lat": (34.0, 72.0), "lon": (-25.0, 45.0)}
@@ -45,7 +46,7 @@ class Problem:
         The offending value as written.
     reason : str
         What is wrong and what to write instead.
-    severity : str
+    severity : {"error", "warning"}
         ``"error"``: the row was not imported; ``"warning"``: imported but flagged.
     """
 
@@ -53,7 +54,7 @@ class Problem:
     column: str | None
     value: str | None
     reason: str
-    severity: str = "error"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = []

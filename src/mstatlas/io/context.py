@@ -22,6 +22,7 @@ from mstatlas.data.numbers import NumberFormat
 from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.schema import empty_clusters
 from mstatlas.data.validate import Problem, ValidationReport
+from mstatlas.data.vocabulary import Severity, TableKind
 from mstatlas.io.raw import Raw
 from mstatlas.io.text import as_strings, null_strings
 
@@ -107,7 +108,7 @@ class Context:
     trimmed_text: dict[Any, pd.Series] = field(default_factory=dict)
     # ---- map_columns, detect_kind, require_columns
     mapping: dict[str, str | None] = field(default_factory=dict)
-    kind: str = "clusters"
+    kind: TableKind = "clusters"
     name_field: str = "name"
     # ---- parse_numbers: canonical numeric field -> float64 (NaN: blank or refused)
     numbers: dict[str, pd.Series] = field(default_factory=dict)
@@ -218,7 +219,7 @@ class Context:
         column: str | None,
         values: pd.Series | None,
         reason: Callable[[str], str],
-        severity: str = "error",
+        severity: Severity = "error",
     ) -> None:
         """Add one problem per row in ``mask`` (it does not reject: callers do).
 

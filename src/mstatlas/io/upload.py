@@ -22,6 +22,7 @@ import pandas as pd
 from mstatlas.data.limits import Deadline, Limits
 from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.validate import ValidationReport
+from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
 from mstatlas.io.load import read_raw
@@ -63,7 +64,7 @@ class UploadResult:
 
     clusters: gpd.GeoDataFrame
     report: ValidationReport
-    kind: str
+    kind: TableKind
     mapping: dict[str, str | None]
     columns: list[str]
     detected: dict[str, Any]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mstatlas.data.schema import coerce_clusters
 from mstatlas.io import UploadResult
+from mstatlas.data.vocabulary import TABLE_KINDS, TableKind
 from mstatlas.store.model import SharedDataset
 
 
@@ -36,7 +37,7 @@ class Dataset:
         User-visible title (escape it when showing it).
     clusters : geopandas.GeoDataFrame
         One row per reported figure (:data:`mstatlas.data.schema.COLUMNS`).
-    kind : str
+    kind : {"clusters", "firms"}
         ``"clusters"`` (a cluster table) or ``"firms"`` (a firm list, aggregated).
     meta : dict
         JSON-able extras: ``filename``, ``aggregation`` (how firms were
@@ -61,7 +62,7 @@ class Dataset:
     id: str
     name: str
     clusters: gpd.GeoDataFrame
-    kind: str = "clusters"
+    kind: TableKind = "clusters"
     meta: dict[str, Any] = field(default_factory=dict)
     firms: pd.DataFrame | None = None
     report: pd.DataFrame | None = None
@@ -146,6 +147,14 @@ def shared_from_dataset(ds: Dataset) -> SharedDataset:
     )
 
 
+def _table_kind(value: object) -> TableKind:
+    """A stored dataset's kind of table; ``"clusters"`` for one stored without it."""
+    for kind in TABLE_KINDS:
+        if value == kind:
+            return kind
+    return "clusters"
+
+
 def dataset_from_shared(ds_id: str, shared: SharedDataset) -> Dataset:
     """The dataset a shared link opens (``shared`` as :meth:`DatasetStore.load` returns it)."""
     # DatasetStore.load already returns a canonical GeoDataFrame (coerce_clusters);
@@ -158,7 +167,7 @@ def dataset_from_shared(ds_id: str, shared: SharedDataset) -> Dataset:
         id=ds_id,
         name=shared.name,
         clusters=clusters,
-        kind=str(meta.get("kind", "clusters")),
+        kind=_table_kind(meta.get("kind")),
         meta=dict(meta),
         report=shared.report,
         geocoding=shared.geocoding,

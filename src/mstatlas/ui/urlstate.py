@@ -22,6 +22,7 @@ from mstatlas.analysis.filters import Filters
 from mstatlas.analysis.provenance import year_range_text
 from mstatlas.data.countries import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.vocabulary import COUNTS_WHAT_KEYS, CountsWhat, Measure
 
 DEFAULT_DATASET = "default"
 #: The page the app opens on (its address is the root).
@@ -52,12 +53,12 @@ class ViewState:
     """Everything that defines a view someone can share."""
 
     dataset: str = DEFAULT_DATASET
-    measure: str = "employees"
+    measure: Measure = "employees"
     countries: tuple[str, ...] = ()
     year_min: int | None = None
     year_max: int | None = None
     include_undated: bool = True
-    counts_what: tuple[str, ...] = tuple(COUNTS_WHAT)
+    counts_what: tuple[CountsWhat, ...] = COUNTS_WHAT_KEYS
     min_firms: int = 0
     min_employees: int = 0
     selected: str | None = None
@@ -66,7 +67,7 @@ class ViewState:
     zoom: int | None = None
     tiles: str = "offline"
     layer: str = "clusters"
-    rank_by: str = "employees"
+    rank_by: Measure = "employees"
     top: int = 10
     mixed: bool = False
     embed: bool = False

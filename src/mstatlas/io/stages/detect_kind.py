@@ -8,17 +8,19 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from mstatlas.data.columns import is_firm_name_header
+from mstatlas.data.vocabulary import TableKind
 from mstatlas.io.context import Context
 from mstatlas.io.text import arrow_text
 
 
 def detect_kind(ctx: Context) -> None:
     """Set ``ctx.kind``: the kind the person chose, else :func:`table_kind`."""
-    ctx.kind = ctx.request.kind or table_kind(ctx.mapping, ctx.trimmed)
+    chosen = ctx.request.kind or table_kind(ctx.mapping, ctx.trimmed)
+    ctx.kind = "firms" if chosen == "firms" else "clusters"  # read_upload checked the choice
     ctx.detected["kind_detected"] = ctx.kind
 
 
-def table_kind(mapping: dict[str, str | None], text: Callable[[str], pd.Series]) -> str:
+def table_kind(mapping: dict[str, str | None], text: Callable[[str], pd.Series]) -> TableKind:
     """``"firms"`` or ``"clusters"``, from the mapped columns and the city values.
 
     A firm count column makes a cluster table. A name column headed like firms
