@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pandas as pd
+from upload_context import before, problems, rejected_rows, table
+
+from mstatlas.data.limits import Limits
+from mstatlas.io.stages.check_text import check_text
+
+
+def test_texts_are_trimmed_blanks_missing_and_unmapped_fields_missing():
+    ctx = before("check_text", table("name,city,note\n Alpha ,Jena,\nBeta,Halle,x"))
+    check_text(ctx)
+    assert ctx.texts["name"].tolist() == ["Alpha", "Beta"]
+    assert ctx.texts["note"].isna().tolist() == [True, False]
+    assert ctx.texts["region"].isna().all() and len(ctx.texts["region"]) == 2
+    assert ctx.name.tolist() == ["Alpha", "Beta"]
+
+
+def test_empty_names_control_characters_and_long_text_are_refused():
+    frame = table("name,city,note\n,Jena,\nBe\x01ta,Jena,\nGamma,Jena,too long")
+    ctx = before("check_text", frame, limits=Limits(max_text_len=5))
+    check_text(ctx)
+    assert problems(ctx) == [
+        (
+            3,
+            "name",
+            "the text contains an invisible control character (U+0001); retype the cell or "
+            "remove the character",
+        ),
+        (
+            4,
+            "note",
+            "the text is 8 characters long; at most 5 are accepted (shorten it or move it to "
+            "a linked source)",
+        ),
+        (2, "name", "the cluster name is empty; every row needs one"),
+    ]
+    assert rejected_rows(ctx) == [2, 3, 4]
+
+
+def test_a_firm_list_needs_firm_names():
+    ctx = before("check_text", table("Firma,Ort\n,Jena\nB,Jena"))
+    check_text(ctx)
+    assert problems(ctx) == [(2, "Firma", "the firm name is empty; every row needs one")]
+
+
+def test_cities_name_a_cluster_table_without_names():
+    ctx = before("check_text", table("city,firms\nJena,3\n,4"))
+    check_text(ctx)
+    assert ctx.name.tolist()[0] == "Jena" and pd.isna(ctx.name.iloc[1])
+    assert problems(ctx) == [(3, "city", "the cluster name is empty; every row needs one")]

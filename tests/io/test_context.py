@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from upload_context import context, table
+
+from mstatlas.io.context import GEOCODING_COLUMNS, Context, Request, empty_geocoding
+from mstatlas.io.raw import Raw
+
+
+def test_start_copies_what_the_reader_found():
+    raw = Raw(frame=table("name\nA\nB"), rows=np.array([2, 3]), detected={"format": "csv"})
+    ctx = Context.start(raw, Request("t.csv"))
+    ctx.detected["kind_detected"] = "clusters"
+    assert raw.detected == {"format": "csv"}  # the reader's dict is not changed
+    assert ctx.columns == ["name"] and ctx.pre_rejected.tolist() == [False, False]
+
+
+def test_trimmed_is_computed_once():
+    ctx = context(table("name\n A "))
+    first = ctx.trimmed("name")
+    assert first.tolist() == ["A"] and ctx.trimmed("name") is first
+
+
+def test_flag_adds_one_problem_per_row_with_the_value_shown():
+    ctx = context(table("name,firms\nA,x\nB,3\nC,-1"))
+    ctx.flag(np.array([True, False, True]), "firms", ctx.frame["firms"], lambda v: f"bad '{v}'")
+    ctx.flag(np.array([False, True, False]), None, None, lambda v: f"[{v}]", "warning")
+    assert [(p.row, p.column, p.value, p.reason, p.severity) for p in ctx.problems] == [
+        (2, "firms", "x", "bad 'x'", "error"),
+        (4, "firms", "-1", "bad '-1'", "error"),
+        (3, None, None, "[]", "warning"),
+    ]
+    assert not ctx.reject.any()  # flagging does not reject
+
+
+def test_missing_text_is_a_fresh_column_each_time():
+    ctx = context(table("name\nA\nB"))
+    a, b = ctx.missing_text(), ctx.missing_text()
+    assert a.isna().all() and len(a) == 2 and str(a.dtype) == "string"
+    a.iloc[0] = "x"
+    assert pd.isna(b.iloc[0])
+
+
+def test_default_source_and_empty_geocoding():
+    assert context(table("name\nA")).default_source == "Uploaded file t.csv"
+    assert list(empty_geocoding().columns) == GEOCODING_COLUMNS

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from mstatlas.io.text import (
+    arrow_text,
+    as_strings,
+    fill_text,
+    nonempty,
+    null_strings,
+    take_strings,
+    to_numpy_mask,
+)
+
+
+def test_arrow_text_converts_numbers_and_keeps_missing():
+    assert arrow_text(pd.Series([1, None, 2.5])).to_pylist() == ["1.0", None, "2.5"]
+
+
+def test_as_strings_and_null_strings():
+    s = as_strings(pa.chunked_array([pa.array(["a"]), pa.array(["b"])]), pd.RangeIndex(2))
+    assert s.tolist() == ["a", "b"] and str(s.dtype) == "string"
+    assert as_strings(null_strings(3), pd.RangeIndex(3)).isna().all()
+
+
+def test_take_strings_with_missing_codes_and_values():
+    s = take_strings(["DE", None, "FR"], np.array([2, -1, 1, 0]), pd.RangeIndex(4))
+    assert s.tolist()[0] == "FR" and s.tolist()[3] == "DE"
+    assert s.isna().tolist() == [False, True, True, False]
+
+
+def test_fill_text_and_nonempty():
+    s = pd.Series(["a", None, ""], dtype="string")
+    assert fill_text(s, "x").tolist() == ["a", "x", ""]
+    assert nonempty(s).tolist() == [True, False, False]
+
+
+def test_to_numpy_mask_reads_null_as_false():
+    assert to_numpy_mask(pa.array([True, None, False])).tolist() == [True, False, False]
