@@ -310,6 +310,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Report what an upload would import; exit 1 when any row is rejected."""
     import json
+    from dataclasses import asdict
 
     from mstatlas.io import read_upload
 
@@ -319,7 +320,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         payload = {
             "file": str(args.file),
             "kind": result.kind,
-            "detected": result.detected,
+            "detected": asdict(result.detected),
             "columns": result.columns,
             "mapping": result.mapping,
             "n_rows": report.n_rows,
@@ -341,17 +342,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         d = result.detected
         print(f"File: {args.file}")
-        parts = [f"format {d.get('format')}"]
-        if d.get("encoding"):
-            parts.append(f"encoding {d['encoding']}")
-        if d.get("separator_name"):
-            parts.append(f"separator {d['separator_name']}")
-        if d.get("decimal"):
-            parts.append(f"decimal mark '{d['decimal']}'")
-        if d.get("sheet"):
-            parts.append(f"sheet '{d['sheet']}' of {', '.join(d.get('sheets') or [])}")
-        if d.get("header_row"):
-            parts.append(f"header on row {d['header_row']}")
+        parts = [f"format {d.format}"]
+        if d.encoding:
+            parts.append(f"encoding {d.encoding}")
+        if d.separator_name:
+            parts.append(f"separator {d.separator_name}")
+        if d.decimal:
+            parts.append(f"decimal mark '{d.decimal}'")
+        if d.sheet:
+            parts.append(f"sheet '{d.sheet}' of {', '.join(d.sheets)}")
+        if d.header_row:
+            parts.append(f"header on row {d.header_row}")
         print("Detected: " + ", ".join(parts))
         print(f"Table kind: {'firm list' if result.kind == 'firms' else 'cluster table'}")
         print("Columns:")

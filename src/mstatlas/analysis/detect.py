@@ -43,8 +43,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import BallTree
 
 from mstatlas.analysis.firm_mix import group_counts, mix_text
 from mstatlas.data.firms import slugify
@@ -227,6 +225,8 @@ def _distinct_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _check_density(points: np.ndarray, chord: float, radius_km: float) -> None:
     """Refuse a radius that would give DBSCAN more neighbour pairs than memory allows."""
+    from sklearn.neighbors import BallTree  # see _dbscan
+
     n = len(points)
     sample = points[np.unique(np.linspace(0, n - 1, min(n, 2000)).astype(np.int64))]
     mean = float(np.mean(BallTree(points).query_radius(sample, chord, count_only=True)))
@@ -248,11 +248,16 @@ def _dbscan(lat: np.ndarray, lon: np.ndarray, radius_km: float, min_firms: int) 
     its number of firms (``min_samples`` counts weights), so firms sharing a
     position cost one point. The points are unit vectors compared by chord
     length with a ball tree: the chord orders pairs exactly like the
-    great-circle distance, and is about four times faster than
+    great-circle distance, and is several times faster than
     ``metric="haversine"`` (EPSG:3035 metres would be fast too, but not exact
     far from its centre). Then the one step DBSCAN leaves to search order: a
     border position joins the cluster of its nearest core position.
     """
+    # Imported here: scikit-learn takes a second or more to import, and `import mstatlas`
+    # and every other `mstatlas` command need not wait for it.
+    from sklearn.cluster import DBSCAN
+    from sklearn.neighbors import BallTree
+
     positions, position = _distinct_points(lat, lon)
     points = _unit_vectors(positions[:, 0], positions[:, 1])
     chord = _chord(radius_km)

@@ -400,12 +400,16 @@ def render() -> None:
         _failed(exc)
         return
     det = result.detected
-    facts = [f"format {det.get('format')}"]
-    for label, k in (("encoding", "encoding"), ("separator", "separator"), ("sheet", "sheet")):
-        if det.get(k):
-            facts.append(f"{label} {det[k]!r}")
-    if det.get("header_row"):
-        facts.append(f"header in row {det['header_row']}")
+    facts = [f"format {det.format}"]
+    for label, value in (
+        ("encoding", det.encoding),
+        ("separator", det.separator),
+        ("sheet", det.sheet),
+    ):
+        if value:
+            facts.append(f"{label} {value!r}")
+    if det.header_row:
+        facts.append(f"header in row {det.header_row}")
     st.caption("Detected: " + components.md(", ".join(facts)))
     st.markdown(
         f"Read as **{'a firm list' if result.kind == 'firms' else 'a cluster table'}**"
