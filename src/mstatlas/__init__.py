@@ -14,12 +14,14 @@ The public API is what ``__all__`` lists; everything else may change.
 from mstatlas.analysis.asof import as_of
 from mstatlas.analysis.compare import compare_clusters, compare_warnings, ivam_benchmark_ids
 from mstatlas.analysis.countries import country_summary
+from mstatlas.analysis.detect import detect_clusters
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.analysis.growth import cluster_growth, growth_series, growth_table
 from mstatlas.analysis.nearby import nearby, share_of_total
 from mstatlas.analysis.ranking import headline_figures, position_statement, rank_clusters
 from mstatlas.analysis.rating import RatingThresholds, explain_star, rate_clusters
 from mstatlas.analysis.sensitivity import rank_sensitivity, sensitivity_verdict
+from mstatlas.data.disclosure import DisclosureRules
 from mstatlas.data.profiles import cluster_profile, load_profiles
 from mstatlas.data.validate import ValidationReport
 from mstatlas.errors import DataError, MSTAtlasError, StoreError
@@ -37,6 +39,7 @@ __all__ = [
     "compare_clusters",
     "compare_warnings",
     "country_summary",
+    "detect_clusters",
     "explain_star",
     "growth_series",
     "growth_table",
@@ -48,6 +51,7 @@ __all__ = [
     "sensitivity_verdict",
     "share_of_total",
     "DatasetStore",
+    "DisclosureRules",
     "SharedDataset",
     "UploadResult",
     "ValidationReport",

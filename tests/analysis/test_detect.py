@@ -249,3 +249,53 @@ def test_a_radius_too_large_for_the_register_asks_for_a_smaller_one(monkeypatch)
         DataError, match=r"too many to detect clusters in memory\. Choose a smaller"
     ):
         detect_clusters(register_around_centres(), radius_km=5, min_firms=5)
+
+
+def test_firms_sharing_positions_count_like_one_row_each_in_scikit_learns_dbscan():
+    # Detection weighs each distinct position by its firms; DBSCAN on every firm row
+    # (no weights) must find the same core and isolated firms.
+    from benchmarks.synth import synthetic_firms
+
+    base = synthetic_firms(600, seed=5)
+    pick = np.random.default_rng(2).integers(0, 150, size=len(base))  # 600 firms, 150 points
+    firms = base.assign(lat=base["lat"].to_numpy()[pick], lon=base["lon"].to_numpy()[pick])
+    la, lo = np.radians(firms["lat"].to_numpy()), np.radians(firms["lon"].to_numpy())
+    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    for radius, k in ((40, 6), (120, 15)):
+        ours = detect_clusters(firms, radius_km=radius, min_firms=k).labels
+        chord = 2 * math.sin(radius / EARTH_RADIUS_KM / 2)
+        ref = DBSCAN(eps=chord, min_samples=k).fit(xyz)
+        assert (ref.labels_ == -1).any() and (ref.labels_ >= 0).any()  # both kinds occur
+        assert np.array_equal(ours == ISOLATED, ref.labels_ == -1)
+        core = ref.core_sample_indices_
+        pairs = pd.crosstab(ours[core], ref.labels_[core])
+        assert ((pairs > 0).sum(axis=1) == 1).all() and ((pairs > 0).sum(axis=0) == 1).all()
+
+
+def test_a_border_firm_within_reach_of_two_clusters_joins_the_nearer_core_firm():
+    # On the equator (distances along it are R x longitude), radius 2 km, 4 firms:
+    # west firms at -4..0 km, east firms at 3.5..7.5 km, one firm at 1.9 km.
+    # The firm at 1.9 km reaches the west core firm at 0 (1.9 km), the east core
+    # firm at 3.5 (1.6 km) and itself: 3 < 4, a border firm; the east one is nearer.
+    def at(km: float) -> float:
+        return math.degrees(km / EARTH_RADIUS_KM)
+
+    west = [firm(f"w{i}", "West", "XX", 0.0, at(-i)) for i in range(5)]
+    east = [firm(f"e{i}", "East", "XX", 0.0, at(3.5 + i)) for i in range(5)]
+    between = firm("between", "Between", "XX", 0.0, at(1.9))
+    rows = [*west, between, *east]
+    for order in (rows, rows[::-1]):
+        firms = pd.DataFrame(order)
+        d = detect_clusters(firms, radius_km=2, min_firms=4)
+        assert list(d.clusters["cluster_name"]) == ["East", "West"]
+        assert list(d.clusters["firms"]) == [6, 5]
+        assert dict(zip(firms["name"], d.firm_clusters()))["between"] == "east"
+
+
+def test_detection_and_the_confidentiality_rules_are_in_the_public_api():
+    import mstatlas
+    from mstatlas.data.disclosure import DisclosureRules
+
+    assert mstatlas.detect_clusters is detect_clusters
+    assert mstatlas.DisclosureRules is DisclosureRules
+    assert {"detect_clusters", "DisclosureRules"} <= set(mstatlas.__all__)
