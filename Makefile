@@ -54,7 +54,7 @@ test: setup system-deps check
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 # Rendering (MST Atlas vs a naive folium peer), first paint (vs a bare st_folium peer), uploads, the dataset store, shared links,
-# sessions on one replica and through nginx on two.
+# sessions on one replica and through nginx on two, growth, clusters detected in a 100,000-firm register.
 bench: setup system-deps
 	$(PY) -m benchmarks
 	$(PY) benchmarks/bench_first_paint.py
@@ -64,6 +64,7 @@ bench: setup system-deps
 	$(PY) benchmarks/bench_sessions.py
 	$(PY) benchmarks/bench_sessions.py --through-nginx
 	$(PY) benchmarks/bench_growth.py
+	$(PY) benchmarks/bench_detect.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts static/vendor
