@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mstatlas.analysis.filters import Filters
-from mstatlas.analysis.provenance import with_article
+from mstatlas.analysis.provenance import rank_texts, with_article, year_texts
 from mstatlas.analysis.ranking import (
     RATIO_RULE,
     default_kinds,
@@ -191,8 +191,8 @@ def _print_ranking(table: pd.DataFrame, by: str) -> None:
     if by == "employees_per_firm":
         columns = {**columns, "ratio_basis": "computed as"}
     view = table.assign(
-        rank=[f"={r}" if t else str(r) for r, t in zip(table["rank"], table["tied"])],
-        year=table["year"].astype("string").fillna("undated"),
+        rank=rank_texts(table["rank"], table["tied"]),
+        year=year_texts(table["year"]),
         counts=[COUNTS_WHAT[c] for c in table["counts_what"]],
         source_title=table["source_title"].fillna("").str.slice(0, 48),
     )[list(columns)]

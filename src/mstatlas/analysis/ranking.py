@@ -13,7 +13,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.provenance import ordinal
+from mstatlas.analysis.provenance import ordinal, year_text
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
 
 #: When categories are mixed, a cluster's headline comes from the first category here.
@@ -284,37 +284,13 @@ def headline_figures(
         index of the chosen figure in ``clusters``.
     """
     _check_measure(by)
-    # A lean copy with plain (object) columns and a RangeIndex: sorting and
-    # de-duplicating it is several times faster than on the GeoDataFrame.
-    # ``scope`` is optional: a table without it has every figure for the usual perimeter.
-    df = pd.DataFrame(
-        {
-            c: clusters[c].to_numpy() if c in clusters.columns else np.full(len(clusters), None)
-            for c in _HEADLINE_INPUT
-        }
-    )
-    df["_row"] = clusters.index.to_numpy()
-    if counts is not None:
-        df = df[np.isin(df["counts_what"].to_numpy(dtype=object), list(counts))]
+    df = _lean_copy(clusters, counts)
     value, qual = measure_values(df, by)
     df = df.assign(_value=value, _qual=qual)
     df = df[df["_value"].notna()]
     if df.empty:
         return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
-    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
-    df = df.assign(
-        _prio=df["counts_what"].map(prio).fillna(len(prio)),
-        _scoped=df["scope"].notna(),
-        _undated=df["year"].isna(),
-        _yr=df["year"].fillna(-1),
-        _approx=df["_qual"] != "",
-        _order=range(len(df)),
-    )
-    df = df.sort_values(
-        ["cluster_id", "_prio", "_scoped", "_undated", "_yr", "_approx", "_order"],
-        ascending=[True, True, True, True, False, True, True],
-        kind="mergesort",
-    )
+    df = _headline_first(df)
     others = _other_figures(df, by)
     counts_per_cluster = df.groupby("cluster_id", sort=False).size()
     head = df.drop_duplicates("cluster_id", keep="first")
@@ -342,6 +318,45 @@ def headline_figures(
     out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
     out["ratio_basis"] = _head_ratio_bases(head) if by == "employees_per_firm" else ""
     return out
+
+
+def _lean_copy(clusters: pd.DataFrame, counts: Iterable[str] | None) -> pd.DataFrame:
+    """The columns a headline needs, of the kinds ``counts`` (all for ``None``).
+
+    Plain (object) columns and a RangeIndex: sorting and de-duplicating this is
+    several times faster than on the GeoDataFrame. ``_row`` keeps the row's
+    index in ``clusters``. ``scope`` is optional: a table without it has every
+    figure for the usual perimeter.
+    """
+    df = pd.DataFrame(
+        {
+            c: clusters[c].to_numpy() if c in clusters.columns else np.full(len(clusters), None)
+            for c in _HEADLINE_INPUT
+        }
+    )
+    df["_row"] = clusters.index.to_numpy()
+    if counts is not None:
+        df = df[np.isin(df["counts_what"].to_numpy(dtype=object), list(counts))]
+    return df
+
+
+def _headline_first(df: pd.DataFrame) -> pd.DataFrame:
+    """Each cluster's figures, best first: the kind's priority, the usual perimeter,
+    dated, latest, exact, then file order (``_qual`` holds the qualifier)."""
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    df = df.assign(
+        _prio=df["counts_what"].map(prio).fillna(len(prio)),
+        _scoped=df["scope"].notna(),
+        _undated=df["year"].isna(),
+        _yr=df["year"].fillna(-1),
+        _approx=df["_qual"] != "",
+        _order=range(len(df)),
+    )
+    return df.sort_values(
+        ["cluster_id", "_prio", "_scoped", "_undated", "_yr", "_approx", "_order"],
+        ascending=[True, True, True, True, False, True, True],
+        kind="mergesort",
+    )
 
 
 def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
@@ -526,7 +541,7 @@ def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:
         return f"{cluster_id} has no {label} figure in this selection, so it is not ranked."
     r = row.iloc[0]
     tie = " (tied)" if bool(r["tied"]) else ""
-    year = "undated" if pd.isna(r["year"]) else f"{int(r['year'])}"
+    year = year_text(r["year"])
     cats = ranking["counts_what"].unique()
     if len(cats) > 1:
         scope = " (mixed kinds of figures)"

@@ -39,7 +39,7 @@ import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
 from mstatlas.analysis.growth import cluster_growth
-from mstatlas.analysis.provenance import with_article
+from mstatlas.analysis.provenance import with_article, year_text
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
@@ -189,8 +189,26 @@ def _qualifier_note(display: str, qualifier: str) -> str:
     )
 
 
+def _percentile_columns(prefix: str, part: pd.DataFrame, ids: list[str]) -> dict[str, Any]:
+    """The ``size_*`` or ``mass_*`` columns of :func:`rate_clusters`, in the order of ``ids``.
+
+    ``part`` holds the comparable set, one row per cluster with a figure (its size is ``n``).
+    """
+    n = len(part)
+    part = part.reindex(ids)
+    return {
+        f"{prefix}_value": part["value"].astype(float).to_numpy(),
+        f"{prefix}_display": part["display"].fillna("").to_numpy(),
+        f"{prefix}_year": pd.array(part["year"].to_numpy(), dtype="Int64"),
+        f"{prefix}_row": pd.array(part["row"].to_numpy(), dtype="Int64"),
+        f"{prefix}_n": n,
+        f"{prefix}_pct": part["pct"].astype(float).to_numpy(),
+        f"{prefix}_star": part["star"].fillna(False).astype(bool).to_numpy(),
+    }
+
+
 def _figure_ref(h: Mapping[str, Any]) -> str:
-    year = "undated" if pd.isna(h["year"]) else str(int(h["year"]))
+    year = year_text(h["year"])
     source = h["source_title"] if isinstance(h["source_title"], str) else "no source named"
     scope = f", scope: {h['scope']}" if isinstance(h["scope"], str) else ""
     return f"({year}, {source}{scope}, row {h['row']})"
@@ -472,14 +490,7 @@ def rate_clusters(
     names = clusters.groupby(clusters["cluster_id"].astype(object).to_numpy())["cluster_name"]
     out = pd.DataFrame({"cluster_id": ids, "cluster_name": names.first().reindex(ids).to_numpy()})
     for prefix, part in (("size", size), ("mass", mass)):
-        part = part.reindex(ids)
-        out[f"{prefix}_value"] = part["value"].astype(float).to_numpy()
-        out[f"{prefix}_display"] = part["display"].fillna("").to_numpy()
-        out[f"{prefix}_year"] = pd.array(part["year"].to_numpy(), dtype="Int64")
-        out[f"{prefix}_row"] = pd.array(part["row"].to_numpy(), dtype="Int64")
-        out[f"{prefix}_n"] = len(size if prefix == "size" else mass)
-        out[f"{prefix}_pct"] = part["pct"].astype(float).to_numpy()
-        out[f"{prefix}_star"] = part["star"].fillna(False).astype(bool).to_numpy()
+        out = out.assign(**_percentile_columns(prefix, part, ids))
     out = out.join(_momentum_frame(mom, ids))
     lq = lq.reindex(ids)
     out["region_employment"] = pd.array(

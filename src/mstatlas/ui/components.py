@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.data.text import strip_bidi
@@ -23,7 +24,7 @@ from mstatlas.mapping.layers import (
     cluster_layer,
 )
 from mstatlas.mapping.legend import map_legend_html
-from mstatlas.ui import session
+from mstatlas.ui import keys, session
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -186,10 +187,10 @@ def atlas_map(
     # which keys the component) and no completed run has left it out since (another
     # page, say). Otherwise it is created afresh.
     identity = (page, view.tiles, height)
-    drawn_in = st.session_state.get("_map_drawn_in_run")
+    drawn_in = st.session_state.get(keys.MAP_DRAWN_IN_RUN)
     completed = session.last_completed_run()
     mounted = (
-        st.session_state.get("_map_identity") == identity  # set with _map_origin below
+        st.session_state.get(keys.MAP_IDENTITY) == identity  # set with _map_origin below
         # drawn by the last completed run, or by a later one cut short after drawing it
         # (the same component again: its script and key did not change)
         and drawn_in is not None
@@ -199,17 +200,17 @@ def atlas_map(
         # that was cut short (leaving it quickly) completed nothing, yet took the map away
         and drawn_in >= session.page_entered_in_run()
     )
-    st.session_state["_map_identity"] = identity
-    st.session_state["_map_drawn_in_run"] = session.run_number()
+    st.session_state[keys.MAP_IDENTITY] = identity
+    st.session_state[keys.MAP_DRAWN_IN_RUN] = session.run_number()
     if not mounted:
         # A new component: create the map right at the view (or the whole of Europe),
         # so it opens there without a move, and its first report changes nothing.
-        st.session_state["_map_origin"] = (
+        st.session_state[keys.MAP_ORIGIN] = (
             view.lat if view.lat is not None else EUROPE_CENTER[0],
             view.lon if view.lon is not None else EUROPE_CENTER[1],
             view.zoom if view.zoom is not None else EUROPE_ZOOM,
         )
-    origin = st.session_state["_map_origin"]
+    origin = st.session_state[keys.MAP_ORIGIN]
     base = build_base_map(
         online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
     )
@@ -221,10 +222,10 @@ def atlas_map(
     target: Position = (view.lat, view.lon, view.zoom)
     lat_arg, lon_arg, zoom_arg = args = map_view_args(
         target,
-        st.session_state.get("_map_args") if mounted else None,
-        st.session_state.get("_map_at") if mounted else None,
+        st.session_state.get(keys.MAP_ARGS) if mounted else None,
+        st.session_state.get(keys.MAP_AT) if mounted else None,
     )
-    st.session_state["_map_args"] = args
+    st.session_state[keys.MAP_ARGS] = args
     out: dict[str, Any] | None = st_folium(
         base,
         key=MAP_KEY,
@@ -242,8 +243,8 @@ def atlas_map(
         lat, lon, zoom = reported_view(c, z)
         # st_folium returns its last report on every run: only a new one moves the view
         # (an old one would undo a move made from outside, e.g. a presentation step).
-        new_report = (lat, lon, zoom) != st.session_state.get("_map_at")
-        st.session_state["_map_at"] = (lat, lon, zoom)
+        new_report = (lat, lon, zoom) != st.session_state.get(keys.MAP_AT)
+        st.session_state[keys.MAP_AT] = (lat, lon, zoom)
         moved = (
             abs(lat - EUROPE_CENTER[0]) > 1e-3
             or abs(lon - EUROPE_CENTER[1]) > 1e-3
@@ -257,9 +258,9 @@ def atlas_map(
             session.update_view(lat=lat, lon=lon, zoom=zoom)
     drawing = out.get("last_active_drawing")
     signature = repr((drawing, out.get("last_object_clicked")))
-    if not drawing or signature == st.session_state.get("last_click"):
+    if not drawing or signature == st.session_state.get(keys.LAST_CLICK):
         return None
-    st.session_state["last_click"] = signature
+    st.session_state[keys.LAST_CLICK] = signature
     props = drawing.get("properties") or {}
     if props.get("k") != layer_key:
         return None
@@ -300,7 +301,7 @@ def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> No
             figs.append(
                 f"**{format_figure(r['employees'], _s(r['employees_qualifier']), 'employees')}** employees"
             )
-        year = "undated" if pd.isna(r["year"]) else str(int(r["year"]))
+        year = year_text(r["year"])
         with st.container(border=True):
             st.markdown(" · ".join(figs) if figs else "_no figure given_")
             st.caption(

@@ -23,15 +23,15 @@ from mstatlas.mapping.countries import (
     country_legend_html,
     country_map,
 )
-from mstatlas.ui import components, session, share_panel
+from mstatlas.ui import components, keys, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 
 #: The page's own choices (measure, kind, colour), kept across pages; not in the link.
-STATE: Final = "country_view"
+STATE: Final = keys.COUNTRY_VIEW
 #: The map click acted on last (streamlit-folium returns its last click on every run).
-LAST_CLICK: Final = "country_view_last_click"
+LAST_CLICK: Final = keys.COUNTRY_LAST_CLICK
 MAP_KEY: Final = "country_map"
-PICK_KEY: Final = "country_view_pick"
+PICK_KEY: Final = keys.COUNTRY_PICK
 CLEAR_KEY: Final = "country_view_clear"
 MAP_PAGE: Final = "src/mstatlas/ui/pages/map.py"
 RANKING_PAGE: Final = "src/mstatlas/ui/pages/ranking.py"
@@ -84,7 +84,7 @@ def _kept(
     falls back to ``default``.
     """
     kept: dict[str, str] = st.session_state.setdefault(STATE, {})
-    key = f"{STATE}_{name}"
+    key = keys.country_widget(name)
     value = kept.get(name, default)
     kept[name] = value if value in options else default
     st.session_state[key] = kept[name]

@@ -24,7 +24,7 @@ from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import session, sharing
+from mstatlas.ui import keys, session, sharing
 
 DEFAULT_ID = "default"
 UPLOAD_PREFIX = "u-"
@@ -123,7 +123,7 @@ def _confirm_shared(ds_id: str) -> None:
     that already shows it keeps it; shared datasets never change). If the database
     cannot be asked, the cached copy is used.
     """
-    confirmed: set[str] = st.session_state.setdefault("_shared_confirmed", set())
+    confirmed: set[str] = st.session_state.setdefault(keys.SHARED_CONFIRMED, set())
     if ds_id in confirmed or not valid_dataset_id(ds_id):  # a malformed id: load says why
         return
     found = sharing.shared_exists(ds_id)

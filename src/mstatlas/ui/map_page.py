@@ -15,7 +15,7 @@ from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
-from mstatlas.ui import components, profile_panel, rating_panel, session, share_panel
+from mstatlas.ui import components, keys, profile_panel, rating_panel, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
 from mstatlas.ui.urlstate import LAYERS, ViewState
 
@@ -139,8 +139,8 @@ def _zoom_to_countries(view: ViewState) -> ViewState:
 
     Only a change does: a link's own position, or the person's pan, stays.
     """
-    before = st.session_state.get("_zoomed_countries")
-    st.session_state["_zoomed_countries"] = view.countries
+    before = st.session_state.get(keys.ZOOMED_COUNTRIES)
+    st.session_state[keys.ZOOMED_COUNTRIES] = view.countries
     if before == view.countries:
         return view
     if before is None and (not view.countries or view.lat is not None):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from mstatlas.analysis.provenance import short_source, with_article
+from mstatlas.analysis.provenance import short_source, with_article, year_text
 from mstatlas.analysis.ranking import default_kinds, rank_clusters
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import escape_html
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
-from mstatlas.ui import components, session
+from mstatlas.ui import components, keys, session
 from mstatlas.ui.datasets import current, filtered, filters_key, points
 
 LARGE_TYPE = """
@@ -73,10 +73,10 @@ def render() -> None:
     pts = points(ds.id, fkey, view.rank_by)
     positions = pts.set_index("cluster_id")[["lat", "lon"]]
 
-    if session.entered_page() or st.session_state.get("_present_slide") != (ds.id, slide):
+    if session.entered_page() or st.session_state.get(keys.PRESENT_SLIDE) != (ds.id, slide):
         # Entering a slide (by button, by link, or coming back from another page where the
         # map may have been moved): zoom the map to its cluster.
-        st.session_state["_present_slide"] = (ds.id, slide)
+        st.session_state[keys.PRESENT_SLIDE] = (ds.id, slide)
         if slide == 0:
             session.update_view(
                 lat=EUROPE_CENTER[0], lon=EUROPE_CENTER[1], zoom=EUROPE_ZOOM, selected=None
@@ -115,14 +115,14 @@ def render() -> None:
                 "\n".join(
                     f"- **{'=' if r['tied'] else ''}{int(r['rank'])}** "
                     f"{components.md(r['cluster_name'])}: {components.md(r['display'])} "
-                    f"({_year(r['year'])}, {components.md(COUNTS_WHAT[r['counts_what']].lower())}; "
+                    f"({year_text(r['year'])}, {components.md(COUNTS_WHAT[r['counts_what']].lower())}; "
                     f"{components.md(short_source(r['source_title']))})"
                     for _, r in slides.iterrows()
                 )
             )
         else:
             r = slides.iloc[slide - 1]
-            year = _year(r["year"])
+            year = year_text(r["year"])
             st.header(f"#{int(r['rank'])} {components.md(r['cluster_name'])}")
             st.html(
                 f'<div class="mst-big">{escape_html(r["display"])} <small>{escape_html(label)}</small></div>'
@@ -136,7 +136,3 @@ def render() -> None:
             pts, view.rank_by, (ds.id, fkey, view.rank_by), page="present", height=620
         )
         components.legend(pts, view.rank_by, (ds.id, fkey, view.rank_by))
-
-
-def _year(value: object) -> str:
-    return "undated" if pd.isna(value) else str(int(value))  # type: ignore[call-overload]

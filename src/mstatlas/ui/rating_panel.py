@@ -24,7 +24,7 @@ from mstatlas.analysis.rating import (
     rate_clusters,
 )
 from mstatlas.data.text import strip_bidi
-from mstatlas.ui import session
+from mstatlas.ui import keys, session
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import filtered
 from mstatlas.ui.urlstate import RATING_PARAMS, ViewState
@@ -132,7 +132,7 @@ def explanations(rating: pd.DataFrame, cluster_id: str) -> list[str]:
 
 def _set_threshold(name: str) -> None:
     """Write one threshold input into the view, keeping only values off their default."""
-    value = float(st.session_state[f"w_rating_{name}"])
+    value = float(st.session_state[keys.rating_widget(name)])
     given = dict(session.view().rating) | {name: value}
     session.update_view(
         rating=tuple(
@@ -147,7 +147,7 @@ def threshold_inputs() -> None:
     cols = st.columns(len(_INPUTS))
     for col, (name, (label, step, fmt)) in zip(cols, _INPUTS.items()):
         default, lo, hi = RATING_PARAMS[name]
-        key = f"w_rating_{name}"
+        key = keys.rating_widget(name)
         st.session_state[key] = float(current[name])
         col.number_input(
             label,

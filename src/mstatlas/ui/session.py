@@ -7,15 +7,13 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from mstatlas.ui import urlstate
+from mstatlas.ui import keys, urlstate
 from mstatlas.ui.urlstate import ViewState
 
 T = TypeVar("T")
 
-VIEW = "view"
-NOTICES = "url_notices"
-_NOTICES_SEEN = "_notices_seen"  # (what was shown, notices) at the end of the last completed run
-_NOTICES_DRAWN_IN = "_notices_drawn_in"  # the run whose show_notices has drawn them
+VIEW = keys.VIEW
+NOTICES = keys.NOTICES
 
 
 def init_state() -> None:
@@ -28,24 +26,25 @@ def init_state() -> None:
         view = view.with_(embed=True)
     st.session_state[VIEW] = view
     st.session_state[NOTICES] = notices
-    st.session_state.setdefault("last_click", None)
+    st.session_state.setdefault(keys.LAST_CLICK, None)
 
 
 def begin_run() -> None:
     """Count this script run (called once at the top of every run)."""
-    st.session_state["_run"] = st.session_state.get("_run", 0) + 1
+    st.session_state[keys.RUN] = st.session_state.get(keys.RUN, 0) + 1
 
 
 def run_number() -> int:
     """Which run of this session this is (1 for the first)."""
-    return int(st.session_state.get("_run", 0))
+    return int(st.session_state.get(keys.RUN, 0))
 
 
 def end_run() -> None:
     """Mark this script run as completed (called last in every run)."""
-    st.session_state["_completed_run"] = run_number()
-    st.session_state["_completed_page"] = st.session_state.get("_page")
-    st.session_state[_NOTICES_SEEN] = (_what_is_shown(), tuple(st.session_state.get(NOTICES) or ()))
+    st.session_state[keys.COMPLETED_RUN] = run_number()
+    st.session_state[keys.COMPLETED_PAGE] = st.session_state.get(keys.PAGE)
+    shown = (_what_is_shown(), tuple(st.session_state.get(NOTICES) or ()))
+    st.session_state[keys.NOTICES_SEEN] = shown
 
 
 def enter_page(name: str) -> None:
@@ -55,24 +54,24 @@ def enter_page(name: str) -> None:
     leaving a page never completes, so only this tells that what the page drew
     before (its map, say) has left the screen since.
     """
-    if st.session_state.get("_page") != name:
-        st.session_state["_page_entered_in_run"] = run_number()
-    st.session_state["_page"] = name
+    if st.session_state.get(keys.PAGE) != name:
+        st.session_state[keys.PAGE_ENTERED_IN_RUN] = run_number()
+    st.session_state[keys.PAGE] = name
 
 
 def page_entered_in_run() -> int:
     """The run in which the person arrived on the page this run draws."""
-    return int(st.session_state.get("_page_entered_in_run", 0))
+    return int(st.session_state.get(keys.PAGE_ENTERED_IN_RUN, 0))
 
 
 def entered_page() -> bool:
     """Whether this run draws another page than the last completed run did."""
-    return bool(st.session_state.get("_page") != st.session_state.get("_completed_page"))
+    return bool(st.session_state.get(keys.PAGE) != st.session_state.get(keys.COMPLETED_PAGE))
 
 
 def last_completed_run() -> int | None:
     """The number of the last run that finished (runs cut short by a rerun do not)."""
-    value = st.session_state.get("_completed_run")
+    value = st.session_state.get(keys.COMPLETED_RUN)
     return int(value) if value is not None else None
 
 
@@ -111,7 +110,7 @@ def _what_is_shown() -> tuple[Any, ...]:
     The map component reports its position by itself (its first report reruns the
     script), so a change of position alone is not the person acting on the page.
     """
-    return (st.session_state.get("_page"), view().with_(lat=None, lon=None, zoom=None))
+    return (st.session_state.get(keys.PAGE), view().with_(lat=None, lon=None, zoom=None))
 
 
 def show_notices() -> None:
@@ -124,7 +123,7 @@ def show_notices() -> None:
     they are added (see :func:`notice`).
     """
     notices = list(st.session_state.get(NOTICES) or [])
-    seen = st.session_state.get(_NOTICES_SEEN)
+    seen = st.session_state.get(keys.NOTICES_SEEN)
     if seen is not None and seen[0] != _what_is_shown():
         # The person acted: the notices already on screen in the last run are done with.
         old = list(seen[1])
@@ -138,7 +137,7 @@ def show_notices() -> None:
     with st.container():
         for text in notices:
             st.warning(text, icon=":material/warning:")
-    st.session_state[_NOTICES_DRAWN_IN] = run_number()
+    st.session_state[keys.NOTICES_DRAWN_IN] = run_number()
 
 
 def notice(text: str) -> None:
@@ -148,7 +147,7 @@ def notice(text: str) -> None:
     :func:`show_notices` has already drawn the others.
     """
     st.session_state[NOTICES] = [*(st.session_state.get(NOTICES) or []), text]
-    if st.session_state.get(_NOTICES_DRAWN_IN) == run_number():
+    if st.session_state.get(keys.NOTICES_DRAWN_IN) == run_number():
         st.warning(text, icon=":material/warning:")
 
 
@@ -181,7 +180,7 @@ def bound_widget(
     survive page switches, follow links, and follow changes made elsewhere
     (a map click, presentation mode).
     """
-    key = f"w_{field}"
+    key = keys.view_widget(field)
 
     def _changed() -> None:
         update_view(**{field: from_widget(st.session_state[key])})

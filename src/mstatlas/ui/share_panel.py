@@ -8,7 +8,7 @@ import streamlit as st
 
 from mstatlas.errors import MSTAtlasError
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import components, session, sharing
+from mstatlas.ui import components, keys, session, sharing
 from mstatlas.ui.datasets import UPLOAD_PREFIX, forget_shared
 from mstatlas.ui.embed_page import EMBED_FRAME_HEIGHT
 from mstatlas.ui.urlstate import share_url
@@ -32,7 +32,7 @@ def render(ds: Dataset, page: str) -> None:
         link = share_url(base, page, view)
         st.markdown("**Link to this view** (dataset, filters, selection and map position)")
         st.code(link, language=None, wrap_lines=True)
-        saved = st.session_state.get("delete_tokens", {}).get(view.dataset)
+        saved = st.session_state.get(keys.DELETE_TOKENS, {}).get(view.dataset)
         if saved:
             st.caption(
                 "Delete token for this shared dataset (keep it; it is shown only in this session): "
@@ -59,9 +59,9 @@ def _share(ds: Dataset) -> None:
     except MSTAtlasError as exc:
         st.error(str(exc))
         return
-    names = st.session_state.setdefault("my_datasets", {})
+    names = st.session_state.setdefault(keys.MY_DATASETS, {})
     names[ds_id] = names.pop(ds.id, ds.name)
-    st.session_state.setdefault("delete_tokens", {})[ds_id] = token
+    st.session_state.setdefault(keys.DELETE_TOKENS, {})[ds_id] = token
     session.update_view(dataset=ds_id)
     st.success(f"Shared as {components.md(ds_id)}. Anyone with the link can open it.")
 
@@ -73,8 +73,8 @@ def _delete(ds_id: str, token: str) -> None:
         st.error(str(exc))
         return
     forget_shared()  # this process's opened shares, the deleted one among them
-    st.session_state.get("delete_tokens", {}).pop(ds_id, None)
-    st.session_state.get("my_datasets", {}).pop(ds_id, None)
+    st.session_state.get(keys.DELETE_TOKENS, {}).pop(ds_id, None)
+    st.session_state.get(keys.MY_DATASETS, {}).pop(ds_id, None)
     session.update_view(dataset="default", selected=None)
     st.rerun()
 

@@ -8,14 +8,14 @@ from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import strip_bidi
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import session, urlstate
+from mstatlas.ui import keys, session, urlstate
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import DEFAULT_ID, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:
     choices = {DEFAULT_ID: "MST clusters in Europe (sourced)"}
-    for ds_id, name in st.session_state.get("my_datasets", {}).items():
+    for ds_id, name in st.session_state.get(keys.MY_DATASETS, {}).items():
         choices[ds_id] = name
     current = session.view().dataset
     if current not in choices:
@@ -28,7 +28,7 @@ def render() -> Dataset:
     view = session.view()
     ds, problem = safe_get_dataset(view.dataset)
     if problem:
-        st.session_state.setdefault("url_notices", []).append(problem)
+        st.session_state.setdefault(keys.NOTICES, []).append(problem)
         session.update_view(dataset=DEFAULT_ID, selected=None)
     with st.sidebar:
         choices = _dataset_choices()
@@ -44,12 +44,12 @@ def render() -> Dataset:
             ds, problem = safe_get_dataset(session.view().dataset)
             if problem:
                 st.error(problem)
-        if st.session_state.get("_last_dataset", ds.id) != ds.id:
+        if st.session_state.get(keys.LAST_DATASET, ds.id) != ds.id:
             # Cluster ids differ between datasets, and "include other kinds" was set for the
             # kinds of the last one: a new dataset opens like with like (a link with mixed=1
             # still opens mixed on its own dataset, as there is no last dataset then).
             session.update_view(selected=None, slide=0, mixed=False, compare=())
-        st.session_state["_last_dataset"] = ds.id
+        st.session_state[keys.LAST_DATASET] = ds.id
         session.bound_widget(
             "measure",
             st.radio,
@@ -72,29 +72,7 @@ def render() -> Dataset:
             placeholder="All countries",
         )
         if about.years is not None:
-            lo, hi = about.years
-            if outside := urlstate.years_outside(session.view(), (lo, hi)):
-                # the slider cannot show years the dataset does not have: all years, said so
-                session.notice(outside)
-                session.update_view(year_min=None, year_max=None)
-            if lo == hi:
-                hi = lo + 1
-            v = session.view()
-            cur = (
-                max(lo, min(v.year_min if v.year_min is not None else lo, hi)),
-                min(hi, max(v.year_max if v.year_max is not None else hi, lo)),
-            )
-
-            def _changed() -> None:
-                a, b = st.session_state["w_years"]
-                session.update_view(
-                    year_min=None if a <= lo else a, year_max=None if b >= hi else b
-                )
-
-            st.session_state["w_years"] = cur
-            st.slider(
-                "Year of the figure", min_value=lo, max_value=hi, key="w_years", on_change=_changed
-            )
+            _years_slider(*about.years)
         session.bound_widget(
             "include_undated",
             st.checkbox,
@@ -128,3 +106,27 @@ def render() -> Dataset:
             f"{md(ds.name)}: {about.n_clusters:,} clusters, {about.n_rows:,} reported figures."
         )
     return ds
+
+
+def _years_slider(lo: int, hi: int) -> None:
+    """The view's years within the dataset's span ``lo``..``hi`` (the ends mean "open")."""
+    if outside := urlstate.years_outside(session.view(), (lo, hi)):
+        # the slider cannot show years the dataset does not have: all years, said so
+        session.notice(outside)
+        session.update_view(year_min=None, year_max=None)
+    if lo == hi:
+        hi = lo + 1
+    v = session.view()
+    cur = (
+        max(lo, min(v.year_min if v.year_min is not None else lo, hi)),
+        min(hi, max(v.year_max if v.year_max is not None else hi, lo)),
+    )
+
+    def _changed() -> None:
+        a, b = st.session_state[keys.YEARS_WIDGET]
+        session.update_view(year_min=None if a <= lo else a, year_max=None if b >= hi else b)
+
+    st.session_state[keys.YEARS_WIDGET] = cur
+    st.slider(
+        "Year of the figure", min_value=lo, max_value=hi, key=keys.YEARS_WIDGET, on_change=_changed
+    )

@@ -29,7 +29,7 @@ from mstatlas.io import (
     warm_up,
 )
 from mstatlas.store.dataset import dataset_from_upload
-from mstatlas.ui import components, session
+from mstatlas.ui import components, keys, session
 from mstatlas.ui.datasets import new_upload_id, register_upload
 
 NOT_USED = "— not used —"
@@ -59,7 +59,7 @@ def _read(
         kind,
         tuple(sorted(overrides.items())),
     )
-    cache: dict[tuple[Any, ...], UploadResult] = st.session_state.setdefault("_upload_reads", {})
+    cache: dict[tuple[Any, ...], UploadResult] = st.session_state.setdefault(keys.UPLOAD_READS, {})
     if key in cache:
         return cache[key]
     bar = st.progress(0.0, text="Reading the file…")
@@ -112,7 +112,9 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
     shows the mapping that read used (a column taken by one field is shown as not used by
     the field it displaced).
     """
-    overrides: dict[str, str | None] = st.session_state.setdefault(f"_map_{view_key}", {})
+    overrides: dict[str, str | None] = st.session_state.setdefault(
+        keys.column_choices(view_key), {}
+    )
 
     def chosen(fld: str, key: str) -> None:
         choice = st.session_state[key]
@@ -127,7 +129,7 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
         options = [NOT_USED, *result.columns]
         cols = st.columns(3)
         for i, (fld, help_text) in enumerate(CANONICAL_FIELDS.items()):
-            key = f"map_{view_key}_{fld}"
+            key = keys.column_widget(view_key, fld)
             used = result.mapping.get(fld)
             st.session_state[key] = used if used in options else NOT_USED
             cols[i % 3].selectbox(
@@ -149,7 +151,7 @@ def _report_tables(result: UploadResult) -> tuple[pd.DataFrame, bytes]:
     """The report as a table and as a formula-safe CSV file, made once per read (not per
     rerun); the file starts with a byte-order mark so Excel reads its umlauts as UTF-8."""
     made: dict[int, tuple[UploadResult, pd.DataFrame, bytes]] = st.session_state.setdefault(
-        "_upload_report_tables", {}
+        keys.UPLOAD_REPORT_TABLES, {}
     )
     hit = made.get(id(result))
     if hit is None or hit[0] is not result:
@@ -190,7 +192,9 @@ def _report(result: UploadResult) -> None:
 
 def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, float]]:
     """Review geocoded rows; corrected coordinates come back as overrides."""
-    overrides: dict[int, tuple[float, float]] = st.session_state.setdefault(f"_geo_{view_key}", {})
+    overrides: dict[int, tuple[float, float]] = st.session_state.setdefault(
+        keys.coordinate_fixes(view_key), {}
+    )
     geo = result.geocoding
     if geo is None or geo.empty:
         return dict(overrides)
@@ -232,7 +236,7 @@ def _geocoding(result: UploadResult, view_key: str) -> dict[int, tuple[float, fl
                 )
             },
         )
-        errors_key = f"_geo_errors_{view_key}"
+        errors_key = keys.coordinate_errors(view_key)
         for message in st.session_state.pop(errors_key, []):
             st.error(message)  # from the last "Apply", shown after its rerun
         if st.button("Apply coordinate corrections", key=f"geo_apply_{view_key}"):
@@ -293,7 +297,7 @@ def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
             result, dataset_id=new_upload_id(), name=title.strip() or name, filename=name
         )
         register_upload(ds)
-        st.session_state.setdefault("my_datasets", {})[ds.id] = ds.name
+        st.session_state.setdefault(keys.MY_DATASETS, {})[ds.id] = ds.name
         session.update_view(dataset=ds.id, selected=None, lat=None, lon=None, zoom=None, slide=0)
         st.switch_page("src/mstatlas/ui/pages/map.py")
     c2.caption(
@@ -302,9 +306,25 @@ def _add_to_atlas(result: UploadResult, name: str, view_key: str) -> None:
     )
 
 
+def _detected_text(result: UploadResult) -> str:
+    """What the reader found out about the file: "format csv, encoding 'cp1252', …"."""
+    det = result.detected
+    facts = [f"format {det.format}"]
+    for label, value in (
+        ("encoding", det.encoding),
+        ("separator", det.separator),
+        ("sheet", det.sheet),
+    ):
+        if value:
+            facts.append(f"{label} {value!r}")
+    if det.header_row:
+        facts.append(f"header in row {det.header_row}")
+    return ", ".join(facts)
+
+
 def _sheets(data: bytes, name: str, file_key: str) -> tuple[list[str], str | None]:
     """A workbook's sheets and the one holding the table, looked up once per file."""
-    key = f"_sheets_{file_key}"
+    key = keys.sheets(file_key)
     if key not in st.session_state:
         st.session_state[key] = (
             list_sheets(data, filename=name),
@@ -354,7 +374,7 @@ def render() -> None:
     _templates()
     upload = st.file_uploader("Your file", type=ACCEPTED, key="upload_file")
     if upload is None:
-        if st.session_state.get("my_datasets"):
+        if st.session_state.get(keys.MY_DATASETS):
             st.info("Your uploaded datasets are listed in the sidebar under “Dataset”.")
         return
     data = upload.getvalue()
@@ -392,25 +412,14 @@ def render() -> None:
         key=f"kind_{view_key}",
     )
     kind = None if kind_choice == "auto" else kind_choice
-    mapping = dict(st.session_state.get(f"_map_{view_key}", {}))
-    overrides = dict(st.session_state.get(f"_geo_{view_key}", {}))
+    mapping = dict(st.session_state.get(keys.column_choices(view_key), {}))
+    overrides = dict(st.session_state.get(keys.coordinate_fixes(view_key), {}))
     try:
         result = _read(data, digest, name, sheet, mapping, kind, overrides)
     except MSTAtlasError as exc:
         _failed(exc)
         return
-    det = result.detected
-    facts = [f"format {det.format}"]
-    for label, value in (
-        ("encoding", det.encoding),
-        ("separator", det.separator),
-        ("sheet", det.sheet),
-    ):
-        if value:
-            facts.append(f"{label} {value!r}")
-    if det.header_row:
-        facts.append(f"header in row {det.header_row}")
-    st.caption("Detected: " + components.md(", ".join(facts)))
+    st.caption("Detected: " + components.md(_detected_text(result)))
     st.markdown(
         f"Read as **{'a firm list' if result.kind == 'firms' else 'a cluster table'}**"
         + (f": {components.md(result.aggregation)}" if result.aggregation else ".")
