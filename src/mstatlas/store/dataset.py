@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 
 from mstatlas.data.schema import coerce_clusters
-from mstatlas.io import UploadResult
 from mstatlas.data.vocabulary import TABLE_KINDS, TableKind
+from mstatlas.io import UploadResult
 from mstatlas.store.model import SharedDataset
 
 
