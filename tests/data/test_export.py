@@ -104,8 +104,8 @@ def test_figures_download_round_trips_through_the_upload_reader():
     # what the Data & sources page offers as mst-figures.csv
     table = pd.DataFrame(load_clusters().drop(columns="geometry"))
     result = read_upload(to_safe_csv_bytes(table), filename="mst-figures.csv")
-    assert result.detected["encoding"] == "utf-8-sig"
-    assert result.detected["separator"] == ","
+    assert result.detected.encoding == "utf-8-sig"
+    assert result.detected.separator == ","
     assert result.kind == "clusters" and result.report.n_rejected == 0
     back = pd.DataFrame(result.clusters.drop(columns="geometry"))
     pd.testing.assert_frame_equal(back.reset_index(drop=True), table.reset_index(drop=True))

@@ -62,8 +62,8 @@ GERMAN = (
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
 def test_encodings_german_excel_csv(encoding):
     r = read_upload(GERMAN.encode(encoding), filename="cluster.csv")
-    assert r.detected["encoding"].replace("_", "-") in (encoding, "utf-16", "utf-8-sig")
-    assert r.detected["separator"] == ";"
+    assert r.detected.encoding.replace("_", "-") in (encoding, "utf-16", "utf-8-sig")
+    assert r.detected.separator == ";"
     assert r.clusters["cluster_name"].tolist() == ["MST Süd – Region", "Dortmund"]
     assert r.clusters["firms"].tolist() == [1020, 39]
     assert r.clusters["employees"].tolist() == [12500, 2100]
@@ -79,14 +79,14 @@ def test_special_characters_only_after_the_first_64_kb(late):
     data = ("\r\n".join(lines) + "\r\n").encode(late)
     assert data[:65536].isascii()
     r = read_upload(data, filename="x.csv")
-    assert r.detected["encoding"] == late
+    assert r.detected.encoding == late
     assert r.report.n_rejected == 0
     assert r.clusters["city"].iloc[-1] == "Düsseldorf"
 
 
 def test_cp1252_en_dash_is_not_latin1():
     r = read_upload(GERMAN.encode("cp1252"), filename="x.csv")
-    assert r.detected["encoding"] == "cp1252"
+    assert r.detected.encoding == "cp1252"
     assert "–" in r.clusters["cluster_name"].iloc[0]
 
 
@@ -104,7 +104,7 @@ def test_separators(sep):
         + "\n"
     )
     r = read_upload(text.encode(), filename="x.csv")
-    assert r.detected["separator"] == sep
+    assert r.detected.separator == sep
     assert r.clusters["employees"].tolist() == [2100]
 
 
@@ -139,7 +139,7 @@ def test_row_numbers_in_a_long_file_with_a_title_row(newline, gap):
     text = newline.join(records) + newline
     assert len(text) > 70_000
     r = read_upload(text.encode(), filename="x.csv")
-    assert r.detected["header_row"] == 3
+    assert r.detected.header_row == 3
     assert r.report.n_rows == 4001 and r.report.n_imported == 4000
     # the record numbers as a spreadsheet shows them (a quoted line break stays in its row)
     assert [p.row for p in r.report.problems] == [len(records)]
@@ -200,7 +200,7 @@ def test_xlsx_title_rows_are_skipped():
         }
     )
     r = read_upload(data, filename="t.xlsx")
-    assert r.detected["header_row"] == 3
+    assert r.detected.header_row == 3
     assert r.clusters["employees"].tolist() == [2100]
     p = r.report.problems[0]
     assert (p.row, p.column) == (5, "Beschäftigte")
@@ -219,9 +219,9 @@ def test_xlsx_sheets_default_choice_and_hidden():
     )
     assert list_sheets(data, "w.xlsx") == ["Leer", "Clusters", "Other"]
     r = read_upload(data, filename="w.xlsx")
-    assert r.detected["sheet"] == "Clusters"
-    assert r.detected["sheets"] == ["Leer", "Clusters", "Other"]
-    assert r.detected["hidden_sheets"] == ["Secret"]
+    assert r.detected.sheet == "Clusters"
+    assert r.detected.sheets == ["Leer", "Clusters", "Other"]
+    assert r.detected.hidden_sheets == ["Secret"]
     assert r.clusters["cluster_name"].tolist() == ["A"]
     r2 = read_upload(data, filename="w.xlsx", sheet="Other")
     assert r2.clusters["cluster_name"].tolist() == ["B", "C"]
@@ -316,9 +316,9 @@ def test_xlsx_without_sheet_name_takes_the_first_sheet_with_a_table(shared):
             "xl/worksheets/sheet2.xml"
         )
     r = read_upload(data, filename="multi.xlsx")
-    assert r.detected["sheet"] == "Daten"
-    assert r.detected["sheets"] == ["Info", "Daten", "Firmen"]
-    assert r.detected["header_row"] == 4
+    assert r.detected.sheet == "Daten"
+    assert r.detected.sheets == ["Info", "Daten", "Firmen"]
+    assert r.detected.header_row == 4
     assert r.clusters["cluster_name"].tolist() == ["MST Dortmund", "Silicon Saxony"]
     assert r.report.n_rejected == 0
     # the app's sheet box lists the sheets as the workbook does and starts at this one
@@ -335,7 +335,7 @@ def test_default_sheet_of_other_files_and_of_workbooks_without_a_table():
     # one column of text is an explanation even when it starts like a city column
     ort = xlsx_bytes({**INFO_DATEN_FIRMEN, "Info": [["Ort der Erhebung: Dortmund"], ["Stand"]]})
     assert default_sheet(ort, "o.xlsx") == "Daten"
-    assert read_upload(ort, filename="o.xlsx").detected["sheet"] == "Daten"
+    assert read_upload(ort, filename="o.xlsx").detected.sheet == "Daten"
 
 
 def test_xlsx_without_a_usable_sheet_lists_the_sheets_and_what_they_hold():
@@ -461,7 +461,7 @@ def test_parquet_roundtrip(tmp_path):
     path = tmp_path / "c.parquet"
     df.to_parquet(path)
     r = read_upload(path)
-    assert r.detected["format"] == "parquet"
+    assert r.detected.format == "parquet"
     assert r.clusters["employees"].tolist()[0] == 2100
     assert r.clusters["employees"].isna().tolist() == [False, True]
 
@@ -619,7 +619,7 @@ def test_header_after_a_long_preamble_in_a_non_latin_script():
     """The sample is 65,536 characters, however many bytes they take."""
     text = "Ж" * 33000 + "\nname,city,lat,lon\nA,Berlin,52.5,13.4\n"
     r = read_upload(text.encode(), filename="x.csv")
-    assert r.detected["header_row"] == 2 and r.report.n_imported == 1
+    assert r.detected.header_row == 2 and r.report.n_imported == 1
 
 
 def test_a_byte_order_mark_saved_twice():
@@ -627,4 +627,4 @@ def test_a_byte_order_mark_saved_twice():
         b"\xef\xbb\xbf\xef\xbb\xbfname,city,lat,lon\nA,Berlin,52.5,13.4\n", filename="x.csv"
     )
     assert r.columns == ["name", "city", "lat", "lon"]
-    assert r.detected["encoding"] == "utf-8-sig"
+    assert r.detected.encoding == "utf-8-sig"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -25,6 +24,7 @@ from mstatlas.data.validate import ValidationReport
 from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
+from mstatlas.io.detected import Detected
 from mstatlas.io.load import read_raw
 from mstatlas.io.pipeline import run_stages
 
@@ -45,10 +45,10 @@ class UploadResult:
         Canonical field -> the file's column used for it (``None``: not found).
     columns : list of str
         The file's own column names.
-    detected : dict
-        ``format``, ``encoding``, ``separator``, ``decimal``, ``thousands``,
-        ``sheet``, ``sheets`` (visible), ``hidden_sheets``, ``header_row``
-        (as the person counts rows), ``number_formats`` per column.
+    detected : Detected
+        Format, encoding, separator, decimal mark and thousands separator,
+        sheet, visible and hidden sheets, header row (as the person counts
+        rows), decimal mark per number column (:class:`~mstatlas.io.detected.Detected`).
     firms : pandas.DataFrame or None
         Cleaned firm rows when ``kind == "firms"``.
     geocoding : pandas.DataFrame
@@ -67,7 +67,7 @@ class UploadResult:
     kind: TableKind
     mapping: dict[str, str | None]
     columns: list[str]
-    detected: dict[str, Any]
+    detected: Detected
     firms: pd.DataFrame | None = None
     geocoding: pd.DataFrame = field(default_factory=empty_geocoding)
     aggregation: str | None = None
@@ -156,7 +156,7 @@ def result_of(ctx: Context) -> UploadResult:
         kind=ctx.kind,
         mapping=ctx.mapping,
         columns=ctx.columns,
-        detected=ctx.detected,
+        detected=Detected.from_dict(ctx.detected),
         firms=ctx.firms,
         geocoding=ctx.geocoding,
         aggregation=ctx.aggregation,
