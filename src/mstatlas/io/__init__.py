@@ -8,11 +8,13 @@ look into an XLSX workbook; :func:`warm_up` loads what the first upload waits fo
 
 from mstatlas.io.clusters import load_clusters
 from mstatlas.io.detected import Detected
+from mstatlas.io.stages.require_columns import MissingColumns
 from mstatlas.io.upload import UploadResult, read_upload, warm_up
 from mstatlas.io.xlsx import default_sheet, list_sheets
 
 __all__ = [
     "Detected",
+    "MissingColumns",
     "UploadResult",
     "default_sheet",
     "list_sheets",

@@ -4,7 +4,7 @@ import pytest
 from upload_context import before, table
 
 from mstatlas.errors import DataError
-from mstatlas.io.stages.require_columns import require_columns
+from mstatlas.io.stages.require_columns import MissingColumns, require_columns
 
 
 def test_names_and_coordinates():
@@ -43,3 +43,26 @@ def test_nothing_to_place_rows_by():
 def test_positions_set_by_hand_are_enough():
     ctx = before("require_columns", table("name,firms\nA,3"), overrides={2: (51.0, 7.0)})
     require_columns(ctx)
+
+
+def test_every_missing_column_is_named_and_the_file_s_columns_come_along():
+    ctx = before("require_columns", table("Wert,Jahr\n3,2007"))
+    with pytest.raises(MissingColumns) as caught:
+        require_columns(ctx)
+    assert str(caught.value) == (
+        "The file t.csv has no column with cluster names and neither coordinates nor a city "
+        "column; its columns are Wert, Jahr. Name one 'name' (or Name, Bezeichnung, Cluster, "
+        "nom) and add 'lat' and 'lon' columns or a 'city' column (with 'country'), or choose "
+        "them in the column mapping."
+    )
+    assert caught.value.missing == ("name", "lat", "lon", "city")
+    assert caught.value.columns == ["Wert", "Jahr"]
+    assert caught.value.mapping["year"] == "Jahr"
+
+
+def test_one_missing_kind_of_column_lists_only_its_fields():
+    ctx = before("require_columns", table("name,firms\nA,3"))
+    with pytest.raises(MissingColumns) as caught:
+        require_columns(ctx)
+    assert caught.value.missing == ("lat", "lon", "city")
+    assert isinstance(caught.value, DataError)

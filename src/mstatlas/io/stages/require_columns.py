@@ -5,6 +5,38 @@ from __future__ import annotations
 from mstatlas.errors import DataError
 from mstatlas.io.context import Context
 
+#: Canonical fields a cluster table names its rows by.
+NAME_FIELDS = ("name",)
+#: Canonical fields that place rows: both coordinates, or a city.
+PLACE_FIELDS = ("lat", "lon", "city")
+
+
+class MissingColumns(DataError):
+    """The table lacks columns it needs; the message names every one.
+
+    Attributes
+    ----------
+    columns : list of str
+        The file's columns (to choose from in the column mapping).
+    mapping : dict
+        The mapping the file was read with (canonical field -> column or None).
+    missing : tuple of str
+        The canonical fields that could fix it (:data:`NAME_FIELDS`,
+        :data:`PLACE_FIELDS`).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        columns: list[str],
+        mapping: dict[str, str | None],
+        missing: tuple[str, ...],
+    ) -> None:
+        super().__init__(message)
+        self.columns = columns
+        self.mapping = mapping
+        self.missing = missing
+
 
 def require_columns(ctx: Context) -> None:
     """Choose the column that names rows and refuse a table that cannot be used.
@@ -15,25 +47,42 @@ def require_columns(ctx: Context) -> None:
 
     Raises
     ------
-    mstatlas.errors.DataError
-        Naming the file's columns and what to add or choose in the column mapping.
+    MissingColumns
+        Naming the file's columns, every kind of column missing, and what to add
+        or choose in the column mapping.
     """
-    mapping, filename, columns = ctx.mapping, ctx.request.filename, ctx.columns
+    mapping, filename = ctx.mapping, ctx.request.filename
+    columns = ", ".join(ctx.columns)
     ctx.name_field = "name"
+    no_name = False
     if mapping.get("name") is None:
         if ctx.kind == "clusters" and mapping.get("city"):
             ctx.name_field = "city"
             ctx.detected["name_from"] = mapping["city"]
         elif ctx.kind == "clusters":
-            raise DataError(
-                f"The file {filename} has no column with cluster names; its columns are "
-                f"{', '.join(columns)}. Name one 'name' (or Name, Bezeichnung, Cluster, nom) "
-                "or choose it in the column mapping."
-            )
+            no_name = True
     has_coords = bool(mapping.get("lat") and mapping.get("lon")) or ctx.geom is not None
-    if not has_coords and not mapping.get("city") and not ctx.request.overrides:
-        raise DataError(
+    no_place = not has_coords and not mapping.get("city") and not ctx.request.overrides
+    if no_name and no_place:
+        message = (
+            f"The file {filename} has no column with cluster names and neither coordinates "
+            f"nor a city column; its columns are {columns}. Name one 'name' (or Name, "
+            "Bezeichnung, Cluster, nom) and add 'lat' and 'lon' columns or a 'city' column "
+            "(with 'country'), or choose them in the column mapping."
+        )
+    elif no_name:
+        message = (
+            f"The file {filename} has no column with cluster names; its columns are "
+            f"{columns}. Name one 'name' (or Name, Bezeichnung, Cluster, nom) "
+            "or choose it in the column mapping."
+        )
+    elif no_place:
+        message = (
             f"The file {filename} has neither coordinates nor a city column, so nothing can be "
-            f"placed on the map; its columns are {', '.join(columns)}. Add 'lat' and 'lon' "
+            f"placed on the map; its columns are {columns}. Add 'lat' and 'lon' "
             "columns or a 'city' column (with 'country')."
         )
+    else:
+        return
+    missing = (NAME_FIELDS if no_name else ()) + (PLACE_FIELDS if no_place else ())
+    raise MissingColumns(message, list(ctx.columns), dict(mapping), missing)
