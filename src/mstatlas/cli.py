@@ -30,6 +30,9 @@ from mstatlas.io import load_clusters
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mstatlas.io import Detected, UploadResult
+    from mstatlas.io.stream import StreamResult
+
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
@@ -104,10 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     val.add_argument("--format", choices=["text", "json"], default="text")
     val.set_defaults(handler=_cmd_validate)
-    from mstatlas import cli_firms, cli_intelligence
+    from mstatlas import cli_firms, cli_intelligence, cli_stream
 
     cli_intelligence.add_commands(sub)
     cli_firms.add_commands(sub)
+    cli_stream.add_commands(sub)
     return parser
 
 
@@ -309,16 +313,34 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     """Report what an upload would import; exit 1 when any row is rejected."""
-    import json
-    from dataclasses import asdict
-
     from mstatlas.io import read_upload
 
     result = read_upload(args.file, sheet=args.sheet)
+    print_report(args.file, result, args.format)
+    return EXIT_OK if result.report.n_rejected == 0 else EXIT_DATA
+
+
+def print_report(file: Path, result: UploadResult | StreamResult, fmt: str) -> None:
+    """Print what reading a file detected and its report, as ``mstatlas validate`` does.
+
+    Parameters
+    ----------
+    file : Path
+        The file read (named in the report).
+    result : UploadResult or StreamResult
+        What :func:`mstatlas.io.read_upload` or :func:`mstatlas.io.stream.stream_upload`
+        found; a report whose problems were not all listed says how many more there are.
+    fmt : {"text", "json"}
+        Plain text for people, or JSON.
+    """
+    import json
+    from dataclasses import asdict
+
     report = result.report
-    if args.format == "json":
-        payload = {
-            "file": str(args.file),
+    unlisted = int(getattr(report, "n_unlisted", 0))
+    if fmt == "json":
+        payload: dict[str, object] = {
+            "file": str(file),
             "kind": result.kind,
             "detected": asdict(result.detected),
             "columns": result.columns,
@@ -338,36 +360,46 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 for p in report.problems
             ],
         }
+        if unlisted:
+            payload["n_problems"] = len(report.problems) + unlisted
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
-    else:
-        d = result.detected
-        print(f"File: {args.file}")
-        parts = [f"format {d.format}"]
-        if d.encoding:
-            parts.append(f"encoding {d.encoding}")
-        if d.separator_name:
-            parts.append(f"separator {d.separator_name}")
-        if d.decimal:
-            parts.append(f"decimal mark '{d.decimal}'")
-        if d.sheet:
-            parts.append(f"sheet '{d.sheet}' of {', '.join(d.sheets)}")
-        if d.header_row:
-            parts.append(f"header on row {d.header_row}")
-        print("Detected: " + ", ".join(parts))
-        print(f"Table kind: {'firm list' if result.kind == 'firms' else 'cluster table'}")
-        print("Columns:")
-        for field_name, column in result.mapping.items():
-            if column is not None:
-                print(f"  {field_name:<20} <- {column}")
-        unused = [c for c in result.columns if c not in set(result.mapping.values())]
-        if unused:
-            print(f"  (not used: {', '.join(unused)})")
-        if result.aggregation:
-            print(f"Aggregation: {result.aggregation}")
-        print(report.summary())
-        for p in report.problems:
-            print(f"  {p.severity}: {p}")
-    return EXIT_OK if report.n_rejected == 0 else EXIT_DATA
+        return
+    print(f"File: {file}")
+    print("Detected: " + ", ".join(_detected_parts(result.detected)))
+    print(f"Table kind: {'firm list' if result.kind == 'firms' else 'cluster table'}")
+    print("Columns:")
+    for field_name, column in result.mapping.items():
+        if column is not None:
+            print(f"  {field_name:<20} <- {column}")
+    unused = [c for c in result.columns if c not in set(result.mapping.values())]
+    if unused:
+        print(f"  (not used: {', '.join(unused)})")
+    if result.aggregation:
+        print(f"Aggregation: {result.aggregation}")
+    print(report.summary())
+    for p in report.problems:
+        print(f"  {p.severity}: {p}")
+    if unlisted:
+        print(
+            f"  … and {unlisted:,} more problem{'s' if unlisted != 1 else ''} not listed "
+            f"(the first {len(report.problems):,} are; --max-problems N lists more)"
+        )
+
+
+def _detected_parts(d: Detected) -> list[str]:
+    """The 'Detected:' line of the report, part by part."""
+    parts = [f"format {d.format}"]
+    if d.encoding:
+        parts.append(f"encoding {d.encoding}")
+    if d.separator_name:
+        parts.append(f"separator {d.separator_name}")
+    if d.decimal:
+        parts.append(f"decimal mark '{d.decimal}'")
+    if d.sheet:
+        parts.append(f"sheet '{d.sheet}' of {', '.join(d.sheets)}")
+    if d.header_row:
+        parts.append(f"header on row {d.header_row}")
+    return parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 
 def row_hashes(parts: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +35,8 @@ def row_hashes(parts: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     tuple of numpy.ndarray
         ``(h1, h2)``, uint64.
     """
+    import polars as pl  # loaded when first needed: the command line starts faster
+
     frame = pl.DataFrame([pl.Series(f"p{i}", p) for i, p in enumerate(parts)])
     return (
         frame.hash_rows(seed=0).to_numpy(),

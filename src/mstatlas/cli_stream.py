@@ -1,0 +1,213 @@
+"""Command line for registers too big for memory: ``mstatlas aggregate`` and a streaming ``validate``.
+
+``mstatlas aggregate FILE -o clusters.csv`` turns a firm list of any size into
+the cluster table an upload of it would give (one row per city, or per cluster
+column), reading a CSV file in chunks (:func:`mstatlas.io.stream.stream_upload`)
+with a progress bar on the terminal; the table can then be uploaded or given
+to the other commands. ``mstatlas validate`` reads a CSV file over the upload
+size limit the same way instead of refusing it (``--stream`` to read any CSV
+file so). Both print the report of ``validate``: the problems listed up to
+``--max-problems``, and how many more there are.
+
+Exit codes as in :mod:`mstatlas.cli`: 0 ok, 1 bad data, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mstatlas.cli import print_report
+from mstatlas.data.limits import Limits, human_bytes
+from mstatlas.errors import DataError
+from mstatlas.io import UploadResult, read_upload
+from mstatlas.io.stream import (
+    DEFAULT_CHUNK_ROWS,
+    DEFAULT_MAX_PROBLEMS,
+    StreamProgress,
+    StreamResult,
+    stream_upload,
+)
+
+EXIT_OK, EXIT_DATA = 0, 1
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _add_streaming(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--chunk-rows",
+        type=_count,
+        default=DEFAULT_CHUNK_ROWS,
+        metavar="N",
+        help=f"rows read at a time from a large CSV file (default {DEFAULT_CHUNK_ROWS:,}; "
+        "memory grows with it)",
+    )
+    p.add_argument(
+        "--max-problems",
+        type=_count,
+        default=DEFAULT_MAX_PROBLEMS,
+        metavar="N",
+        help=f"problems listed when a large file is read in chunks (default "
+        f"{DEFAULT_MAX_PROBLEMS:,}; all are counted)",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+
+
+def add_commands(sub: Any) -> None:
+    """Add ``aggregate`` and let ``validate`` read large CSV files in chunks.
+
+    Call after ``validate`` is added: its handler stays for files within the
+    upload limit (and for XLSX, GeoJSON and Parquet files).
+    """
+    agg = sub.add_parser(
+        "aggregate",
+        help="turn a firm list of any size into clusters (one row per city or cluster)",
+    )
+    agg.add_argument(
+        "file", type=Path, help="firm list: CSV/TSV (any size), XLSX, GeoJSON or Parquet"
+    )
+    agg.add_argument(
+        "-o", "--output", type=Path, required=True, help="cluster table to write (CSV)"
+    )
+    agg.add_argument("--format", choices=["text", "json"], default="text", help="report format")
+    _add_streaming(agg)
+    agg.set_defaults(handler=_cmd_aggregate)
+
+    val = sub.choices["validate"]
+    val.add_argument(
+        "--stream",
+        action="store_true",
+        help="read a CSV file in chunks even within the upload limit (files over it always are)",
+    )
+    _add_streaming(val)
+    val.set_defaults(handler=_validate_with(val.get_default("handler")))
+
+
+def _is_csv(path: Path) -> bool:
+    from mstatlas.io.sniff import sniff_format
+
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    return sniff_format(head, path.name) == "csv"
+
+
+def _validate_with(in_memory: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+    def handler(args: argparse.Namespace) -> int:
+        """``validate``: in chunks for a CSV file over the upload limit (or with --stream)."""
+        big = args.file.is_file() and args.file.stat().st_size > Limits().max_bytes
+        if args.sheet is not None or not (args.stream or big) or not _is_csv(args.file):
+            return int(in_memory(args))
+        with progress_bar(args.progress, f"Checking {args.file.name}") as progress:
+            result = stream_upload(
+                args.file,
+                chunk_rows=args.chunk_rows,
+                max_problems=args.max_problems,
+                progress=progress,
+            )
+        print_report(args.file, result, args.format)
+        return EXIT_OK if result.report.n_rejected == 0 else EXIT_DATA
+
+    return handler
+
+
+def _cmd_aggregate(args: argparse.Namespace) -> int:
+    """Write the clusters of a firm list; exit 1 when nothing could be aggregated."""
+    from mstatlas.data.export import to_safe_csv_bytes
+
+    if _is_csv(args.file):
+        with progress_bar(args.progress, f"Aggregating {args.file.name}") as progress:
+            result: UploadResult | StreamResult = stream_upload(
+                args.file,
+                chunk_rows=args.chunk_rows,
+                max_problems=args.max_problems,
+                progress=progress,
+            )
+    else:
+        result = read_upload(args.file)
+    if result.kind != "firms":
+        raise DataError(
+            f"The file {args.file.name} is a cluster table (one row per cluster figure), "
+            "not a firm list (one row per firm): there is nothing to aggregate. Check it with "
+            "'mstatlas validate', or name its firm column 'Firma' or 'Company'."
+        )
+    if result.clusters is None or not len(result.clusters):
+        raise DataError(result.report.summary())
+    table = result.clusters.drop(columns="geometry", errors="ignore")
+    data = to_safe_csv_bytes(table)
+    args.output.write_bytes(data)
+    print_report(args.file, result, args.format)
+    print(
+        f"wrote {args.output}: {len(table):,} clusters from {result.report.n_imported:,} firms "
+        f"({human_bytes(len(data))})",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+@contextmanager
+def progress_bar(enabled: bool | None, label: str) -> Iterator[StreamProgress | None]:
+    """A progress bar on stderr: bytes read, rows checked and rows per second.
+
+    Parameters
+    ----------
+    enabled : bool or None
+        Draw it; None: only when stderr is a terminal.
+    label : str
+        What is being done, e.g. ``"Aggregating firms.csv"``.
+
+    Yields
+    ------
+    callable or None
+        The ``progress`` callback for :func:`~mstatlas.io.stream.stream_upload`.
+    """
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows, {task.fields[speed]:,.0f} rows/s"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=None, rows=0, speed=0.0)
+        start = time.perf_counter()
+
+        def update(done: int, total: int, rows: int) -> None:
+            speed = rows / max(time.perf_counter() - start, 1e-9)
+            bar.update(task, completed=done, total=total, rows=rows, speed=speed)
+
+        yield update
