@@ -384,3 +384,24 @@ def test_presentation_overview_keeps_shared_ranks_and_says_what_each_figure_is(a
     assert all(re.search(r"\((\d{4}|undated), [^;]+; .+\)$", line) for line in lines)
     if len(lines) > 15:
         assert f"Ties share a rank, so {len(lines)} clusters are listed." in said
+
+
+def test_missing_columns_are_named_and_can_be_chosen_right_there(app):
+    content = b"Etikett;Platz;Firmen\nMST.factory;Dortmund;39\n"
+    at = upload(app.run(), "unknown.csv", content)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "no column with cluster names and neither coordinates nor a city column" in errors
+    assert "Nothing was changed" in texts(at)
+    box = {s.key.rsplit("_", 1)[-1]: s for s in at.selectbox if s.key and s.key.startswith("map_")}
+    assert box["name"].value == NOT_USED and box["firms"].value == "Firmen"
+    box["name"].select("Etikett").run()  # still no place: the message narrows to what is missing
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "neither coordinates nor a city column" in errors and "cluster names" not in errors
+    box = {s.key.rsplit("_", 1)[-1]: s for s in at.selectbox if s.key and s.key.startswith("map_")}
+    box["city"].select("Platz").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    preview = at.dataframe[-1].value
+    assert list(preview["cluster_name"]) == ["MST.factory"] and list(preview["firms"]) == [39]

@@ -22,6 +22,7 @@ from mstatlas.data.templates import template_csv, template_xlsx
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
 from mstatlas.errors import MSTAtlasError
 from mstatlas.io import (
+    MissingColumns,
     UploadResult,
     default_sheet,
     list_sheets,
@@ -105,12 +106,16 @@ def _templates() -> None:
         )
 
 
-def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None]:
+def _mapping_editor(
+    columns: list[str], mapping: dict[str, str | None], view_key: str, *, open_: bool = False
+) -> dict[str, str | None]:
     """Let the person correct each detected column; returns the overrides chosen.
 
-    A choice is stored by the selectbox's callback, before the next read; every run then
-    shows the mapping that read used (a column taken by one field is shown as not used by
-    the field it displaced).
+    ``columns`` and ``mapping`` are the file's columns and the mapping the last read
+    used. A choice is stored by the selectbox's callback, before the next read; every
+    run then shows the mapping that read used (a column taken by one field is shown as
+    not used by the field it displaced). ``open_`` shows the choices unfolded (when
+    the file cannot be read without one).
     """
     overrides: dict[str, str | None] = st.session_state.setdefault(
         keys.column_choices(view_key), {}
@@ -122,15 +127,15 @@ def _mapping_editor(result: UploadResult, view_key: str) -> dict[str, str | None
 
     with st.expander(
         "Columns: detected mapping (change any)",
-        expanded=bool(overrides),
+        expanded=open_ or bool(overrides),
         key=f"map_open_{view_key}",  # stays open across the rerun a choice makes
         on_change="rerun",
     ):
-        options = [NOT_USED, *result.columns]
+        options = [NOT_USED, *columns]
         cols = st.columns(3)
         for i, (fld, help_text) in enumerate(CANONICAL_FIELDS.items()):
             key = keys.column_widget(view_key, fld)
-            used = result.mapping.get(fld)
+            used = mapping.get(fld)
             st.session_state[key] = used if used in options else NOT_USED
             cols[i % 3].selectbox(
                 fld,
@@ -416,6 +421,11 @@ def render() -> None:
     overrides = dict(st.session_state.get(keys.coordinate_fixes(view_key), {}))
     try:
         result = _read(data, digest, name, sheet, mapping, kind, overrides)
+    except MissingColumns as exc:  # fixable here: offer the column mapping right away
+        _failed(exc)
+        if _mapping_editor(exc.columns, exc.mapping, view_key, open_=True) != mapping:
+            st.rerun()
+        return
     except MSTAtlasError as exc:
         _failed(exc)
         return
@@ -424,7 +434,7 @@ def render() -> None:
         f"Read as **{'a firm list' if result.kind == 'firms' else 'a cluster table'}**"
         + (f": {components.md(result.aggregation)}" if result.aggregation else ".")
     )
-    new_mapping = _mapping_editor(result, view_key)
+    new_mapping = _mapping_editor(result.columns, result.mapping, view_key)
     if new_mapping != mapping:
         st.rerun()
     _report(result)
