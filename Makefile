@@ -53,12 +53,14 @@ test: setup system-deps check
 	@$(PY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
-# Rendering (MST Atlas vs a naive folium peer), first paint (vs a bare st_folium peer), uploads, the dataset store, shared links,
+# Rendering (MST Atlas vs a naive folium peer), first paint (vs a bare st_folium peer), uploads, a 10,000,000-firm
+# register aggregated from the command line, the dataset store, shared links,
 # sessions on one replica and through nginx on two, growth, clusters detected in a 100,000-firm register.
 bench: setup system-deps
 	$(PY) -m benchmarks
 	$(PY) benchmarks/bench_first_paint.py
 	$(PY) benchmarks/bench_upload.py
+	$(PY) benchmarks/bench_stream.py
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_share.py
 	$(PY) benchmarks/bench_sessions.py
