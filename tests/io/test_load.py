@@ -34,6 +34,9 @@ def test_size_limit_is_checked_for_bytes_and_for_paths(tmp_path):
     path.write_bytes(data)
     with pytest.raises(DataError, match=msg):
         read_raw(path, limits=limits)
+    # and says how a firm list that large can still be used
+    with pytest.raises(DataError, match=r"mstatlas aggregate 'Firmen 2024\.csv' -o clusters\.csv"):
+        load_bytes(data, "Firmen 2024.csv", limits)
 
 
 def test_missing_file_and_folder_are_named(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from mstatlas.data.limits import Limits, human_bytes
@@ -73,5 +74,8 @@ def too_big(name: str, size: int, limits: Limits) -> DataError:
     return DataError(
         f"The file {name} is {human_bytes(size)}; uploads are limited to "
         f"{human_bytes(limits.max_bytes)}. Remove columns the atlas does not use, "
-        "save as CSV or split the file."
+        "save as CSV or split the file. For a firm list (one row per firm), the atlas's "
+        "command line aggregates a CSV file of any size on your own computer: "
+        f"mstatlas aggregate {shlex.quote(name)} -o clusters.csv writes one row per city "
+        "(or per cluster), which you can upload."
     )
