@@ -346,6 +346,31 @@ def _view_key(file_key: str, sheet: str | None) -> str:
     return f"{file_key}_{hashlib.sha256(sheet.encode()).hexdigest()[:8]}"
 
 
+def _read_or_say_why(
+    data: bytes,
+    digest: str,
+    name: str,
+    sheet: str | None,
+    mapping: dict[str, str | None],
+    kind: str | None,
+    overrides: dict[int, tuple[float, float]],
+    view_key: str,
+) -> UploadResult | None:
+    """The file read (see :func:`_read`), or None once the page says why it cannot be.
+
+    Missing columns can be fixed here: the column mapping opens under the message.
+    """
+    try:
+        return _read(data, digest, name, sheet, mapping, kind, overrides)
+    except MissingColumns as exc:
+        _failed(exc)
+        if _mapping_editor(exc.columns, exc.mapping, view_key, open_=True) != mapping:
+            st.rerun()
+    except MSTAtlasError as exc:
+        _failed(exc)
+    return None
+
+
 def _failed(exc: Exception) -> None:
     st.error(str(exc), icon=":material/block:")
     st.caption("Nothing was changed: datasets already loaded stay as they were.")
@@ -419,15 +444,8 @@ def render() -> None:
     kind = None if kind_choice == "auto" else kind_choice
     mapping = dict(st.session_state.get(keys.column_choices(view_key), {}))
     overrides = dict(st.session_state.get(keys.coordinate_fixes(view_key), {}))
-    try:
-        result = _read(data, digest, name, sheet, mapping, kind, overrides)
-    except MissingColumns as exc:  # fixable here: offer the column mapping right away
-        _failed(exc)
-        if _mapping_editor(exc.columns, exc.mapping, view_key, open_=True) != mapping:
-            st.rerun()
-        return
-    except MSTAtlasError as exc:
-        _failed(exc)
+    result = _read_or_say_why(data, digest, name, sheet, mapping, kind, overrides, view_key)
+    if result is None:
         return
     st.caption("Detected: " + components.md(_detected_text(result)))
     st.markdown(
