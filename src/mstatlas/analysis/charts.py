@@ -167,6 +167,41 @@ def chart_texts(
     return _wrap(title, TITLE_CHARS), subtitle, footer
 
 
+def _bars(top: pd.DataFrame) -> pd.DataFrame:
+    """One row per bar: its axis label, value, the figure as labelled, kind, year and source.
+
+    The figure reads as the table shows it with its year, plus its kind when
+    kinds are mixed; equal labels (a shared rank and name) are kept apart.
+    """
+    years = year_texts(top["year"])
+    if len(set(top["counts_what"])) > 1:
+        values = [
+            f"{d} ({y}, {_kind_name(c)})"
+            for d, y, c in zip(top["display"], years, top["counts_what"])
+        ]
+    else:
+        values = [f"{d} ({y})" for d, y in zip(top["display"], years)]
+    seen: dict[str, int] = {}
+    labels = []
+    for r, n in zip(rank_texts(top["rank"], top["tied"]), top["cluster_name"]):
+        plain = _bar_label(r, n, 0)
+        labels.append(_bar_label(r, n, seen.get(plain, 0)))
+        seen[plain] = seen.get(plain, 0) + 1
+    return pd.DataFrame(
+        {
+            "label": labels,
+            "cluster_name": top["cluster_name"].to_numpy(),
+            "value": top["value"].astype(float).to_numpy(),
+            "figure": values,
+            "display": top["display"].to_numpy(),
+            "kind": [COUNTS_WHAT[c] for c in top["counts_what"]],
+            "year_txt": years.to_numpy(),
+            "highlight": top["cluster_id"].eq(FOCUS).map({True: "Dortmund", False: "other"}),
+            "source_title": top["source_title"].to_numpy(),
+        }
+    )
+
+
 def ranking_chart(
     top: pd.DataFrame, by: str, n_ranked: int, view: ChartView, dataset: str
 ) -> tuple[alt.LayerChart, list[str]]:
@@ -180,33 +215,8 @@ def ranking_chart(
     top, dataset = strip_bidi_frame(top), strip_bidi(dataset)
     title, subtitle, footer = chart_texts(top, by, n_ranked, view, dataset)
     kinds_shown = set(top["counts_what"])
-    years = year_texts(top["year"])
-    if len(kinds_shown) > 1:
-        values = [
-            f"{d} ({y}, {_kind_name(c)})"
-            for d, y, c in zip(top["display"], years, top["counts_what"])
-        ]
-    else:
-        values = [f"{d} ({y})" for d, y in zip(top["display"], years)]
-    seen: dict[str, int] = {}
-    labels = []
-    for r, n in zip(rank_texts(top["rank"], top["tied"]), top["cluster_name"]):
-        plain = _bar_label(r, n, 0)
-        labels.append(_bar_label(r, n, seen.get(plain, 0)))
-        seen[plain] = seen.get(plain, 0) + 1
-    chart_df = pd.DataFrame(
-        {
-            "label": labels,
-            "cluster_name": top["cluster_name"].to_numpy(),
-            "value": top["value"].astype(float).to_numpy(),
-            "figure": values,
-            "display": top["display"].to_numpy(),
-            "kind": [COUNTS_WHAT[c] for c in top["counts_what"]],
-            "year_txt": years.to_numpy(),
-            "highlight": top["cluster_id"].eq(FOCUS).map({True: "Dortmund", False: "other"}),
-            "source_title": top["source_title"].to_numpy(),
-        }
-    )
+    chart_df = _bars(top)
+    labels = chart_df["label"].tolist()
     # Only the kinds on the chart in the legend; each keeps its colour from the map.
     kinds = [COUNTS_WHAT[c] for c in COUNTS_WHAT if c in kinds_shown]
     colours = [COUNTS_WHAT_COLOURS[c] for c in COUNTS_WHAT if c in kinds_shown]

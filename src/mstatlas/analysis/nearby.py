@@ -198,21 +198,7 @@ def share_of_total(
         )
     if kind in NOT_SUMMABLE_KINDS:
         # The kind usually comes from the cluster's own figure: say why, do not fail.
-        reason = f"No share: {NOT_SUMMABLE_KINDS[kind]}."
-        nothing = add_figures([], [], [])
-        return Share(
-            cluster_id=str(cluster_id),
-            cluster_name=str(rows["cluster_name"].iloc[0]),
-            measure=by,
-            counts_what=kind,
-            share=None,
-            share_qualifier="",
-            numerator=nothing,
-            denominator=nothing,
-            n_clusters=int(clusters["cluster_id"].nunique()),
-            text=reason,
-            reason=reason,
-        )
+        return _kind_not_summed(clusters, str(rows["cluster_name"].iloc[0]), cluster_id, by, kind)
     figures = cluster_figures(clusters, by=by, counts=kind)
     mine = figures[figures["cluster_id"] == cluster_id]
     me = mine.iloc[0]
@@ -241,6 +227,27 @@ def share_of_total(
         denominator=denominator,
         n_clusters=len(figures),
         text=reason or _share_text(share or 0.0, approx, denominator, by, kind),
+        reason=reason,
+    )
+
+
+def _kind_not_summed(
+    clusters: pd.DataFrame, name: str, cluster_id: str, by: str, kind: str
+) -> Share:
+    """No share, and why: figures of ``kind`` are never added up (e.g. ``national``)."""
+    reason = f"No share: {NOT_SUMMABLE_KINDS[kind]}."
+    nothing = add_figures([], [], [])
+    return Share(
+        cluster_id=str(cluster_id),
+        cluster_name=name,
+        measure=by,
+        counts_what=kind,
+        share=None,
+        share_qualifier="",
+        numerator=nothing,
+        denominator=nothing,
+        n_clusters=int(clusters["cluster_id"].nunique()),
+        text=reason,
         reason=reason,
     )
 

@@ -35,6 +35,21 @@ def _slides(ds_id: str, fkey: tuple, by: str, mixed: bool, top: int) -> pd.DataF
     return ranking[ranking["rank"] <= top].reset_index(drop=True)
 
 
+def _zoom_to_slide(slides: pd.DataFrame, slide: int, positions: pd.DataFrame) -> None:
+    """Point the view at a slide's cluster (selected, zoomed in), or at Europe for slide 0."""
+    if slide == 0:
+        session.update_view(
+            lat=EUROPE_CENTER[0], lon=EUROPE_CENTER[1], zoom=EUROPE_ZOOM, selected=None
+        )
+        return
+    cid = str(slides.iloc[slide - 1]["cluster_id"])
+    if cid in positions.index:
+        lat, lon = positions.loc[cid, "lat"], positions.loc[cid, "lon"]
+        session.update_view(lat=float(lat), lon=float(lon), zoom=CLUSTER_ZOOM, selected=cid)
+    else:
+        session.update_view(selected=cid)
+
+
 def _go(slide: int) -> None:
     session.update_view(slide=slide)
 
@@ -77,17 +92,7 @@ def render() -> None:
         # Entering a slide (by button, by link, or coming back from another page where the
         # map may have been moved): zoom the map to its cluster.
         st.session_state[keys.PRESENT_SLIDE] = (ds.id, slide)
-        if slide == 0:
-            session.update_view(
-                lat=EUROPE_CENTER[0], lon=EUROPE_CENTER[1], zoom=EUROPE_ZOOM, selected=None
-            )
-        else:
-            cid = str(slides.iloc[slide - 1]["cluster_id"])
-            if cid in positions.index:
-                lat, lon = positions.loc[cid, "lat"], positions.loc[cid, "lon"]
-                session.update_view(lat=float(lat), lon=float(lon), zoom=CLUSTER_ZOOM, selected=cid)
-            else:
-                session.update_view(selected=cid)
+        _zoom_to_slide(slides, slide, positions)
         view = session.view()
 
     prev_col, info_col, next_col = st.columns([1, 4, 1])
