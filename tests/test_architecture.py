@@ -40,8 +40,6 @@ MODULE_ALLOWANCE: dict[str, int] = {}
 FUNCTION_ALLOWANCE: dict[str, int] = {
     "mstatlas/analysis/detect.py:detect_clusters": 85,
     "mstatlas/ui/components.py:atlas_map": 108,
-    "mstatlas/ui/map_page.py:render": 122,
-    "mstatlas/ui/sidebar.py:render": 83,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import folium
 import pandas as pd
@@ -15,6 +16,7 @@ from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
+from mstatlas.store.dataset import Dataset
 from mstatlas.ui import components, keys, profile_panel, rating_panel, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
 from mstatlas.ui.urlstate import LAYERS, ViewState
@@ -157,16 +159,7 @@ def render() -> None:
     """Draw the map page."""
     ds = current()
     session.show_notices()
-    view = session.view()
-    if view.selected and view.selected not in set(ds.clusters["cluster_id"]):
-        # e.g. a link's sel= naming a cluster this dataset does not have: said, and the
-        # link follows the screen
-        session.notice(
-            f"No cluster with the id {view.selected[:40]!r} in this dataset; "
-            "no cluster is selected."
-        )
-        view = session.update_view(selected=None)
-    view = _zoom_to_countries(view)
+    view = _zoom_to_countries(_known_selection(ds, session.view()))
     fkey = filters_key(view.filters())
     rows = filtered(ds.id, fkey)
     years = summary(ds.id, ds).years
@@ -195,27 +188,7 @@ def render() -> None:
         )
     if years is not None:
         _as_of_control(ds.id, fkey, years)
-    firm_group = None
-    show_clusters = True
-    if ds.firms is not None and len(ds.firms):
-        session.bound_widget(
-            "layer",
-            st.segmented_control,
-            "Draw",
-            options=list(LAYERS),
-            format_func={
-                "clusters": "Clusters (aggregated)",
-                "firms": f"Firms ({len(ds.firms):,} points)",
-                "both": "Both",
-            }.get,
-            from_widget=lambda v: v or "clusters",
-        )
-        layer = session.view().layer
-        show_clusters = layer in ("clusters", "both")
-        if layer in ("firms", "both"):
-            firm_group = folium.FeatureGroup(name="Firms", control=False)
-            # copy: the cached layer is shared by sessions and drawing re-parents it
-            firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
+    firm_group, show_clusters = _layers(ds, view)
     left, right = st.columns([2.5, 1.5], gap="medium")
     with left:
         clicked = components.atlas_map(
@@ -244,34 +217,79 @@ def render() -> None:
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     with right:
-        # pts is sorted largest first; a select box stays usable with the largest few hundred.
-        shown = pts.head(PROFILE_CHOICES)
-        options = list(dict.fromkeys(shown["cluster_id"]))
-        names = dict(zip(shown["cluster_id"], shown["cluster_name"]))
-        selected = session.view().selected
-        if selected and selected not in names:
-            options = [selected, *options]
-            hit = ds.clusters.loc[ds.clusters["cluster_id"] == selected, "cluster_name"]
-            names[selected] = hit.iloc[0] if len(hit) else selected
-        session.bound_widget(
-            "selected",
-            st.selectbox,
-            "Cluster profile",
-            options=options,
-            format_func=lambda k: strip_bidi(str(names.get(k, k))),
-            placeholder="Click a circle or choose a cluster",
-        )
-        if len(pts) > PROFILE_CHOICES:
-            st.caption(
-                f"The list holds the {PROFILE_CHOICES:,} largest of {len(pts):,} clusters; "
-                "click the map for any other."
-            )
-        sel = session.view().selected
-        if sel:
-            shown = rows if sel in set(rows["cluster_id"]) else ds.clusters
-            rating = rating_panel.rating_in_view(ds.id, fkey, view.rating, year=view.as_of)
-            profile_panel.render(shown, rows, ds.profiles, sel, rating=rating)
-        else:
-            st.info("Click a circle on the map to see every figure reported for that cluster.")
+        _profile(ds, pts, rows, fkey, view)
     with share_slot:
         share_panel.render(ds, "map")
+
+
+def _known_selection(ds: Dataset, view: ViewState) -> ViewState:
+    """The view, its selected cluster dropped (with a notice) if this dataset lacks it."""
+    if view.selected and view.selected not in set(ds.clusters["cluster_id"]):
+        # e.g. a link's sel= naming a cluster this dataset does not have: said, and the
+        # link follows the screen
+        session.notice(
+            f"No cluster with the id {view.selected[:40]!r} in this dataset; "
+            "no cluster is selected."
+        )
+        return session.update_view(selected=None)
+    return view
+
+
+def _layers(ds: Dataset, view: ViewState) -> tuple[folium.FeatureGroup | None, bool]:
+    """What the map draws for a firm list (the firm points, if chosen) and whether clusters too."""
+    if ds.firms is None or not len(ds.firms):
+        return None, True
+    session.bound_widget(
+        "layer",
+        st.segmented_control,
+        "Draw",
+        options=list(LAYERS),
+        format_func={
+            "clusters": "Clusters (aggregated)",
+            "firms": f"Firms ({len(ds.firms):,} points)",
+            "both": "Both",
+        }.get,
+        from_widget=lambda v: v or "clusters",
+    )
+    layer = session.view().layer
+    if layer not in ("firms", "both"):
+        return None, True
+    firm_group = folium.FeatureGroup(name="Firms", control=False)
+    # copy: the cached layer is shared by sessions and drawing re-parents it
+    firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
+    return firm_group, layer == "both"
+
+
+def _profile(
+    ds: Dataset, pts: pd.DataFrame, rows: pd.DataFrame, fkey: tuple[Any, ...], view: ViewState
+) -> None:
+    """The cluster picker and the selected cluster's profile, beside the map."""
+    # pts is sorted largest first; a select box stays usable with the largest few hundred.
+    shown = pts.head(PROFILE_CHOICES)
+    options = list(dict.fromkeys(shown["cluster_id"]))
+    names = dict(zip(shown["cluster_id"], shown["cluster_name"]))
+    selected = session.view().selected
+    if selected and selected not in names:
+        options = [selected, *options]
+        hit = ds.clusters.loc[ds.clusters["cluster_id"] == selected, "cluster_name"]
+        names[selected] = hit.iloc[0] if len(hit) else selected
+    session.bound_widget(
+        "selected",
+        st.selectbox,
+        "Cluster profile",
+        options=options,
+        format_func=lambda k: strip_bidi(str(names.get(k, k))),
+        placeholder="Click a circle or choose a cluster",
+    )
+    if len(pts) > PROFILE_CHOICES:
+        st.caption(
+            f"The list holds the {PROFILE_CHOICES:,} largest of {len(pts):,} clusters; "
+            "click the map for any other."
+        )
+    sel = session.view().selected
+    if sel:
+        table = rows if sel in set(rows["cluster_id"]) else ds.clusters
+        rating = rating_panel.rating_in_view(ds.id, fkey, view.rating, year=view.as_of)
+        profile_panel.render(table, rows, ds.profiles, sel, rating=rating)
+    else:
+        st.info("Click a circle on the map to see every figure reported for that cluster.")

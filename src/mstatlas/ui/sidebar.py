@@ -31,25 +31,7 @@ def render() -> Dataset:
         st.session_state.setdefault(keys.NOTICES, []).append(problem)
         session.update_view(dataset=DEFAULT_ID, selected=None)
     with st.sidebar:
-        choices = _dataset_choices()
-        session.bound_widget(
-            "dataset",
-            st.selectbox,
-            "Dataset",
-            options=list(choices),
-            format_func=lambda k: strip_bidi(str(choices.get(k, k))),
-            help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
-        )
-        if session.view().dataset != ds.id:
-            ds, problem = safe_get_dataset(session.view().dataset)
-            if problem:
-                st.error(problem)
-        if st.session_state.get(keys.LAST_DATASET, ds.id) != ds.id:
-            # Cluster ids differ between datasets, and "include other kinds" was set for the
-            # kinds of the last one: a new dataset opens like with like (a link with mixed=1
-            # still opens mixed on its own dataset, as there is no last dataset then).
-            session.update_view(selected=None, slide=0, mixed=False, compare=())
-        st.session_state[keys.LAST_DATASET] = ds.id
+        ds = _dataset_picker(ds)
         session.bound_widget(
             "measure",
             st.radio,
@@ -105,6 +87,30 @@ def render() -> Dataset:
         st.caption(
             f"{md(ds.name)}: {about.n_clusters:,} clusters, {about.n_rows:,} reported figures."
         )
+    return ds
+
+
+def _dataset_picker(ds: Dataset) -> Dataset:
+    """The dataset select box; returns the dataset picked (``ds`` when it stays)."""
+    choices = _dataset_choices()
+    session.bound_widget(
+        "dataset",
+        st.selectbox,
+        "Dataset",
+        options=list(choices),
+        format_func=lambda k: strip_bidi(str(choices.get(k, k))),
+        help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
+    )
+    if session.view().dataset != ds.id:
+        ds, problem = safe_get_dataset(session.view().dataset)
+        if problem:
+            st.error(problem)
+    if st.session_state.get(keys.LAST_DATASET, ds.id) != ds.id:
+        # Cluster ids differ between datasets, and "include other kinds" was set for the
+        # kinds of the last one: a new dataset opens like with like (a link with mixed=1
+        # still opens mixed on its own dataset, as there is no last dataset then).
+        session.update_view(selected=None, slide=0, mixed=False, compare=())
+    st.session_state[keys.LAST_DATASET] = ds.id
     return ds
 
 
