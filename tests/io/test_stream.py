@@ -215,3 +215,33 @@ def test_only_csv_is_read_in_chunks(tmp_path):
     pd.DataFrame({"Firma": ["A"], "Ort": ["Jena"]}).to_parquet(path)
     with pytest.raises(DataError, match="is PARQUET; files too large to upload are read in chunks"):
         stream_upload(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # a title above the header, blank lines, a quoted line break, a byte order mark
+        (
+            'Firmen 2024\n\nFirma;Ort\nA;Jena\n\n"B\nNord";Jena\nC;Essen\nA;jena\nD;Essen\n',
+            "utf-8-sig",
+        ),
+        (
+            "Firma\tOrt\tLand\nA\tJena\tDE\nB\tJena\t\nA\tJena\tDeutschland\nC\tMünchen\tDE\n",
+            "utf-16",
+        ),
+        (
+            'Firma,Ort\r\nA,Jena\r\nB,"Essen"\r\nb,ESSEN\r\nC,Xyzzyville\r\nc,xyzzyville\r\n',
+            "cp1252",
+        ),
+    ],
+)
+def test_small_files_of_every_shape_read_alike(tmp_path, text, encoding):
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode(encoding))
+    whole = read_upload(path)
+    for rows in (1, 2, 3):
+        streamed = stream_upload(path, chunk_rows=rows)
+        assert streamed.report.problems == whole.report.problems
+        assert streamed.report.summary() == whole.report.summary()
+        assert streamed.detected == whole.detected
+        pd.testing.assert_frame_equal(_frame(streamed.clusters), _frame(whole.clusters))
