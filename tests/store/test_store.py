@@ -837,6 +837,7 @@ from mstatlas.store import DatasetStore, SharedDataset
 url, go, worker = sys.argv[1], sys.argv[2], sys.argv[3]
 store = DatasetStore(url)
 ds = SharedDataset(name=f"worker {worker}", clusters=load_clusters(), meta={"worker": worker})
+print("ready", flush=True)
 while not os.path.exists(go):
     time.sleep(0.005)
 for _ in range(10):
@@ -857,7 +858,9 @@ def test_concurrent_saves_from_several_processes(
         )
         for w in range(4)
     ]
-    time.sleep(0.5)
+    for proc in procs:  # each worker has loaded its data and waits for the go
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
     go.touch()  # all four start saving at once, on a database without tables yet
     ids: list[str] = []
     for proc in procs:
