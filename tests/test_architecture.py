@@ -38,7 +38,6 @@ MODULE_ALLOWANCE: dict[str, int] = {}
 #: Functions over the limit today ("path:qualified name") -> their length now (lines,
 #: docstring included). Shrinking list: delete an entry when the function is split.
 FUNCTION_ALLOWANCE: dict[str, int] = {
-    "mstatlas/analysis/detect.py:detect_clusters": 85,
     "mstatlas/ui/components.py:atlas_map": 108,
 }
 

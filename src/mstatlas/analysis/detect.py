@@ -443,13 +443,7 @@ def detect_clusters(
     if outline not in ("convex", "concave"):
         raise ValueError(f"outline must be 'convex' or 'concave', not {outline!r}.")
     lat, lon = _numbers(firms, "lat"), _numbers(firms, "lon")
-    own = (
-        np.isfinite(lat)
-        & np.isfinite(lon)
-        & (np.abs(lat) <= 90)
-        & (np.abs(lon) <= 180)
-        & ~city_centre_firms(firms, geocoding)
-    )
+    own = _own_positions(lat, lon) & ~city_centre_firms(firms, geocoding)
     labels = np.full(len(firms), LEFT_OUT, dtype=np.int64)
     use = np.flatnonzero(own)
     raw = _dbscan(lat[use], lon[use], radius, k) if len(use) else np.empty(0, np.int64)
@@ -459,13 +453,7 @@ def detect_clusters(
         [np.bincount(raw[raw >= 0], weights=xyz[raw >= 0, i], minlength=n_groups) for i in range(3)]
     )
     summary = _summaries(firms.iloc[use].reset_index(drop=True), raw, centres)
-    order = (
-        summary.assign(_place=summary["place"].fillna("\uffff"))
-        .sort_values(
-            ["firms", "_place", "lat", "lon"], ascending=[False, True, True, True], kind="mergesort"
-        )
-        .index.to_numpy()
-    )
+    order = _largest_first(summary)
     rank = np.empty(n_groups, dtype=np.int64)
     rank[order] = np.arange(n_groups)
     final = np.full(len(raw), ISOLATED, dtype=np.int64)
@@ -486,6 +474,22 @@ def detect_clusters(
     n_isolated = int(np.count_nonzero(final == ISOLATED))
     method = _method(radius, k, len(firms), len(firms) - len(use), n_groups, n_isolated)
     return Detection(clusters, labels, radius, k, method)
+
+
+def _own_positions(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Which firms have a usable position of their own (finite, on the globe)."""
+    return np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+
+
+def _largest_first(summary: pd.DataFrame) -> np.ndarray:
+    """Order of detected groups: most firms first, then place name and position (stable)."""
+    return (
+        summary.assign(_place=summary["place"].fillna("\uffff"))
+        .sort_values(
+            ["firms", "_place", "lat", "lon"], ascending=[False, True, True, True], kind="mergesort"
+        )
+        .index.to_numpy()
+    )
 
 
 def city_crosswalk(firms: pd.DataFrame, detection: Detection) -> pd.DataFrame:
