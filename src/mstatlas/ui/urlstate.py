@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mstatlas.analysis.detect import MAX_RADIUS_KM, MIN_MIN_FIRMS, MIN_RADIUS_KM
 from mstatlas.analysis.filters import Filters
 from mstatlas.analysis.provenance import year_range_text
 from mstatlas.data.countries import country_codes, country_to_iso2
@@ -46,6 +47,9 @@ RATING_PARAMS: dict[str, tuple[float, float, float]] = {
     "momentum": (0.0, -100.0, 100.0),  # compound annual growth above this, in %
     "lq": (2.0, 0.0, 100.0),  # location quotient at or above this
 }
+#: Clusters detected from firm locations: radius (km) and minimum firms, defaults and bounds.
+DETECT_RADIUS_KM = (15.0, MIN_RADIUS_KM, MAX_RADIUS_KM)
+DETECT_MIN_FIRMS = (5, MIN_MIN_FIRMS, 10_000)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class ViewState:
     rank_sort: str = "figure"
     radius_km: int = RADIUS_KM[0]
     rating: tuple[tuple[str, float], ...] = ()  # thresholds that differ from the defaults
+    detect_radius_km: float = DETECT_RADIUS_KM[0]
+    detect_min_firms: int = DETECT_MIN_FIRMS[0]
 
     def rating_thresholds(self) -> dict[str, float]:
         """Every star threshold: the link's where it sets one, else the default."""
@@ -210,6 +216,21 @@ def _whole(field: str, lo: int, hi: int, why: str | None = None) -> Callable[[st
             if "between" not in str(exc):
                 raise ValueError("expected a whole number") from None
             raise
+
+    return read
+
+
+def _km(field: str, lo: float, hi: float) -> Callable[[str, Reading], None]:
+    """Kilometres from ``lo`` to ``hi``, kept to one decimal (``15``, ``2.5``)."""
+
+    def read(value: str, reading: Reading) -> None:
+        try:
+            km = float(value)
+        except ValueError:
+            km = float("nan")
+        if not lo <= km <= hi:  # also NaN and inf
+            raise ValueError(f"expected kilometres from {lo:g} to {hi:g}")
+        reading.values[field] = max(lo, round(km, 1))
 
     return read
 
@@ -372,6 +393,12 @@ PARAMS: tuple[Param, ...] = (
           _if("radius_km", str)),
     Param("rating", ("rating",), "the default thresholds", _read_rating,
           _if("rating", lambda v: ",".join(f"{k}:{t:g}" for k, t in v))),
+    Param("dr", ("detect_radius_km",), f"{DETECT_RADIUS_KM[0]:g} km",
+          _km("detect_radius_km", *DETECT_RADIUS_KM[1:]), _if("detect_radius_km", "{:g}".format)),
+    Param("dmin", ("detect_min_firms",), str(DETECT_MIN_FIRMS[0]),
+          _whole("detect_min_firms", *DETECT_MIN_FIRMS[1:],
+                 f"expected a whole number from {DETECT_MIN_FIRMS[1]} to {DETECT_MIN_FIRMS[2]:,}"),
+          _if("detect_min_firms", str)),
 )  # fmt: skip
 _BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 
