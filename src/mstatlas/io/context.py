@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
@@ -36,6 +37,23 @@ GEOCODING_COLUMNS = ["row", "city", "country", "matched", "lat", "lon", "confide
 def empty_geocoding() -> pd.DataFrame:
     """A geocoding table without rows."""
     return pd.DataFrame({c: [] for c in GEOCODING_COLUMNS})
+
+
+@lru_cache(maxsize=1)
+def _empty_tables() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """An empty cluster table and profile table, built once (each costs milliseconds)."""
+    return empty_clusters(), empty_profiles()
+
+
+def _no_clusters() -> gpd.GeoDataFrame:
+    """A cluster table without rows: a copy of the one built once."""
+    return _empty_tables()[0].copy()
+
+
+def no_profiles() -> pd.DataFrame:
+    """A profile-facts table without rows (:func:`~mstatlas.data.profiles.empty_profiles`),
+    a copy of one built once per process."""
+    return _empty_tables()[1].copy()
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -140,8 +158,8 @@ class Context:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     firms: pd.DataFrame | None = None
     aggregation: str | None = None
-    clusters: gpd.GeoDataFrame = field(default_factory=empty_clusters)
-    profiles: pd.DataFrame = field(default_factory=empty_profiles)
+    clusters: gpd.GeoDataFrame = field(default_factory=_no_clusters)
+    profiles: pd.DataFrame = field(default_factory=no_profiles)
     # ---- build_report
     report: ValidationReport | None = None
     _missing: Any = None

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data import numbers
-from mstatlas.data.numbers import NumberFormat, not_a_number_reason, point_grouped
+from mstatlas.data.numbers import NumberFormat, not_a_number_reason, not_whole, point_grouped
 from mstatlas.data.validate import YEAR_RANGE
 from mstatlas.io.context import Context
 
@@ -77,7 +77,8 @@ def _check_count(ctx: Context, c: str, nf: NumberFormat, num: pd.Series) -> None
     ctx.flag(neg, c, cells, lambda v: f"'{v}' is negative; a count cannot be below 0")
     huge = (num >= MAX_COUNT).fillna(False).to_numpy(bool)
     ctx.flag(huge, c, cells, lambda v: f"'{v}' is too large for a count of firms or employees")
-    frac = (num.notna() & (num % 1 != 0)).to_numpy(bool) & ~neg & ~huge
+    values = num.to_numpy("float64")
+    frac = ~np.isnan(values) & not_whole(values) & ~neg & ~huge
     ctx.flag(
         frac,
         c,
@@ -104,7 +105,8 @@ def _check_count(ctx: Context, c: str, nf: NumberFormat, num: pd.Series) -> None
 def _check_year(ctx: Context, c: str, num: pd.Series) -> None:
     """Years: whole numbers within :data:`~mstatlas.data.validate.YEAR_RANGE`."""
     lo, hi = YEAR_RANGE
-    bad = (num.notna() & ((num < lo) | (num > hi) | (num % 1 != 0))).to_numpy(bool)
+    values = num.to_numpy("float64")
+    bad = ~np.isnan(values) & ((values < lo) | (values > hi) | not_whole(values))
     ctx.flag(bad, c, ctx.frame[c], lambda v: f"'{v}' is not a year between {lo} and {hi}")
     ctx.reject |= bad
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data.columns import PROFILE_FIELD_OF
-from mstatlas.data.profiles import coerce_profiles, empty_profiles
-from mstatlas.io.context import Context
+from mstatlas.data.profiles import coerce_profiles
+from mstatlas.io.context import Context, no_profiles
 
 
 def profile_facts(ctx: Context) -> None:
@@ -15,7 +15,7 @@ def profile_facts(ctx: Context) -> None:
 
     A firm list gives none: a firm's technology is not a cluster fact.
     """
-    ctx.profiles = empty_profiles()
+    ctx.profiles = no_profiles()
     if ctx.kind == "clusters":
         ctx.profiles = facts_from_rows(ctx.clusters, ctx.texts, ctx.keep_idx, ctx.mapping)
 
@@ -69,7 +69,7 @@ def facts_from_rows(
             ).explode("value")
         )
     if not parts:
-        return empty_profiles()
+        return no_profiles()
     facts = pd.concat(parts, ignore_index=True)
     facts["value"] = facts["value"].astype("string").str.strip()
     facts = facts[facts["value"].fillna("") != ""]
