@@ -55,6 +55,16 @@ COUNTRY_PICK: Final = "country_view_pick"
 UPLOAD_READS: Final = "_upload_reads"
 UPLOAD_REPORT_TABLES: Final = "_upload_report_tables"
 
+# -- the firm clusters page (ui/firm_clusters_page.py) -----------------------------------
+#: The map component of the firm clusters page (its widget key).
+FIRM_MAP: Final = "firm_clusters_map"
+#: The last click on that map acted on (a click is reported again on every rerun).
+FIRM_MAP_LAST_CLICK: Final = "_firm_map_last_click"
+#: The detected cluster whose mix is shown (the picker's value).
+FIRM_CLUSTER: Final = "firm_cluster"
+#: The page's minimum firms per employee figure (k of the confidentiality rules).
+FIRM_MIN_CONTRIBUTORS: Final = "firm_min_contributors"
+
 
 def view_widget(field: str) -> str:
     """The widget bound to the view field ``field`` (see :func:`mstatlas.ui.session.bound_widget`)."""
