@@ -37,9 +37,7 @@ MODULE_ALLOWANCE: dict[str, int] = {}
 
 #: Functions over the limit today ("path:qualified name") -> their length now (lines,
 #: docstring included). Shrinking list: delete an entry when the function is split.
-FUNCTION_ALLOWANCE: dict[str, int] = {
-    "mstatlas/ui/components.py:atlas_map": 108,
-}
+FUNCTION_ALLOWANCE: dict[str, int] = {}
 
 
 def _modules() -> Iterator[tuple[str, str]]:

@@ -25,6 +25,7 @@ from mstatlas.mapping.layers import (
 )
 from mstatlas.mapping.legend import map_legend_html
 from mstatlas.ui import keys, session
+from mstatlas.ui.urlstate import ViewState
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -182,6 +183,44 @@ def atlas_map(
     if view.selected is not None:
         hits = points.index[points["cluster_id"] == view.selected]
         sel_idx = int(hits[0]) if len(hits) else None
+    mounted = _mount(page, height, view)
+    origin = st.session_state[keys.MAP_ORIGIN]
+    base = build_base_map(
+        online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
+    )
+    layer = _layer_for_run(points_key, points, measure, sel_idx)
+    fg = folium.FeatureGroup(name="Clusters", control=False)
+    fg.add_child(layer)
+    groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
+    target: Position = (view.lat, view.lon, view.zoom)
+    lat_arg, lon_arg, zoom_arg = args = map_view_args(
+        target,
+        st.session_state.get(keys.MAP_ARGS) if mounted else None,
+        st.session_state.get(keys.MAP_AT) if mounted else None,
+    )
+    st.session_state[keys.MAP_ARGS] = args
+    out: dict[str, Any] | None = st_folium(
+        base,
+        key=MAP_KEY,
+        height=height,
+        use_container_width=True,
+        feature_group_to_add=groups or None,
+        center=[lat_arg, lon_arg] if lat_arg is not None and lon_arg is not None else None,
+        zoom=zoom_arg,  # may be nudged off a whole level, see map_view_args
+        returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
+    )
+    if not out:  # AppTest and the first render return nothing
+        return None
+    _follow_reported_view(out, view)
+    return _clicked_cluster(out, layer.key, points)
+
+
+def _mount(page: str, height: int, view: ViewState) -> bool:
+    """Whether the map component on screen is the one drawn last time (then it is reused).
+
+    Records this run as the one drawing it; for a new component, sets the origin the
+    map is created at.
+    """
     # Is the component on screen the one drawn last time? Only if it was drawn on this
     # page with the same base map (tiles, height and origin are part of its script,
     # which keys the component) and no completed run has left it out since (another
@@ -210,34 +249,11 @@ def atlas_map(
             view.lon if view.lon is not None else EUROPE_CENTER[1],
             view.zoom if view.zoom is not None else EUROPE_ZOOM,
         )
-    origin = st.session_state[keys.MAP_ORIGIN]
-    base = build_base_map(
-        online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
-    )
-    layer = _layer_for_run(points_key, points, measure, sel_idx)
-    fg = folium.FeatureGroup(name="Clusters", control=False)
-    fg.add_child(layer)
-    layer_key = layer.key
-    groups = ([firms] if firms is not None else []) + ([fg] if show_clusters else [])
-    target: Position = (view.lat, view.lon, view.zoom)
-    lat_arg, lon_arg, zoom_arg = args = map_view_args(
-        target,
-        st.session_state.get(keys.MAP_ARGS) if mounted else None,
-        st.session_state.get(keys.MAP_AT) if mounted else None,
-    )
-    st.session_state[keys.MAP_ARGS] = args
-    out: dict[str, Any] | None = st_folium(
-        base,
-        key=MAP_KEY,
-        height=height,
-        use_container_width=True,
-        feature_group_to_add=groups or None,
-        center=[lat_arg, lon_arg] if lat_arg is not None and lon_arg is not None else None,
-        zoom=zoom_arg,  # may be nudged off a whole level, see map_view_args
-        returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
-    )
-    if not out:  # AppTest and the first render return nothing
-        return None
+    return mounted
+
+
+def _follow_reported_view(out: dict[str, Any], view: ViewState) -> None:
+    """Move the view to where the person panned or zoomed the map, on a new report only."""
     c, z = out.get("center"), out.get("zoom")
     if c and z is not None:
         lat, lon, zoom = reported_view(c, z)
@@ -256,6 +272,10 @@ def atlas_map(
             and (lat, lon, zoom) != (view.lat, view.lon, view.zoom)
         ):
             session.update_view(lat=lat, lon=lon, zoom=zoom)
+
+
+def _clicked_cluster(out: dict[str, Any], layer_key: str, points: pd.DataFrame) -> str | None:
+    """The ``cluster_id`` of a symbol clicked since the last run, if any."""
     drawing = out.get("last_active_drawing")
     signature = repr((drawing, out.get("last_object_clicked")))
     if not drawing or signature == st.session_state.get(keys.LAST_CLICK):
