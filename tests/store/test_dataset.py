@@ -74,15 +74,17 @@ def test_sharing_keeps_the_kind_and_drops_the_geometry(upload) -> None:
     shared = shared_from_dataset(ds)
     assert "geometry" in ds.clusters.columns and "geometry" not in shared.clusters.columns
     assert shared.meta == ds.meta | {"kind": "firms"}
-    assert "kind" not in ds.meta  # the dataset itself is not changed
-    assert shared.firms is ds.firms and shared.name == "n"
+    assert "kind" not in ds.meta and "disclosure" not in ds.meta  # the dataset is not changed
+    assert shared.firms is None and shared.name == "n"  # firm rows only when opted in
+    assert shared.disclosure is not None and shared.disclosure["firm_rows"] is False
+    assert shared_from_dataset(ds, keep_firms=True).firms is ds.firms
 
 
 def test_an_upload_shared_and_opened_again_is_the_same_dataset(tmp_path, upload) -> None:
     store = DatasetStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
     try:
         ds = dataset_from_upload(upload, dataset_id="u-1", name="Firmen", filename="f.csv")
-        saved = store.save(shared_from_dataset(ds))
+        saved = store.save(shared_from_dataset(ds, keep_firms=True))
         opened = dataset_from_shared(saved.id, store.load(saved.id))
     finally:
         store.close()
@@ -93,9 +95,19 @@ def test_an_upload_shared_and_opened_again_is_the_same_dataset(tmp_path, upload)
         "firms",
         True,
     )
+    record = opened.meta.pop("disclosure")
     assert opened.meta == ds.meta | {"kind": "firms"}
+    assert record["firm_rows"] is True and record["min_firms"] == 3
     assert opened.mapping == ds.mapping
-    pd.testing.assert_frame_equal(opened.clusters, ds.clusters)
+    # Dortmund: 2 firms, head count known for 1; Łódź: 1 firm -> both confidential
+    assert record["confidential"] == ["dortmund", "lodz"]
+    assert opened.clusters["employees"].isna().all()
+    pd.testing.assert_frame_equal(
+        opened.clusters.drop(columns=["employees", "employees_qualifier", "note", "lat", "lon",
+                                      "geometry"]),
+        ds.clusters.drop(columns=["employees", "employees_qualifier", "note", "lat", "lon",
+                                  "geometry"]),
+    )  # fmt: skip
     assert opened.firms is not None and ds.firms is not None
     pd.testing.assert_frame_equal(opened.firms, ds.firms)
 

@@ -23,8 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, select
 
 from mstatlas.data.schema import COLUMNS, coerce_clusters
 from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
@@ -70,44 +69,6 @@ big_frame: Callable[[int], pd.DataFrame] = _ns["big_frame"]  # type: ignore[assi
 
 
 # -- fixtures ---------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty store: an SQLite file, or a fresh schema on the session's PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
-        return
-    base = make_url(request.getfixturevalue("postgres_url")).set(drivername="postgresql+psycopg")
-    schema = "t_" + secrets.token_hex(6)
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
-@pytest.fixture
-def make_store(store_url: str) -> Iterator[Callable[..., DatasetStore]]:
-    """Factory for stores on ``store_url``; closes them before the schema is dropped."""
-    made: list[DatasetStore] = []
-
-    def make(**limits: int) -> DatasetStore:
-        store = DatasetStore(store_url, **limits)
-        made.append(store)
-        return store
-
-    yield make
-    for store in made:
-        store.close()
-
-
-@pytest.fixture
-def store(make_store: Callable[..., DatasetStore]) -> DatasetStore:
-    return make_store()
 
 
 def sample() -> SharedDataset:
@@ -614,7 +575,7 @@ def test_version_1_database_is_upgraded_in_place(
     assert len(old.clusters) == len(load_clusters()) and old.mapping == {"Stadt": "city"}
     assert old.geocoding is not None and old.geocoding["city"].tolist() == ["Dortmund"]
     versions, columns = schema_state(store_url)
-    assert versions == [1, 2, 3] and {"firms", "profiles"} <= columns
+    assert versions == [1, 2, 3, 4] and {"firms", "profiles", "disclosure"} <= columns
     assert old.profiles is not None and old.profiles.empty  # stored before profiles were kept
 
     ds = firm_list()
@@ -624,7 +585,7 @@ def test_version_1_database_is_upgraded_in_place(
     assert store.count() == 1
 
     make_store().count()  # a second start finds nothing to do
-    assert schema_state(store_url)[0] == [1, 2, 3]
+    assert schema_state(store_url)[0] == [1, 2, 3, 4]
 
 
 def _open_at_once(stores: list[DatasetStore], dataset_id: str) -> list[BaseException]:
@@ -650,7 +611,7 @@ def test_concurrent_first_starts_upgrade_once(
 ) -> None:
     old_id, _ = make_v1_database(store_url)
     assert _open_at_once([make_store() for _ in range(4)], old_id) == []
-    assert schema_state(store_url)[0] == [1, 2, 3]
+    assert schema_state(store_url)[0] == [1, 2, 3, 4]
 
 
 def test_old_sqlite_file_opened_by_many_at_once_never_reports_locked(tmp_path: Path) -> None:
@@ -670,9 +631,9 @@ def test_older_mst_atlas_refuses_an_upgraded_database(
     store_url: str, make_store: Callable[..., DatasetStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_v1_database(store_url)
-    make_store().count()  # upgraded to 3
+    make_store().count()  # upgraded to 4
     monkeypatch.setattr(tables, "SCHEMA_VERSION", 1)  # what a version-1 installation sees
-    with pytest.raises(StoreError, match=r"schema version 3, newer than .* \(1\); upgrade"):
+    with pytest.raises(StoreError, match=r"schema version 4, newer than .* \(1\); upgrade"):
         make_store().count()
 
 
@@ -1009,7 +970,7 @@ def test_cli_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
 # -- the app's share path: Dataset <-> SharedDataset (store/dataset.py) ----------------------
 
 
-def test_app_share_keeps_the_firm_table(store: DatasetStore) -> None:
+def test_app_share_keeps_the_firm_table_when_the_owner_opts_in(store: DatasetStore) -> None:
     ds_in = firm_list()
     upload = Dataset(
         id="u-test",
@@ -1022,13 +983,13 @@ def test_app_share_keeps_the_firm_table(store: DatasetStore) -> None:
         geocoding=ds_in.geocoding,
         mapping=ds_in.mapping,
     )
-    saved = store.save(shared_from_dataset(upload))
+    saved = store.save(shared_from_dataset(upload, keep_firms=True))
     opened = dataset_from_shared(saved.id, store.load(saved.id))
     assert opened.kind == "firms" and opened.shared and opened.id == saved.id
-    assert opened.meta == {"filename": "firmen.csv", "kind": "firms"}
+    assert opened.meta["kind"] == "firms" and opened.meta["filename"] == "firmen.csv"
+    assert opened.meta["disclosure"]["firm_rows"] is True
     assert opened.firms is not None and ds_in.firms is not None
     pd.testing.assert_frame_equal(opened.firms, ds_in.firms)
-    pd.testing.assert_frame_equal(opened.clusters, upload.clusters)
     assert valid_dataset_id(saved.delete_token)
 
 
@@ -1125,7 +1086,7 @@ def test_version_2_dataset_opens_without_profiles_and_is_upgraded(
     assert old.profiles is not None and old.profiles.empty
     assert old.firms is not None and len(old.firms) == len(ds.firms)  # type: ignore[arg-type]
     assert schema_state(store_url) == (
-        [1, 2, 3],
+        [1, 2, 3, 4],
         {c.name for c in tables.shared_datasets.c},
     )
     new = sample()

@@ -148,12 +148,15 @@ class DisclosureRules:
         )
 
 
-def check_groups(
-    groups: pd.Series | np.ndarray,
-    employees: pd.Series | np.ndarray,
-    rules: DisclosureRules | None = None,
+#: Per group, what the rules are judged on (:func:`group_figures`): the firms with a
+#: known head count, their employees together and the largest head count among them.
+FIGURE_COLUMNS: Final[tuple[str, ...]] = ("group", "contributors", "total", "largest")
+
+
+def group_figures(
+    groups: pd.Series | np.ndarray, employees: pd.Series | np.ndarray
 ) -> pd.DataFrame:
-    """Check each group's employee sum against the rules.
+    """Per group, the figures the rules are judged on, from firm rows.
 
     Parameters
     ----------
@@ -163,6 +166,72 @@ def check_groups(
     employees : array-like
         Per firm, its head count; missing when unknown (such a firm does not
         contribute to the sum).
+
+    Returns
+    -------
+    DataFrame
+        One row per group (:data:`FIGURE_COLUMNS`, in order of first
+        appearance): ``contributors`` (firms with a known head count),
+        ``total`` (their employees) and ``largest`` (the largest head count;
+        NaN without contributors). A register too big for memory can keep these
+        three running figures per group instead of its firm rows.
+    """
+    g = pd.Series(np.asarray(groups, dtype=object))
+    emp = pd.to_numeric(pd.Series(np.asarray(employees, dtype=object)), errors="coerce")
+    if len(g) != len(emp):
+        raise ValueError(f"groups has {len(g)} values but employees {len(emp)}.")
+    frame = pd.DataFrame({"group": g, "employees": emp.astype("float64")})
+    frame = frame[frame["group"].notna()]
+    by = frame.groupby("group", sort=False)["employees"]
+    out = pd.DataFrame(
+        {"contributors": by.count(), "total": by.sum(min_count=0), "largest": by.max()}
+    )
+    out = out.rename_axis("group").reset_index()
+    out["contributors"] = out["contributors"].astype("int64")
+    return out[list(FIGURE_COLUMNS)]
+
+
+def check_figures(figures: pd.DataFrame, rules: DisclosureRules | None = None) -> pd.DataFrame:
+    """Judge each group's figures (:data:`FIGURE_COLUMNS`) by the rules.
+
+    Parameters
+    ----------
+    figures : DataFrame
+        As :func:`group_figures` returns them.
+    rules : DisclosureRules, optional
+        Default: :meth:`DisclosureRules.from_env`.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`CHECK_COLUMNS`, see :func:`check_groups`.
+    """
+    rules = rules or DisclosureRules.from_env()
+    out = pd.DataFrame(figures, columns=list(FIGURE_COLUMNS)).reset_index(drop=True)
+    total = out["total"].astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, 100.0 * out["largest"].astype("float64") / total, np.nan)
+    out["total"] = total
+    out["largest_share"] = share
+    rule = pd.Series(None, index=out.index, dtype="object")
+    rule[out["largest_share"] > rules.dominance] = "dominance"
+    rule[out["contributors"] < rules.min_firms] = "frequency"  # checked first: it wins
+    out["rule"] = rule
+    out["contributors"] = out["contributors"].astype("int64")
+    return out[list(CHECK_COLUMNS)]
+
+
+def check_groups(
+    groups: pd.Series | np.ndarray,
+    employees: pd.Series | np.ndarray,
+    rules: DisclosureRules | None = None,
+) -> pd.DataFrame:
+    """Check each group's employee sum against the rules.
+
+    Parameters
+    ----------
+    groups, employees : array-like
+        Per firm its group and head count, as for :func:`group_figures`.
     rules : DisclosureRules, optional
         Default: :meth:`DisclosureRules.from_env`.
 
@@ -175,31 +244,7 @@ def check_groups(
         the total is 0) and ``rule`` -- ``"frequency"``, ``"dominance"`` or
         missing when the figure may be shown. The frequency rule is checked first.
     """
-    rules = rules or DisclosureRules.from_env()
-    g = pd.Series(np.asarray(groups, dtype=object))
-    emp = pd.to_numeric(pd.Series(np.asarray(employees, dtype=object)), errors="coerce")
-    if len(g) != len(emp):
-        raise ValueError(f"groups has {len(g)} values but employees {len(emp)}.")
-    frame = pd.DataFrame({"group": g, "employees": emp.astype("float64")})
-    frame = frame[frame["group"].notna()]
-    by = frame.groupby("group", sort=False)["employees"]
-    out = pd.DataFrame(
-        {
-            "contributors": by.count(),
-            "total": by.sum(min_count=0),
-            "largest": by.max(),
-        }
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(out["total"] > 0, 100.0 * out["largest"] / out["total"], np.nan)
-    out["largest_share"] = share
-    rule = pd.Series(None, index=out.index, dtype="object")
-    rule[out["largest_share"] > rules.dominance] = "dominance"
-    rule[out["contributors"] < rules.min_firms] = "frequency"  # checked first: it wins
-    out["rule"] = rule
-    out = out.rename_axis("group").reset_index()
-    out["contributors"] = out["contributors"].astype("int64")
-    return out[list(CHECK_COLUMNS)]
+    return check_figures(group_figures(groups, employees), rules)
 
 
 def _reason(rule: str, contributors: int, rules: DisclosureRules) -> str:
@@ -315,8 +360,40 @@ def protect_figures(
         of the table without any firm behind it has no contributors and is
         suppressed by the frequency rule.
     """
+    figures = group_figures(groups, employees)
+    return protect_table(table, figures, rules, id_column=id_column, figure=figure)
+
+
+def protect_table(
+    table: pd.DataFrame,
+    figures: pd.DataFrame,
+    rules: DisclosureRules | None = None,
+    *,
+    id_column: str = "cluster_id",
+    figure: str = "employees",
+) -> Protected:
+    """:func:`protect_figures` from per-group figures instead of firm rows.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per group, identified by ``id_column``, with the figure column.
+    figures : DataFrame
+        Per group its ``contributors``, ``total`` and ``largest`` head count
+        (:data:`FIGURE_COLUMNS`, as :func:`group_figures` gives them or as a
+        reader of a register in chunks keeps them).
+    rules : DisclosureRules, optional
+        Default: :meth:`DisclosureRules.from_env`.
+    id_column, figure : str
+        The table's group id and figure columns.
+
+    Returns
+    -------
+    Protected
+        As :func:`protect_figures`.
+    """
     rules = rules or DisclosureRules.from_env()
-    checks = check_groups(groups, employees, rules).set_index("group")
+    checks = check_figures(figures, rules).set_index("group")
     ids = table[id_column].astype(object)
     rule = ids.map(checks["rule"]).where(ids.isin(checks.index), "frequency")
     contributors = ids.map(checks["contributors"]).fillna(0).astype("int64")
@@ -340,28 +417,30 @@ def protect_figures(
         },
         columns=list(SUPPRESSED_COLUMNS),
     )
-    other = _other(suppressed["group"].tolist(), groups, employees, rules)
+    other = _other(suppressed["group"].tolist(), figures, rules)
     return Protected(out, suppressed, other, rules)
 
 
 def _other(
-    hidden: list[str],
-    groups: pd.Series | np.ndarray,
-    employees: pd.Series | np.ndarray,
-    rules: DisclosureRules,
+    hidden: list[object], figures: pd.DataFrame, rules: DisclosureRules
 ) -> OtherFigure | None:
     """The suppressed groups' figures as one, if at least two combine into a safe figure."""
     if len(hidden) < 2:
         return None
-    g = np.asarray(groups, dtype=object)
-    inside = pd.Series(g).isin(hidden).to_numpy()
-    merged = pd.Series(None, index=range(len(g)), dtype="object").mask(inside, "other")
-    check = check_groups(merged, employees, rules)
-    if check.empty or check["rule"].notna().any():
+    inside = figures[figures["group"].isin(hidden)]
+    merged = pd.DataFrame(
+        {
+            "group": ["other"],
+            "contributors": [int(inside["contributors"].sum())],
+            "total": [float(inside["total"].astype("float64").sum())],
+            "largest": [inside["largest"].astype("float64").max()],
+        }
+    )
+    check = check_figures(merged, rules)
+    if check["rule"].notna().any():
         return None
-    emp = pd.to_numeric(pd.Series(np.asarray(employees, dtype=object)), errors="coerce")
     return OtherFigure(
-        groups=tuple(hidden),
-        firms=int(check["contributors"].iloc[0]),
-        employees=int(round(float(emp[inside].sum()))),
+        groups=tuple(str(g) for g in hidden),
+        firms=int(merged["contributors"].iloc[0]),
+        employees=int(round(float(merged["total"].iloc[0]))),
     )

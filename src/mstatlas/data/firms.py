@@ -95,12 +95,7 @@ def aggregate_firms(
             return known_codes[col]
         return _codes(firms.get(col), n_rows)
 
-    # The group key as an integer code: equal codes <=> equal (trimmed, lower-case) text.
-    if by == "cluster":
-        key = fold_codes(*coded("cluster"))
-    else:
-        key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
-    key = renumber(key)[0]  # 0..G-1 in order of first appearance
+    key = group_keys(firms, by, known_codes)
     n_groups = int(key.max(initial=-1)) + 1
     n = np.bincount(key, minlength=n_groups)
     emp = _numbers(firms.get("employees"), n_rows)
@@ -120,6 +115,43 @@ def aggregate_firms(
     agg["tech"] = _tech_mix(key, coded("technology"), n_groups)
     out = cluster_rows(agg, by)
     return out, method_text(by, n_rows, len(out))
+
+
+def group_keys(
+    firms: pd.DataFrame, by: str = "city", codes: Mapping[str, Codes] | None = None
+) -> np.ndarray:
+    """Per firm row, the position of its cluster row in :func:`aggregate_firms`' result.
+
+    Parameters
+    ----------
+    firms : pandas.DataFrame
+        The firm rows given to :func:`aggregate_firms` (same rows, same order).
+    by : {"city", "cluster"}
+        The grouping it used.
+    codes : mapping, optional
+        Text columns already coded, as for :func:`aggregate_firms`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``0 .. G-1`` in order of first appearance: firm ``i`` was counted in
+        cluster row ``key[i]``. Equal keys <=> equal (trimmed, lower-case) text.
+    """
+    if by not in ("city", "cluster"):
+        raise ValueError(f"by must be 'city' or 'cluster', not {by!r}")
+    n_rows = len(firms)
+    known_codes = dict(codes or {})
+
+    def coded(col: str) -> Codes:
+        if col in known_codes:
+            return known_codes[col]
+        return _codes(firms.get(col), n_rows)
+
+    if by == "cluster":
+        key = fold_codes(*coded("cluster"))
+    else:
+        key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
+    return renumber(key)[0]
 
 
 def _codes(values: pd.Series | None, n: int) -> Codes:

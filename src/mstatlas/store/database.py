@@ -175,6 +175,7 @@ class DatasetStore:
                     profiles=payload.profiles,
                     mapping=payload.mapping,
                     meta=payload.meta,
+                    disclosure=payload.disclosure,
                 )
             )
         return saved

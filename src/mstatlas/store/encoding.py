@@ -105,11 +105,14 @@ class Payload:
     profiles: bytes | None
     mapping: Any
     meta: Any
+    disclosure: Any = None
 
     @property
     def n_bytes(self) -> int:
         """Stored size: every Parquet blob, the JSON parts and the name (what the limit counts)."""
         json_bytes = len(json.dumps(self.mapping)) + len(json.dumps(self.meta))
+        if self.disclosure is not None:
+            json_bytes += len(json.dumps(self.disclosure))
         parts = (self.clusters, self.report, self.geocoding, self.firms, self.profiles)
         blobs = sum(len(b or b"") for b in parts)
         return blobs + json_bytes + len(self.name.encode("utf-8"))
@@ -184,6 +187,9 @@ def encode(ds: SharedDataset) -> Payload:
         profiles=None if profiles is None else frame_to_parquet(profiles, index=False),
         mapping=mapping,
         meta=_to_json_value(ds.meta, "metadata"),
+        disclosure=None
+        if ds.disclosure is None
+        else _to_json_value(ds.disclosure, "disclosure record"),
     )
 
 
@@ -255,4 +261,5 @@ def decode(row: Any, dataset_id: str) -> SharedDataset:
         created_at=created,
         firms=firms,
         profiles=profiles,
+        disclosure=None if row.disclosure is None else dict(row.disclosure),
     )

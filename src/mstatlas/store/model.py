@@ -43,6 +43,11 @@ class SharedDataset:
     meta : dict
         JSON-able extras: ``filename``, ``kind`` (``"clusters"``/``"firms"``),
         aggregation text and so on.
+    disclosure : dict or None
+        For a firm list, what disclosure control did before it was stored
+        (:meth:`mstatlas.data.cluster_disclosure.ProtectedClusters.record`);
+        ``None`` for cluster tables and for firm lists stored before schema
+        version 4.
     created_at : datetime or None
         Set by the store (UTC); ignored on save.
     """
@@ -56,6 +61,7 @@ class SharedDataset:
     created_at: datetime | None = None
     firms: pd.DataFrame | None = None
     profiles: pd.DataFrame | None = None
+    disclosure: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,12 @@ History
    Upgrading adds the column; rows stored by version 1 read back with no firm table.
 3. ``shared_datasets.profiles`` (nullable): the cluster profile facts of a shared
    dataset. Rows stored before read back with no facts.
+4. ``shared_datasets.disclosure`` (nullable JSON): for a shared firm list, what
+   statistical disclosure control did before it was stored (rules, confidential
+   clusters, whether the owner let the firm rows travel along). NULL for cluster
+   tables and for rows stored before: a firm list stored without it is protected
+   when it is opened (its firm rows are not shown). Operators can find such older
+   rows with ``WHERE disclosure IS NULL``.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from sqlalchemy import (
 )
 
 #: Version of the tables below; stored in ``mstatlas_schema_version``.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: Version of the payload encoding (Parquet + JSON) of one row.
 PAYLOAD_FORMAT: Final = 1
@@ -65,6 +71,8 @@ shared_datasets = Table(
     Column("firms", LargeBinary, nullable=True),
     # Since schema version 3, nullable for the same reason.
     Column("profiles", LargeBinary, nullable=True),
+    # Since schema version 4: what disclosure control did to a shared firm list.
+    Column("disclosure", JSON(none_as_null=True), nullable=True),
     Column("mapping", JSON, nullable=False),
     Column("meta", JSON, nullable=False),
 )
@@ -103,8 +111,14 @@ def _migrate_to_3(conn: Connection) -> None:
     add_column_if_missing(conn, shared_datasets.name, "profiles")
 
 
+def _migrate_to_4(conn: Connection) -> None:
+    """Version 4: shared firm lists record their disclosure control (``shared_datasets.disclosure``)."""
+    add_column_if_missing(conn, shared_datasets.name, "disclosure")
+
+
 #: Schema version -> the step that upgrades a database from the version before it.
 MIGRATIONS: Final[dict[int, Callable[[Connection], None]]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
+    4: _migrate_to_4,
 }
