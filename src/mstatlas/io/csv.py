@@ -102,7 +102,9 @@ def _body_rows(buf: bytes, start: int, first_row: int, n_records: int) -> np.nda
     line ``first_row + i``. A line of only a carriage return is blank to the
     person but may be a record to the reader, so it sends the file the long way.
     """
-    n_lines = buf.count(b"\n", start) + (1 if len(buf) > start and buf[-1] != 10 else 0)
+    body = np.frombuffer(buf, dtype=np.uint8)[start:]
+    # numpy counts bytes faster than bytes.count
+    n_lines = int(np.count_nonzero(body == 10)) + (1 if len(body) and buf[-1] != 10 else 0)
     if n_lines != n_records:
         return None
     if buf.find(b"\r", start) >= 0 and (
@@ -154,7 +156,8 @@ def _read_csv_arrow(
                 invalid_row_handler=handler,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # large_string is what pandas' Arrow strings hold: no cast afterwards
+                column_types=dict.fromkeys(names, pa.large_string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -172,7 +175,7 @@ def _read_csv_arrow(
         rows = rownum[np.flatnonzero(nonempty)[k + 1 :]]
         if table.num_rows != len(rows):
             return None
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
     frame.columns = clean_names(header, ncols)
     frame = _drop_empty_unnamed(frame, len(header))
     detected = {"header_row": header_seg + 1}

@@ -93,6 +93,29 @@ def fill_text(s: pd.Series, value: str) -> pd.Series:
     return as_strings(pc.fill_null(arr, pa.scalar(value, arr.type)), s.index)
 
 
+def blank_as_missing(s: pd.Series) -> pd.Series:
+    """Empty texts of a text column as NA, in Arrow (``s.mask(s == "", pd.NA)`` without
+    pandas' masking, which is slow on a column with many blanks).
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Text (others are converted to text).
+
+    Returns
+    -------
+    pandas.Series
+        A ``string`` column: NA where ``s`` is empty or missing, else its text.
+
+    Examples
+    --------
+    >>> blank_as_missing(pd.Series(["a", "", None], dtype="string")).tolist()
+    ['a', <NA>, <NA>]
+    """
+    arr = arrow_strings(s)
+    return as_strings(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), s.index)
+
+
 def nonempty(s: pd.Series) -> np.ndarray:
     """Cells of a trimmed text column that hold something (not NA, not empty).
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from mstatlas.data.columns import PROFILE_FIELD_OF
 from mstatlas.data.validate import text_problems
 from mstatlas.io.context import Context
+from mstatlas.io.text import blank_as_missing
 
 #: Canonical fields holding text, in the order they are checked.
 TEXT_FIELDS = (
@@ -45,7 +44,7 @@ def check_text(ctx: Context) -> None:
         probs, bad = text_problems(s, ctx.rows, c, ctx.request.limits.max_text_len)
         ctx.problems.extend(probs)
         ctx.reject |= bad.to_numpy(bool)
-        ctx.texts[fld] = s.mask(s == "", pd.NA)
+        ctx.texts[fld] = blank_as_missing(s)
     ctx.name = ctx.texts["name"] if ctx.name_field == "name" else ctx.texts["city"]
     missing_name = ctx.name.isna().to_numpy(bool) & ~ctx.reject
     what_name = "firm name" if ctx.kind == "firms" else "cluster name"
