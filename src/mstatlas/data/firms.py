@@ -169,8 +169,10 @@ def _numbers(values: pd.Series | None, n: int) -> np.ndarray:
 
 def _group_mean(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
     ok = ~np.isnan(x)
-    total = np.bincount(key[ok], weights=x[ok], minlength=n_groups)
-    count = np.bincount(key[ok], minlength=n_groups)
+    if not ok.all():  # positions are mostly all known (geocoded): then no rows to pick
+        key, x = key[ok], x[ok]
+    total = np.bincount(key, weights=x, minlength=n_groups)
+    count = np.bincount(key, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
