@@ -2,8 +2,8 @@
 non-local request aborted.
 
 Tests wait for conditions, never for a fixed time: :func:`wait_for_run` waits until
-the app has finished a script run that started after a given moment (Streamlit
-marks its root element ``data-test-script-state="running"`` while the script runs),
+the app has finished a script run that started after a given moment (counted from
+Streamlit's own ``new_session`` / ``script_finished`` messages on its WebSocket),
 :func:`wait_until_still` until an element has stopped moving.
 """
 
@@ -109,27 +109,51 @@ def browser():
         b.close()
 
 
-#: Counts the app's finished script runs in ``window.__mstRuns``: each change of the
-#: root element's ``data-test-script-state`` to ``notRunning`` from another state.
+#: Counts the app's script runs from its own messages: the init script wraps the page's
+#: WebSocket and reads the top-level field of each ForwardMsg from Streamlit (protobuf:
+#: field 4 ``new_session`` starts a run, field 6 ``script_finished`` ends one, even one cut
+#: short by a rerun). ``window.__mstStarted`` / ``window.__mstRuns`` count them. The
+#: root element's ``data-test-script-state`` is not enough: React may never render
+#: "running" for a fast rerun, and then a run is missed.
 COUNT_RUNS = """
 (() => {
-  if (window.__mstRuns !== undefined) { return; }
+  if (window.__mstRuns !== undefined || !window.WebSocket) { return; }
   window.__mstRuns = 0;
-  const A = "data-test-script-state";
-  new MutationObserver((records) => {
-    records.forEach((r, i) => {
-      const later = records.slice(i + 1).find((x) => x.target === r.target);
-      const now = later ? later.oldValue : r.target.getAttribute(A);
-      if (now === "notRunning" && r.oldValue !== "notRunning") { window.__mstRuns += 1; }
-    });
-  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: [A]});
+  window.__mstStarted = 0;
+  const NEW_SESSION = 4, SCRIPT_FINISHED = 6;
+  const varint = (b, i) => {
+    let v = 0, s = 0, x;
+    do { x = b[i++]; v += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80 && i < b.length);
+    return [v, i];
+  };
+  const count = (data) => {
+    if (!(data instanceof ArrayBuffer)) { return; }
+    const b = new Uint8Array(data);
+    let i = 0;
+    while (i < b.length) {
+      let tag, n;
+      [tag, i] = varint(b, i);
+      const field = Math.floor(tag / 8), wire = tag % 8;
+      if (field === NEW_SESSION) { window.__mstStarted += 1; }
+      if (field === SCRIPT_FINISHED) { window.__mstRuns += 1; }
+      if (wire === 0) { [n, i] = varint(b, i); }
+      else if (wire === 2) { [n, i] = varint(b, i); i += n; }
+      else if (wire === 1) { i += 8; }
+      else if (wire === 5) { i += 4; }
+      else { return; }
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (e) => count(e.data));
+    }
+  };
 })();
 """
-IDLE = (
-    "() => document.querySelector('[data-testid=\"stApp\"]')"
-    "?.getAttribute('data-test-script-state') === 'notRunning'"
-)
+#: The app is idle: it has started at least one run and finished every run it started.
+IDLE = "() => window.__mstStarted > 0 && window.__mstStarted === window.__mstRuns"
 
 
 def script_runs(page) -> int:
