@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TextIO
 
 import pandas as pd
 
@@ -120,3 +121,28 @@ def escape_html(value: object) -> str:
         Text safe to put between tags or in a quoted attribute.
     """
     return html.escape(strip_bidi(str(value)))
+
+
+class BidiFreeWriter:
+    """A text stream that writes through to ``stream`` without bidirectional controls.
+
+    The command line prints names from files (rankings, profiles, reports); wrapped
+    around ``sys.stdout`` and ``sys.stderr`` it keeps a terminal from showing a name
+    reversed, in one place for every command.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(strip_bidi(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def __getattr__(self, name: str) -> object:  # encoding, fileno, ... of the stream
+        return getattr(self._stream, name)
