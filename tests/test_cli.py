@@ -199,7 +199,7 @@ def test_console_script_runs_without_traceback():
     assert r.returncode == 0 and "Dortmund" in r.stdout
 
 
-def test_share_keeps_a_firm_lists_firms(tmp_path, monkeypatch, capsys):
+def test_share_keeps_a_firm_lists_firms_when_the_owner_opts_in(tmp_path, monkeypatch, capsys):
     import re
 
     from mstatlas.store import DatasetStore
@@ -210,9 +210,11 @@ def test_share_keeps_a_firm_lists_firms(tmp_path, monkeypatch, capsys):
     f.write_bytes(
         "Firma;Stadt;Land;Beschäftigte\nA;Jena;DE;10\nB;Jena;DE;5\nC;Oulu;FI;7\n".encode("cp1252")
     )
-    assert main(["share", str(f), "--base-url", "https://atlas.example.org"]) == 0
-    out = capsys.readouterr().out
-    ds_id = re.search(r"ds=([A-Za-z0-9_-]{22})", out).group(1)
+    argv = ["share", str(f), "--base-url", "https://atlas.example.org", "--include-firm-rows"]
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "anyone with the link can see every firm's name, position and head count" in printed.err
+    ds_id = re.search(r"ds=([A-Za-z0-9_-]{22})", printed.out).group(1)
     shared = DatasetStore(url).load(ds_id)
     assert shared.firms is not None and len(shared.firms) == 3
     assert sorted(shared.clusters["firms"].tolist()) == [1, 2]

@@ -6,12 +6,14 @@ Exit codes: 0 ok, 1 bad data (with a message saying what to fix), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mstatlas import cli_disclosure
 from mstatlas.analysis.filters import Filters
 from mstatlas.analysis.provenance import rank_texts, with_article, year_texts
 from mstatlas.analysis.ranking import (
@@ -24,10 +26,12 @@ from mstatlas.analysis.ranking import (
     ranked_kind_text,
 )
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.text import BidiFreeWriter
 from mstatlas.errors import DataError, MSTAtlasError
 from mstatlas.io import load_clusters
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pandas as pd
 
     from mstatlas.io import Detected, UploadResult
@@ -66,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "when there are any, otherwise the one kind the file has, such as unspecified)",
     )
     rank.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    cli_disclosure.add_opt_out(rank)
     rank.add_argument(
         "--chart",
         type=Path,
@@ -80,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("file", nargs="?", type=Path, help="data file (default: embedded dataset)")
     mp.add_argument("--measure", choices=list(MEASURES), default="employees")
     mp.add_argument("-o", "--output", type=Path, required=True, help="HTML file to write")
+    cli_disclosure.add_opt_out(mp)
     mp.set_defaults(handler=_cmd_map)
 
     share = sub.add_parser(
@@ -94,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="public address of the app for the link "
         "(default: MSTATLAS_BASE_URL or http://localhost:8501)",
     )
+    cli_disclosure.add_keep_firms(share)
     share.set_defaults(handler=_cmd_share)
 
     rm = sub.add_parser("delete", help="delete a shared dataset (needs its delete token)")
@@ -106,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("file", type=Path, help="CSV/TSV, XLSX, GeoJSON or Parquet file")
     val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     val.add_argument("--format", choices=["text", "json"], default="text")
+    cli_disclosure.add_opt_out(val)
     val.set_defaults(handler=_cmd_validate)
     from mstatlas import cli_firms, cli_intelligence, cli_stream
 
@@ -148,10 +156,18 @@ def _nothing_ranked(clusters: pd.DataFrame, by: str, counts: tuple[str, ...] | N
     return f"No cluster has {figure}; the data has {names} figures: try {options}."
 
 
+def _load(args: argparse.Namespace) -> gpd.GeoDataFrame:
+    """The embedded dataset, or a file's clusters as they may be printed (a firm list's
+    employee figures protected unless its owner passed ``--no-disclosure-control``)."""
+    if args.file is None:
+        return load_clusters()
+    return cli_disclosure.read_for_output(args.file, args.no_disclosure_control)[0]
+
+
 def _cmd_rank(args: argparse.Namespace) -> int:
     like = args.counts is None
     counts = _parse_counts(args.counts) if not like else None
-    clusters = load_clusters(args.file)
+    clusters = _load(args)
     if like:
         counts = default_kinds(clusters, args.by)  # like with like
     full = rank_clusters(clusters, by=args.by, counts=counts)
@@ -250,7 +266,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from mstatlas.mapping.assets import standalone_html
     from mstatlas.mapping.build import build_map
 
-    clusters = load_clusters(args.file)
+    clusters = _load(args)
     html = standalone_html(build_map(clusters, measure=args.measure))
     args.output.write_text(html, encoding="utf-8")
     print(f"wrote {args.output} ({len(html.encode()):,} bytes, works offline)")
@@ -291,9 +307,14 @@ def _cmd_share(args: argparse.Namespace) -> int:
     name = args.name if args.name is not None else args.file.name
     # No id yet: the store gives the shared dataset its id.
     dataset = dataset_from_upload(result, dataset_id="", name=name, filename=args.file.name)
-    saved = get_store().save(shared_from_dataset(dataset))
+    shared = shared_from_dataset(dataset, keep_firms=args.include_firm_rows)
+    saved = get_store().save(shared)
     if result.report.n_rejected:
         print(f"note: {summary}", file=sys.stderr)
+    if shared.disclosure is not None:
+        print(f"note: {shared.disclosure['note']}", file=sys.stderr)
+        if shared.firms is not None:
+            print(cli_disclosure.KEEP_FIRMS_WARNING, file=sys.stderr)
     print(f"Shared {name!r}: {len(result.clusters):,} rows.")
     print(f"link:         {base_url}/?ds={saved.id}")
     print(f"id:           {saved.id}")
@@ -316,11 +337,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from mstatlas.io import read_upload
 
     result = read_upload(args.file, sheet=args.sheet)
-    print_report(args.file, result, args.format)
+    print_report(args.file, result, args.format, off=args.no_disclosure_control)
     return EXIT_OK if result.report.n_rejected == 0 else EXIT_DATA
 
 
-def print_report(file: Path, result: UploadResult | StreamResult, fmt: str) -> None:
+def print_report(
+    file: Path, result: UploadResult | StreamResult, fmt: str, *, off: bool = False
+) -> None:
     """Print what reading a file detected and its report, as ``mstatlas validate`` does.
 
     Parameters
@@ -332,6 +355,9 @@ def print_report(file: Path, result: UploadResult | StreamResult, fmt: str) -> N
         found; a report whose problems were not all listed says how many more there are.
     fmt : {"text", "json"}
         Plain text for people, or JSON.
+    off : bool
+        The owner passed ``--no-disclosure-control``. Otherwise the report of a
+        firm list says which clusters' employee figures are confidential and why.
     """
     import json
     from dataclasses import asdict
@@ -362,6 +388,7 @@ def print_report(file: Path, result: UploadResult | StreamResult, fmt: str) -> N
         }
         if unlisted:
             payload["n_problems"] = len(report.problems) + unlisted
+        payload |= cli_disclosure.owner_json(result, off)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
         return
     print(f"File: {file}")
@@ -384,6 +411,8 @@ def print_report(file: Path, result: UploadResult | StreamResult, fmt: str) -> N
             f"  … and {unlisted:,} more problem{'s' if unlisted != 1 else ''} not listed "
             f"(the first {len(report.problems):,} are; --max-problems N lists more)"
         )
+    for line in cli_disclosure.owner_lines(result, off):
+        print(line)
 
 
 def _detected_parts(d: Detected) -> list[str]:
@@ -409,6 +438,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    # Names from files are printed as they are, minus bidirectional controls (a name
+    # holding U+202E would otherwise read reversed in the terminal).
+    with (
+        contextlib.redirect_stdout(BidiFreeWriter(sys.stdout)),
+        contextlib.redirect_stderr(BidiFreeWriter(sys.stderr)),
+    ):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen command; errors become a message and an exit code."""
     try:
         return int(args.handler(args))
     except argparse.ArgumentTypeError as exc:

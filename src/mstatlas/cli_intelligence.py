@@ -27,6 +27,7 @@ from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
 from mstatlas.analysis.growth import growth_table
 from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import LIKE_WITH_LIKE, format_figure
+from mstatlas.cli_disclosure import add_opt_out, read_for_output
 from mstatlas.data.profiles import PROFILE_COLUMNS, PROFILE_FIELDS, cluster_profile, load_profiles
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.errors import DataError
@@ -47,6 +48,7 @@ def add_commands(sub: Any) -> None:
     )
     cmp.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
     cmp.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    add_opt_out(cmp)
     cmp.set_defaults(handler=_cmd_compare)
 
     ctry = sub.add_parser("countries", help="clusters and comparable sums per country")
@@ -60,26 +62,25 @@ def add_commands(sub: Any) -> None:
         f"kinds: {', '.join(COUNTS_WHAT)})",
     )
     ctry.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    add_opt_out(ctry)
     ctry.set_defaults(handler=_cmd_countries)
 
     prof = sub.add_parser("profile", help="every figure and sourced fact of one cluster")
     prof.add_argument("id", metavar="ID", help="cluster id, e.g. dortmund")
     prof.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
     prof.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    add_opt_out(prof)
     prof.set_defaults(handler=_cmd_profile)
 
 
-def _load(file: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cluster table and its profile facts (the embedded ones, or the file's own)."""
+def _load(file: Path | None, off: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cluster table and its profile facts (the embedded ones, or the file's own; a firm
+    list's employee figures protected unless its owner passed ``--no-disclosure-control``)."""
     if file is None:
         return load_clusters(), load_profiles()
-    from mstatlas.io import read_upload
-
-    result = read_upload(file)
-    if result.clusters.empty:
-        raise DataError(result.report.summary())
+    clusters, result = read_for_output(file, off)
     profiles = getattr(result, "profiles", None)
-    return result.clusters, profiles if profiles is not None else pd.DataFrame(
+    return clusters, profiles if profiles is not None else pd.DataFrame(
         columns=list(PROFILE_COLUMNS)
     )
 
@@ -96,7 +97,7 @@ def _write_csv(frame: pd.DataFrame) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    clusters, _ = _load(args.file)
+    clusters, _ = _load(args.file, args.no_disclosure_control)
     ids = list(dict.fromkeys(args.ids))
     if args.ivam:
         flagged = ivam_benchmark_ids(clusters)
@@ -160,7 +161,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_countries(args: argparse.Namespace) -> int:
-    clusters, _ = _load(args.file)
+    clusters, _ = _load(args.file, args.no_disclosure_control)
     counts: Any = LIKE_WITH_LIKE if args.counts is None else args.counts
     if args.counts is not None and args.counts not in COUNTS_WHAT:
         raise argparse.ArgumentTypeError(
@@ -202,7 +203,7 @@ def _cmd_countries(args: argparse.Namespace) -> int:
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
-    clusters, profiles = _load(args.file)
+    clusters, profiles = _load(args.file, args.no_disclosure_control)
     rows = clusters[clusters["cluster_id"] == args.id]
     if rows.empty:
         known = ", ".join(sorted(map(str, clusters["cluster_id"].unique()))[:12])

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mstatlas import cli_disclosure
 from mstatlas.cli import print_report
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.errors import DataError
@@ -89,6 +90,7 @@ def add_commands(sub: Any) -> None:
         "-o", "--output", type=Path, required=True, help="cluster table to write (CSV)"
     )
     agg.add_argument("--format", choices=["text", "json"], default="text", help="report format")
+    cli_disclosure.add_opt_out(agg)
     _add_streaming(agg)
     agg.set_defaults(handler=_cmd_aggregate)
 
@@ -123,7 +125,7 @@ def _validate_with(in_memory: Callable[[argparse.Namespace], int]) -> Callable[.
                 max_problems=args.max_problems,
                 progress=progress,
             )
-        print_report(args.file, result, args.format)
+        print_report(args.file, result, args.format, off=args.no_disclosure_control)
         return EXIT_OK if result.report.n_rejected == 0 else EXIT_DATA
 
     return handler
@@ -151,10 +153,12 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
         )
     if result.clusters is None or not len(result.clusters):
         raise DataError(result.report.summary())
-    table = result.clusters.drop(columns="geometry", errors="ignore")
+    off = args.no_disclosure_control
+    clusters = cli_disclosure.clusters_to_output(result, off)
+    table = clusters.drop(columns="geometry", errors="ignore")
     data = to_safe_csv_bytes(table)
     args.output.write_bytes(data)
-    print_report(args.file, result, args.format)
+    print_report(args.file, result, args.format, off=off)
     print(
         f"wrote {args.output}: {len(table):,} clusters from {result.report.n_imported:,} firms "
         f"({human_bytes(len(data))})",

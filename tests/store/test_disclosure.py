@@ -14,6 +14,7 @@ Dortmund     3   100 + 110 + 120 = 330       shown
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -186,3 +187,39 @@ def test_the_session_variant_keeps_firms_but_protects_the_figures(upload: Datase
     again = protected_dataset(own, DisclosureRules(min_firms=1, dominance=100))
     assert again.clusters is own.clusters  # protected once, not again with other rules
     assert again.firms is None and again.meta["disclosure"]["firm_rows"] is False
+
+
+def test_cli_share_of_a_register(
+    store_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mstatlas.cli import main
+    from mstatlas.store import forget_store
+
+    monkeypatch.setenv("MSTATLAS_DATABASE_URL", store_url)
+    monkeypatch.delenv("MSTATLAS_MIN_FIRMS", raising=False)
+    monkeypatch.delenv("MSTATLAS_DOMINANCE", raising=False)
+    path = tmp_path / "register.csv"
+    path.write_text(REGISTER, encoding="utf-8")
+    store = DatasetStore(store_url)
+    try:
+        assert main(["share", str(path)]) == 0
+        printed = capsys.readouterr()
+        assert "Employee figures of 2 clusters are confidential." in printed.err
+        assert "anyone with the link" not in printed.err
+        plain = store.load(re.search(r"ds=([\w-]{22})", printed.out).group(1))  # type: ignore[union-attr]
+        assert plain.firms is None and plain.report is None
+        assert not numbers_in(pd.DataFrame(plain.clusters.drop(columns="geometry"))) & set(SECRETS)
+
+        assert main(["share", str(path), "--include-firm-rows"]) == 0
+        printed = capsys.readouterr()
+        assert "anyone with the link can see every firm's name, position and head count" in (
+            printed.err
+        )
+        kept = store.load(re.search(r"ds=([\w-]{22})", printed.out).group(1))  # type: ignore[union-attr]
+        assert kept.firms is not None and sorted(kept.firms["employees"]) == sorted(
+            [700, 50, 1000, 10, 20, 30, 100, 110, 120]
+        )
+        assert kept.disclosure is not None and kept.disclosure["firm_rows"] is True
+    finally:
+        store.close()
+        forget_store(store_url)

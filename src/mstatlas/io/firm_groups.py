@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mstatlas.data.codes import combine_codes, renumber, text_codes
+from mstatlas.data.disclosure import FIGURE_COLUMNS
 from mstatlas.data.firms import cluster_rows, method_text
 
 GroupBy = Literal["city", "cluster"]
@@ -95,6 +96,7 @@ class FirmGroups:
         self._sums = {c: np.zeros(0) for c in ("employees", "lat", "lon")}
         self._known = {c: np.zeros(0, np.int64) for c in ("lat", "lon")}
         self._year = np.zeros(0)
+        self._largest = np.zeros(0)
         self._texts = {c: _Counts() for c in (*MODE_COLUMNS, "technology")}
 
     @property
@@ -125,6 +127,8 @@ class FirmGroups:
         self._sums["employees"] = _sum_into(
             self._sums["employees"], groups[known], emp[known], size
         )
+        self._largest = np.concatenate([self._largest, np.full(size - len(self._largest), -np.inf)])
+        np.maximum.at(self._largest, groups[known], emp[known])
         for c in ("lat", "lon"):
             x = _numbers(firms.get(c), n)
             ok = ~np.isnan(x)
@@ -186,6 +190,26 @@ class FirmGroups:
         agg["tech"] = _mixes(self._texts["technology"], size)
         out = cluster_rows(agg, self.by)
         return out, method_text(self.by, self.n_firms, len(out))
+
+    def figures(self) -> pd.DataFrame:
+        """Per group, what the disclosure rules judge its employee figure by.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :data:`~mstatlas.data.disclosure.FIGURE_COLUMNS`, one row per group
+            in the order of :meth:`clusters` (``group`` is the row's position):
+            firms with a known head count, their employees, the largest head count.
+        """
+        largest = self._largest  # every array has one entry per group after each add
+        return pd.DataFrame(
+            {
+                "group": np.arange(self.n_groups),
+                "contributors": self._k.astype("int64"),
+                "total": self._sums["employees"],
+                "largest": np.where(np.isneginf(largest), np.nan, largest),
+            }
+        )[list(FIGURE_COLUMNS)]
 
 
 def _column(firms: pd.DataFrame, col: str, n: int) -> pd.Series:

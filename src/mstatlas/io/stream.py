@@ -114,6 +114,10 @@ class StreamResult:
         How firms became clusters, in words.
     n_chunks : int
         Chunks the file was read in.
+    figures : pandas.DataFrame or None
+        For a firm list, per cluster row what the disclosure rules judge its
+        employee figure by (:meth:`~mstatlas.io.firm_groups.FirmGroups.figures`):
+        the firm rows themselves are not kept.
     """
 
     report: StreamReport
@@ -124,6 +128,7 @@ class StreamResult:
     clusters: gpd.GeoDataFrame | None = None
     aggregation: str | None = None
     n_chunks: int = 0
+    figures: pd.DataFrame | None = None
 
 
 @dataclass
@@ -328,7 +333,7 @@ def _run(
         n_chunks=n_chunks,
     )
     if result.kind == "firms":
-        result.clusters, result.aggregation = firms.clusters(last)
+        result.clusters, result.aggregation, result.figures = firms.clusters(last)
     return result, str(found)
 
 
@@ -499,9 +504,10 @@ class _FirmTally:
         for groups in self.groups.values():
             groups.add(ctx.firms)
 
-    def clusters(self, ctx: Context) -> tuple[gpd.GeoDataFrame, str]:
-        """The cluster table of all firms, its ids given by the reader's last stage."""
+    def clusters(self, ctx: Context) -> tuple[gpd.GeoDataFrame, str, pd.DataFrame]:
+        """The cluster table of all firms (its ids given by the reader's last stage), the
+        method text, and the figures the disclosure rules judge each row by."""
         by = "cluster" if "cluster" in self.groups and self.every_firm_has_cluster else "city"
         ctx.table, aggregation = self.groups[by].clusters()
         assign_cluster_ids(ctx)
-        return ctx.clusters, aggregation
+        return ctx.clusters, aggregation, self.groups[by].figures()
