@@ -10,6 +10,7 @@ from mstatlas.ui import (  # imported at start-up, not by the first sessions at 
     compare_page,  # noqa: F401
     countries_page,  # noqa: F401
     embed_page,
+    firm_clusters_page,  # noqa: F401
     map_page,  # noqa: F401
     present_page,  # noqa: F401
     ranking_page,  # noqa: F401
@@ -43,6 +44,7 @@ else:
             st.Page(PAGES / "ranking.py", title="Ranking", icon=":material/leaderboard:"),
             st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
             st.Page(PAGES / "countries.py", title="Countries", icon=":material/public:"),
+            st.Page(PAGES / "firm_clusters.py", title="Firm clusters", icon=":material/hub:"),
             st.Page(PAGES / "upload.py", title="Your data", icon=":material/upload_file:"),
             st.Page(PAGES / "sources.py", title="Data & sources", icon=":material/menu_book:"),
             st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
