@@ -113,7 +113,10 @@ def blank_as_missing(s: pd.Series) -> pd.Series:
     ['a', <NA>, <NA>]
     """
     arr = arrow_strings(s)
-    return as_strings(pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr), s.index)
+    empty = pc.equal(arr, "")
+    if not pc.any(empty).as_py() and isinstance(s.dtype, pd.StringDtype):
+        return s.copy(deep=False)  # nothing to set: the same text, no new memory
+    return as_strings(pc.if_else(empty, pa.scalar(None, arr.type), arr), s.index)
 
 
 def nonempty(s: pd.Series) -> np.ndarray:
