@@ -3,6 +3,7 @@ tables, mix, confidentiality)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from io import StringIO
@@ -12,7 +13,10 @@ import pytest
 from ui.app_helpers import PAGES, map_args, texts
 
 from mstatlas.mapping.outlines import OUTLINE_COLOUR
+from mstatlas.store import get_store
+from mstatlas.store.dataset import shared_from_dataset
 from mstatlas.ui import firm_cluster_panel, firm_clusters_data, keys
+from mstatlas.ui.datasets import get_dataset, register_upload
 from mstatlas.ui.urlstate import parse_query, to_query
 
 PAGE = f"{PAGES}/firm_clusters.py"
@@ -173,10 +177,15 @@ def test_the_picked_cluster_shows_its_mix_with_location_quotients(app):
     assert "Head counts are shown because you uploaded this list" in texts(at)
 
 
-def test_someone_else_sees_no_reasons_no_head_counts_and_no_small_outline(app):
+def test_whoever_opens_a_share_sees_no_reasons_no_head_counts_and_no_small_outline(app):
     at = uploaded(app.run())
     at.number_input(key=keys.view_widget("detect_min_firms")).set_value(2).run()
-    at.session_state[keys.MY_DATASETS] = {}  # as in a session that did not upload it
+    ds = get_dataset(at.session_state[keys.VIEW].dataset)
+    # shared with its firm rows (the owner opted in), opened in a session that did not upload it
+    saved = get_store().save(shared_from_dataset(ds, keep_firms=True))
+    at.session_state[keys.MY_DATASETS] = {}
+    at.session_state[keys.VIEW] = at.session_state[keys.VIEW].with_(dataset=saved.id)
+    at.run()
     at.selectbox(key=keys.FIRM_CLUSTER).set_value("dortmund").run()
     assert not at.exception
     table = clusters_table(at)
@@ -188,7 +197,7 @@ def test_someone_else_sees_no_reasons_no_head_counts_and_no_small_outline(app):
         "<b>Dortmund",
         "<b>München",
     ]  # Hamburg's 2 firms are fewer than k = 3: its outline is not sent
-    assert '"e":' not in map_args(at)["feature_group"].replace('"e":null', "")
+    assert '"e":[' not in map_args(at)["feature_group"]  # no head count in the firm dots
     assert not PAIR_SUM.search(everything_shown(at))
 
 
@@ -222,3 +231,15 @@ def test_the_download_is_protected_and_says_what_it_counts(app):
     assert table.loc["Dortmund", "detection"] == "DBSCAN, radius 15 km"
     note = table.loc["Dortmund", "confidentiality"]
     assert note == prot.public_note() and "1 cluster" in note  # how many, not which
+
+
+def test_a_firm_list_shared_without_its_rows_says_so(app):
+    at = uploaded(app.run())
+    ds_id = at.session_state[keys.VIEW].dataset
+    ds = get_dataset(ds_id)
+    rowless = dataclasses.replace(ds, id="u-rowless-test", firms=None, shared=True)
+    register_upload(rowless)
+    at.session_state[keys.VIEW] = at.session_state[keys.VIEW].with_(dataset=rowless.id)
+    at.run()
+    assert not at.exception
+    assert "shared without its firm rows" in texts(at)

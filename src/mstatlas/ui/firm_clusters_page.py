@@ -65,6 +65,11 @@ NO_FIRMS = (
     "from. Upload a firm list (one row per firm, with its coordinates or at least its city) "
     "on “Your data”, then open this page again."
 )
+NO_FIRM_ROWS = (
+    "This firm list was shared without its firm rows (only its clusters by city, with "
+    "confidential figures protected), so there are no firm locations to detect clusters "
+    "from. Upload the firm list itself on “Your data” to detect its clusters."
+)
 
 
 @st.cache_resource(show_spinner="Preparing firm points…", max_entries=8)
@@ -278,7 +283,7 @@ def render() -> None:
     session.show_notices()
     st.title("Firm clusters")
     if ds.firms is None or not len(ds.firms):
-        st.info(NO_FIRMS)
+        st.info(NO_FIRM_ROWS if ds.kind == "firms" else NO_FIRMS)
         st.page_link(
             UPLOAD_PAGE, label="Your data: upload a firm list", icon=":material/upload_file:"
         )
