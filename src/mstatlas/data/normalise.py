@@ -24,7 +24,11 @@ def plain_text(text: object) -> str:
     >>> plain_text("  Ländercode / ISO ")
     'landercode iso'
     """
-    s = unicodedata.normalize("NFKD", str(text)).replace("ß", "ss")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = str(text)
+    if s.isascii():  # nothing to decompose (most names): skip the per-character pass
+        s = s.casefold()
+    else:
+        s = unicodedata.normalize("NFKD", s).replace("ß", "ss")
+        s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = re.sub(r"[^0-9a-z]+", " ", s)
     return s.strip()
