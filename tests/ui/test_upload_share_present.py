@@ -9,6 +9,7 @@ import pytest
 from ui.app_helpers import PAGES, map_args, symbols, texts
 
 from mstatlas import load_clusters, rank_clusters
+from mstatlas.ui import keys
 from mstatlas.ui.upload_page import NOT_USED
 
 GERMAN_FIRMS = (
@@ -56,6 +57,13 @@ def test_upload_german_firm_list_lands_on_map_and_ranking(app):
     ds_id = at.session_state["view"].dataset
     assert ds_id.startswith("u-")
     at.switch_page(f"{PAGES}/map.py").run()
+    data = symbols(at)
+    # disclosure control by default: München's 2 firms and Göteborg's 1 are confidential
+    assert [v for v in data["v"] if v is not None] == []
+    switch = at.toggle(key=keys.disclosure_switch(ds_id))
+    assert switch.value is True
+    switch.set_value(False).run()  # the owner's own figures
+    assert not at.exception
     data = symbols(at)
     assert sorted(v for v in data["v"] if v is not None) == [12, 1100]
     assert len(data["lat"]) == 3  # München, Göteborg, Besançon
@@ -127,8 +135,10 @@ def test_share_upload_and_reopen_from_link(app):
     other.query_params["sel"] = "munchen"
     other.run()
     assert not other.exception
-    assert sorted(v for v in symbols(other)["v"] if v) == [12, 1100]
-    assert "München" in texts(other)
+    # shared with disclosure control: München's 2 firms and Göteborg's 1 show no employee sum
+    assert [v for v in symbols(other)["v"] if v] == []
+    assert len(symbols(other)["lat"]) == 3
+    assert "München" in texts(other) and "1,100" not in texts(other)
 
 
 def test_owner_can_delete_a_shared_dataset(app):

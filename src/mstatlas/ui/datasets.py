@@ -4,10 +4,17 @@ Datasets are addressed by an id: ``default`` (the embedded sourced data),
 ``u-…`` (an upload held in this server process, not yet shared) or a share id
 (stored in the database, immutable). Derived data is cached by these ids, so a
 rerun never re-hashes a large table.
+
+An uploaded firm list is seen in one of three forms, each with its own id
+(:func:`seen_as`): its owner sees ``u-…`` -- employee figures protected by
+disclosure control, firm rows kept for the firm layers; ``u-…~own`` when the
+owner turns disclosure control off; anyone else, and every embed,
+``u-…~public`` -- exactly what a share would store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import threading
 from collections import OrderedDict
@@ -23,12 +30,15 @@ from mstatlas.errors import MSTAtlasError
 from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
-from mstatlas.store.dataset import Dataset
+from mstatlas.store.dataset import Dataset, is_protected, protected_dataset
 from mstatlas.ui import keys, session, sharing
 
 DEFAULT_ID = "default"
 UPLOAD_PREFIX = "u-"
 MAX_UPLOADS_IN_MEMORY = 32
+#: Between an upload id and the form it is seen in (``u-…~own``, ``u-…~public``).
+VARIANT_SEP = "~"
+OWN, PUBLIC = "own", "public"
 
 
 class _UploadRegistry:
@@ -104,15 +114,68 @@ def get_dataset(ds_id: str) -> Dataset:
     if ds_id == DEFAULT_ID:
         return _default_dataset()
     if ds_id.startswith(UPLOAD_PREFIX):
-        ds = _uploads().get(ds_id)
-        if ds is None:
-            raise MSTAtlasError(
-                "This link points at an upload that was never shared (or the server restarted), "
-                "so it cannot be opened here. Ask for a link made with “Share”."
-            )
-        return ds
+        return _upload(ds_id)
     _confirm_shared(ds_id)
     return _shared(ds_id)
+
+
+def base_id(ds_id: str) -> str:
+    """The dataset id without the form it is seen in (``u-abc~public`` -> ``u-abc``)."""
+    return ds_id.partition(VARIANT_SEP)[0]
+
+
+def _upload(ds_id: str) -> Dataset:
+    """An upload of this process in the form its id names (see the module)."""
+    base, _, form = ds_id.partition(VARIANT_SEP)
+    ds = _uploads().get(base)
+    if ds is None:
+        raise MSTAtlasError(
+            "This link points at an upload that was never shared (or the server restarted), "
+            "so it cannot be opened here. Ask for a link made with “Share”."
+        )
+    if is_protected(ds):  # a cluster table: one form for everyone
+        return ds
+    if form not in ("", OWN):
+        form = PUBLIC  # an unknown form shows no more than a share would
+    return _upload_form(base, form)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _upload_form(base: str, form: str) -> Dataset:
+    """A firm-list upload as its owner (``""``), its owner without disclosure control
+    (``"own"``) or anyone else (``"public"``) sees it; one object per form (read-only)."""
+    ds = _uploads().get(base)
+    if ds is None:
+        raise MSTAtlasError("This upload is no longer held by the server; upload it again.")
+    if form == OWN:
+        return dataclasses.replace(ds, id=f"{base}{VARIANT_SEP}{OWN}")
+    seen = protected_dataset(ds, keep_firms=form != PUBLIC)
+    return dataclasses.replace(seen, id=f"{base}{VARIANT_SEP}{form}" if form else base)
+
+
+def seen_as(ds_id: str) -> str:
+    """The id of the form in which this session may see a dataset (see the module).
+
+    An upload's owner (it is among :data:`~mstatlas.ui.keys.MY_DATASETS`) sees
+    its protected form, or its own figures after turning disclosure control off
+    (:data:`~mstatlas.ui.keys.DISCLOSURE_OFF`); anyone else the public form.
+    Other datasets are the same for everyone.
+    """
+    if not ds_id.startswith(UPLOAD_PREFIX):
+        return ds_id
+    base = base_id(ds_id)
+    if base not in st.session_state.get(keys.MY_DATASETS, {}):
+        return f"{base}{VARIANT_SEP}{PUBLIC}"
+    if base in st.session_state.get(keys.DISCLOSURE_OFF, set()):
+        return f"{base}{VARIANT_SEP}{OWN}"
+    return base
+
+
+def public_view(ds: Dataset) -> Dataset:
+    """A dataset as a share (and so an embed) shows it: a firm list's figures protected."""
+    if not ds.id.startswith(UPLOAD_PREFIX) or is_protected(ds) and ds.firms is None:
+        return ds
+    return get_dataset(f"{base_id(ds.id)}{VARIANT_SEP}{PUBLIC}")
 
 
 def _confirm_shared(ds_id: str) -> None:
@@ -190,9 +253,10 @@ def summary(ds_id: str, _ds: Dataset) -> Summary:
 
 
 def safe_get_dataset(ds_id: str) -> tuple[Dataset, str | None]:
-    """Like :func:`get_dataset`, but falls back to the default with a message."""
+    """Like :func:`get_dataset` in the form this session may see (:func:`seen_as`), but
+    falls back to the default with a message."""
     try:
-        return get_dataset(ds_id), None
+        return get_dataset(seen_as(ds_id)), None
     except MSTAtlasError as exc:
         return get_dataset(DEFAULT_ID), str(exc)
 

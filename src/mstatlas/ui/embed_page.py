@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import current, filters_key, points
+from mstatlas.ui.datasets import current, filters_key, points, public_view
 
 HIDE_CHROME = """
 <style>
@@ -26,7 +26,7 @@ def render() -> None:
     st.html(HIDE_CHROME)
     session.show_notices()
     view = session.view()
-    ds = current()
+    ds = public_view(current())  # what a share would show: never a firm's own figure
     fkey = filters_key(view.filters())
     pts = points(ds.id, fkey, view.measure)
     clicked = components.atlas_map(

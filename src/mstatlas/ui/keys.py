@@ -46,6 +46,14 @@ DELETE_TOKENS: Final = "delete_tokens"
 SHARED_CONFIRMED: Final = "_shared_confirmed"
 LAST_DATASET: Final = "_last_dataset"
 
+# -- disclosure control (ui/disclosure_panel.py, ui/datasets.py) --------------------------
+#: Upload ids whose owner turned disclosure control off for their own view and downloads.
+DISCLOSURE_OFF: Final = "disclosure_off"
+#: The share panel's opt-in to store a firm list's firm rows too.
+SHARE_FIRM_ROWS: Final = "share_firm_rows"
+#: The upload page's disclosure check of the latest read (made once per read).
+UPLOAD_DISCLOSURE: Final = "_upload_disclosure"
+
 # -- pages ----------------------------------------------------------------------------
 PRESENT_SLIDE: Final = "_present_slide"
 YEARS_WIDGET: Final = "w_years"
@@ -69,6 +77,11 @@ FIRM_MIN_CONTRIBUTORS: Final = "firm_min_contributors"
 def view_widget(field: str) -> str:
     """The widget bound to the view field ``field`` (see :func:`mstatlas.ui.session.bound_widget`)."""
     return f"w_{field}"
+
+
+def disclosure_switch(ds_id: str) -> str:
+    """The sidebar switch that turns disclosure control off for one upload."""
+    return f"w_disclosure_{ds_id}"
 
 
 def rating_widget(star: str) -> str:

@@ -8,8 +8,8 @@ import streamlit as st
 
 from mstatlas.errors import MSTAtlasError
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import components, keys, session, sharing
-from mstatlas.ui.datasets import UPLOAD_PREFIX, forget_shared
+from mstatlas.ui import components, disclosure_panel, keys, session, sharing
+from mstatlas.ui.datasets import UPLOAD_PREFIX, base_id, forget_shared, get_dataset
 from mstatlas.ui.embed_page import EMBED_FRAME_HEIGHT
 from mstatlas.ui.urlstate import share_url
 
@@ -23,8 +23,9 @@ def render(ds: Dataset, page: str) -> None:
                 "This view shows **your upload**, which only you can see. Store it on the server "
                 "to get a link that works for anyone, also after a restart."
             )
+            keep_firms = disclosure_panel.share_opt_in(ds)
             if st.button("Share this dataset", type="primary", key="share_dataset"):
-                _share(ds)
+                _share(ds, keep_firms)
                 view = session.view()
             if view.dataset.startswith(UPLOAD_PREFIX):
                 return
@@ -52,15 +53,17 @@ def render(ds: Dataset, page: str) -> None:
         st.code(share_url(base, "present", view.with_(slide=0)), language=None, wrap_lines=True)
 
 
-def _share(ds: Dataset) -> None:
+def _share(ds: Dataset, keep_firms: bool) -> None:
+    base = base_id(ds.id)
     try:
         with st.spinner("Storing the dataset…"):
-            ds_id, token = sharing.share_dataset(ds)
+            # the upload as its owner sees it by default: figures protected, firm rows kept
+            ds_id, token = sharing.share_dataset(get_dataset(base), keep_firms=keep_firms)
     except MSTAtlasError as exc:
         st.error(str(exc))
         return
     names = st.session_state.setdefault(keys.MY_DATASETS, {})
-    names[ds_id] = names.pop(ds.id, ds.name)
+    names[ds_id] = names.pop(base, ds.name)
     st.session_state.setdefault(keys.DELETE_TOKENS, {})[ds_id] = token
     session.update_view(dataset=ds_id)
     st.success(f"Shared as {components.md(ds_id)}. Anyone with the link can open it.")

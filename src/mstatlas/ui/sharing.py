@@ -35,12 +35,13 @@ def shared_exists(ds_id: str) -> bool | None:
         return None
 
 
-def share_dataset(ds: Dataset) -> tuple[str, str]:
+def share_dataset(ds: Dataset, *, keep_firms: bool = False) -> tuple[str, str]:
     """Store an upload; returns (share id, delete token).
 
-    What is kept: :func:`mstatlas.store.dataset.shared_from_dataset`.
+    What is kept: :func:`mstatlas.store.dataset.shared_from_dataset` -- a firm
+    list protected by disclosure control, its firm rows only with ``keep_firms``.
     """
-    saved = _store().save(shared_from_dataset(ds))
+    saved = _store().save(shared_from_dataset(ds, keep_firms=keep_firms))
     return saved.id, saved.delete_token
 
 

@@ -8,9 +8,9 @@ from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import strip_bidi
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import keys, session, urlstate
+from mstatlas.ui import disclosure_panel, keys, session, urlstate
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, safe_get_dataset, summary
+from mstatlas.ui.datasets import DEFAULT_ID, base_id, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:
@@ -32,6 +32,7 @@ def render() -> Dataset:
         session.update_view(dataset=DEFAULT_ID, selected=None)
     with st.sidebar:
         ds = _dataset_picker(ds)
+        disclosure_panel.sidebar_switch(ds)
         session.bound_widget(
             "measure",
             st.radio,
@@ -101,16 +102,16 @@ def _dataset_picker(ds: Dataset) -> Dataset:
         format_func=lambda k: strip_bidi(str(choices.get(k, k))),
         help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
     )
-    if session.view().dataset != ds.id:
+    if session.view().dataset != base_id(ds.id):
         ds, problem = safe_get_dataset(session.view().dataset)
         if problem:
             st.error(problem)
-    if st.session_state.get(keys.LAST_DATASET, ds.id) != ds.id:
+    if st.session_state.get(keys.LAST_DATASET, base_id(ds.id)) != base_id(ds.id):
         # Cluster ids differ between datasets, and "include other kinds" was set for the
         # kinds of the last one: a new dataset opens like with like (a link with mixed=1
         # still opens mixed on its own dataset, as there is no last dataset then).
         session.update_view(selected=None, slide=0, mixed=False, compare=())
-    st.session_state[keys.LAST_DATASET] = ds.id
+    st.session_state[keys.LAST_DATASET] = base_id(ds.id)
     return ds
 
 

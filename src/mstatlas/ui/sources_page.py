@@ -8,7 +8,7 @@ import streamlit as st
 from mstatlas.data.export import to_safe_csv_bytes, to_safe_xlsx
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.data.text import strip_bidi_frame
-from mstatlas.ui import components, session
+from mstatlas.ui import components, disclosure_panel, session
 from mstatlas.ui.datasets import current, filtered, filters_key
 
 
@@ -29,6 +29,7 @@ def render() -> None:
         f"{len(rows):,} figures of {rows['cluster_id'].nunique():,} clusters match the filters "
         f"(dataset: {components.md(ds.name)})."
     )
+    disclosure_panel.method_note(ds)
     table = pd.DataFrame(
         {
             "Row": rows.index,

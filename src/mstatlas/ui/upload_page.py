@@ -30,7 +30,7 @@ from mstatlas.io import (
     warm_up,
 )
 from mstatlas.store.dataset import dataset_from_upload
-from mstatlas.ui import components, keys, session
+from mstatlas.ui import components, disclosure_panel, keys, session
 from mstatlas.ui.datasets import new_upload_id, register_upload
 
 NOT_USED = "— not used —"
@@ -456,6 +456,7 @@ def render() -> None:
     if new_mapping != mapping:
         st.rerun()
     _report(result)
+    disclosure_panel.upload_section(result)
     new_overrides = _geocoding(result, view_key)
     if new_overrides != overrides:
         st.rerun()
