@@ -28,6 +28,12 @@ least two of them are combined and the combination passes both rules itself.
 No total over all clusters is published next to the table, so a suppressed
 figure cannot be recovered by subtraction (no secondary suppression needed).
 
+The rules are judged on three figures per group -- firms with a known head
+count, their employees together and the largest head count
+(:func:`group_figures`) -- so a table can be protected from its firm rows
+(:func:`protect_figures`) or from those figures kept while reading a register
+too big for memory (:func:`protect_table`).
+
 Defaults can be changed per deployment: ``MSTATLAS_MIN_FIRMS`` (k, a whole
 number, at least 1) and ``MSTATLAS_DOMINANCE`` (p, a percentage above 0 and at
 most 100), read by :meth:`DisclosureRules.from_env`.
