@@ -91,41 +91,78 @@ def series_label(counts_what: str, scope: object = None) -> str:
     return f"{kind} ({scope})" if has_scope else kind
 
 
+def _spans_years(
+    ids: np.ndarray, kinds: np.ndarray, scopes: np.ndarray, years: np.ndarray
+) -> np.ndarray:
+    """Which figures belong to a series (cluster, kind, scope) with at least two years."""
+    if not len(ids):
+        return np.zeros(0, dtype=bool)
+    codes = [pd.factorize(a, use_na_sentinel=False)[0].astype(np.int64) for a in (ids, kinds)]
+    codes.append(pd.factorize(scopes, use_na_sentinel=False)[0].astype(np.int64))
+    series = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
+    year = years.astype(np.int64) - int(years.min())
+    pairs = np.unique(series * (int(year.max()) + 1) + year) // (int(year.max()) + 1)
+    n_years = np.bincount(pairs, minlength=int(series.max()) + 1)
+    return np.asarray(n_years[series] >= 2, dtype=bool)
+
+
 def _dated_figures(
-    clusters: pd.DataFrame, by: str, counts: Iterable[str] | None = None
+    clusters: pd.DataFrame, by: str, counts: Iterable[str] | None = None, spans: bool = False
 ) -> pd.DataFrame:
-    """Every dated figure with a value for ``by``, with sort keys, in file order."""
+    """Every dated figure with a value for ``by``, with sort keys, in file order.
+
+    ``spans``: only the figures of series with figures in at least two years (what
+    growth needs), picked before the other columns are built.
+    """
     value, qual = measure_values(clusters, by)
+    values = value.to_numpy(dtype=float, na_value=np.nan)
+    years = pd.array(clusters["year"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
+    kinds = clusters["counts_what"].to_numpy(dtype=object)
+    keep = ~np.isnan(values) & ~np.isnan(years)
+    if counts is not None:
+        keep &= np.isin(kinds, list(counts))
+    # ``scope`` is optional: without it every figure is for the usual perimeter.
+    scope_col = clusters["scope"] if "scope" in clusters.columns else None
+    ids = clusters["cluster_id"].to_numpy(dtype=object)
+    if spans:
+        scopes = (
+            np.full(len(clusters), None, dtype=object)
+            if scope_col is None
+            else scope_col.to_numpy(dtype=object, na_value=None)
+        )
+        keep[keep] = _spans_years(ids[keep], kinds[keep], scopes[keep], years[keep])
+    pos = np.flatnonzero(keep)
+
+    def kept(col: pd.Series) -> pd.Series | np.ndarray:
+        if not len(pos):  # nothing to type: growth returns its empty table
+            return np.empty(0, dtype=object)
+        # typed as the whole column would be (as plain objects), then the kept rows
+        return pd.Series(col.to_numpy(dtype=object)).take(pos).reset_index(drop=True)
+
     df = pd.DataFrame(
         {
-            "cluster_id": clusters["cluster_id"].to_numpy(dtype=object),
-            "cluster_name": clusters["cluster_name"].to_numpy(dtype=object),
-            "counts_what": clusters["counts_what"].to_numpy(dtype=object),
-            # ``scope`` is optional: without it every figure is for the usual perimeter.
-            "scope": clusters.get("scope", pd.Series(None, index=clusters.index)).to_numpy(
-                dtype=object
-            ),
-            "year": clusters["year"].to_numpy(dtype=object),
-            "value": value.to_numpy(dtype=float, na_value=np.nan),
-            "qualifier": qual.to_numpy(dtype=object),
-            "source_title": clusters["source_title"].to_numpy(dtype=object),
-            "source_url": clusters["source_url"].to_numpy(dtype=object),
-            "row": clusters.index.to_numpy(),
-            "_order": np.arange(len(clusters)),
+            "cluster_id": ids[pos],
+            "cluster_name": kept(clusters["cluster_name"]),
+            "counts_what": kinds[pos],
+            "scope": np.full(len(pos), None, dtype=object)
+            if scope_col is None
+            else kept(scope_col),
+            "year": years[pos].astype(int),
+            "value": values[pos],
+            "qualifier": qual.to_numpy(dtype=object)[pos],
+            "source_title": kept(clusters["source_title"]),
+            "source_url": kept(clusters["source_url"]),
+            "row": clusters.index.to_numpy()[pos],
+            "_order": pos,
         }
     )
-    if counts is not None:
-        df = df[df["counts_what"].isin(list(counts))]
-    df = df[df["value"].notna() & df["year"].notna()].copy()
-    df["year"] = df["year"].astype(int)
     df["scope"] = df["scope"].where(df["scope"].notna(), None)
     df["_scope_key"] = df["scope"].fillna("")
     prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
     df["_prio"] = df["counts_what"].map(prio).fillna(len(prio))
     df["_scoped"] = df["_scope_key"] != ""
     df["_approx"] = df["qualifier"] != ""
-    first_seen = {c: i for i, c in enumerate(df["cluster_id"].drop_duplicates())}
-    df["_cluster_order"] = df["cluster_id"].map(first_seen)
+    df["_cluster_order"] = pd.factorize(df["cluster_id"].to_numpy(dtype=object))[0]
     df["display"] = format_figures(df["value"].to_numpy(), df["qualifier"].to_numpy(), by)
     return df
 
@@ -242,9 +279,7 @@ def growth_table(
         does. Clusters in file order, then series in the order of
         :func:`growth_series`. Single-year series give no row.
     """
-    df = _dated_figures(clusters, by, counts)
-    n_years = df.groupby(_KEY)["year"].transform("nunique")
-    df = df[n_years >= 2]
+    df = _dated_figures(clusters, by, counts, spans=True)
     if df.empty:
         return pd.DataFrame(columns=list(GROWTH_COLUMNS))
     start = _ends(df, latest=False)

@@ -30,32 +30,31 @@ specialisation
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
+from mstatlas.analysis._star_text import (
+    STARS,
+    LqSet,
+    StarExplanation,
+    StarName,
+    lq_explanation,
+    lq_unavailable,
+    momentum_text,
+    no_figure,
+    no_series,
+    percentile_text,
+)
 from mstatlas.analysis.growth import cluster_growth
-from mstatlas.analysis.provenance import with_article, year_text
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
-    format_figure,
 )
-from mstatlas.data.schema import COUNTS_WHAT
-
-StarName = Literal["size", "mass", "momentum", "lq"]
-
-#: The stars, in display order, with their names on the page.
-STARS: dict[StarName, str] = {
-    "size": "Size",
-    "mass": "Critical mass",
-    "momentum": "Momentum",
-    "lq": "Specialisation",
-}
 
 RATING_METHOD = (
     "Stars are computed over the clusters in view, from each cluster's headline figure of the "
@@ -70,13 +69,6 @@ RATING_METHOD = (
     "clusters with a figure. Approximate figures and bounds are compared at their stated "
     "value, and the explanation says so."
 )
-
-_QUALIFIER_WORDS: dict[str, str] = {
-    "about": "approximate",
-    "more_than": "a lower bound",
-    "at_least": "a lower bound",
-    "up_to": "an upper bound",
-}
 
 
 @dataclass(frozen=True)
@@ -120,27 +112,6 @@ class RatingThresholds:
             raise ValueError(f"min_set must be a whole number of clusters, 1 or more, got {m!r}.")
 
 
-@dataclass(frozen=True)
-class StarExplanation:
-    """Why a cluster has a star or not.
-
-    Attributes
-    ----------
-    star : {"size", "mass", "momentum", "lq"}
-    awarded : bool or None
-        ``None`` when the star cannot be computed (no region employment in the data).
-    rows : tuple of int
-        Index labels, in the cluster table, of the figures used.
-    text : str
-        The "explain this value" sentence.
-    """
-
-    star: StarName
-    awarded: bool | None
-    rows: tuple[int, ...]
-    text: str
-
-
 RATING_COLUMNS: tuple[str, ...] = (
     "cluster_id", "cluster_name",
     "size_value", "size_display", "size_year", "size_row", "size_n", "size_pct", "size_star",
@@ -167,28 +138,6 @@ def percentile_ranks(values: Iterable[float]) -> np.ndarray:
     return 100.0 * at_or_below / v.size
 
 
-def _number(x: float) -> str:
-    """``90`` or ``66.7``: whole numbers without decimals."""
-    return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
-
-
-def _years(n: int) -> str:
-    return f"{n} year" if n == 1 else f"{n} years"
-
-
-def _mark(awarded: bool | None) -> str:
-    return "★" if awarded else "☆"
-
-
-def _qualifier_note(display: str, qualifier: str) -> str:
-    if not qualifier:
-        return ""
-    return (
-        f" The figure is {_QUALIFIER_WORDS.get(qualifier, 'not exact')} ({display}); "
-        "it is compared at its stated value."
-    )
-
-
 def _percentile_columns(prefix: str, part: pd.DataFrame, ids: list[str]) -> dict[str, Any]:
     """The ``size_*`` or ``mass_*`` columns of :func:`rate_clusters`, in the order of ``ids``.
 
@@ -207,21 +156,9 @@ def _percentile_columns(prefix: str, part: pd.DataFrame, ids: list[str]) -> dict
     }
 
 
-def _figure_ref(h: Mapping[str, Any]) -> str:
-    year = year_text(h["year"])
-    source = h["source_title"] if isinstance(h["source_title"], str) else "no source named"
-    scope = f", scope: {h['scope']}" if isinstance(h["scope"], str) else ""
-    return f"({year}, {source}{scope}, row {h['row']})"
-
-
 def _percentile_star(
-    clusters: pd.DataFrame,
-    star: Literal["size", "mass"],
-    counts: Kinds,
-    need: float,
-    min_set: int,
-    explain: bool = True,
-) -> tuple[pd.DataFrame, dict[str, StarExplanation]]:
+    clusters: pd.DataFrame, star: Literal["size", "mass"], counts: Kinds, need: float, min_set: int
+) -> pd.DataFrame:
     """Headline figure, percentile and star per cluster for the size or mass star."""
     by = "employees" if star == "size" else "firms"
     # the comparable set, as ranked: one kind, the usual perimeter
@@ -229,140 +166,64 @@ def _percentile_star(
     n = len(heads)
     enough = n >= min_set
     pct = percentile_ranks(heads["value"]) if enough else np.full(n, np.nan)
-    heads = heads.assign(pct=pct, star=enough & (pct >= need), n=n)
-    kinds = kinds_phrase(counts)
-    set_words = f"{n} cluster{'s' if n != 1 else ''} with {with_article(by + ' figure')} {kinds}"
-    label = STARS[star]
-    texts: dict[str, StarExplanation] = {}
-    for h in heads.to_dict("records") if explain else ():
-        cid = h["cluster_id"]
-        fig = f"{h['display']} {by} {_figure_ref(h)}"
-        if enough:
-            below = int(round(h["pct"] * n / 100))
-            text = (
-                f"{label} {_mark(h['star'])}: {fig} is at percentile {_number(h['pct'])} of "
-                f"{set_words}: {below} of them {'has' if below == 1 else 'have'} this figure or less "
-                f"(≥ {_number(need)} needed)."
-            )
-        else:
-            text = (
-                f"{label} {_mark(False)}: {fig}; only {set_words}, fewer than the {min_set} "
-                "needed for a percentile."
-            )
-        text += _qualifier_note(h["display"], h["qualifier"])
-        texts[str(cid)] = StarExplanation(star, bool(h["star"]), (int(h["row"]),), text)
-    return heads, texts
+    return heads.assign(pct=pct, star=enough & (pct >= need), n=n)
 
 
-def _no_figure(star: StarName, what: str) -> StarExplanation:
-    return StarExplanation(star, False, (), f"{STARS[star]} {_mark(False)}: {what}.")
-
-
-def _growth_text(g: Mapping[str, Any], measure: str, need: float, fallback: str) -> str:
-    kind = COUNTS_WHAT.get(g["counts_what"], g["counts_what"]).lower()
-    series = f"{kind}, {g['scope']}" if isinstance(g["scope"], str) else kind
-    rate = (
-        "growth rate not computable from a figure of 0"
-        if pd.isna(g["cagr"])
-        else f"{g['cagr'] * 100:+.1f} % a year compounded over {_years(int(g['years']))}"
-    )
-    start = format_figure(g["start_value"], g["start_qualifier"], measure)
-    end = format_figure(g["end_value"], g["end_qualifier"], measure)
-    text = (
-        f"{fallback}{measure} ({series}) from {start} ({int(g['start_year'])}, "
-        f"row {g['start_row']}) to {end} ({int(g['end_year'])}, row {g['end_row']}): {rate} "
-        f"(more than {_number(need * 100)} % a year needed)."
-    )
-    if g["caveats"]:
-        text += f" Caveats: {g['caveats']}."
-    return text
-
-
-def _pick_growth(
-    e: Mapping[str, Any] | None, f: Mapping[str, Any] | None
-) -> tuple[str, Mapping[str, Any], str] | None:
-    """The growth momentum uses: employees when computable, else firms, else what there is."""
-    if e is not None and not pd.isna(e["cagr"]):
-        return "employees", e, ""
-    if f is not None and not pd.isna(f["cagr"]):
-        why = (
-            "employees growth is not computable (a figure of 0), so firms: "
-            if e is not None
-            else "no employees series with figures in two years, so firms: "
-        )
-        return "firms", f, why
-    if e is not None:
-        return "employees", e, ""
-    if f is not None:
-        return "firms", f, "no employees series with figures in two years, so firms: "
-    return None
-
-
-class _Momentum(NamedTuple):
-    cagr: float
-    measure: str
-    start_year: int
-    end_year: int
-    rows: tuple[int, int]
-    star: bool
+def _growth_by_cluster(
+    clusters: pd.DataFrame, by: str, kinds: Kinds, ids: pd.Index
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Headline growth per cluster id (indexed by id), and the same in the order of ``ids``."""
+    growth = cluster_growth(clusters, by, kinds)
+    growth = growth.set_index(growth["cluster_id"].astype(str).to_numpy(), drop=False)
+    return growth, growth.reindex(ids)
 
 
 def _momentum(
-    clusters: pd.DataFrame, emp_kinds: Kinds, firm_kinds: Kinds, need: float, explain: bool = True
-) -> tuple[dict[str, _Momentum], dict[str, StarExplanation]]:
-    """Momentum per cluster: employees growth, else firms growth."""
-    emp = {
-        g["cluster_id"]: g
-        for g in cluster_growth(clusters, "employees", emp_kinds).to_dict("records")
-    }
-    firms = {
-        g["cluster_id"]: g for g in cluster_growth(clusters, "firms", firm_kinds).to_dict("records")
-    }
-    none = (
-        f"no employees or firms series {kinds_phrase(emp_kinds)}"
-        if emp_kinds == firm_kinds
-        else f"no employees series {kinds_phrase(emp_kinds)} nor firms series "
-        f"{kinds_phrase(firm_kinds)}"
-    )
-    values: dict[str, _Momentum] = {}
-    texts: dict[str, StarExplanation] = {}
-    for cid in map(str, clusters["cluster_id"].astype(object).unique()):
-        picked = _pick_growth(emp.get(cid), firms.get(cid))
-        if picked is None:
-            if explain:
-                texts[cid] = _no_figure("momentum", f"{none} with figures in two different years")
-            continue
-        measure, g, fallback = picked
-        awarded = bool(not pd.isna(g["cagr"]) and g["cagr"] > need)
-        rows = (int(g["start_row"]), int(g["end_row"]))
-        values[cid] = _Momentum(
-            float(g["cagr"]), measure, int(g["start_year"]), int(g["end_year"]), rows, awarded
+    clusters: pd.DataFrame, ids: pd.Index, emp_kinds: Kinds, firm_kinds: Kinds, need: float
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The momentum columns per cluster (employees growth, else firms growth), in the order
+    of ``ids``, and the two growth tables (indexed by cluster id) the explanations quote."""
+    emp, e = _growth_by_cluster(clusters, "employees", emp_kinds, ids)
+    firms, f = _growth_by_cluster(clusters, "firms", firm_kinds, ids)
+    has_e, has_f = e["cluster_id"].notna().to_numpy(), f["cluster_id"].notna().to_numpy()
+    ok_e = has_e & e["cagr"].notna().to_numpy()
+    ok_f = has_f & f["cagr"].notna().to_numpy()
+    # as pick_growth: computable employees growth, else computable firms growth, else what
+    # there is (employees first)
+    pick_e = ok_e | (has_e & ~ok_f)
+    pick_f = ~pick_e & has_f
+    picked = pick_e | pick_f
+    cols = ["cagr", "start_year", "end_year", "start_row", "end_row"]
+    got = {
+        c: np.where(
+            pick_e, e[c].to_numpy(float, na_value=np.nan), f[c].to_numpy(float, na_value=np.nan)
         )
-        if explain:
-            text = (
-                f"{STARS['momentum']} {_mark(awarded)}: {_growth_text(g, measure, need, fallback)}"
-            )
-            texts[cid] = StarExplanation("momentum", awarded, rows, text)
-    return values, texts
-
-
-def _momentum_frame(mom: dict[str, _Momentum], ids: list[str]) -> pd.DataFrame:
-    """The momentum columns, one row per cluster id (in the order of ``ids``)."""
-    got = [mom.get(c) for c in ids]
-    return pd.DataFrame(
+        for c in cols
+    }
+    cagr = np.where(picked, got["cagr"], np.nan)
+    star = picked & ~np.isnan(cagr) & (np.nan_to_num(cagr, nan=-np.inf) > need)
+    measure = np.full(len(ids), None, dtype=object)
+    measure[pick_e], measure[pick_f] = "employees", "firms"
+    rows = [
+        (int(a), int(b)) if p else ()
+        for a, b, p in zip(got["start_row"].tolist(), got["end_row"].tolist(), picked.tolist())
+    ]
+    frame = pd.DataFrame(
         {
-            "momentum_cagr": [np.nan if m is None else m.cagr for m in got],
-            "momentum_measure": [None if m is None else m.measure for m in got],
+            "momentum_cagr": cagr,
+            "momentum_measure": measure,
             "momentum_start_year": pd.array(
-                [None if m is None else m.start_year for m in got], dtype="Int64"
-            ),
+                np.where(picked, got["start_year"], np.nan), dtype="Float64"
+            ).astype("Int64"),
             "momentum_end_year": pd.array(
-                [None if m is None else m.end_year for m in got], dtype="Int64"
-            ),
-            "momentum_rows": [() if m is None else m.rows for m in got],
-            "momentum_star": [m is not None and m.star for m in got],
-        }
+                np.where(picked, got["end_year"], np.nan), dtype="Float64"
+            ).astype("Int64"),
+            "momentum_rows": rows,
+            "momentum_star": star,
+        },
+        index=ids,
     )
+    return frame, emp, firms
 
 
 def _region_employment(clusters: pd.DataFrame, heads: pd.DataFrame) -> pd.Series:
@@ -383,65 +244,33 @@ def _region_employment(clusters: pd.DataFrame, heads: pd.DataFrame) -> pd.Series
     return pd.to_numeric(out).astype("Float64")
 
 
-def _lq_text(
-    h: Mapping[str, Any], region: float, lq: float, totals: tuple[float, float, int], need: float
-) -> str:
-    total_e, total_r, n = totals
-    awarded = lq >= need
-    return (
-        f"{STARS['lq']} {_mark(awarded)}: LQ {lq:.2f} = ({h['display']} employees (row {h['row']}) "
-        f"÷ {region:,.0f} region employment) ÷ ({total_e:,.0f} ÷ {total_r:,.0f}, both summed "
-        f"over the {n} clusters with both figures) (≥ {_number(need)} needed)."
-        + _qualifier_note(h["display"], h["qualifier"])
-    )
-
-
 def _lq(
     clusters: pd.DataFrame, heads: pd.DataFrame, t: RatingThresholds
-) -> tuple[pd.DataFrame, dict[str, StarExplanation]]:
+) -> tuple[pd.DataFrame, LqSet | None]:
     """Location quotient and specialisation star per cluster with an employees headline."""
+    out = pd.DataFrame({"region_employment": np.nan, "lq": np.nan}, index=heads.index)
+    out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if clusters["region_employment"].isna().all():  # the caller explains: none given
-        out = pd.DataFrame({"region_employment": np.nan, "lq": np.nan}, index=heads.index)
-        out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
-        return out, {}
+        return out, None
     region = _region_employment(clusters, heads)
     both = (region.notna() & (region > 0).fillna(False)).to_numpy(dtype=bool)
     n = int(both.sum())
     emp = heads["value"].astype(float)
     totals = (float(emp[both].sum()), float(region[both].sum()), n)
-    out = pd.DataFrame({"region_employment": region, "lq": np.nan}, index=heads.index)
-    out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
-    texts: dict[str, StarExplanation] = {}
-    if clusters["region_employment"].isna().all():
-        return out, texts  # the caller explains: the table gives no region employment
-    for i, h in enumerate(heads.to_dict("records")):
-        cid, row = str(h["cluster_id"]), int(h["row"])
-        if not both[i]:
-            why = "no region employment for this cluster, so no location quotient"
-            texts[cid] = StarExplanation("lq", None, (), f"{STARS['lq']}: {why}.")
-        elif n < t.min_set:
-            out.loc[cid, "lq_star"] = False
-            why = (
-                f"only {n} cluster{'s' if n != 1 else ''} with both an employees figure and "
-                f"region employment, fewer than the {t.min_set} needed"
-            )
-            texts[cid] = StarExplanation("lq", False, (row,), f"{STARS['lq']} ☆: {why}.")
-        else:
-            own_region = float(region.iloc[i])
-            lq = (float(h["value"]) / own_region) / (totals[0] / totals[1])
-            out.loc[cid, ["lq", "lq_star"]] = [lq, lq >= t.lq]
-            text = _lq_text(h, own_region, lq, totals, t.lq)
-            texts[cid] = StarExplanation("lq", bool(lq >= t.lq), (row,), text)
-    return out, texts
-
-
-def _lq_unavailable(clusters: pd.DataFrame, counts: Kinds) -> StarExplanation:
-    label = STARS["lq"]
-    if clusters["region_employment"].isna().all():
-        why = "this table gives no region employment (an optional column)"
+    out["region_employment"] = region
+    star = np.zeros(len(out), dtype=object)
+    star[:] = pd.NA
+    if n < t.min_set:
+        star[both] = False
     else:
-        why = f"no employees figure {kinds_phrase(counts)}"
-    return StarExplanation("lq", None, (), f"{label}: {why}, so no location quotient.")
+        own = region.to_numpy(dtype=float, na_value=np.nan)
+        lq = np.where(
+            both, (emp.to_numpy() / np.where(both, own, 1.0)) / (totals[0] / totals[1]), np.nan
+        )
+        out["lq"] = lq
+        star[both] = lq[both] >= t.lq
+    out["lq_star"] = pd.array(star, dtype="boolean")
+    return out, LqSet(region, pd.Series(both, index=heads.index), totals)
 
 
 def rate_clusters(
@@ -463,9 +292,9 @@ def rate_clusters(
         Kinds of figures compared (as for
         :func:`~mstatlas.analysis.ranking.rank_clusters`); ``None`` mixes all.
     explain : bool
-        Build the explanation of every star (default). ``False`` computes the
-        same stars without their texts (``explain`` is then ``None``), several
-        times faster for large tables, e.g. for map symbols.
+        Give every star its explanation (default). The texts are written when
+        first read (one cluster's at a time), so this costs little; ``False``
+        leaves ``explain`` blank (``None``).
 
     Returns
     -------
@@ -482,16 +311,21 @@ def rate_clusters(
     emp_kinds = resolve_kinds(clusters, counts, "employees")
     firm_kinds = resolve_kinds(clusters, counts, "firms")
     t = thresholds
-    size, size_txt = _percentile_star(clusters, "size", emp_kinds, t.size_pct, t.min_set, explain)
-    mass, mass_txt = _percentile_star(clusters, "mass", firm_kinds, t.mass_pct, t.min_set, explain)
-    mom, mom_txt = _momentum(clusters, emp_kinds, firm_kinds, t.momentum_cagr, explain)
-    lq, lq_txt = _lq(clusters, size, t)
-    ids = [str(c) for c in clusters["cluster_id"].astype(object).unique()]
-    names = clusters.groupby(clusters["cluster_id"].astype(object).to_numpy())["cluster_name"]
-    out = pd.DataFrame({"cluster_id": ids, "cluster_name": names.first().reindex(ids).to_numpy()})
+    size = _percentile_star(clusters, "size", emp_kinds, t.size_pct, t.min_set)
+    mass = _percentile_star(clusters, "mass", firm_kinds, t.mass_pct, t.min_set)
+    cid = clusters["cluster_id"].to_numpy(dtype=object)
+    first = ~pd.Series(cid).duplicated().to_numpy()
+    ids = pd.Index([str(c) for c in cid[first]], dtype=object)
+    mom, emp_growth, firm_growth = _momentum(clusters, ids, emp_kinds, firm_kinds, t.momentum_cagr)
+    lq, lq_set = _lq(clusters, size, t)
+    names = clusters["cluster_name"].to_numpy(dtype=object)[first]
+    if pd.isna(names).any():  # the first name given, as groupby's first()
+        grouped = clusters.groupby(clusters["cluster_id"].astype(object).to_numpy())
+        names = grouped["cluster_name"].first().reindex(ids).to_numpy()
+    out = pd.DataFrame({"cluster_id": ids.to_numpy(), "cluster_name": names})
     for prefix, part in (("size", size), ("mass", mass)):
         out = out.assign(**_percentile_columns(prefix, part, ids))
-    out = out.join(_momentum_frame(mom, ids))
+    out = out.join(mom.reset_index(drop=True))
     lq = lq.reindex(ids)
     out["region_employment"] = pd.array(
         lq["region_employment"].to_numpy(dtype=object), dtype="Float64"
@@ -505,19 +339,68 @@ def rate_clusters(
     if not explain:
         out["explain"] = None
         return out[list(RATING_COLUMNS)]
-    no_lq = _lq_unavailable(clusters, emp_kinds)
-    out["explain"] = [
-        {
-            "size": size_txt.get(c)
-            or _no_figure("size", f"no employees figure {kinds_phrase(emp_kinds)}"),
-            "mass": mass_txt.get(c)
-            or _no_figure("mass", f"no firms figure {kinds_phrase(firm_kinds)}"),
-            "momentum": mom_txt[c],
-            "lq": lq_txt.get(c) or no_lq,
-        }
-        for c in ids
-    ]
+    basis = _Basis(clusters, t, emp_kinds, firm_kinds, size, mass, emp_growth, firm_growth, lq_set)
+    out["explain"] = [_Explanations(basis, c) for c in ids]
     return out[list(RATING_COLUMNS)]
+
+
+@dataclass(frozen=True, eq=False)
+class _Basis:
+    """Everything a rating's explanations are written from (shared by its clusters)."""
+
+    clusters: pd.DataFrame
+    thresholds: RatingThresholds
+    emp_kinds: Kinds
+    firm_kinds: Kinds
+    size: pd.DataFrame  # the employees set, indexed by cluster id
+    mass: pd.DataFrame  # the firms set
+    emp_growth: pd.DataFrame  # headline growth per cluster id
+    firm_growth: pd.DataFrame
+    lq_set: LqSet | None
+
+    def explain(self, cid: str, star: StarName) -> StarExplanation:
+        """One star's explanation for one cluster."""
+        t = self.thresholds
+        if star in ("size", "mass"):
+            heads, kinds = (
+                (self.size, self.emp_kinds) if star == "size" else (self.mass, self.firm_kinds)
+            )
+            if cid not in heads.index:
+                by = "employees" if star == "size" else "firms"
+                return no_figure(star, f"no {by} figure {kinds_phrase(kinds)}")
+            need = t.size_pct if star == "size" else t.mass_pct
+            return percentile_text(heads.loc[cid], star, kinds, need, t.min_set)
+        if star == "momentum":
+            e = self.emp_growth.loc[cid] if cid in self.emp_growth.index else None
+            f = self.firm_growth.loc[cid] if cid in self.firm_growth.index else None
+            none = no_series(self.emp_kinds, self.firm_kinds)
+            return momentum_text(e, f, none, t.momentum_cagr)
+        if self.lq_set is None or cid not in self.size.index:
+            return lq_unavailable(self.clusters, self.emp_kinds)
+        return lq_explanation(self.size.loc[cid], self.lq_set, t.min_set, t.lq)
+
+
+class _Explanations(Mapping[str, StarExplanation]):
+    """A cluster's star explanations, each written when first read."""
+
+    __slots__ = ("_basis", "_cid", "_done")
+
+    def __init__(self, basis: _Basis, cid: str) -> None:
+        self._basis, self._cid = basis, cid
+        self._done: dict[str, StarExplanation] = {}
+
+    def __getitem__(self, star: str) -> StarExplanation:
+        if star not in STARS:
+            raise KeyError(star)
+        if star not in self._done:
+            self._done[star] = self._basis.explain(self._cid, star)
+        return self._done[star]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(STARS)
+
+    def __len__(self) -> int:
+        return len(STARS)
 
 
 def explain_star(row: Mapping[str, object] | pd.Series, star: str) -> str:

@@ -167,9 +167,9 @@ def render() -> None:
         session.notice(f"Ignored 'as of {view.as_of}': this dataset has no dated figure.")
         view = session.update_view(as_of=None)
     # Stars over the clusters in view (as of the year, in that mode), with the view's thresholds.
-    pts = _rated_points(
-        ds.id, fkey, view.measure, view.as_of, view.rating, explain=view.selected is not None
-    )
+    # Explanations are written only when read, so the map and a selected cluster's profile
+    # share one rating: selecting a cluster does not rate the clusters again.
+    pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating, explain=True)
     pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title("MST Atlas of Europe")
