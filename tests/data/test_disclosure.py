@@ -135,3 +135,18 @@ def test_the_environment_is_the_default(monkeypatch):
         .describe()
         .startswith("Employee figures are confidential (not shown) when fewer than 4 firms")
     )
+
+
+def test_one_confidential_figure_is_said_in_the_singular():
+    keep = GROUPS.isin(["two", "fine"])
+    t = table()
+    p = protect_figures(
+        t[t["cluster_id"].isin(["two", "fine"])].reset_index(drop=True),
+        GROUPS[keep].reset_index(drop=True),
+        EMPLOYEES[keep].reset_index(drop=True),
+        RULES,
+    )
+    assert p.public_note().startswith("The employee figure of 1 cluster is confidential. ")
+    assert p.summary().startswith(
+        "The employee figure of 1 group is confidential (1 by the minimum frequency rule)."
+    )

@@ -314,8 +314,9 @@ class Protected:
         n = len(self.suppressed)
         if n == 0:
             return self.rules.describe()
-        clusters = "1 cluster is" if n == 1 else f"{n} clusters are"
-        return f"Employee figures of {clusters} confidential. " + self.rules.describe()
+        if n == 1:
+            return "The employee figure of 1 cluster is confidential. " + self.rules.describe()
+        return f"Employee figures of {n} clusters are confidential. " + self.rules.describe()
 
     def summary(self) -> str:
         """What was suppressed by which rule, for the register's owner (not per group)."""
@@ -328,10 +329,12 @@ class Protected:
             for rule, label in (("frequency", "minimum frequency"), ("dominance", "dominance"))
             if by_rule.get(rule, 0)
         ]
-        return (
-            f"Employee figures of {n} {'group is' if n == 1 else 'groups are'} confidential "
-            f"({', '.join(parts)}). " + self.rules.describe()
+        lead = (
+            "The employee figure of 1 group is confidential"
+            if n == 1
+            else f"Employee figures of {n} groups are confidential"
         )
+        return f"{lead} ({', '.join(parts)}). " + self.rules.describe()
 
 
 def protect_figures(
