@@ -49,9 +49,9 @@ def test_control_character_in_a_note_is_removed_and_the_row_kept():
     text = "name,city,lat,lon,note\nAlpha,Bonn,50.7,7.1,one\x01two\nGamma,Jena,50.9,11.6,\x00\n"
     r = read_upload(text.encode(), filename="clusters.csv")
     assert r.clusters["cluster_name"].tolist() == ["Alpha", "Gamma"]
-    assert r.clusters["note"].tolist()[0] == "onetwo"
+    assert r.clusters["note"].tolist()[0] == "one two"  # a space between the words
     assert rows_of(r.report, "warning") == [(2, "note"), (3, "note")]
-    assert "(U+0001); it was removed" in r.report.problems[0].reason
+    assert "(U+0001); it was replaced by a space" in r.report.problems[0].reason
     assert "held only an invisible control character (U+0000)" in r.report.problems[1].reason
     assert r.report.n_rejected == 0
 
@@ -184,7 +184,9 @@ def test_control_characters_in_geojson_properties():
     assert r.clusters["cluster_name"].tolist() == ["Alpha", "Gamma"]
     assert rows_of(r.report, "error") == [(2, "name")]
     assert rows_of(r.report, "warning") == [(3, "note")]
-    assert r.clusters["note"].tolist() == ["a", "NOTE"]
+    # the byte reads as a space: the atlas cannot know it sat inside a word, and a space
+    # keeps "MEMS\\x00Sensoren" from becoming a new technology "MEMSSensoren"
+    assert r.clusters["note"].tolist() == ["a", "NO TE"]
 
 
 # --------------------------------------------------------------------------- unit
@@ -205,3 +207,10 @@ def test_the_persons_mapping_decides_which_columns_are_strict():
     clean_controls(raw, {"name": "Bemerkung"})
     assert raw.frame["Firma"].tolist() == ["A"]
     assert raw.problems[0].severity == "warning" and raw.rejected is None
+
+
+def test_a_control_byte_between_words_keeps_them_apart():
+    text = "Firma;Ort;Land;Technologie\nA GmbH;Dortmund;DE;MEMS\x00Sensoren\nB AG;Bonn;DE;Optik\n"
+    r = read_upload(text.encode(), filename="firms.csv")
+    assert r.firms is not None
+    assert r.firms["technology"].tolist() == ["MEMS Sensoren", "Optik"]

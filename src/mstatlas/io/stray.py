@@ -60,7 +60,7 @@ def clean_controls(raw: Raw, mapping: dict[str, str | None] | None = None) -> Ra
     rejected = raw.rejected.copy() if raw.rejected is not None else np.zeros(len(frame), bool)
     for column, idx in hits.items():
         values = frame[column].iloc[idx].tolist()
-        cleaned = [_CONTROL.sub("", v) for v in values]
+        cleaned = [_between_words(v) for v in values]
         for i, before, after in zip(idx, values, cleaned, strict=True):
             problem = _cell_problem(int(raw.rows[i]), str(column), before, after, column in strict)
             raw.problems.append(problem)
@@ -98,6 +98,12 @@ def strict_columns(frame: pd.DataFrame, mapping: dict[str, str | None] | None) -
     return {c for f in STRICT_FIELDS if (c := found.get(f))}
 
 
+def _between_words(text: str) -> str:
+    """The cell with each run of control characters read as one space between words
+    ("MEMS\\x00Sensoren" -> "MEMS Sensoren", not a new word "MEMSSensoren")."""
+    return re.sub(r"\s*(?:" + CONTROL_PATTERN + r")+\s*", " ", text).strip()
+
+
 def _cell_problem(row: int, column: str, before: str, after: str, strict: bool) -> Problem:
     """The report line for one cleaned cell (an error refuses the row)."""
     found = _CONTROL.search(before)
@@ -122,8 +128,8 @@ def _cell_problem(row: int, column: str, before: str, after: str, strict: bool) 
         row,
         column,
         after[:80],
-        f"the text contained an invisible control character ({code}); it was removed and "
-        "the rest of the cell kept",
+        f"the text contained an invisible control character ({code}); it was replaced by a "
+        "space and the rest of the cell kept",
         "warning",
     )
 
