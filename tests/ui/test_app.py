@@ -130,6 +130,15 @@ def test_sources_page_lists_all_figures(app):
     n = len(load_clusters())
     assert len(table) == n
     assert table["Link"].notna().sum() == n
+    # blanks stay blank (not "None") and qualifiers read as words, as in the sources
+    data = load_clusters()
+    for column in ("Organisation", "Note", "Firms as stated", "Employees as stated"):
+        assert table[column].notna().all(), column
+    assert set(table["Firms as stated"]) <= {"", "about", "more than", "at least", "up to"}
+    assert (table["Firms as stated"] == "more than").sum() == (
+        data["firms_qualifier"] == "more_than"
+    ).sum()
+    assert (table["Note"] == "").sum() == data["note"].isna().sum()
 
 
 def test_every_url_parameter_round_trips_through_the_app(app):

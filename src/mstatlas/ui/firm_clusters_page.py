@@ -152,7 +152,7 @@ def _controls() -> tuple[float, int, DisclosureRules]:
         session.bound_widget(
             "detect_min_firms",
             st.number_input,
-            "Minimum firms",
+            "Firms to form a cluster",
             min_value=DETECT_MIN_FIRMS[1],
             max_value=DETECT_MIN_FIRMS[2],
             step=1,

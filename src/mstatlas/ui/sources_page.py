@@ -11,6 +11,19 @@ from mstatlas.data.text import strip_bidi_frame
 from mstatlas.ui import components, disclosure_panel, session
 from mstatlas.ui.datasets import current, filtered, filters_key
 
+#: How a qualifier reads in the table (the data's codes, e.g. ``more_than``, as words).
+STATED_AS = {
+    "about": "about",
+    "more_than": "more than",
+    "at_least": "at least",
+    "up_to": "up to",
+}
+
+
+def _stated(qualifiers: pd.Series) -> pd.Series:
+    """Qualifier codes as words; blank where the figure is stated exactly or missing."""
+    return qualifiers.map(lambda q: STATED_AS.get(q, q) if isinstance(q, str) else "")
+
 
 def render() -> None:
     """Draw the data & sources page."""
@@ -34,18 +47,18 @@ def render() -> None:
         {
             "Row": rows.index,
             "Cluster": rows["cluster_name"],
-            "Country": rows["country_iso2"],
+            "Country": rows["country_iso2"].fillna(""),
             "Firms": rows["firms"],
-            "Firms as stated": rows["firms_qualifier"].fillna(""),
+            "Firms as stated": _stated(rows["firms_qualifier"]),
             "Employees": rows["employees"],
-            "Employees as stated": rows["employees_qualifier"].fillna(""),
+            "Employees as stated": _stated(rows["employees_qualifier"]),
             "Year": rows["year"],
             "Counts": [COUNTS_WHAT.get(c, c) for c in rows["counts_what"]],
             "Scope": rows["scope"].fillna("") if "scope" in rows.columns else "",
-            "Organisation": rows["organisation"],
-            "Source": rows["source_title"],
+            "Organisation": rows["organisation"].fillna(""),
+            "Source": rows["source_title"].fillna(""),
             "Link": [components.safe_url(u) for u in rows["source_url"]],
-            "Note": rows["note"],
+            "Note": rows["note"].fillna(""),
         }
     )
     st.dataframe(
