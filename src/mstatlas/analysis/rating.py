@@ -204,10 +204,9 @@ def _momentum(
     star = picked & ~np.isnan(cagr) & (np.nan_to_num(cagr, nan=-np.inf) > need)
     measure = np.full(len(ids), None, dtype=object)
     measure[pick_e], measure[pick_f] = "employees", "firms"
-    rows = [
-        (int(a), int(b)) if p else ()
-        for a, b, p in zip(got["start_row"].tolist(), got["end_row"].tolist(), picked.tolist())
-    ]
+    rows: list[tuple[int, ...]] = [()] * len(ids)
+    for i in np.flatnonzero(picked).tolist():  # only clusters with a growth
+        rows[i] = (int(got["start_row"][i]), int(got["end_row"][i]))
     frame = pd.DataFrame(
         {
             "momentum_cagr": cagr,
