@@ -120,6 +120,7 @@ COUNT_RUNS = """
   if (window.__mstRuns !== undefined || !window.WebSocket) { return; }
   window.__mstRuns = 0;
   window.__mstStarted = 0;
+  window.__mstRunning = false;
   const NEW_SESSION = 4, SCRIPT_FINISHED = 6;
   const varint = (b, i) => {
     let v = 0, s = 0, x;
@@ -134,8 +135,8 @@ COUNT_RUNS = """
       let tag, n;
       [tag, i] = varint(b, i);
       const field = Math.floor(tag / 8), wire = tag % 8;
-      if (field === NEW_SESSION) { window.__mstStarted += 1; }
-      if (field === SCRIPT_FINISHED) { window.__mstRuns += 1; }
+      if (field === NEW_SESSION) { window.__mstStarted += 1; window.__mstRunning = true; }
+      if (field === SCRIPT_FINISHED) { window.__mstRuns += 1; window.__mstRunning = false; }
       if (wire === 0) { [n, i] = varint(b, i); }
       else if (wire === 2) { [n, i] = varint(b, i); i += n; }
       else if (wire === 1) { i += 8; }
@@ -152,8 +153,10 @@ COUNT_RUNS = """
   };
 })();
 """
-#: The app is idle: it has started at least one run and finished every run it started.
-IDLE = "() => window.__mstStarted > 0 && window.__mstStarted === window.__mstRuns"
+#: The app is idle: it has finished a run and the last lifecycle message it sent ended
+#: one (not counts compared: a message lost with a dropped connection would otherwise
+#: leave the counts apart for good).
+IDLE = "() => window.__mstRuns > 0 && !window.__mstRunning"
 
 
 def script_runs(page) -> int:
