@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run hosted test check lint format typecheck imports bench system-deps setup clean help
+.PHONY: run hosted test check lint format typecheck imports bench system-deps setup clean help translations
 
 help:
 	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
@@ -30,6 +30,15 @@ run: setup
 # The hosted topology without Docker (docs/HOSTING.md); Ctrl-C stops it.
 hosted: setup system-deps
 	$(PY) scripts/hosted.py
+
+# Texts to translate: extract them from the code, update the German catalogue (new entries
+# arrive empty, changed ones fuzzy: translate them in the .po), compile the .mo the app reads.
+POT := src/mstatlas/locale/mstatlas.pot
+translations: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --add-comments=Translators: \
+	  --project="MST Atlas" --copyright-holder="MST Atlas contributors" -o $(POT) .
+	$(VENV)/bin/pybabel update -i $(POT) -d src/mstatlas/locale -D mstatlas --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d src/mstatlas/locale -D mstatlas --statistics
 
 lint: setup
 	$(VENV)/bin/ruff check .

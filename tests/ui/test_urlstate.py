@@ -60,6 +60,7 @@ FULL = ViewState(
     rank_sort="growth",
     radius_km=250,
     rating=(("size", 90.0), ("lq", 2.5)),
+    lang="de",
     detect_radius_km=2.5,
     detect_min_firms=3,
 )

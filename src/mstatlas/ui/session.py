@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from mstatlas import i18n
 from mstatlas.ui import keys, urlstate
 from mstatlas.ui.urlstate import ViewState
 
@@ -24,6 +25,8 @@ def init_state() -> None:
     # Streamlit keeps ``embed`` out of st.query_params (it is its own embed switch).
     if st.context.is_embedded:
         view = view.with_(embed=True)
+    if view.lang is None:  # no lang= in the link: the browser's language, else English
+        view = view.with_(lang=i18n.normalise_language(st.context.locale) or i18n.DEFAULT_LANGUAGE)
     st.session_state[VIEW] = view
     st.session_state[NOTICES] = notices
     st.session_state.setdefault(keys.LAST_CLICK, None)
@@ -32,6 +35,7 @@ def init_state() -> None:
 def begin_run() -> None:
     """Count this script run (called once at the top of every run)."""
     st.session_state[keys.RUN] = st.session_state.get(keys.RUN, 0) + 1
+    i18n.set_language(view().lang)  # every text of this run in the view's language
 
 
 def run_number() -> int:

@@ -7,6 +7,7 @@ import streamlit as st
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import strip_bidi
+from mstatlas.i18n import LANGUAGE_NAMES, LANGUAGES
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui import disclosure_panel, keys, session, urlstate
 from mstatlas.ui.components import md
@@ -31,6 +32,14 @@ def render() -> Dataset:
         st.session_state.setdefault(keys.NOTICES, []).append(problem)
         session.update_view(dataset=DEFAULT_ID, selected=None)
     with st.sidebar:
+        session.bound_widget(  # named in both languages: findable by whoever does not read it
+            "lang",
+            st.segmented_control,
+            "Language · Sprache",
+            options=list(LANGUAGES),
+            format_func=LANGUAGE_NAMES.get,
+            from_widget=lambda v: v or session.view().lang,  # a click on the chosen one unselects
+        )
         ds = _dataset_picker(ds)
         disclosure_panel.sidebar_switch(ds)
         session.bound_widget(

@@ -24,6 +24,7 @@ from mstatlas.analysis.provenance import year_range_text
 from mstatlas.data.countries import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.vocabulary import COUNTS_WHAT_KEYS, CountsWhat, Measure
+from mstatlas.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 DEFAULT_DATASET = "default"
 #: The page the app opens on (its address is the root).
@@ -83,6 +84,7 @@ class ViewState:
     rating: tuple[tuple[str, float], ...] = ()  # thresholds that differ from the defaults
     detect_radius_km: float = DETECT_RADIUS_KM[0]
     detect_min_firms: int = DETECT_MIN_FIRMS[0]
+    lang: str | None = None  # None: the browser's language (decided once per session)
 
     def rating_thresholds(self) -> dict[str, float]:
         """Every star threshold: the link's where it sets one, else the default."""
@@ -399,6 +401,9 @@ PARAMS: tuple[Param, ...] = (
           _whole("detect_min_firms", *DETECT_MIN_FIRMS[1:],
                  f"expected a whole number from {DETECT_MIN_FIRMS[1]} to {DETECT_MIN_FIRMS[2]:,}"),
           _if("detect_min_firms", str)),
+    Param("lang", ("lang",), "the browser's language",
+          _choice("lang", LANGUAGES, f"choose one of {', '.join(LANGUAGES)}"),
+          lambda v: v.lang if v.lang not in (None, DEFAULT_LANGUAGE) else None),
 )  # fmt: skip
 _BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
 
