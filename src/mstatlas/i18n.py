@@ -25,7 +25,7 @@ from __future__ import annotations
 import gettext as _gettext
 import locale as _locale
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -125,6 +125,31 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark a text for translation where it is defined; translate it with ``_()`` where shown."""
     return message
+
+
+class Labels(Mapping[str, str]):
+    """A vocabulary's labels (key -> English text marked with ``N_``), translated when read.
+
+    ``LABELS[key]``, ``LABELS.get(key)`` and ``LABELS.items()`` give the active
+    language's text; iteration gives the keys, in the order they were defined.
+    """
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self._labels = dict(labels)
+
+    def __getitem__(self, key: str) -> str:
+        text = self._labels[key]
+        return _(text) if text else text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def english(self, key: str) -> str:
+        """The English label (for machine-readable exports whose columns stay English)."""
+        return self._labels[key]
 
 
 def babel_locale(lang: str | None = None) -> Locale:

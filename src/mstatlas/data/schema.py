@@ -7,10 +7,13 @@ only turns text into the declared types and leaves blanks blank.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import geopandas as gpd
 import pandas as pd
+
+from mstatlas.i18n import N_, Labels
 
 CRS: Final = "EPSG:4326"
 
@@ -46,25 +49,26 @@ TEXT_COLUMNS: Final[tuple[str, ...]] = tuple(
 )
 
 #: What a figure counts. Figures of different kinds are never ranked together by default.
-COUNTS_WHAT: Final[dict[str, str]] = {
-    "cluster_firms": "Cluster firms",
-    "network_members": "Network members",
-    "regional_sector": "Regional sector",
-    "national": "National",
-    "institute_staff": "Institute staff",
-    "spin_offs": "Spin-offs",
-    "unspecified": "Not stated",
-}
+#: Labels are read in the active language (``Labels``); the keys are what files and links hold.
+COUNTS_WHAT: Final[Mapping[str, str]] = Labels({
+    "cluster_firms": N_("Cluster firms"),
+    "network_members": N_("Network members"),
+    "regional_sector": N_("Regional sector"),
+    "national": N_("National"),
+    "institute_staff": N_("Institute staff"),
+    "spin_offs": N_("Spin-offs"),
+    "unspecified": N_("Not stated"),
+})  # fmt: skip
 
-COUNTS_WHAT_HELP: Final[dict[str, str]] = {
-    "cluster_firms": "firms (and their staff) located in the cluster itself",
-    "network_members": "members of a cluster organisation; mixes firms with institutes",
-    "regional_sector": "all firms/jobs of a broader sector in a region; larger than MST",
-    "national": "country-wide figure, attached to the nearest cluster for context",
-    "institute_staff": "head count of one research institute; not a firm count",
-    "spin_offs": "spin-off companies of one institute; a subset of a cluster",
-    "unspecified": "the data set does not say what the figure counts",
-}
+COUNTS_WHAT_HELP: Final[Mapping[str, str]] = Labels({
+    "cluster_firms": N_("firms (and their staff) located in the cluster itself"),
+    "network_members": N_("members of a cluster organisation; mixes firms with institutes"),
+    "regional_sector": N_("all firms/jobs of a broader sector in a region; larger than MST"),
+    "national": N_("country-wide figure, attached to the nearest cluster for context"),
+    "institute_staff": N_("head count of one research institute; not a firm count"),
+    "spin_offs": N_("spin-off companies of one institute; a subset of a cluster"),
+    "unspecified": N_("the data set does not say what the figure counts"),
+})  # fmt: skip
 
 #: Colours per category (colour-blind-safe Okabe-Ito palette).
 COUNTS_WHAT_COLOURS: Final[dict[str, str]] = {
@@ -86,11 +90,11 @@ QUALIFIERS: Final[dict[str, str]] = {
     "up_to": "≤ ",
 }
 
-MEASURES: Final[dict[str, str]] = {
-    "employees": "Employees",
-    "firms": "Firms",
-    "employees_per_firm": "Employees per firm",
-}
+MEASURES: Final[Mapping[str, str]] = Labels({
+    "employees": N_("Employees"),
+    "firms": N_("Firms"),
+    "employees_per_firm": N_("Employees per firm"),
+})  # fmt: skip
 
 
 def empty_clusters() -> gpd.GeoDataFrame:
