@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from mstatlas.i18n import _
 from mstatlas.mapping.assets import install_static_assets
 from mstatlas.ui import (  # imported at start-up, not by the first sessions at once
     compare_page,  # noqa: F401
@@ -39,15 +40,19 @@ else:
     navigation = st.navigation(
         [
             st.Page(
-                PAGES / "map.py", title="Map", icon=":material/map:", url_path="map", default=True
+                PAGES / "map.py",
+                title=_("Map"),
+                icon=":material/map:",
+                url_path="map",
+                default=True,
             ),
-            st.Page(PAGES / "ranking.py", title="Ranking", icon=":material/leaderboard:"),
-            st.Page(PAGES / "compare.py", title="Compare", icon=":material/compare_arrows:"),
-            st.Page(PAGES / "countries.py", title="Countries", icon=":material/public:"),
-            st.Page(PAGES / "firm_clusters.py", title="Firm clusters", icon=":material/hub:"),
-            st.Page(PAGES / "upload.py", title="Your data", icon=":material/upload_file:"),
-            st.Page(PAGES / "sources.py", title="Data & sources", icon=":material/menu_book:"),
-            st.Page(PAGES / "present.py", title="Present", icon=":material/slideshow:"),
+            st.Page(PAGES / "ranking.py", title=_("Ranking"), icon=":material/leaderboard:"),
+            st.Page(PAGES / "compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
+            st.Page(PAGES / "countries.py", title=_("Countries"), icon=":material/public:"),
+            st.Page(PAGES / "firm_clusters.py", title=_("Firm clusters"), icon=":material/hub:"),
+            st.Page(PAGES / "upload.py", title=_("Your data"), icon=":material/upload_file:"),
+            st.Page(PAGES / "sources.py", title=_("Data & sources"), icon=":material/menu_book:"),
+            st.Page(PAGES / "present.py", title=_("Present"), icon=":material/slideshow:"),
         ]
     )
     session.enter_page(navigation.url_path)
