@@ -182,7 +182,7 @@ def test_every_url_parameter_round_trips_through_the_app(app):
     # the widgets show it
     assert at.radio(key="w_measure").value == "firms"
     assert at.multiselect(key="w_countries").value == ["DE", "NL"]
-    assert at.slider(key="w_years").value == (2000, 2020)
+    assert at.select_slider(key="w_years").value == (2000, 2020)
     assert at.checkbox(key="w_include_undated").value is False
     assert at.number_input(key="w_min_firms").value == 10
     assert at.toggle(key="w_tiles").value is True

@@ -124,7 +124,7 @@ def test_years_outside_the_dataset_show_all_years_and_say_so(app):
         "Ignored years 2030–2040: this dataset has figures from 1985 to 2026. Showing all years."
     )
     assert warnings(at) == [notice]
-    assert at.slider(key="w_years").value == (1985, 2026)
+    assert at.select_slider(key="w_years").value == (1985, 2026)
     assert "26 clusters in view" in texts(at)
     assert "years" not in at.query_params  # the link says what the slider shows
     map_reports(at, 50.0, 10.0, 4)

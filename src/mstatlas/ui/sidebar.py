@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import strip_bidi
-from mstatlas.i18n import LANGUAGE_NAMES, LANGUAGES
+from mstatlas.i18n import LANGUAGE_NAMES, LANGUAGES, _, fmt_int, ngettext
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import disclosure_panel, keys, session, urlstate
+from mstatlas.ui import about_panel, disclosure_panel, keys, session, urlstate
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import DEFAULT_ID, base_id, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:
-    choices = {DEFAULT_ID: "MST clusters in Europe (sourced)"}
+    choices = {DEFAULT_ID: _("MST clusters in Europe (sourced)")}
     for ds_id, name in st.session_state.get(keys.MY_DATASETS, {}).items():
         choices[ds_id] = name
     current = session.view().dataset
-    if current not in choices:
-        choices[current] = f"Shared dataset {current[:8]}…"
+    if current not in choices:  # opened from a link: the title its uploader gave it
+        shown, problem = safe_get_dataset(current)
+        choices[current] = (
+            shown.name
+            if problem is None and shown.name
+            else _("Shared dataset {id}…").format(id=current[:8])
+        )
     return choices
 
 
@@ -45,58 +52,70 @@ def render() -> Dataset:
         session.bound_widget(
             "measure",
             st.radio,
-            "Size symbols by",
+            _("Size symbols by"),
             options=list(MEASURES),
             format_func=MEASURES.get,
             horizontal=False,
         )
-        st.subheader("Filters")
+        st.subheader(_("Filters"))
         about = summary(ds.id, ds)
         countries = about.countries
         session.bound_widget(
             "countries",
             st.multiselect,
-            "Countries",
+            _("Countries"),
             options=sorted(set(countries) | set(session.view().countries), key=country_name),
             format_func=lambda code: f"{country_name(code)} ({code})",
             to_widget=list,
             from_widget=tuple,
-            placeholder="All countries",
+            placeholder=_("All countries"),
         )
         if about.years is not None:
-            _years_slider(*about.years)
+            _years_slider(years_present(ds.id, ds))
         session.bound_widget(
             "include_undated",
             st.checkbox,
-            "Include undated figures",
-            help="Some sources give no year; their figures are kept unless you untick this.",
+            _("Include undated figures"),
+            help=_("Some sources give no year; their figures are kept unless you untick this."),
         )
         session.bound_widget(
             "counts_what",
             st.multiselect,
-            "What the figures count",
+            _("What the figures count"),
             options=list(COUNTS_WHAT),
             format_func=COUNTS_WHAT.get,
             to_widget=list,
             from_widget=lambda v: tuple(c for c in COUNTS_WHAT if c in v),
             help="; ".join(f"{COUNTS_WHAT[k]}: {h}" for k, h in COUNTS_WHAT_HELP.items()),
-            placeholder="Pick at least one kind",
+            placeholder=_("Pick at least one kind"),
         )
-        session.bound_widget("min_firms", st.number_input, "Minimum firms", min_value=0, step=10)
+        session.bound_widget("min_firms", st.number_input, _("Minimum firms"), min_value=0, step=10)
         session.bound_widget(
-            "min_employees", st.number_input, "Minimum employees", min_value=0, step=100
+            "min_employees", st.number_input, _("Minimum employees"), min_value=0, step=100
         )
         session.bound_widget(
             "tiles",
             st.toggle,
-            "Online street map underlay",
+            _("Online street map underlay"),
             to_widget=lambda v: v == "osm",
             from_widget=lambda b: "osm" if b else "offline",
-            help="Off by default: the atlas draws its own country outlines and needs no internet.",
+            help=_(
+                "Off by default: the atlas draws its own country outlines and needs no internet."
+            ),
         )
         st.caption(
-            f"{md(ds.name)}: {about.n_clusters:,} clusters, {about.n_rows:,} reported figures."
+            md(ds.name)
+            + ": "
+            + ngettext("{n} cluster", "{n} clusters", about.n_clusters).format(
+                n=fmt_int(about.n_clusters)
+            )
+            + ", "
+            + ngettext("{n} reported figure", "{n} reported figures", about.n_rows).format(
+                n=fmt_int(about.n_rows)
+            )
+            + "."
         )
+        about_panel.render(ds)
     return ds
 
 
@@ -106,10 +125,10 @@ def _dataset_picker(ds: Dataset) -> Dataset:
     session.bound_widget(
         "dataset",
         st.selectbox,
-        "Dataset",
+        _("Dataset"),
         options=list(choices),
         format_func=lambda k: strip_bidi(str(choices.get(k, k))),
-        help="The embedded sourced figures, or a dataset you uploaded or opened from a link.",
+        help=_("The embedded sourced figures, or a dataset you uploaded or opened from a link."),
     )
     if session.view().dataset != base_id(ds.id):
         ds, problem = safe_get_dataset(session.view().dataset)
@@ -124,25 +143,53 @@ def _dataset_picker(ds: Dataset) -> Dataset:
     return ds
 
 
-def _years_slider(lo: int, hi: int) -> None:
-    """The view's years within the dataset's span ``lo``..``hi`` (the ends mean "open")."""
+@st.cache_resource(show_spinner=False, max_entries=64)
+def years_present(ds_id: str, _ds: Dataset) -> tuple[int, ...]:
+    """The years with a figure in the dataset ``_ds``, in order (cached per its id)."""
+    return tuple(sorted({int(y) for y in _ds.clusters["year"].dropna().unique()}))
+
+
+def year_options(present: Sequence[int], year_min: int | None, year_max: int | None) -> list[int]:
+    """The years the slider offers: those with a figure, plus the view's own ends.
+
+    A link's year without a figure (``years=2011-2011``) is offered too, so the slider
+    shows the window the link asked for instead of moving it.
+    """
+    lo, hi = present[0], present[-1]
+    own = {y for y in (year_min, year_max) if y is not None and lo < y < hi}
+    return sorted(set(present) | own)
+
+
+def _years_slider(present: tuple[int, ...]) -> None:
+    """The view's years, on a slider that offers only the years with a figure.
+
+    Its ends mean "open": the first year selects from the earliest, the last up to the latest.
+    """
+    lo, hi = present[0], present[-1]
     if outside := urlstate.years_outside(session.view(), (lo, hi)):
         # the slider cannot show years the dataset does not have: all years, said so
         session.notice(outside)
         session.update_view(year_min=None, year_max=None)
-    if lo == hi:
-        hi = lo + 1
     v = session.view()
-    cur = (
-        max(lo, min(v.year_min if v.year_min is not None else lo, hi)),
-        min(hi, max(v.year_max if v.year_max is not None else hi, lo)),
-    )
+    options = year_options(present, v.year_min, v.year_max)
+    if len(options) == 1:  # one year only: nothing to choose
+        st.caption(_("All figures with a year are from {year}.").format(year=lo))
+        return
+    first = v.year_min if v.year_min is not None else lo
+    last = v.year_max if v.year_max is not None else hi
+    cur = (max(lo, min(first, hi)), min(hi, max(last, lo)))
 
     def _changed() -> None:
         a, b = st.session_state[keys.YEARS_WIDGET]
         session.update_view(year_min=None if a <= lo else a, year_max=None if b >= hi else b)
 
-    st.session_state[keys.YEARS_WIDGET] = cur
-    st.slider(
-        "Year of the figure", min_value=lo, max_value=hi, key=keys.YEARS_WIDGET, on_change=_changed
+    if st.session_state.get(keys.YEARS_WIDGET) != cur:  # the view moved elsewhere: follow it
+        st.session_state[keys.YEARS_WIDGET] = cur
+    st.select_slider(
+        _("Year of the figure"),
+        options=options,
+        value=(lo, hi),  # only says the slider picks a range: the view's years are set above
+        key=keys.YEARS_WIDGET,
+        on_change=_changed,
+        help=_("Only the years with a figure in this dataset can be chosen."),
     )
