@@ -21,6 +21,7 @@ from typing import BinaryIO
 import numpy as np
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_int
 from mstatlas.io.encoding import decode
 
 #: Bytes read from the file at a time.
@@ -146,8 +147,12 @@ def utf8_blocks(f: BinaryIO, encoding: str, filename: str) -> Iterator[tuple[byt
             block = raw if utf8 else decoder.decode(raw, final=not raw).encode("utf-8")
         except UnicodeDecodeError as exc:
             raise DataError(
-                f"The file {filename} is not valid {encoding.upper()} text near byte "
-                f"{done + exc.start:,}; save it again as UTF-8 CSV."
+                _(
+                    "The file {filename} is not valid {encoding} text near byte {byte}; save it again "
+                    "as UTF-8 CSV."
+                ).format(
+                    filename=filename, encoding=encoding.upper(), byte=fmt_int(done + exc.start)
+                )
             ) from None
         done += len(raw)
         if first:

@@ -12,6 +12,7 @@ import pandas as pd
 from mstatlas.data.limits import Limits
 from mstatlas.data.validate import Problem
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.encoding import as_utf8, decoded
 from mstatlas.io.raw import Raw
 from mstatlas.io.sniff import SEP_NAMES, clean_names, sniff_csv
@@ -211,7 +212,9 @@ def _read_csv_python(text: str, sep: str, k: int, header: list[str], limits: Lim
             if len(records) > limits.max_rows + 1000:
                 break
     except csv.Error as exc:
-        raise DataError(f"The file could not be read as a table: {exc}.") from None
+        raise DataError(
+            _("The file could not be read as a table: {exc}.").format(exc=exc)
+        ) from None
     nonempty_pos = [i for i, r in enumerate(records) if r]
     if len(nonempty_pos) <= k:
         return Raw(frame=pd.DataFrame({c: [] for c in header}), rows=np.array([], int), detected={})
@@ -231,9 +234,12 @@ def _read_csv_python(text: str, sep: str, k: int, header: list[str], limits: Lim
                     pos + 1,
                     None,
                     sep.join(rec)[:80],
-                    f"the row has {len(rec)} values but the header has {width} columns; "
-                    f"a value probably contains the separator ({SEP_NAMES[sep]}): put that "
-                    'value in double quotes ("...")',
+                    (
+                        _(
+                            "the row has {n_rec} values but the header has {width} columns; a value probably "
+                            'contains the separator ({separator}): put that value in double quotes ("...")'
+                        ).format(n_rec=len(rec), width=width, separator=_(SEP_NAMES[sep]))
+                    ),
                 )
             )
         body.append((rec + [""] * width)[:width])

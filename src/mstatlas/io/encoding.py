@@ -6,6 +6,7 @@ import codecs
 import re
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.messages import not_a_table
 
 
@@ -61,8 +62,10 @@ def _strict(data: bytes, enc: str, filename: str) -> str:
         return data.decode(enc)
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"The file {filename} starts with a {enc.upper()} marker but byte {exc.start} is "
-            "not valid in that encoding; save it again as UTF-8 CSV."
+            _(
+                "The file {filename} starts with a {encoding} marker but byte {start} is not valid "
+                "in that encoding; save it again as UTF-8 CSV."
+            ).format(filename=filename, encoding=enc.upper(), start=exc.start)
         ) from None
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mstatlas.data.validate import Problem
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.encoding import decode
 from mstatlas.io.raw import Raw, cell_text
 
@@ -48,8 +49,10 @@ def read_geojson(data: bytes, filename: str) -> Raw:
         doc = json.loads(text.lstrip("\ufeff"), strict=False)
     except json.JSONDecodeError as exc:
         raise DataError(
-            f"The file {filename} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-            f"{exc.msg}); export the GeoJSON again."
+            _(
+                "The file {filename} is not valid JSON (line {lineno}, column {colno}: {msg}); "
+                "export the GeoJSON again."
+            ).format(filename=filename, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)
         ) from None
     features = _features(doc, filename)
     props, lat, lon, problems, rejected = [], [], [], [], []
@@ -96,16 +99,20 @@ def _features(doc: Any, filename: str) -> list[Any]:
         features = [{"type": "Feature", "properties": x, "geometry": None} for x in doc]
     else:
         raise DataError(
-            f"The file {filename} is JSON but not GeoJSON: expected a FeatureCollection with "
-            "a 'features' list."
+            _(
+                "The file {filename} is JSON but not GeoJSON: expected a FeatureCollection with "
+                "a 'features' list."
+            ).format(filename=filename)
         )
     crs = doc.get("crs") if isinstance(doc, dict) else None
     if isinstance(crs, dict):
         name = str((crs.get("properties") or {}).get("name", ""))
         if name and not re.search(r"CRS84|4326", name):
             raise DataError(
-                f"The GeoJSON file {filename} uses the coordinate system {name}; export it in "
-                "WGS 84 (EPSG:4326) longitude/latitude."
+                _(
+                    "The GeoJSON file {filename} uses the coordinate system {name}; export it in WGS "
+                    "84 (EPSG:4326) longitude/latitude."
+                ).format(filename=filename, name=name)
             )
     return features
 
@@ -143,15 +150,16 @@ def _point(g: Any, row: int) -> tuple[float, float, Problem | None]:
                 row,
                 "geometry",
                 json.dumps(g)[:80],
-                f"the geometry cannot be read ({type(exc).__name__}); give a Point "
-                "with [longitude, latitude]",
+                _(
+                    "the geometry cannot be read ({error}); give a Point with [longitude, latitude]"
+                ).format(error=type(exc).__name__),
             ),
         )
     problem = Problem(
         row,
         "geometry",
         str(gtype),
-        f"the geometry is a {gtype}; a point inside it was used",
+        _("the geometry is a {gtype}; a point inside it was used").format(gtype=gtype),
         "warning",
     )
     return y, x, problem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mstatlas.data.limits import Limits
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_int
 
 
 def not_a_table(filename: str) -> DataError:
@@ -20,8 +21,10 @@ def not_a_table(filename: str) -> DataError:
         To be raised by the caller.
     """
     return DataError(
-        f"The file {filename} does not look like a table: it contains binary data. "
-        "Upload a CSV/TSV, XLSX, GeoJSON or Parquet file."
+        _(
+            "The file {filename} does not look like a table: it contains binary data. Upload "
+            "a CSV/TSV, XLSX, GeoJSON or Parquet file."
+        ).format(filename=filename)
     )
 
 
@@ -41,6 +44,8 @@ def too_many_rows(n: int, limits: Limits) -> DataError:
         To be raised by the caller.
     """
     return DataError(
-        f"The file has {n:,} data rows; at most {limits.max_rows:,} are accepted per upload. "
-        "Split it into smaller files or aggregate it first."
+        _(
+            "The file has {n} data rows; at most {max_rows} are accepted per upload. Split "
+            "it into smaller files or aggregate it first."
+        ).format(n=fmt_int(n), max_rows=fmt_int(limits.max_rows))
     )

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.raw import Raw, cell_text
 
 
@@ -43,7 +44,9 @@ def read_parquet(data: bytes, filename: str) -> Raw:
         table = pq.read_table(io.BytesIO(data))
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(
-            f"The Parquet file {filename} could not be read ({exc}); write it again."
+            _("The Parquet file {filename} could not be read ({exc}); write it again.").format(
+                filename=filename, exc=exc
+            )
         ) from None
     geom = None
     if "geometry" in table.column_names and pa.types.is_binary(table.schema.field("geometry").type):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mstatlas.i18n import N_, _
 from mstatlas.io.context import Context
 from mstatlas.io.stages.aggregate_firms import aggregate_firms
 from mstatlas.io.stages.apply_overrides import apply_overrides
@@ -57,7 +58,7 @@ class Stage:
 
 #: The stages in the order they run.
 STAGES: tuple[Stage, ...] = (
-    Stage("normalise_text", normalise_text, (0.3, "Checking rows")),
+    Stage("normalise_text", normalise_text, (0.3, N_("Checking rows"))),
     Stage("drop_blank_rows", drop_blank_rows),
     Stage("check_shape", check_shape),
     Stage("map_columns", map_columns),
@@ -70,11 +71,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("check_qualifiers", check_qualifiers),
     Stage("check_links", check_links),
     Stage("match_countries", match_countries),
-    Stage("apply_overrides", apply_overrides, (0.5, "Checking duplicates")),
+    Stage("apply_overrides", apply_overrides, (0.5, N_("Checking duplicates"))),
     Stage("warn_outside_europe", warn_outside_europe),
     Stage("find_duplicates", find_duplicates),
-    Stage("geocode", geocode, (0.6, "Geocoding cities")),
-    Stage("aggregate_firms", aggregate_firms, (0.85, "Building the cluster table")),
+    Stage("geocode", geocode, (0.6, N_("Geocoding cities"))),
+    Stage("aggregate_firms", aggregate_firms, (0.85, N_("Building the cluster table"))),
     Stage("tabulate_clusters", tabulate_clusters),
     Stage("assign_cluster_ids", assign_cluster_ids),
     Stage("profile_facts", profile_facts),
@@ -102,7 +103,8 @@ def run_stages(ctx: Context) -> Context:
     """
     for stage in STAGES:
         if stage.progress is not None:
-            ctx.step(*stage.progress)
+            fraction, message = stage.progress
+            ctx.step(fraction, _(message))
         stage.run(ctx)
     ctx.step(1.0, "Done")
     return ctx

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from mstatlas.data.columns import is_known_header
 from mstatlas.errors import DataError
+from mstatlas.i18n import N_, _
 from mstatlas.io.messages import not_a_table
 
 #: Separators a text table may use, in the order they are tried.
 SEPARATORS = (",", ";", "\t", "|")
 
 #: Each separator in words, for messages.
-SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+SEP_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab"), "|": N_("vertical bar")}
 
 
 def sniff_format(data: bytes, filename: str) -> str:
@@ -46,26 +47,35 @@ def sniff_format(data: bytes, filename: str) -> str:
     blank = b"\x00 \t\r\n\xef\xbb\xbf\xff\xfe"
     if not data[:65536].strip(blank) and not data.strip(blank):  # the whole file only if needed
         raise DataError(
-            f"The file {filename} is empty; export the table again (CSV, XLSX, GeoJSON or Parquet)."
+            _(
+                "The file {filename} is empty; export the table again (CSV, XLSX, GeoJSON or "
+                "Parquet)."
+            ).format(filename=filename)
         )
     if head.startswith(b"PK"):
         if ext in (".xlsx", ".xlsm") or b"xl/" in data[:65536] or b"[Content_Types]" in data[:2000]:
             return "xlsx"
         raise DataError(
-            f"The file {filename} is a ZIP archive, not a table; unpack it and upload the "
-            "CSV or XLSX inside."
+            _(
+                "The file {filename} is a ZIP archive, not a table; unpack it and upload the CSV "
+                "or XLSX inside."
+            ).format(filename=filename)
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise DataError(
-            f"The file {filename} is in the old Excel 97-2003 (.xls) format; open it in a "
-            "spreadsheet program and save it as .xlsx or CSV."
+            _(
+                "The file {filename} is in the old Excel 97-2003 (.xls) format; open it in a "
+                "spreadsheet program and save it as .xlsx or CSV."
+            ).format(filename=filename)
         )
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"%PDF"):
         raise DataError(
-            f"The file {filename} is a PDF; copy the table into a spreadsheet and save it as "
-            "XLSX or CSV."
+            _(
+                "The file {filename} is a PDF; copy the table into a spreadsheet and save it as "
+                "XLSX or CSV."
+            ).format(filename=filename)
         )
     if head[:3] == b"\x1f\x8b\x08" or head[:4] == b"\x89PNG" or head[:3] == b"\xff\xd8\xff":
         raise not_a_table(filename)

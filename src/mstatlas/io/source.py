@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 
 
 def load_bytes(
@@ -43,9 +44,13 @@ def load_bytes(
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise DataError(f"The file {path} does not exist; check the name and folder.") from None
+            raise DataError(
+                _("The file {path} does not exist; check the name and folder.").format(path=path)
+            ) from None
         if path.is_dir():
-            raise DataError(f"{path} is a folder, not a file; choose a file inside it.")
+            raise DataError(
+                _("{path} is a folder, not a file; choose a file inside it.").format(path=path)
+            )
         if size > limits.max_bytes:
             raise too_big(name, size, limits)
         data = path.read_bytes()
@@ -72,10 +77,16 @@ def too_big(name: str, size: int, limits: Limits) -> DataError:
         To be raised by the caller.
     """
     return DataError(
-        f"The file {name} is {human_bytes(size)}; uploads are limited to "
-        f"{human_bytes(limits.max_bytes)}. Remove columns the atlas does not use, "
-        "save as CSV or split the file. For a firm list (one row per firm), the atlas's "
-        "command line aggregates a CSV file of any size on your own computer: "
-        f"mstatlas aggregate {shlex.quote(name)} -o clusters.csv writes one row per city "
-        "(or per cluster), which you can upload."
+        _(
+            "The file {name} is {size}; uploads are limited to {limit}. Remove columns the "
+            "atlas does not use, save as CSV or split the file. For a firm list (one row per "
+            "firm), the atlas's command line aggregates a CSV file of any size on your own "
+            "computer: mstatlas aggregate {quoted} -o clusters.csv writes one row per city "
+            "(or per cluster), which you can upload."
+        ).format(
+            name=name,
+            size=human_bytes(size),
+            limit=human_bytes(limits.max_bytes),
+            quoted=shlex.quote(name),
+        )
     )

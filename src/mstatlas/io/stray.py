@@ -25,6 +25,7 @@ import pandas as pd
 
 from mstatlas.data.columns import detect_mapping
 from mstatlas.data.validate import CONTROL_PATTERN, Problem, control_rows
+from mstatlas.i18n import _
 from mstatlas.io.raw import STRICT_FIELDS, Raw
 from mstatlas.io.sniff import clean_names
 
@@ -107,13 +108,15 @@ def _between_words(text: str) -> str:
 def _cell_problem(row: int, column: str, before: str, after: str, strict: bool) -> Problem:
     """The report line for one cleaned cell (an error refuses the row)."""
     found = _CONTROL.search(before)
-    code = f"U+{ord(found.group()):04X}" if found else "a control character"
+    code = f"U+{ord(found.group()):04X}" if found else _("a control character")
     if not after.strip():
         return Problem(
             row,
             column,
             None,
-            f"the cell held only an invisible control character ({code}); it was read as empty",
+            _(
+                "the cell held only an invisible control character ({code}); it was read as empty"
+            ).format(code=code),
             "warning",
         )
     if strict:
@@ -121,15 +124,23 @@ def _cell_problem(row: int, column: str, before: str, after: str, strict: bool) 
             row,
             column,
             _CONTROL.sub("�", before)[:80],
-            f"the text contains an invisible control character ({code}); "
-            "retype the cell or remove the character",
+            (
+                _(
+                    "the text contains an invisible control character ({code}); retype the cell or "
+                    "remove the character"
+                ).format(code=code)
+            ),
         )
     return Problem(
         row,
         column,
         after[:80],
-        f"the text contained an invisible control character ({code}); it was replaced by a "
-        "space and the rest of the cell kept",
+        (
+            _(
+                "the text contained an invisible control character ({code}); it was replaced by "
+                "a space and the rest of the cell kept"
+            ).format(code=code)
+        ),
         "warning",
     )
 
@@ -142,14 +153,18 @@ def _clean_header(raw: Raw) -> None:
     for before, after in zip(old, new, strict=True):
         if before != after and _CONTROL.search(before):
             found = _CONTROL.search(before)
-            code = f"U+{ord(found.group()):04X}" if found else "a control character"
+            code = f"U+{ord(found.group()):04X}" if found else _("a control character")
             raw.problems.append(
                 Problem(
                     row,
                     after,
                     after,
-                    f"the column name contained an invisible control character ({code}); "
-                    "it was removed",
+                    (
+                        _(
+                            "the column name contained an invisible control character ({code}); it was "
+                            "removed"
+                        ).format(code=code)
+                    ),
                     "warning",
                 )
             )

@@ -38,6 +38,7 @@ from mstatlas.data.limits import Limits
 from mstatlas.data.numbers import NumberFormat, detect_number_formats
 from mstatlas.data.validate import Problem, ValidationReport
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.chunk_stages import ChunkStages, chunk_stages
 from mstatlas.io.chunks import Chunk, csv_chunks, file_encoding
 from mstatlas.io.context import Context, Request
@@ -225,7 +226,7 @@ def stream_upload(
         usable columns), with what to do.
     """
     if kind not in (None, "clusters", "firms"):
-        raise DataError(f"kind must be 'clusters' or 'firms', not {kind!r}.")
+        raise DataError(_("kind must be 'clusters' or 'firms', not {kind!r}.").format(kind=kind))
     path = Path(path)
     name = filename or path.name
     _check_csv(path, name)
@@ -235,7 +236,7 @@ def stream_upload(
     result, found_kind = _run(path, plan, chunk_rows, max_problems, progress)
     if found_kind != result.kind:  # the first chunk suggested the other kind: read again
         plan.user = dataclasses.replace(plan.user, kind=found_kind)
-        result, _ = _run(path, plan, chunk_rows, max_problems, progress)
+        result, _unused = _run(path, plan, chunk_rows, max_problems, progress)
     return result
 
 
@@ -245,8 +246,10 @@ def _check_csv(path: Path, name: str) -> None:
     fmt = sniff_format(head, name)
     if fmt != "csv":
         raise DataError(
-            f"The file {name} is {fmt.upper()}; files too large to upload are read in chunks "
-            "only as CSV or TSV. Save the table as CSV (UTF-8) and try again."
+            _(
+                "The file {name} is {format}; files too large to upload are read in chunks only "
+                "as CSV or TSV. Save the table as CSV (UTF-8) and try again."
+            ).format(name=name, format=fmt.upper())
         )
 
 

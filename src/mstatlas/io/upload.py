@@ -23,6 +23,7 @@ from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.validate import ValidationReport
 from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
 from mstatlas.io.detected import Detected
 from mstatlas.io.load import read_raw
@@ -129,8 +130,8 @@ def read_upload(
             progress(fraction, message)
 
     if kind not in (None, "clusters", "firms"):
-        raise DataError(f"kind must be 'clusters' or 'firms', not {kind!r}.")
-    step(0.0, "Reading the file")
+        raise DataError(_("kind must be 'clusters' or 'firms', not {kind!r}.").format(kind=kind))
+    step(0.0, _("Reading the file"))
     raw, name = read_raw(source, filename, sheet, limits, mapping)
     request = Request(name, mapping, kind, limits, geocode_overrides or {})
     return result_of(run_stages(Context.start(raw, request, step)))

@@ -16,6 +16,7 @@ from mstatlas.data.columns import detect_mapping
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.data.validate import Problem
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_int
 from mstatlas.io.messages import too_many_rows
 from mstatlas.io.raw import Raw, cell_text
 from mstatlas.io.sniff import clean_names, find_header, sniff_format
@@ -31,30 +32,45 @@ def _check_zip(data: bytes, filename: str, limits: Limits) -> None:
             infos = zf.infolist()
     except zipfile.BadZipFile:
         raise DataError(
-            f"The Excel file {filename} is damaged or incomplete (it may have been cut off "
-            "while uploading); open it in a spreadsheet program, save it again and re-upload."
+            _(
+                "The Excel file {filename} is damaged or incomplete (it may have been cut off "
+                "while uploading); open it in a spreadsheet program, save it again and re-upload."
+            ).format(filename=filename)
         ) from None
     total = sum(i.file_size for i in infos)
     if total > limits.max_xlsx_uncompressed:
         raise DataError(
-            f"The Excel file {filename} unpacks to {human_bytes(total)}, more than the "
-            f"{human_bytes(limits.max_xlsx_uncompressed)} allowed; save the table as CSV or "
-            "remove unused sheets and formatting."
+            _(
+                "The Excel file {filename} unpacks to {size}, more than the {limit} allowed; "
+                "save the table as CSV or remove unused sheets and formatting."
+            ).format(
+                filename=filename,
+                size=human_bytes(total),
+                limit=human_bytes(limits.max_xlsx_uncompressed),
+            )
         )
     for info in infos:
         if info.file_size > 1024**2 and info.file_size > limits.max_xlsx_ratio * max(
             info.compress_size, 1
         ):
             raise DataError(
-                f"The Excel file {filename} looks like a decompression bomb: its part "
-                f"{info.filename} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
-                f"times larger than stored (at most {limits.max_xlsx_ratio:g} accepted). "
-                "Save the table as CSV and upload that instead."
+                _(
+                    "The Excel file {filename} looks like a decompression bomb: its part {part} "
+                    "unpacks {ratio} times larger than stored (at most {max_xlsx_ratio:g} accepted). "
+                    "Save the table as CSV and upload that instead."
+                ).format(
+                    filename=filename,
+                    part=info.filename,
+                    ratio=fmt_int(info.file_size / max(info.compress_size, 1)),
+                    max_xlsx_ratio=limits.max_xlsx_ratio,
+                )
             )
     if not any(i.filename == "xl/workbook.xml" for i in infos):
         raise DataError(
-            f"The file {filename} is a ZIP archive but not an Excel workbook; upload the "
-            "XLSX or CSV file itself."
+            _(
+                "The file {filename} is a ZIP archive but not an Excel workbook; upload the XLSX "
+                "or CSV file itself."
+            ).format(filename=filename)
         )
 
 
@@ -66,13 +82,17 @@ def _open_workbook(data: bytes, filename: str, limits: Limits) -> Any:
         return cal.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except cal.PasswordError:
         raise DataError(
-            f"The Excel file {filename} is password-protected; save a copy without a "
-            "password and upload that."
+            _(
+                "The Excel file {filename} is password-protected; save a copy without a password "
+                "and upload that."
+            ).format(filename=filename)
         ) from None
     except Exception as exc:  # calamine raises several types for broken files
         raise DataError(
-            f"The Excel file {filename} could not be read ({type(exc).__name__}); open it in a "
-            "spreadsheet program, save it again as .xlsx and re-upload."
+            _(
+                "The Excel file {filename} could not be read ({error}); open it in a "
+                "spreadsheet program, save it again as .xlsx and re-upload."
+            ).format(filename=filename, error=type(exc).__name__)
         ) from None
 
 
@@ -147,15 +167,17 @@ def _look_at(name: str, records: list[list[str]]) -> _SheetLook:
     columns = sum(bool(c) for c in header)
     if columns < 2 or not any(mapping.values()):
         # one column of text ("Ort der Erhebung: Dortmund") is an explanation, not a table
-        found = f"no header row with known columns; its first row reads '{shown}'"
+        found = _("no header row with known columns; its first row reads '{shown}'").format(
+            shown=shown
+        )
     elif not named:
-        found = f"no column with names (its columns: {shown})"
+        found = _("no column with names (its columns: {shown})").format(shown=shown)
     elif not placed:
-        found = f"neither a city nor lat/lon columns (its columns: {shown})"
+        found = _("neither a city nor lat/lon columns (its columns: {shown})").format(shown=shown)
     elif not has_rows:
-        found = f"a header row ({shown}) but no data rows"
+        found = _("a header row ({shown}) but no data rows").format(shown=shown)
     else:
-        found = f"a table with the columns {shown}"
+        found = _("a table with the columns {shown}").format(shown=shown)
     return _SheetLook(name, columns >= 2 and named and placed and has_rows, False, found)
 
 
@@ -196,20 +218,26 @@ def _choose_sheet(
             return look.name
         looks.append(look)
     with_data = [look for look in looks if not look.empty]
-    hidden_note = f" (hidden sheets: {', '.join(hidden)})" if hidden else ""
+    hidden_note = _(" (hidden sheets: {hidden})").format(hidden=", ".join(hidden)) if hidden else ""
     if not with_data:
         raise DataError(
-            f"The workbook {filename} has no visible sheet with data{hidden_note}; put the "
-            "table on the first sheet or choose a sheet."
+            _(
+                "The workbook {filename} has no visible sheet with data{hidden_note}; put the "
+                "table on the first sheet or choose a sheet."
+            ).format(filename=filename, hidden_note=hidden_note)
         )
     if len(with_data) == 1:
         return with_data[0].name
-    listing = "; ".join(f"sheet '{look.name}': {look.found}" for look in looks)
+    listing = "; ".join(
+        _("sheet '{name}': {found}").format(name=look.name, found=look.found) for look in looks
+    )
     raise DataError(
-        f"No sheet of the workbook {filename} holds a table the atlas can read{hidden_note}. "
-        f"Found: {listing}. Choose the sheet with the table, or give it a header row with "
-        "columns such as name, city, country, lat, lon, firms, employees (title rows above "
-        "the header are fine)."
+        _(
+            "No sheet of the workbook {filename} holds a table the atlas can "
+            "read{hidden_note}. Found: {listing}. Choose the sheet with the table, or give "
+            "it a header row with columns such as name, city, country, lat, lon, firms, "
+            "employees (title rows above the header are fine)."
+        ).format(filename=filename, hidden_note=hidden_note, listing=listing)
     )
 
 
@@ -341,8 +369,9 @@ def _sheet_to_read(
         return _choose_sheet(filename, wb, visible, hidden, package)
     if sheet not in visible + hidden:
         raise DataError(
-            f"The workbook {filename} has no sheet named '{sheet}'; its sheets are: "
-            f"{', '.join(visible) or '(none)'}."
+            _(
+                "The workbook {filename} has no sheet named '{sheet}'; its sheets are: {sheets}."
+            ).format(filename=filename, sheet=sheet, sheets=", ".join(visible) or _("(none)"))
         )
     return sheet
 
@@ -357,8 +386,12 @@ def _values_past_header(records: list[list[str]], k: int, width: int) -> list[Pr
             r,
             None,
             " | ".join(c for c in cells[width:] if c.strip())[:80],
-            "this row has values to the right of the last named column; they were "
-            "ignored (give that column a header to import it)",
+            (
+                _(
+                    "this row has values to the right of the last named column; they were ignored "
+                    "(give that column a header to import it)"
+                )
+            ),
             "warning",
         )
         for r, cells in extra[:1000]

@@ -10,6 +10,7 @@ import pandas as pd
 
 from mstatlas.data.columns import detect_mapping
 from mstatlas.data.validate import Problem
+from mstatlas.i18n import _
 from mstatlas.io.raw import STRICT_FIELDS
 from mstatlas.io.xlsx_xml import cell_ref
 
@@ -167,25 +168,40 @@ def _formula_problem(
     strict: set[str | None],
 ) -> Problem:
     """The problem of one formula cell without its result (an error refuses its row)."""
-    fix = (
-        "open the file in Excel or LibreOffice and save it again, or replace the formulas "
-        "by their values (copy, then paste values only)"
+    fix = _(
+        "open the file in Excel or LibreOffice and save it again, or replace the "
+        "formulas by their values (copy, then paste values only)"
     )
     value = f"={formula}" if formula else None
-    what = (
-        f"the cell holds a formula{f' ({value})' if value else ''} but not its result: "
-        "the file was saved by a program that does not calculate formulas, so the value "
-        "is unknown"
+    unknown = _(
+        "the file was saved by a program that does not calculate formulas, so the value is unknown"
     )
+    what = (
+        _("the cell holds a formula ({value}) but not its result: {unknown}")
+        if value
+        else _("the cell holds a formula but not its result: {unknown}")
+    ).format(value=value, unknown=unknown)
     if in_header:
-        where = f"the column has no name ({column})" if column else "the header is incomplete"
-        return Problem(row, column, value, f"{what}; {where}; {fix}", "warning")
+        where = (
+            _("the column has no name ({column})").format(column=column)
+            if column
+            else _("the header is incomplete")
+        )
+        return Problem(
+            row,
+            column,
+            value,
+            f"{what}; {where}; {fix}",
+            "warning",
+        )
     if blank:
         return Problem(
             row,
             column,
             value,
-            f"{what}; the row holds nothing else and was skipped as blank; {fix}",
+            _("{what}; the row holds nothing else and was skipped as blank; {fix}").format(
+                what=what, fix=fix
+            ),
             "warning",
         )
     if column is None:
@@ -193,15 +209,22 @@ def _formula_problem(
             row,
             None,
             value,
-            f"{what}; it is not in a named column, so it would not be imported; {fix}",
+            _("{what}; it is not in a named column, so it would not be imported; {fix}").format(
+                what=what, fix=fix
+            ),
             "warning",
         )
     if column in strict:
-        return Problem(row, column, value, f"{what}; the row was not imported; {fix}")
+        return Problem(
+            row,
+            column,
+            value,
+            _("{what}; the row was not imported; {fix}").format(what=what, fix=fix),
+        )
     return Problem(
         row,
         column,
         value,
-        f"{what}; the row was imported with this cell empty; {fix}",
+        _("{what}; the row was imported with this cell empty; {fix}").format(what=what, fix=fix),
         "warning",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 
@@ -28,8 +29,10 @@ def apply_overrides(ctx: Context) -> None:
         i = int(hits[0])
         if not (-90 <= float(olat) <= 90 and -180 <= float(olon) <= 180):
             raise DataError(
-                f"The corrected position for row {r} ({olat}, {olon}) is impossible; latitude "
-                "must be within ±90 and longitude within ±180."
+                _(
+                    "The corrected position for row {r} ({olat}, {olon}) is impossible; latitude "
+                    "must be within ±90 and longitude within ±180."
+                ).format(r=r, olat=olat, olon=olon)
             )
         ctx.lat.iat[i], ctx.lon.iat[i] = float(olat), float(olon)
         ctx.overridden[i] = True

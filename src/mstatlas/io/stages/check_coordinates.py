@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 
@@ -30,22 +31,25 @@ def check_coordinates(ctx: Context) -> None:
             missing_mask,
             column,
             None,
-            lambda v: (
-                "only one of latitude and longitude is given; fill both or leave both "
-                "empty to place the row by its city"
+            lambda v: _(
+                "only one of latitude and longitude is given; fill both or leave both empty to "
+                "place the row by its city"
             ),
         )
     ctx.reject |= one_missing
     bad_lat = (lat.abs() > 90).fillna(False).to_numpy(bool)
     bad_lon = (lon.abs() > 180).fillna(False).to_numpy(bool)
     ctx.flag(
-        bad_lat, lat_c, lat, lambda v: f"latitude {v} is impossible (must be between -90 and 90)"
+        bad_lat,
+        lat_c,
+        lat,
+        lambda v: _("latitude {v} is impossible (must be between -90 and 90)").format(v=v),
     )
     ctx.flag(
         bad_lon & ~bad_lat,
         lon_c,
         lon,
-        lambda v: f"longitude {v} is impossible (must be between -180 and 180)",
+        lambda v: _("longitude {v} is impossible (must be between -180 and 180)").format(v=v),
     )
     ctx.reject |= bad_lat | bad_lon
     ctx.lat, ctx.lon = lat, lon

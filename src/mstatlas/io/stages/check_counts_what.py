@@ -7,6 +7,7 @@ import pandas as pd
 
 from mstatlas.data.schema import COUNTS_WHAT
 from mstatlas.data.validate import counts_what_key
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 from mstatlas.io.text import take_strings
 
@@ -31,9 +32,9 @@ def check_counts_what(ctx: Context) -> None:
         bad,
         column,
         raw_cw,
-        lambda v: (
-            f"'{v}' is not a kind of figure the atlas knows; use one of {', '.join(COUNTS_WHAT)}"
-        ),
+        lambda v: _(
+            "'{v}' is not a kind of figure the atlas knows; use one of {counts_what}"
+        ).format(v=v, counts_what=", ".join(COUNTS_WHAT)),
     )
     ctx.reject |= bad
     ctx.counts_what = take_strings(

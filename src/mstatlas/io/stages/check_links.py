@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 
@@ -23,10 +24,9 @@ def check_links(ctx: Context) -> None:
         bad_url,
         column,
         url,
-        lambda v: (
-            f"'{v[:60]}' is not a web address starting with http:// or https://; the "
-            "link was left out"
-        ),
+        lambda v: _(
+            "'{v}' is not a web address starting with http:// or https://; the link was left out"
+        ).format(v=v[:60]),
         "warning",
     )
     if bad_url.any():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mstatlas.data.schema import QUALIFIERS
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 #: Qualifier field -> the numeric field it qualifies.
@@ -30,10 +31,10 @@ def check_qualifiers(ctx: Context) -> None:
                 bad,
                 column,
                 ctx.texts[fld],
-                lambda v: (
-                    f"'{v}' is not a qualifier; use about, more_than, at_least, up_to or "
-                    "leave it blank"
-                ),
+                lambda v: _(
+                    "'{v}' is not a qualifier; use about, more_than, at_least, up_to or leave it "
+                    "blank"
+                ).format(v=v),
             )
             ctx.reject |= bad
             q = given.where(given.notna() & ~pd.Series(bad, index=ctx.frame.index), q)

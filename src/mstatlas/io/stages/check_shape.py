@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 from mstatlas.io.messages import too_many_rows
 
@@ -19,14 +20,18 @@ def check_shape(ctx: Context) -> None:
     filename = ctx.request.filename
     if not ctx.columns and ctx.geom is None:
         raise DataError(
-            f"The file {filename} has no columns; the first row must hold column names "
-            "(see the template)."
+            _(
+                "The file {filename} has no columns; the first row must hold column names (see "
+                "the template)."
+            ).format(filename=filename)
         )
     if ctx.n > ctx.request.limits.max_rows:
         raise too_many_rows(ctx.n, ctx.request.limits)
     if ctx.n == 0:
         shown = ", ".join(ctx.columns[:8]) + (", …" if len(ctx.columns) > 8 else "")
         raise DataError(
-            f"The file {filename} has a header row ({shown}) but no data rows; add at least "
-            "one row below the header."
+            _(
+                "The file {filename} has a header row ({shown}) but no data rows; add at least "
+                "one row below the header."
+            ).format(filename=filename, shown=shown)
         )

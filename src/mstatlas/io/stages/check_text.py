@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mstatlas.data.columns import PROFILE_FIELD_OF
 from mstatlas.data.validate import text_problems
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 from mstatlas.io.text import blank_as_missing
 
@@ -47,11 +48,10 @@ def check_text(ctx: Context) -> None:
         ctx.texts[fld] = blank_as_missing(s)
     ctx.name = ctx.texts["name"] if ctx.name_field == "name" else ctx.texts["city"]
     missing_name = ctx.name.isna().to_numpy(bool) & ~ctx.reject
-    what_name = "firm name" if ctx.kind == "firms" else "cluster name"
-    ctx.flag(
-        missing_name,
-        ctx.mapping.get(ctx.name_field),
-        None,
-        lambda v: f"the {what_name} is empty; every row needs one",
+    reason = (
+        _("the firm name is empty; every row needs one")
+        if ctx.kind == "firms"
+        else _("the cluster name is empty; every row needs one")
     )
+    ctx.flag(missing_name, ctx.mapping.get(ctx.name_field), None, lambda v: reason)
     ctx.reject |= missing_name

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from mstatlas.data.codes import arrow_strings, first_duplicates, fold_codes, text_codes
 from mstatlas.data.validate import Problem
+from mstatlas.i18n import N_, _
 from mstatlas.io.context import Context
 
 
@@ -41,6 +42,15 @@ def find_duplicates(ctx: Context) -> None:
         ctx.reject[pos] = True
 
 
+#: What makes two rows of a cluster table the same, by (kind of figure given, scope given).
+_SAME_ROW = {
+    (False, False): N_("same name, city, year and figures"),
+    (True, False): N_("same name, city, year, kind of figure and figures"),
+    (False, True): N_("same name, city, year, scope and figures"),
+    (True, True): N_("same name, city, year, kind of figure, scope and figures"),
+}
+
+
 def duplicate_problem(ctx: Context, pos: int, first_row: int, reason: str) -> Problem:
     """The refusal of the row at position ``pos`` as a repeat of row ``first_row``.
 
@@ -59,7 +69,9 @@ def duplicate_problem(ctx: Context, pos: int, first_row: int, reason: str) -> Pr
         int(ctx.rows[pos]),
         ctx.mapping.get(ctx.name_field),
         str(ctx.name.iloc[pos]),
-        f"duplicate of row {first_row} ({reason}); only the first is imported",
+        _("duplicate of row {first_row} ({reason}); only the first is imported").format(
+            first_row=first_row, reason=reason
+        ),
     )
 
 
@@ -77,7 +89,7 @@ def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
     if ctx.kind != "clusters":
         return (
             [name_key, fold_codes(city_codes, city_uniques), ctx.iso_codes],
-            "same firm name and city; each firm is counted once",
+            _("same firm name and city; each firm is counted once"),
         )
     parts: list[Any] = [
         name_key,
@@ -86,14 +98,12 @@ def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
         _number_codes(ctx.numbers["firms"]),
         _number_codes(ctx.numbers["employees"]),
     ]
-    reason = "same name, city, year and figures"
-    if ctx.mapping.get("counts_what"):
+    kind, scope = bool(ctx.mapping.get("counts_what")), bool(ctx.mapping.get("scope"))
+    if kind:
         parts.append(text_codes(ctx.counts_what, trim=False)[0])
-        reason = "same name, city, year, kind of figure and figures"
-    if ctx.mapping.get("scope"):
+    if scope:
         parts.append(fold_codes(*text_codes(ctx.texts["scope"], trim=False)))
-        reason = reason.replace(" and figures", ", scope and figures")
-    return parts, reason
+    return parts, _(_SAME_ROW[kind, scope])
 
 
 def _number_codes(s: pd.Series) -> np.ndarray:

@@ -11,6 +11,7 @@ import pandas as pd
 from mstatlas.data import geocode as places
 from mstatlas.data.codes import combine_codes, renumber, text_codes
 from mstatlas.data.validate import Problem
+from mstatlas.i18n import _
 from mstatlas.io.context import Context, empty_geocoding
 from mstatlas.io.text import take_strings
 
@@ -35,9 +36,9 @@ def geocode(ctx: Context) -> None:
             no_city,
             ctx.mapping.get("city") or ctx.mapping.get("lat"),
             None,
-            lambda v: (
-                "the row has no coordinates and no city, so it cannot be placed; "
-                "add lat/lon or a city"
+            lambda v: _(
+                "the row has no coordinates and no city, so it cannot be placed; add lat/lon or "
+                "a city"
             ),
         )
         ctx.reject |= no_city
@@ -115,7 +116,7 @@ def look_up(
     found: list[tuple[Any, ...]] = []
     for j, (c, cc) in enumerate(zip(cities, countries, strict=True)):
         if j % 200 == 0:
-            step(0.6 + 0.25 * j / max(len(cities), 1), "Geocoding cities")
+            step(0.6 + 0.25 * j / max(len(cities), 1), _("Geocoding cities"))
         m = places.geocode(str(c), cc or None)
         found.append(
             (
@@ -148,10 +149,10 @@ def _report(
         failed,
         city_col,
         city,
-        lambda v: (
-            f"no place called '{v}' was found (in the given country); check the "
-            "spelling, add lat/lon, or set the position by hand"
-        ),
+        lambda v: _(
+            "no place called '{v}' was found (in the given country); check the spelling, add "
+            "lat/lon, or set the position by hand"
+        ).format(v=v),
     )
     ctx.reject |= failed
     alts_u = found["alts"].tolist()
@@ -164,9 +165,12 @@ def _report(
                 int(ctx.rows[i]),
                 city_col,
                 str(name),
-                f"'{name}' is ambiguous; placed at "
-                f"{matched_u[u]}, other places with this name: "
-                f"{alts_u[u]}. Check the position or set it by hand",
+                (
+                    _(
+                        "'{name}' is ambiguous; placed at {matched_u}, other places with this name: "
+                        "{alts_u}. Check the position or set it by hand"
+                    ).format(name=name, matched_u=matched_u[u], alts_u=alts_u[u])
+                ),
                 "warning",
             )
         )

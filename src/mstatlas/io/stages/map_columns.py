@@ -6,6 +6,7 @@ import pandas as pd
 
 from mstatlas.data.columns import CANONICAL_FIELDS, detect_mapping
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 
@@ -46,14 +47,20 @@ def column_mapping(
         unknown_fields = [f for f in user if f not in CANONICAL_FIELDS]
         if unknown_fields:
             raise DataError(
-                f"Unknown field(s) {', '.join(map(repr, unknown_fields))} in the column mapping; "
-                f"fields are: {', '.join(CANONICAL_FIELDS)}."
+                _(
+                    "Unknown field(s) {unknown} in the column mapping; fields are: {canonical_fields}."
+                ).format(
+                    unknown=", ".join(map(repr, unknown_fields)),
+                    canonical_fields=", ".join(CANONICAL_FIELDS),
+                )
             )
         for fld, col in user.items():
             if col is not None and col not in columns:
                 raise DataError(
-                    f"The column '{col}' chosen for '{fld}' is not in the file; its columns are: "
-                    f"{', '.join(columns)}."
+                    _(
+                        "The column '{col}' chosen for '{fld}' is not in the file; its columns are: "
+                        "{columns}."
+                    ).format(col=col, fld=fld, columns=", ".join(columns))
                 )
             if col is not None:
                 for other, c in list(mapping.items()):

@@ -7,6 +7,7 @@ import pandas as pd
 
 from mstatlas.data.codes import text_codes
 from mstatlas.data.countries import country_to_iso2
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 from mstatlas.io.text import take_strings
 
@@ -37,9 +38,9 @@ def match_countries(ctx: Context) -> None:
         unknown,
         column,
         ctext,
-        lambda v: (
-            f"'{v}' is not a country the atlas recognises (write e.g. Germany, "
-            "Deutschland or DE); the row was placed without it"
-        ),
+        lambda v: _(
+            "'{v}' is not a country the atlas recognises (write e.g. Germany, Deutschland or "
+            "DE); the row was placed without it"
+        ).format(v=v),
         "warning",
     )

@@ -10,6 +10,7 @@ import pandas as pd
 from mstatlas.data import numbers
 from mstatlas.data.numbers import NumberFormat, not_a_number_reason, not_whole, point_grouped
 from mstatlas.data.validate import YEAR_RANGE
+from mstatlas.i18n import _, fmt_int
 from mstatlas.io.context import Context
 
 #: Canonical fields holding numbers, in the order they are read.
@@ -74,16 +75,23 @@ def _check_count(ctx: Context, c: str, nf: NumberFormat, num: pd.Series) -> None
     """Counts of firms and employees: whole numbers from 0 up to :data:`MAX_COUNT`."""
     cells = ctx.frame[c]
     neg = (num < 0).fillna(False).to_numpy(bool)
-    ctx.flag(neg, c, cells, lambda v: f"'{v}' is negative; a count cannot be below 0")
+    ctx.flag(neg, c, cells, lambda v: _("'{v}' is negative; a count cannot be below 0").format(v=v))
     huge = (num >= MAX_COUNT).fillna(False).to_numpy(bool)
-    ctx.flag(huge, c, cells, lambda v: f"'{v}' is too large for a count of firms or employees")
+    ctx.flag(
+        huge,
+        c,
+        cells,
+        lambda v: _("'{v}' is too large for a count of firms or employees").format(v=v),
+    )
     values = num.to_numpy("float64")
     frac = ~np.isnan(values) & not_whole(values) & ~neg & ~huge
     ctx.flag(
         frac,
         c,
         cells,
-        lambda v: f"'{v}' is not a whole number; counts of firms and employees are whole numbers",
+        lambda v: _(
+            "'{v}' is not a whole number; counts of firms and employees are whole numbers"
+        ).format(v=v),
     )
     ctx.reject |= neg | frac | huge
     if nf.decimal == ".":
@@ -93,11 +101,11 @@ def _check_count(ctx: Context, c: str, nf: NumberFormat, num: pd.Series) -> None
             point_grouped(ctx.trimmed(c)) & ~ctx.reject,
             c,
             cells,
-            lambda v: (
-                f"'{v}' was read as {float(v.strip().replace('.', '')):,.0f}: a count "
-                "has no decimals, so the point was taken as a thousands separator, "
-                "although the file's decimal mark is the point; check the value"
-            ),
+            lambda v: _(
+                "'{v}' was read as {value}: a count has no decimals, so the point was taken as a "
+                "thousands separator, although the file's decimal mark is the point; check the "
+                "value"
+            ).format(v=v, value=fmt_int(float(v.strip().replace(".", "")))),
             "warning",
         )
 
@@ -107,7 +115,12 @@ def _check_year(ctx: Context, c: str, num: pd.Series) -> None:
     lo, hi = YEAR_RANGE
     values = num.to_numpy("float64")
     bad = ~np.isnan(values) & ((values < lo) | (values > hi) | not_whole(values))
-    ctx.flag(bad, c, ctx.frame[c], lambda v: f"'{v}' is not a year between {lo} and {hi}")
+    ctx.flag(
+        bad,
+        c,
+        ctx.frame[c],
+        lambda v: _("'{v}' is not a year between {lo} and {hi}").format(v=v, lo=lo, hi=hi),
+    )
     ctx.reject |= bad
 
 

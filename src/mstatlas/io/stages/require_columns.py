@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 #: Canonical fields a cluster table names its rows by.
@@ -64,24 +65,24 @@ def require_columns(ctx: Context) -> None:
     has_coords = bool(mapping.get("lat") and mapping.get("lon")) or ctx.geom is not None
     no_place = not has_coords and not mapping.get("city") and not ctx.request.overrides
     if no_name and no_place:
-        message = (
-            f"The file {filename} has no column with cluster names and neither coordinates "
-            f"nor a city column; its columns are {columns}. Name one 'name' (or Name, "
+        message = _(
+            "The file {filename} has no column with cluster names and neither coordinates "
+            "nor a city column; its columns are {columns}. Name one 'name' (or Name, "
             "Bezeichnung, Cluster, nom) and add 'lat' and 'lon' columns or a 'city' column "
             "(with 'country'), or choose them in the column mapping."
-        )
+        ).format(filename=filename, columns=columns)
     elif no_name:
-        message = (
-            f"The file {filename} has no column with cluster names; its columns are "
-            f"{columns}. Name one 'name' (or Name, Bezeichnung, Cluster, nom) "
-            "or choose it in the column mapping."
-        )
+        message = _(
+            "The file {filename} has no column with cluster names; its columns are "
+            "{columns}. Name one 'name' (or Name, Bezeichnung, Cluster, nom) or choose it in "
+            "the column mapping."
+        ).format(filename=filename, columns=columns)
     elif no_place:
-        message = (
-            f"The file {filename} has neither coordinates nor a city column, so nothing can be "
-            f"placed on the map; its columns are {columns}. Add 'lat' and 'lon' "
-            "columns or a 'city' column (with 'country')."
-        )
+        message = _(
+            "The file {filename} has neither coordinates nor a city column, so nothing can "
+            "be placed on the map; its columns are {columns}. Add 'lat' and 'lon' columns or "
+            "a 'city' column (with 'country')."
+        ).format(filename=filename, columns=columns)
     else:
         return
     missing = (NAME_FIELDS if no_name else ()) + (PLACE_FIELDS if no_place else ())

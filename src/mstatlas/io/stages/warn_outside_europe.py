@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data.validate import EUROPE_WINDOW, Problem
+from mstatlas.i18n import _
 from mstatlas.io.context import Context
 
 
@@ -28,17 +29,19 @@ def warn_outside_europe(ctx: Context) -> None:
         ).to_numpy(dtype=object)
     swap_np = swapped_inside.to_numpy(bool)
     for i in map(int, out_idx):
-        hint = (
-            "; latitude and longitude look swapped"
+        reason = (
+            _("the position is outside Europe; latitude and longitude look swapped")
             if swap_np[i]
-            else "; check the coordinates if the cluster is in Europe"
+            else _(
+                "the position is outside Europe; check the coordinates if the cluster is in Europe"
+            )
         )
         ctx.problems.append(
             Problem(
                 int(ctx.rows[i]),
                 ctx.lat_column,
                 str(coord_text.iloc[i]),
-                f"the position is outside Europe{hint}",
+                reason,
                 "warning",
             )
         )
