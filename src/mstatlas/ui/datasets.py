@@ -27,6 +27,7 @@ import streamlit as st
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
+from mstatlas.i18n import current_language
 from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
@@ -223,9 +224,16 @@ def filtered(ds_id: str, fkey: tuple[Any, ...]) -> pd.DataFrame:
     return pd.DataFrame(apply_filters(ds.clusters, f))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
 def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
-    """Map symbols for a dataset, filters and measure (cached; read-only)."""
+    """Map symbols for a dataset, filters and measure (cached; read-only).
+
+    Cached per language too: the figures' texts (``display``) are written in it.
+    """
+    return _points(ds_id, fkey, measure, current_language())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _points(ds_id: str, fkey: tuple[Any, ...], measure: str, lang: str) -> pd.DataFrame:
     return map_points(filtered(ds_id, fkey), measure)
 
 
