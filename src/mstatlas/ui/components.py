@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
+from numbers import Real
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +18,7 @@ from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.data.text import strip_bidi
+from mstatlas.i18n import _, current_language, fmt_decimal, fmt_int, ngettext
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
 from mstatlas.mapping.layers import (
     BIG_LAYER_THRESHOLD,
@@ -59,9 +62,24 @@ def safe_url(url: object) -> str | None:
     return None
 
 
+def number_texts(values: Iterable[object], digits: int = 0) -> list[str]:
+    """Numbers as the active language writes them (2,100 / 2.100), blank for a blank.
+
+    For tables on screen: Streamlit's own number formats follow the browser's locale,
+    not the language chosen in the atlas.
+    """
+    out = []
+    for v in values:
+        if isinstance(v, Real) and v == v:  # NaN != NaN: a blank (numpy numbers are Real)
+            out.append(fmt_decimal(float(v), digits) if digits else fmt_int(float(v)))
+        else:
+            out.append(v if isinstance(v, str) else "")
+    return out
+
+
 def source_link(title: object, url: object) -> str:
     """Markdown for a source: a link when the URL is safe, else escaped text."""
-    t = md(title) or "source"
+    t = md(title) or _("source")
     u = safe_url(url)
     if u:
         return f"[{t}]({u.replace('(', '%28').replace(')', '%29').replace(' ', '%20')})"
@@ -74,7 +92,7 @@ def legend(points: pd.DataFrame, measure: str, points_key: tuple[Any, ...]) -> N
     ``points_key`` identifies the points as for :func:`atlas_map`: the HTML is
     built once per points table.
     """
-    st.html(_legend_html(points_key, points, measure))
+    st.html(_legend_html((*points_key, current_language()), points, measure))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -104,6 +122,7 @@ def _layer_for_run(
     copy. A large layer is cached once whatever is selected (a click outlines
     another cluster without encoding 100,000 clusters again).
     """
+    points_key = (*points_key, current_language())  # tooltips are written in it
     if len(points) > BIG_LAYER_THRESHOLD:
         big = _cluster_layer(points_key, points, measure, None)
         assert isinstance(big, BigClusterLayer)
@@ -294,7 +313,7 @@ def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> No
     """Every reported figure of one cluster, with year, kind and source link."""
     rows = clusters[clusters["cluster_id"] == cluster_id]
     if rows.empty:
-        st.info("This cluster is not in the current selection.")
+        st.info(_("This cluster is not in the current selection."))
         return
     first = rows.iloc[0]
     if heading:
@@ -306,30 +325,47 @@ def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> No
     )
     st.markdown(place)
     if bool(first.get("ivam_benchmark_2007", False)):
-        st.markdown(":blue-badge[IVAM Micro/Nano Atlas of Europe 2007 benchmark cluster]")
+        st.markdown(
+            ":blue-badge[" + _("IVAM Micro/Nano Atlas of Europe 2007 benchmark cluster") + "]"
+        )
     n = len(rows)
     st.caption(
-        f"{n} reported figure{'s' if n != 1 else ''}; they can differ in year, source and scope. "
-        "Shown side by side, never averaged."
+        ngettext(
+            "{n} reported figure; they can differ in year, source and scope. "
+            "Shown side by side, never averaged.",
+            "{n} reported figures; they can differ in year, source and scope. "
+            "Shown side by side, never averaged.",
+            n,
+        ).format(n=fmt_int(n))
     )
-    for _, r in rows.sort_values("year", ascending=False, na_position="last").iterrows():
+    for _row, r in rows.sort_values("year", ascending=False, na_position="last").iterrows():
         cat = str(r["counts_what"])
         figs = []
         if pd.notna(r["firms"]):
-            figs.append(f"**{format_figure(r['firms'], _s(r['firms_qualifier']), 'firms')}** firms")
+            figs.append(
+                _("**{figure}** firms").format(
+                    figure=format_figure(r["firms"], _s(r["firms_qualifier"]), "firms")
+                )
+            )
         if pd.notna(r["employees"]):
             figs.append(
-                f"**{format_figure(r['employees'], _s(r['employees_qualifier']), 'employees')}** employees"
+                _("**{figure}** employees").format(
+                    figure=format_figure(r["employees"], _s(r["employees_qualifier"]), "employees")
+                )
             )
-        year = year_text(r["year"])
         with st.container(border=True):
-            st.markdown(" · ".join(figs) if figs else "_no figure given_")
+            st.markdown(" · ".join(figs) if figs else "_" + _("no figure given") + "_")
             st.caption(
-                f"{year} · counts {md(COUNTS_WHAT.get(cat, cat).lower())}: "
-                f"{md(COUNTS_WHAT_HELP.get(cat, ''))}"
+                _("{year} · counts {kind}: {meaning}").format(
+                    year=year_text(r["year"]),
+                    kind=md(COUNTS_WHAT.get(cat, cat).lower()),
+                    meaning=md(COUNTS_WHAT_HELP.get(cat, "")),
+                )
             )
-            st.markdown("Source: " + source_link(r["source_title"], r["source_url"]))
+            st.markdown(
+                _("Source: {source}").format(source=source_link(r["source_title"], r["source_url"]))
+            )
             if isinstance(r["organisation"], str) and r["organisation"]:
-                st.caption(f"Organisation: {md(r['organisation'])}")
+                st.caption(_("Organisation: {name}").format(name=md(r["organisation"])))
             if isinstance(r["note"], str) and r["note"]:
                 st.caption(md(r["note"]))

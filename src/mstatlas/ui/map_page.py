@@ -12,6 +12,7 @@ import streamlit as st
 from mstatlas.analysis.asof import as_of
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi
+from mstatlas.i18n import _, current_language, fmt_int, ngettext
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
@@ -30,8 +31,9 @@ def _map_html(
     selected: str | None,
     position: tuple[float | None, float | None, float | None],
     title: str,
+    lang: str,
 ) -> str:
-    """The map as one offline HTML file, opening where the person is looking."""
+    """The map as one offline HTML file, opening where the person is looking (in ``lang``)."""
     from mstatlas.mapping.assets import standalone_html
     from mstatlas.mapping.build import build_map
 
@@ -64,15 +66,20 @@ def _firms_in_view(ds_id: str, countries: tuple[str, ...]) -> pd.DataFrame:
     return firms[firms["lat"].notna() & firms["lon"].notna()]
 
 
-@st.cache_resource(show_spinner="Preparing firm points…", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _firm_layer(ds_id: str, countries: tuple[str, ...]) -> FirmPointsLayer:
     """The firm-point layer of a dataset (built once per dataset and country filter)."""
     return FirmPointsLayer(_firms_in_view(ds_id, countries), "technology")
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _points_as_of(ds_id: str, fkey: tuple, measure: str, year: int) -> tuple[pd.DataFrame, int]:
-    """Map symbols from each cluster's latest figures up to ``year``, and the undated left out."""
+def _points_as_of(
+    ds_id: str, fkey: tuple, measure: str, year: int, lang: str
+) -> tuple[pd.DataFrame, int]:
+    """Map symbols from each cluster's latest figures up to ``year``, and the undated left out.
+
+    ``lang`` keys the cache: the figures' texts are written in it.
+    """
     shown = as_of(filtered(ds_id, fkey), year)
     return map_points(shown.rows, measure), shown.undated
 
@@ -84,6 +91,7 @@ def _rated_points(
     measure: str,
     year: int | None,
     rating: tuple[tuple[str, float], ...],
+    lang: str,
     explain: bool = False,
 ) -> pd.DataFrame:
     """The map symbols with each cluster's stars (rated as of ``year`` when one is given).
@@ -94,7 +102,7 @@ def _rated_points(
     pts = (
         points(ds_id, fkey, measure)
         if year is None
-        else _points_as_of(ds_id, fkey, measure, year)[0]
+        else _points_as_of(ds_id, fkey, measure, year, lang)[0]
     )
     stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=explain)
     return rating_panel.with_stars(pts, stars)
@@ -110,30 +118,38 @@ def _as_of_control(ds_id: str, fkey: tuple, years: tuple[int, int]) -> None:
     session.bound_widget(
         "as_of",
         st.selectbox,
-        "Show the figures as of",
+        _("Show the figures as of"),
         options=options,
         # a selectbox shows None as "no choice": the latest figures are a choice of their own
         to_widget=lambda y: LATEST if y is None else y,
         from_widget=lambda y: None if y in (LATEST, None) else int(y),
-        format_func=lambda y: "the latest figures" if y == LATEST else f"{y}",
-        help="Each cluster's latest figure up to the chosen year, one per kind and perimeter "
-        "as the headline rule picks it. Undated figures cannot be placed in time and are "
-        "left out.",
+        format_func=lambda y: _("the latest figures") if y == LATEST else f"{y}",
+        help=_(
+            "Each cluster's latest figure up to the chosen year, one per kind and perimeter "
+            "as the headline rule picks it. Undated figures cannot be placed in time and are "
+            "left out."
+        ),
     )
     year = session.view().as_of
     if year is not None:
-        pts, undated = _points_as_of(ds_id, fkey, session.view().measure, year)
-        left = (
-            f" {undated:,} undated figure{'s' if undated != 1 else ''} left out." if undated else ""
-        )
+        pts, undated = _points_as_of(ds_id, fkey, session.view().measure, year, current_language())
+        texts = [_("As of {year}: each cluster's latest figure up to {year}.").format(year=year)]
+        if undated:
+            texts.append(
+                ngettext(
+                    "{n} undated figure left out.", "{n} undated figures left out.", undated
+                ).format(n=fmt_int(undated))
+            )
         later = filtered(ds_id, fkey)["cluster_id"].nunique() - pts["cluster_id"].nunique()
-        later_text = (
-            f" {later:,} cluster{'s have' if later != 1 else ' has'} no figure up to {year} "
-            f"and {'are' if later != 1 else 'is'} not drawn."
-            if later
-            else ""
-        )
-        st.caption(f"As of {year}: each cluster's latest figure up to {year}.{left}{later_text}")
+        if later:
+            texts.append(
+                ngettext(
+                    "{n} cluster has no figure up to {year} and is not drawn.",
+                    "{n} clusters have no figure up to {year} and are not drawn.",
+                    later,
+                ).format(n=fmt_int(later), year=year)
+            )
+        st.caption(" ".join(texts))
 
 
 def _zoom_to_countries(view: ViewState) -> ViewState:
@@ -164,27 +180,32 @@ def render() -> None:
     rows = filtered(ds.id, fkey)
     years = summary(ds.id, ds).years
     if view.as_of is not None and years is None:
-        session.notice(f"Ignored 'as of {view.as_of}': this dataset has no dated figure.")
+        session.notice(
+            _("Ignored 'as of {year}': this dataset has no dated figure.").format(year=view.as_of)
+        )
         view = session.update_view(as_of=None)
     # Stars over the clusters in view (as of the year, in that mode), with the view's thresholds.
     # Explanations are written only when read, so the map and a selected cluster's profile
     # share one rating: selecting a cluster does not rate the clusters again.
-    pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating, explain=True)
+    lang = current_language()
+    pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating, lang, explain=True)
     pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
-    head.title("MST Atlas of Europe")
+    head.title(_("MST Atlas of Europe"))
     share_slot = share.container()  # filled last: the link must include this run's click or move
     drawn = int(pts["value"].notna().sum())
     st.caption(
-        "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
-        f"{len(pts)} clusters in view, {drawn} with a figure for {MEASURES[view.measure].lower()}. "
-        "Circle area shows the figure; colour shows what it counts, so figures of different "
-        "kinds are never mistaken for each other. Click a circle for every reported figure "
-        "and its source."
+        _(
+            "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
+            "{n} clusters in view, {drawn} with a figure for {measure}. "
+            "Circle area shows the figure; colour shows what it counts, so figures of different "
+            "kinds are never mistaken for each other. Click a circle for every reported figure "
+            "and its source."
+        ).format(n=fmt_int(len(pts)), drawn=fmt_int(drawn), measure=MEASURES[view.measure].lower())
     )
     if not view.counts_what:
         st.warning(
-            "No kind of figure is selected under “What the figures count”; pick at least one."
+            _("No kind of figure is selected under “What the figures count”; pick at least one.")
         )
     if years is not None:
         _as_of_control(ds.id, fkey, years)
@@ -206,13 +227,15 @@ def render() -> None:
         now = session.view()  # the map may have reported a move in this run
         at = (now.lat, now.lon, now.zoom)
         st.download_button(
-            "Download this map (HTML, works offline)",
-            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected, at, ds.name),
+            _("Download this map (HTML, works offline)"),
+            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected, at, ds.name, lang),
             file_name=f"mst-atlas-map-{view.measure}.html",
             mime="text/html",
-            help="One self-contained file with Leaflet inside, opening where you are looking, "
-            "with the legend and the data's sources: open it on any computer, also without "
-            "internet, or put it in a slide deck.",
+            help=_(
+                "One self-contained file with Leaflet inside, opening where you are looking, "
+                "with the legend and the data's sources: open it on any computer, also without "
+                "internet, or put it in a slide deck."
+            ),
         )
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
@@ -228,8 +251,9 @@ def _known_selection(ds: Dataset, view: ViewState) -> ViewState:
         # e.g. a link's sel= naming a cluster this dataset does not have: said, and the
         # link follows the screen
         session.notice(
-            f"No cluster with the id {view.selected[:40]!r} in this dataset; "
-            "no cluster is selected."
+            _("No cluster with the id {id} in this dataset; no cluster is selected.").format(
+                id=repr(view.selected[:40])
+            )
         )
         return session.update_view(selected=None)
     return view
@@ -242,12 +266,12 @@ def _layers(ds: Dataset, view: ViewState) -> tuple[folium.FeatureGroup | None, b
     session.bound_widget(
         "layer",
         st.segmented_control,
-        "Draw",
+        _("Draw"),
         options=list(LAYERS),
         format_func={
-            "clusters": "Clusters (aggregated)",
-            "firms": f"Firms ({len(ds.firms):,} points)",
-            "both": "Both",
+            "clusters": _("Clusters (aggregated)"),
+            "firms": _("Firms ({n} points)").format(n=fmt_int(len(ds.firms))),
+            "both": _("Both"),
         }.get,
         from_widget=lambda v: v or "clusters",
     )
@@ -256,7 +280,8 @@ def _layers(ds: Dataset, view: ViewState) -> tuple[folium.FeatureGroup | None, b
         return None, True
     firm_group = folium.FeatureGroup(name="Firms", control=False)
     # copy: the cached layer is shared by sessions and drawing re-parents it
-    firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
+    with st.spinner(_("Preparing firm points…")):
+        firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
     return firm_group, layer == "both"
 
 
@@ -276,15 +301,16 @@ def _profile(
     session.bound_widget(
         "selected",
         st.selectbox,
-        "Cluster profile",
+        _("Cluster profile"),
         options=options,
         format_func=lambda k: strip_bidi(str(names.get(k, k))),
-        placeholder="Click a circle or choose a cluster",
+        placeholder=_("Click a circle or choose a cluster"),
     )
     if len(pts) > PROFILE_CHOICES:
         st.caption(
-            f"The list holds the {PROFILE_CHOICES:,} largest of {len(pts):,} clusters; "
-            "click the map for any other."
+            _(
+                "The list holds the {shown} largest of {n} clusters; click the map for any other."
+            ).format(shown=fmt_int(PROFILE_CHOICES), n=fmt_int(len(pts)))
         )
     sel = session.view().selected
     if sel:
@@ -292,4 +318,4 @@ def _profile(
         rating = rating_panel.rating_in_view(ds.id, fkey, view.rating, year=view.as_of)
         profile_panel.render(table, rows, ds.profiles, sel, rating=rating)
     else:
-        st.info("Click a circle on the map to see every figure reported for that cluster.")
+        st.info(_("Click a circle on the map to see every figure reported for that cluster."))

@@ -19,6 +19,7 @@ from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi_frame
+from mstatlas.i18n import _, fmt_int, ngettext
 from mstatlas.ui import components, rating_panel, session
 from mstatlas.ui.components import md, source_link
 from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
@@ -52,19 +53,21 @@ def render(
     """
     rows = clusters[clusters["cluster_id"] == cluster_id]
     if rows.empty:
-        st.info("This cluster is not in the current selection.")
+        st.info(_("This cluster is not in the current selection."))
         return
     first = rows.iloc[0]
     st.markdown(f"### {md(first['cluster_name'])}")
     if rating is not None:
         rating_panel.stars_line(rating, cluster_id)
     _compare_button(cluster_id)
-    figures, facts, growth, near = st.tabs(["Figures", "Profile", "Growth", "Nearby"])
+    figures, facts, growth, near = st.tabs([_("Figures"), _("Profile"), _("Growth"), _("Nearby")])
     with figures:
         if (year := session.view().as_of) is not None:
             st.caption(
-                f"The map shows each cluster's latest figure up to {year}; its profile lists "
-                "every reported figure, later ones included."
+                _(
+                    "The map shows each cluster's latest figure up to {year}; its profile lists "
+                    "every reported figure, later ones included."
+                ).format(year=year)
             )
         components.profile(clusters, cluster_id, heading=False)
     with facts:
@@ -79,16 +82,16 @@ def _compare_button(cluster_id: str) -> None:
     """Add the cluster to the comparison, and a way to open it."""
     compared = session.view().compare
     if cluster_id in compared:
-        st.caption("In the comparison.")
+        st.caption(_("In the comparison."))
     elif len(compared) >= MAX_COMPARE:
-        st.caption(f"The comparison is full ({MAX_COMPARE} clusters).")
+        st.caption(_("The comparison is full ({n} clusters).").format(n=MAX_COMPARE))
     else:
 
         def _add() -> None:
             session.update_view(compare=(*session.view().compare, cluster_id))
 
         st.button(
-            "Add to comparison",
+            _("Add to comparison"),
             key="add_compare",
             icon=":material/add:",
             on_click=_add,
@@ -96,11 +99,11 @@ def _compare_button(cluster_id: str) -> None:
         )
     n = len(session.view().compare)
     if n == 1:
-        st.caption("Add at least one more cluster to compare.")
+        st.caption(_("Add at least one more cluster to compare."))
     elif n:
         st.page_link(
             COMPARE_PAGE,
-            label=f"Compare {n} cluster{'s' if n != 1 else ''}",
+            label=ngettext("Compare {n} cluster", "Compare {n} clusters", n).format(n=n),
             icon=":material/compare_arrows:",
         )
 
@@ -108,20 +111,22 @@ def _compare_button(cluster_id: str) -> None:
 def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
     """Each section of the profile with its facts and sources, or "not reported"."""
     if profiles is None or profiles.empty:
-        st.caption("This dataset has no profile facts; every section is not reported.")
+        st.caption(_("This dataset has no profile facts; every section is not reported."))
         profiles = empty_profiles()
     st.caption(
-        "Facts as stated by the source named with each; conflicting statements are listed "
-        "side by side. A year is when the source said it."
+        _(
+            "Facts as stated by the source named with each; conflicting statements are listed "
+            "side by side. A year is when the source said it."
+        )
     )
     sections = cluster_profile(profiles, cluster_id)
     for field, label in PROFILE_FIELDS.items():
         facts = sections[field]
-        st.markdown(f"**{label}**")
+        st.markdown(f"**{_(label)}**")
         if facts.empty:
-            st.caption("not reported")
+            st.caption(_("not reported"))
             continue
-        for _, f in facts.iterrows():
+        for _row, f in facts.iterrows():
             year = year_text(f["year"])
             st.markdown(
                 f"- {md(f['value'])} — {year}, {source_link(f['source_title'], f['source_url'])}"
@@ -137,21 +142,23 @@ def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
     series = growth_series(rows, cluster_id, by=by)
     table = growth_table(rows, by=by)
     if series.empty:
-        st.info(f"No dated {label} figure is reported for this cluster.")
+        st.info(_("No dated {measure} figure is reported for this cluster.").format(measure=label))
         return
     if table.empty:
         st.info(
-            f"Growth needs {label} figures of the same kind and perimeter from two different "
-            "years; this cluster has none."
+            _(
+                "Growth needs {measure} figures of the same kind and perimeter from two different "
+                "years; this cluster has none."
+            ).format(measure=label)
         )
-    for _, g in table.iterrows():
+    for _row, g in table.iterrows():
         st.markdown(md(growth_line(g, by)))
     chart = growth_chart(series, by).properties(
         height=200, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     )
     st.altair_chart(chart, width="stretch")
-    with st.expander("How growth is computed"):
-        st.caption(GROWTH_RULE)
+    with st.expander(_("How growth is computed")):
+        st.caption(_(GROWTH_RULE))
 
 
 def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
@@ -159,11 +166,11 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
     session.bound_widget(
         "radius_km",
         st.number_input,
-        "Radius (km)",
+        _("Radius (km)"),
         min_value=RADIUS_KM[1],
         max_value=RADIUS_KM[2],
         step=25,
-        help=DISTANCE_METHOD,
+        help=_(DISTANCE_METHOD),
     )
     radius = session.view().radius_km
     try:
@@ -172,15 +179,15 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
         st.caption(str(exc))
         return
     if near.empty:
-        st.caption(f"No other cluster in view within {radius:,} km.")
+        st.caption(_("No other cluster in view within {km} km.").format(km=fmt_int(radius)))
     else:
         st.dataframe(
             strip_bidi_frame(
                 pd.DataFrame(
                     {
-                        "Cluster": near["cluster_name"],
-                        "Country": near["country_iso2"],
-                        "km": near["distance_km"],
+                        _("Cluster"): near["cluster_name"],
+                        _("Country"): near["country_iso2"],
+                        "km": components.number_texts(near["distance_km"], digits=1),
                     }
                 )
             ),
@@ -189,11 +196,15 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
         )
     by = session.view().measure
     if by == "employees_per_firm":
-        st.caption("A share of the total is given for employees or firms, not for a ratio.")
+        st.caption(_("A share of the total is given for employees or firms, not for a ratio."))
         return
     head = headline_figures(in_view[in_view["cluster_id"] == cluster_id], by=by)
     if head.empty:
-        st.caption(f"No {MEASURES[by].lower()} figure of this cluster is in view: no share.")
+        st.caption(
+            _("No {measure} figure of this cluster is in view: no share.").format(
+                measure=MEASURES[by].lower()
+            )
+        )
         return
     share = share_of_total(in_view, cluster_id, by=by, counts=str(head["counts_what"].iloc[0]))
-    st.markdown(f"**Share of the clusters in view:** {md(share.text)}")
+    st.markdown(_("**Share of the clusters in view:** {share}").format(share=md(share.text)))

@@ -24,6 +24,7 @@ from mstatlas.analysis.rating import (
     rate_clusters,
 )
 from mstatlas.data.text import strip_bidi
+from mstatlas.i18n import N_, _, current_language, fmt_decimal
 from mstatlas.ui import keys, session
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import filtered
@@ -31,13 +32,13 @@ from mstatlas.ui.urlstate import RATING_PARAMS, ViewState
 
 #: Label, step and unit of each threshold input (names as in the link's ``rating``).
 _INPUTS: dict[str, tuple[str, float, str]] = {
-    "size": ("Size: employees percentile at least", 5.0, "%.0f"),
-    "mass": ("Critical mass: firms percentile at least", 5.0, "%.0f"),
-    "momentum": ("Momentum: growth above (% a year)", 0.5, "%.1f"),
-    "lq": ("Specialisation: location quotient at least", 0.1, "%.1f"),
+    "size": (N_("Size: employees percentile at least"), 5.0, "%.0f"),
+    "mass": (N_("Critical mass: firms percentile at least"), 5.0, "%.0f"),
+    "momentum": (N_("Momentum: growth above (% a year)"), 0.5, "%.1f"),
+    "lq": (N_("Specialisation: location quotient at least"), 0.1, "%.1f"),
 }
 
-NO_REGION_EMPLOYMENT = (
+NO_REGION_EMPLOYMENT = N_(
     "The specialisation star needs the region's total employment, an optional column "
     "(region_employment) this dataset does not give; it is left out, so each cluster can "
     "have at most 3 stars."
@@ -52,8 +53,6 @@ def thresholds(view: ViewState) -> RatingThresholds:
     )
 
 
-# Datasets behind an id never change: the rating is shared between sessions (read-only).
-@st.cache_resource(show_spinner=False, max_entries=64)
 def rating_in_view(
     ds_id: str,
     fkey: tuple[Any, ...],
@@ -78,6 +77,21 @@ def rating_in_view(
     explain
         Build every star's explanation; the map's symbols need only the stars.
     """
+    return _rating_in_view(ds_id, fkey, rating, mixed, year, explain, current_language())
+
+
+# Datasets behind an id never change: the rating is shared between sessions (read-only).
+# Per language too: the figures (and explanations) in it are written in the language.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _rating_in_view(
+    ds_id: str,
+    fkey: tuple[Any, ...],
+    rating: tuple[tuple[str, float], ...],
+    mixed: bool,
+    year: int | None,
+    explain: bool,
+    lang: str,
+) -> pd.DataFrame:
     rows = filtered(ds_id, fkey)
     if year is not None:
         rows = as_of(rows, year).rows
@@ -99,7 +113,7 @@ def marks(stars: int, of: int) -> str:
 
 def stars_text(stars: int, of: int) -> str:
     """``★★☆ 2 of 3``: the marks and the count, for tables."""
-    return f"{marks(stars, of)} {stars} of {of}"
+    return _("{marks} {stars} of {of}").format(marks=marks(stars, of), stars=stars, of=of)
 
 
 def stars_column(rating: pd.DataFrame, cluster_ids: Sequence[str]) -> list[str]:
@@ -150,7 +164,7 @@ def threshold_inputs() -> None:
         key = keys.rating_widget(name)
         st.session_state[key] = float(current[name])
         col.number_input(
-            label,
+            _(label),
             min_value=lo,
             max_value=hi,
             step=step,
@@ -158,27 +172,29 @@ def threshold_inputs() -> None:
             key=key,
             on_change=_set_threshold,
             args=(name,),
-            help=f"Default {default:g}.",
+            help=_("Default {value}.").format(value=fmt_decimal(default, 1)),
         )
 
 
 def stars_line(rating: pd.DataFrame | None, cluster_id: str) -> None:
     """The cluster's stars under its heading, with an "Explain" expander."""
     if rating is None or cluster_id not in rating.index:
-        st.caption("Stars: not rated (this cluster is not among the clusters in view).")
+        st.caption(_("Stars: not rated (this cluster is not among the clusters in view)."))
         return
     stars = int(rating.at[cluster_id, "stars"])
     of = int(possible(rating)[cluster_id])
     st.markdown(
-        f"**{marks(stars, of)}** {stars} of {of} stars (each star compares the cluster with "
-        "the clusters in view that have a figure of the same kind; “Explain” says which)"
+        _(
+            "**{marks}** {stars} of {of} stars (each star compares the cluster with "
+            "the clusters in view that have a figure of the same kind; “Explain” says which)"
+        ).format(marks=marks(stars, of), stars=stars, of=of)
     )
-    with st.expander("Explain the stars"):
+    with st.expander(_("Explain the stars")):
         for text in explanations(rating, cluster_id):
             st.markdown(f"- {md(text)}")
         if not has_region_employment(rating):
-            st.caption(NO_REGION_EMPLOYMENT)
-        st.caption("The method and the thresholds: Ranking page, “Star rating”.")
+            st.caption(_(NO_REGION_EMPLOYMENT))
+        st.caption(_("The method and the thresholds: Ranking page, “Star rating”."))
 
 
 def render_section(
@@ -197,19 +213,21 @@ def render_section(
     mixed : bool
         Whether the ranking (and so the rating) compares figures of every kind.
     """
-    st.caption(RATING_METHOD)
+    st.caption(_(RATING_METHOD))
     if mixed:
         st.caption(
-            "The ranking includes figures that count other things, so the stars compare "
-            "figures of every kind too; switch that off to rate like with like."
+            _(
+                "The ranking includes figures that count other things, so the stars compare "
+                "figures of every kind too; switch that off to rate like with like."
+            )
         )
     threshold_inputs()
     if not has_region_employment(rating):
-        st.caption(NO_REGION_EMPLOYMENT)
+        st.caption(_(NO_REGION_EMPLOYMENT))
     options = [c for c in names if c in rating.index]
     if not options:
         return
-    pick = cluster_choice("w_star_focus", "Explain the stars of", options, names, focus)
+    pick = cluster_choice("w_star_focus", _("Explain the stars of"), options, names, focus)
     st.markdown(
         f"**{md(names[pick])}: {marks(int(rating.at[pick, 'stars']), int(possible(rating)[pick]))}**"
     )

@@ -183,7 +183,7 @@ def _years_slider(present: tuple[int, ...]) -> None:
         a, b = st.session_state[keys.YEARS_WIDGET]
         session.update_view(year_min=None if a <= lo else a, year_max=None if b >= hi else b)
 
-    if st.session_state.get(keys.YEARS_WIDGET) != cur:  # the view moved elsewhere: follow it
+    if st.session_state.get(keys.YEARS_WIDGET, (lo, hi)) != cur:  # the view moved: follow it
         st.session_state[keys.YEARS_WIDGET] = cur
     st.select_slider(
         _("Year of the figure"),
