@@ -105,3 +105,16 @@ def test_with_article_reads_right_for_every_measure():
     assert with_article("firms figure") == "a firms figure"
     assert with_article("employees per firm figure") == "an employees per firm figure"
     assert with_article("Employees figure") == "an Employees figure"
+
+
+def test_provenance_words_in_german():
+    from mstatlas.i18n import language
+
+    with language("de"):
+        assert year_text(None) == "ohne Jahr"
+        assert years_text([2019], True) == "2019, ohne Jahr"
+        assert rank_text(2, 1200, tied=True) == "=2. von 1.200"
+        assert rank_text(None, 5) == "ohne Rang"
+        assert year_range_text(None, 2010) == "bis 2010"
+        assert short_source(None) == "Quelle nicht angegeben"
+    assert rank_text(2, 1200, tied=True) == "=2nd of 1,200"

@@ -372,3 +372,32 @@ def test_like_with_like_leaves_out_figures_of_another_perimeter_and_says_which()
     mixed = rank_clusters(t, by="employees", counts=None)
     assert list(mixed["cluster_id"]) == ["b", "a", "c"]  # mixed: every figure, its scope shown
     assert other_perimeters(t, by="employees", counts=None).empty
+
+
+def test_ranking_texts_in_german_with_german_numbers():
+    from mstatlas.analysis.ranking import mixed_kinds_caveat, ratio_basis
+    from mstatlas.i18n import language
+
+    t = table(
+        [
+            {"cluster_id": "a", "cluster_name": "Alpha", "employees": 2100, "year": 2008,
+             "source_title": "S"},
+            {"cluster_id": "b", "employees": 500, "year": 2009},
+            {"cluster_id": "c", "employees": 1501, "firms": 2, "year": 2009},
+        ]
+    )  # fmt: skip
+    with language("de"):
+        ranking = rank_clusters(t, by="employees")
+        statement = position_statement(ranking, "a", "employees")
+        per_firm = rank_clusters(t, by="employees_per_firm")
+        caveat = mixed_kinds_caveat(["cluster_firms", "network_members"])
+        basis = ratio_basis(600, "more_than", 5, "")
+    assert ranking["display"].tolist() == ["2.100", "1.501", "500"]
+    assert ranking["value"].tolist() == [2100, 1501, 500]  # raw numbers stay numbers
+    assert per_firm["display"].tolist() == ["750,5"]  # 1501 / 2
+    assert statement.startswith("Alpha steht auf Rang 1. von 3 Clustern nach der Kennzahl")
+    assert statement.endswith(": 2.100 (2008, S).")
+    assert caveat.startswith("Gemischte Arten von Zahlen: ") and "“ und „" in caveat
+    assert basis == "> 600 Beschäftigte ÷ 5 Firmen; „>“: die Beschäftigtenzahl ist eine Untergrenze"
+    # English is untouched by a German call before it
+    assert rank_clusters(t, by="employees")["display"].tolist() == ["2,100", "1,501", "500"]

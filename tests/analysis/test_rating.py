@@ -295,3 +295,45 @@ def test_stars_without_explanations_are_the_same_stars():
     assert quick["explain"].isna().all()
     with pytest.raises(ValueError, match="explain=True"):
         explain_star(quick.iloc[0], "size")
+
+
+def test_explanations_in_german_with_german_numbers():
+    from mstatlas.i18n import language
+
+    r = by_id(rate_clusters(table(FOUR)))
+    english = explain_star(r.loc["a"], "size")  # read first in English: German is not shared
+    with language("de"):
+        size = explain_star(r.loc["a"], "size")
+    assert english.startswith("Size ☆: 100 employees (2010, S-a, row 0)")
+    assert size.startswith(
+        "Größe ☆: 100 Beschäftigte (2010, S-a, Zeile 0) liegt bei Perzentil 25 von 4 Clustern "
+        "mit einer Beschäftigtenzahl der Art "
+    )
+    assert size.endswith(": 1 davon hat diese Zahl oder weniger (≥ 75 nötig).")
+    t = table(
+        [
+            {"cluster_id": "a", "employees": 100, "region_employment": 1000, "year": 2010},
+            {"cluster_id": "b", "employees": 200, "year": 2010},
+            {"cluster_id": "b", "firms": 5, "region_employment": 4000, "year": 2009},
+            {"cluster_id": "c", "employees": 300, "region_employment": 10000, "year": 2010},
+        ]
+    )
+    lq = by_id(rate_clusters(t))
+    with language("de"):
+        # the same figures as test_location_quotient_by_hand, German separators: 15.000, 2,50
+        assert explain_star(lq.loc["a"], "lq") == (
+            "Spezialisierung ★: LQ 2,50 = (100 Beschäftigte (Zeile 0) ÷ 1.000 Beschäftigte in "
+            "der Region) ÷ (600 ÷ 15.000, beide summiert über die 3 Cluster mit beiden Zahlen) "
+            "(≥ 2 nötig)."
+        )
+    growth = table(
+        [
+            {"cluster_id": "a", "employees": 1000, "year": 2010},
+            {"cluster_id": "a", "employees": 1210, "year": 2012},
+        ]
+    )
+    with language("de"):
+        text = explain_star(by_id(rate_clusters(growth)).loc["a"], "momentum")
+    # 1000 -> 1210 over two years: 1.1 a year, +10,0 %; 1.210 with a German thousands point
+    assert text.startswith("Dynamik ★: Beschäftigte (")
+    assert "von 1.000 (2010, Zeile 0) auf 1.210 (2012, Zeile 1): +10,0 % pro Jahr" in text

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from mstatlas.analysis.provenance import in_sentence, or_list
 from mstatlas.analysis.ranking import LIKE_WITH_LIKE, default_kinds
 from mstatlas.data.schema import COUNTS_WHAT
+from mstatlas.i18n import _
 
 Kinds = tuple[str, ...] | None
 
@@ -29,14 +31,15 @@ def resolve_kinds(clusters: pd.DataFrame, counts: Iterable[str] | str | None, by
 def kinds_phrase(kinds: Kinds) -> str:
     """``"counting cluster firms"``, ``"of any kind"``; ``"in this table"`` for no kind."""
     if kinds is None:
-        return "of any kind"
+        return _("of any kind")
     if not kinds:
-        return "in this table"
-    return "counting " + " or ".join(COUNTS_WHAT.get(k, k).lower() for k in kinds)
+        return _("in this table")
+    names = or_list(in_sentence(COUNTS_WHAT.get(k, k)) for k in kinds)
+    return _("counting {kinds}").format(kinds=names)
 
 
 def kinds_label(kinds: Kinds) -> str:
     """``"Cluster firms"``, ``"Cluster firms + Network members"``, ``"All kinds mixed"``."""
     if kinds is None:
-        return "All kinds mixed"
-    return " + ".join(COUNTS_WHAT.get(k, k) for k in kinds) or "No kind"
+        return _("All kinds mixed")
+    return " + ".join(COUNTS_WHAT.get(k, k) for k in kinds) or _("No kind")

@@ -15,14 +15,16 @@ from typing import Any, Final
 
 import pandas as pd
 
+from mstatlas.i18n import N_, _, current_language, fmt_int
+
 #: Source titles read "Article (Publisher, date)"; the bracket at the end names the publisher.
 _TRAILING_BRACKET: Final = re.compile(r"\(([^()]*)\)\s*$")
 _NO_NAME: Final = re.compile(r"[\d\s.,:;/–-]*")
 #: Longest short source name before it is cut with "…".
 SHORT_SOURCE_LIMIT: Final = 40
-NO_SOURCE: Final = "source not stated"
+NO_SOURCE: Final = N_("source not stated")
 #: What a figure without a year shows in place of its year.
-UNDATED: Final = "undated"
+UNDATED: Final = N_("undated")
 
 
 def _blank(value: Any) -> bool:
@@ -46,7 +48,7 @@ def short_source(title: object, limit: int = SHORT_SOURCE_LIMIT) -> str:
     'Annual report'
     """
     if not isinstance(title, str) or not title.strip():
-        return NO_SOURCE
+        return _(NO_SOURCE)
     text = " ".join(title.split())
     name = text
     found = _TRAILING_BRACKET.search(text)
@@ -79,7 +81,7 @@ def years_text(years: Sequence[int], undated: bool) -> str:
     elif years:
         parts.append(", ".join(str(y) for y in years))
     if undated:
-        parts.append(UNDATED)
+        parts.append(_(UNDATED))
     return ", ".join(parts)
 
 
@@ -105,12 +107,12 @@ def sources_with_years(titles: Iterable[object], years: Iterable[object]) -> lis
 
 def year_text(year: Any) -> str:
     """``"2007"``, or ``"undated"`` for a figure without a year."""
-    return UNDATED if _blank(year) else str(int(year))
+    return _(UNDATED) if _blank(year) else str(int(year))
 
 
 def year_texts(years: pd.Series) -> pd.Series:
     """:func:`year_text` for a column of years (``"undated"`` where the source gives none)."""
-    return years.astype("string").fillna(UNDATED)
+    return years.astype("string").fillna(_(UNDATED))
 
 
 def year_range_text(first: Any, last: Any) -> str:
@@ -126,15 +128,17 @@ def year_range_text(first: Any, last: Any) -> str:
     if lo is not None and hi is not None:
         return str(lo) if lo == hi else f"{lo}–{hi}"
     if lo is not None:
-        return f"from {lo}"
-    return "" if hi is None else f"up to {hi}"
+        return _("from {year}").format(year=lo)
+    return "" if hi is None else _("up to {year}").format(year=hi)
 
 
 # --- ranks and articles ------------------------------------------------------------------
 
 
 def ordinal(n: int) -> str:
-    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``."""
+    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``; in German ``'1.'``."""
+    if current_language() != "en":  # the suffixes are English; German writes "3."
+        return f"{n}."
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -142,8 +146,9 @@ def ordinal(n: int) -> str:
 def rank_text(rank: object, of_n: int, tied: bool = False) -> str:
     """A rank in words: ``"3rd of 12"``, ``"=2nd of 12"`` when shared, else ``"not ranked"``."""
     if _blank(rank):
-        return "not ranked"
-    return f"{'=' if tied else ''}{ordinal(int(rank))} of {of_n}"  # type: ignore[call-overload]
+        return _("not ranked")
+    place = ("=" if tied else "") + ordinal(int(rank))  # type: ignore[call-overload,operator]
+    return _("{rank} of {n}").format(rank=place, n=fmt_int(of_n))
 
 
 def rank_texts(ranks: Iterable[object], tied: Iterable[bool]) -> list[str]:
@@ -155,5 +160,29 @@ def with_article(phrase: str) -> str:
     """``'employees figure' -> 'an employees figure'``, ``'firms figure' -> 'a firms figure'``.
 
     By the first letter (enough for the measure names; not for words like "hour").
+    English only: German sentences are written whole, with their own articles.
     """
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: lower case in English ("cluster firms"), as it is in
+    German, where nouns keep their capital ("Cluster-Unternehmen")."""
+    return label.lower() if current_language() == "en" else label
+
+
+def and_list(items: Iterable[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (``und`` in German)."""
+    names = list(items)
+    if len(names) < 2:
+        return "".join(names)
+    return _("{items} and {last}").format(items=", ".join(names[:-1]), last=names[-1])
+
+
+def or_list(items: Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a or b or c`` (``oder`` in German)."""
+    names = list(items)
+    text = names[0] if names else ""
+    for name in names[1:]:
+        text = _("{left} or {right}").format(left=text, right=name)
+    return text

@@ -13,8 +13,16 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis.provenance import ordinal, year_text
-from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
+from mstatlas.analysis.figure_text import RATIO_QUALIFIERS, head_ratio_bases
+from mstatlas.analysis.figure_text import RATIO_RULE as RATIO_RULE  # re-exported
+from mstatlas.analysis.figure_text import format_figure as format_figure
+from mstatlas.analysis.figure_text import format_figures as format_figures
+from mstatlas.analysis.figure_text import localise_numbers as localise_numbers
+from mstatlas.analysis.figure_text import ratio_basis as ratio_basis
+from mstatlas.analysis.figure_text import ratio_qualifier as ratio_qualifier
+from mstatlas.analysis.provenance import and_list, in_sentence, ordinal, year_text
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.i18n import N_, _, fmt_int
 
 #: When categories are mixed, a cluster's headline comes from the first category here.
 CATEGORY_PRIORITY: tuple[str, ...] = (
@@ -31,7 +39,7 @@ CATEGORY_PRIORITY: tuple[str, ...] = (
 LIKE_WITH_LIKE: Final = "like_with_like"
 
 #: The "like with like" rule in words (see :func:`default_kinds`).
-LIKE_WITH_LIKE_RULE = (
+LIKE_WITH_LIKE_RULE = N_(
     "Like with like: by default only figures of one kind are ranked together: figures that "
     "count cluster firms when the selection has any; otherwise the one kind it has (also "
     "'not stated', for a table that does not say what it counts); otherwise the first kind, "
@@ -39,7 +47,7 @@ LIKE_WITH_LIKE_RULE = (
     "sector, national, not stated."
 )
 
-HEADLINE_RULE = (
+HEADLINE_RULE = N_(
     "One figure per cluster: the category closest to 'cluster firms' first, then a figure "
     "for the cluster's usual perimeter over one with a narrower or other scope (an incubator's "
     "tenants, a whole technology park), then the most recent dated figure, then a figure stated exactly over an approximate one, then the "
@@ -90,168 +98,13 @@ def measure_values(clusters: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Serie
         emp = clusters["employees"].astype("Float64")
         eq = clusters["employees_qualifier"].fillna("").astype(object).to_numpy()
         fq = clusters["firms_qualifier"].fillna("").astype(object).to_numpy()
-        quals = [_RATIO_QUALIFIERS.get((e, f)) for e, f in zip(eq, fq)]
+        quals = [RATIO_QUALIFIERS.get((e, f)) for e, f in zip(eq, fq)]
         stated = pd.Series([q is not None for q in quals], index=clusters.index)
         ok = firms.notna() & emp.notna() & (firms > 0) & stated
         value = (emp / firms.where(ok)).where(ok)
         qual = pd.Series([q or "" for q in quals], index=clusters.index, dtype="object")
         return value.astype("Float64"), qual
     return clusters[by].astype("Float64"), clusters[f"{by}_qualifier"].fillna("").astype(object)
-
-
-_LOWER, _UPPER = ("more_than", "at_least"), ("up_to",)
-
-#: How the employees-per-firm ratio is stated, shown where the ratio is ranked.
-RATIO_RULE = (
-    "Employees per firm = one source's employee figure ÷ its firm figure (same year and "
-    "scope). A bound stays a bound: more than 500 employees ÷ 5 firms is '> 100', 500 "
-    "employees ÷ more than 5 firms is '≤ 100'; '≈' when a figure is approximate. When both "
-    "figures are bounds the same way, or one is a bound and the other approximate, no ratio is "
-    "given."
-)
-
-
-def _qualifier(value: object) -> str:
-    """A qualifier as text; blank (None, NA, NaN) is an exact figure, ""."""
-    return value if isinstance(value, str) else ""
-
-
-def _direction(qualifier: str) -> int:
-    return 1 if qualifier in _LOWER else -1 if qualifier in _UPPER else 0
-
-
-def ratio_qualifier(employees_qualifier: str | None, firms_qualifier: str | None) -> str | None:
-    """What an employees ÷ firms ratio is, from how its two figures are stated.
-
-    A lower bound of employees (``more_than``/``at_least``) over exact firms is a
-    lower bound of the ratio; exact employees over a lower bound of firms is an
-    upper bound (``up_to``, shown "≤"); an upper bound of employees gives an upper
-    bound, an upper bound of firms a lower bound (``at_least``), and bounds in
-    opposite directions (> employees over ≤ firms) a bound too. ``about`` on one or
-    both sides of otherwise exact figures gives ``about``.
-
-    Parameters
-    ----------
-    employees_qualifier, firms_qualifier : str or None
-        Keys of :data:`mstatlas.data.schema.QUALIFIERS`; "" or blank for an exact figure.
-
-    Returns
-    -------
-    str or None
-        The ratio's qualifier ("" when exact), or ``None`` when the figures allow
-        no statement about the ratio: bounds in the same direction (> 500
-        employees over > 5 firms) or a bound with an approximate figure.
-    """
-    e, f = _qualifier(employees_qualifier), _qualifier(firms_qualifier)
-    if e == "about" or f == "about":
-        return "about" if {e, f} <= {"", "about"} else None
-    de, df = _direction(e), _direction(f)
-    if de and de == df:
-        return None
-    way = de or -df
-    if way > 0:
-        return "more_than" if e == "more_than" else "at_least"
-    return "up_to" if way < 0 else ""
-
-
-_RATIO_QUALIFIERS: dict[tuple[str, str], str | None] = {
-    (e, f): ratio_qualifier(e, f) for e in QUALIFIERS for f in QUALIFIERS
-}
-
-
-def _bound_reason(qualifier: str, figure: str) -> str:
-    if qualifier == "about":
-        return f"the {figure} figure is approximate"
-    return f"the {figure} figure is {'a lower' if _direction(qualifier) > 0 else 'an upper'} bound"
-
-
-def _ratio_reason(eq: str, fq: str) -> str:
-    """Why a ratio of figures stated ``eq`` and ``fq`` carries its sign ("" when exact)."""
-    q = ratio_qualifier(eq, fq)
-    if q is None:
-        if _direction(eq) == _direction(fq):
-            return (
-                f"; no ratio: both figures are {'lower' if _direction(eq) > 0 else 'upper'} bounds"
-            )
-        return "; no ratio: one figure is approximate and the other a bound"
-    if not q:
-        return ""
-    if eq == fq == "about":
-        why = "both figures are approximate"
-    else:
-        why = " and ".join(
-            _bound_reason(qual, figure) for qual, figure in ((eq, "employee"), (fq, "firm")) if qual
-        )
-    return f"; '{QUALIFIERS[q].strip()}' because {why}"
-
-
-_RATIO_REASONS: dict[tuple[str, str], str] = {
-    (e, f): _ratio_reason(e, f) for e in QUALIFIERS for f in QUALIFIERS
-}
-
-
-def ratio_basis(
-    employees: float | None,
-    employees_qualifier: str | None,
-    firms: float | None,
-    firms_qualifier: str | None,
-) -> str:
-    """How an employees-per-firm figure was computed and why it carries its sign.
-
-    E.g. ``"> 500 employees ÷ 5 firms; '>' because the employee figure is a lower
-    bound"``; for figures that allow no ratio, the reason there is none.
-    """
-    if employees is None or firms is None or pd.isna(employees) or pd.isna(firms):
-        return ""
-    return _ratio_bases(
-        np.array([float(employees)]),
-        np.array([employees_qualifier], dtype=object),
-        np.array([float(firms)]),
-        np.array([firms_qualifier], dtype=object),
-    )[0]
-
-
-def _head_ratio_bases(head: pd.DataFrame) -> list[str]:
-    """:func:`ratio_basis` of each headline row."""
-    return _ratio_bases(
-        head["employees"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        head["employees_qualifier"].to_numpy(dtype=object),
-        head["firms"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
-        head["firms_qualifier"].to_numpy(dtype=object),
-    )
-
-
-def _ratio_bases(
-    employees: np.ndarray, eq: np.ndarray, firms: np.ndarray, fq: np.ndarray
-) -> list[str]:
-    """:func:`ratio_basis` for many rows at once (no pandas per value)."""
-    eqs = [_qualifier(q) for q in eq]
-    fqs = [_qualifier(q) for q in fq]
-    emp_txt = format_figures(np.asarray(employees, dtype=float), np.array(eqs, dtype=object))
-    firm_txt = format_figures(np.asarray(firms, dtype=float), np.array(fqs, dtype=object), "firms")
-    return [
-        ""
-        if not e or not f
-        else f"{e} employee{'' if e == '1' else 's'} ÷ {f} firm{'' if f == '1' else 's'}"
-        f"{_RATIO_REASONS.get((a, b), '')}"
-        for e, f, a, b in zip(emp_txt, firm_txt, eqs, fqs)
-    ]
-
-
-def format_figure(value: float | None, qualifier: str = "", by: str = "employees") -> str:
-    """Format a figure as people read it: ``≈ 2,100``, ``> 40``, blank for none."""
-    if value is None or pd.isna(value):
-        return ""
-    return format_figures(np.array([float(value)]), np.array([qualifier], dtype=object), by)[0]
-
-
-def format_figures(values: np.ndarray, qualifiers: np.ndarray, by: str = "employees") -> list[str]:
-    """:func:`format_figure` for many figures at once (no pandas per value)."""
-    prefixes = [QUALIFIERS.get(q if isinstance(q, str) else "", "") for q in qualifiers]
-    vals = np.asarray(values, dtype=float)
-    if by == "employees_per_firm":
-        return ["" if v != v else f"{p}{v:,.1f}" for v, p in zip(vals.tolist(), prefixes)]
-    return ["" if v != v else f"{p}{round(v):,}" for v, p in zip(vals.tolist(), prefixes)]
 
 
 _HEADLINE_INPUT = (
@@ -316,7 +169,7 @@ def headline_figures(
     out["display"] = format_figures(out["value"].to_numpy(), out["qualifier"].to_numpy(), by)
     out["other_figures"] = [others.get(str(c), "") for c in out["cluster_id"]]
     out["n_figures"] = out["cluster_id"].map(counts_per_cluster).astype(int)
-    out["ratio_basis"] = _head_ratio_bases(head) if by == "employees_per_firm" else ""
+    out["ratio_basis"] = head_ratio_bases(head) if by == "employees_per_firm" else ""
     return out
 
 
@@ -372,8 +225,7 @@ def _other_figures(sorted_df: pd.DataFrame, by: str) -> dict[str, str]:
     head_cat = df["counts_what"].astype(object).where(first).ffill()
     rest = df[~first]
     parts = [
-        f"{format_figure(v, q, by)} ({'undated' if pd.isna(y) else int(y)}"
-        f"{'' if c == h else ', ' + COUNTS_WHAT[c]})"
+        f"{format_figure(v, q, by)} ({year_text(y)}{'' if c == h else ', ' + COUNTS_WHAT[c]})"
         for v, q, y, c, h in zip(
             rest["_value"], rest["_qual"], rest["year"], rest["counts_what"], head_cat[~first]
         )
@@ -535,35 +387,45 @@ def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:
     The ranking must be complete (not cut with ``top``) for "of N" to be right.
     """
     _check_measure(by)
-    label = MEASURES[by].lower()
+    label = in_sentence(MEASURES[by])
     row = ranking[ranking["cluster_id"] == cluster_id]
     if row.empty:
-        return f"{cluster_id} has no {label} figure in this selection, so it is not ranked."
+        return _(
+            "{cluster} has no {measure} figure in this selection, so it is not ranked."
+        ).format(cluster=cluster_id, measure=label)
     r = row.iloc[0]
-    tie = " (tied)" if bool(r["tied"]) else ""
-    year = year_text(r["year"])
+    tie = " " + _("(tied)") if bool(r["tied"]) else ""
     cats = ranking["counts_what"].unique()
     if len(cats) > 1:
-        scope = " (mixed kinds of figures)"
+        scope = " " + _("(mixed kinds of figures)")
     elif r["counts_what"] == "unspecified":
-        scope = " (figures that do not say what they count)"
+        scope = " " + _("(figures that do not say what they count)")
     else:
-        scope = f" counting {COUNTS_WHAT[r['counts_what']].lower()}"
-    return (
-        f"{r['cluster_name']} ranks {ordinal(int(r['rank']))}{tie} of {len(ranking)} clusters "
-        f"by {label}{scope}: {r['display']} ({year}, {r['source_title']})."
+        scope = " " + _("counting {kinds}").format(kinds=in_sentence(COUNTS_WHAT[r["counts_what"]]))
+    return _(
+        "{cluster} ranks {rank}{tied} of {n} clusters by {measure}{scope}: {figure} "
+        "({year}, {source})."
+    ).format(
+        cluster=r["cluster_name"],
+        rank=ordinal(int(r["rank"])),
+        tied=tie,
+        n=fmt_int(len(ranking)),
+        measure=label,
+        scope=scope,
+        figure=r["display"],
+        year=year_text(r["year"]),
+        source=r["source_title"],
     )
 
 
 def kind_label(kind: str) -> str:
     """A kind's label in quotes, as the "Counts" column shows it: ``“Network members”``."""
-    return f"“{COUNTS_WHAT.get(kind, kind)}”"
+    return _("“{kind}”").format(kind=COUNTS_WHAT.get(kind, kind))
 
 
 def listing(items: Iterable[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    names = list(items)
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+    """``a``, ``a and b``, ``a, b and c`` (in the active language)."""
+    return and_list(items)
 
 
 def mixed_kinds_caveat(kinds: Iterable[str]) -> str:
@@ -576,24 +438,26 @@ def mixed_kinds_caveat(kinds: Iterable[str]) -> str:
         return ""
     ordered = [k for k in CATEGORY_PRIORITY if k in present]
     ordered += sorted(str(k) for k in present - set(ordered))
-    return (
-        f"Mixed kinds of figures: {listing(kind_label(k) for k in ordered)} figures are ranked "
-        "together. They count different things and are not comparable."
-    )
+    return _(
+        "Mixed kinds of figures: {kinds} figures are ranked together. They count different "
+        "things and are not comparable."
+    ).format(kinds=listing(kind_label(k) for k in ordered))
 
 
 def ranked_kind_text(kind: str) -> str:
     """What a like-with-like ranking compares, in one sentence (see :func:`default_kinds`)."""
     if kind == "unspecified":
-        return (
+        return _(
             "This dataset does not say what its figures count; they are ranked together as one "
             "kind (“not stated”)."
         )
-    name = COUNTS_WHAT.get(kind, kind).lower()
+    name = in_sentence(COUNTS_WHAT.get(kind, kind))
     if kind == CATEGORY_PRIORITY[0]:
-        return f"Only figures that count {name} are ranked together, so like is compared with like."
-    first = COUNTS_WHAT[CATEGORY_PRIORITY[0]].lower()
-    return (
-        f"No figure in this selection counts {first}, so only figures that count {name} are "
+        return _(
+            "Only figures that count {kind} are ranked together, so like is compared with like."
+        ).format(kind=name)
+    first = in_sentence(COUNTS_WHAT[CATEGORY_PRIORITY[0]])
+    return _(
+        "No figure in this selection counts {first}, so only figures that count {kind} are "
         "ranked together: like is compared with like."
-    )
+    ).format(first=first, kind=name)

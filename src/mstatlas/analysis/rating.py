@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from mstatlas.analysis._kinds import Kinds, kinds_phrase, resolve_kinds
+from mstatlas.analysis._kinds import Kinds, resolve_kinds
 from mstatlas.analysis._star_text import (
     STARS,
     LqSet,
@@ -46,7 +46,7 @@ from mstatlas.analysis._star_text import (
     lq_explanation,
     lq_unavailable,
     momentum_text,
-    no_figure,
+    no_headline,
     no_series,
     percentile_text,
 )
@@ -55,8 +55,9 @@ from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
 )
+from mstatlas.i18n import N_, current_language
 
-RATING_METHOD = (
+RATING_METHOD = N_(
     "Stars are computed over the clusters in view, from each cluster's headline figure of the "
     "kinds compared (the figure the ranking uses). Percentile = 100 × (clusters with a value "
     "at or below this one) ÷ (clusters with a value); ties share it. Size ★: employees at or "
@@ -365,8 +366,7 @@ class _Basis:
                 (self.size, self.emp_kinds) if star == "size" else (self.mass, self.firm_kinds)
             )
             if cid not in heads.index:
-                by = "employees" if star == "size" else "firms"
-                return no_figure(star, f"no {by} figure {kinds_phrase(kinds)}")
+                return no_headline(star, kinds)
             need = t.size_pct if star == "size" else t.mass_pct
             return percentile_text(heads.loc[cid], star, kinds, need, t.min_set)
         if star == "momentum":
@@ -386,14 +386,15 @@ class _Explanations(Mapping[str, StarExplanation]):
 
     def __init__(self, basis: _Basis, cid: str) -> None:
         self._basis, self._cid = basis, cid
-        self._done: dict[str, StarExplanation] = {}
+        self._done: dict[tuple[str, str], StarExplanation] = {}
 
     def __getitem__(self, star: str) -> StarExplanation:
         if star not in STARS:
             raise KeyError(star)
-        if star not in self._done:
-            self._done[star] = self._basis.explain(self._cid, star)
-        return self._done[star]
+        key = (star, current_language())  # written once per language it is read in
+        if key not in self._done:
+            self._done[key] = self._basis.explain(self._cid, star)  # type: ignore[arg-type]
+        return self._done[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(STARS)
