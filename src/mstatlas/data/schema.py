@@ -70,13 +70,16 @@ COUNTS_WHAT_HELP: Final[Mapping[str, str]] = Labels({
     "unspecified": N_("the data set does not say what the figure counts"),
 })  # fmt: skip
 
-#: Colours per category (colour-blind-safe Okabe-Ito palette).
+#: Colours per category, told apart also by people with protanopia, deuteranopia or
+#: tritanopia: Okabe-Ito's vermillion, blue, orange and sky blue with Paul Tol's indigo
+#: and purple and a grey (Okabe-Ito's bluish green and reddish purple fall together
+#: with blue or grey in simulations; tests/test_colour_vision.py checks every pair).
 COUNTS_WHAT_COLOURS: Final[dict[str, str]] = {
     "cluster_firms": "#D55E00",
     "network_members": "#0072B2",
-    "regional_sector": "#009E73",
+    "regional_sector": "#332288",
     "national": "#999999",
-    "institute_staff": "#CC79A7",
+    "institute_staff": "#AA3377",
     "spin_offs": "#E69F00",
     "unspecified": "#56B4E9",
 }

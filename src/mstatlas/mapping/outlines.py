@@ -42,7 +42,7 @@ HEX_CRS: Final = "EPSG:3035"
 OUTLINE_COLOUR: Final = "#1b5e8c"
 SELECTED_COLOUR: Final = "#000000"
 #: Fill colours of the density classes, light to dark (ColorBrewer "Oranges", 5 classes).
-DENSITY_COLOURS: Final[tuple[str, ...]] = ("#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
+DENSITY_COLOURS: Final[tuple[str, ...]] = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 #: Decimal places of coordinates sent to the browser (1e-5 degree is about 1 m).
 COORD_DECIMALS: Final = 5
 #: What a suppressed employee figure shows (as :data:`mstatlas.data.disclosure.CONFIDENTIAL`).
