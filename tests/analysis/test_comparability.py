@@ -107,3 +107,21 @@ def test_works_on_pandas_rows():
     rows = pd.DataFrame([fig("A", year=2007), fig("B", year=2012)])
     rows["year"] = rows["year"].astype("Int64")
     assert pair_warnings(rows.iloc[0], rows.iloc[1]) == ["Years 5 apart: A 2007, B 2012"]
+
+
+def test_warnings_in_german_with_a_german_number():
+    from mstatlas.i18n import language
+
+    a = {"cluster_name": "Dortmund", "counts_what": "cluster_firms", "year": 2007,
+         "qualifier": "more_than", "value": 4000}  # fmt: skip
+    b = {"cluster_name": "Twente", "counts_what": "cluster_firms", "year": 2012, "qualifier": ""}
+    with language("de"):
+        reasons = pair_warnings(a, b)
+    assert reasons == [
+        "5 Jahre auseinander: Dortmund 2007, Twente 2012",
+        "Die Zahl von Dortmund ist als „mehr als 4.000“ angegeben (eine Untergrenze), "
+        "die von Twente exakt",
+    ]
+    assert pair_warnings(a, b)[1] == (
+        "Dortmund's figure is stated 'more than 4,000' (a lower bound), Twente's exactly"
+    )

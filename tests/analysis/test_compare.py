@@ -208,3 +208,23 @@ def test_fairness_grid_marks_fair_pairs_and_names_what_differs():
     assert grid.loc["A", "B"] == FAIR == grid.loc["B", "A"]  # same kind, 2 years apart, exact
     assert grid.loc["A", "C"] == "✗ different kinds, years apart or undated, stated differently"
     assert grid.loc["A", "D"] == NO_FIGURE and grid.loc["A", "A"] == ""
+
+
+def test_fairness_grid_and_figures_in_german():
+    from mstatlas.analysis.compare import compare_clusters, fairness_grid
+    from mstatlas.i18n import language
+
+    t = table(
+        [
+            {"cluster_id": "a", "firms": 4000, "year": 2008},
+            {"cluster_id": "b", "firms": 30, "year": 2010},
+            {"cluster_id": "c", "firms": 90, "year": 2020, "counts_what": "network_members"},
+        ]
+    )
+    with language("de"):
+        compared = compare_clusters(t, ["a", "b", "c"], measures=("firms",))
+        grid = fairness_grid(compared, "firms")
+    assert compared.set_index("cluster_id").loc["a", "display"] == "4.000"
+    assert grid.loc["A", "B"] == "✓ vergleichbar"
+    # a and c: other kind, 12 years apart (more than 3)
+    assert grid.loc["A", "C"] == "✗ unterschiedliche Arten, Jahre auseinander oder ohne Jahr"

@@ -64,3 +64,14 @@ def test_ratio_is_not_summed():
     )
     with pytest.raises(ValueError, match="Employees per firm cannot be added up"):
         cluster_figures(t, by="employees_per_firm")
+
+
+def test_sum_notes_in_german():
+    from mstatlas.i18n import language
+
+    with language("de"):
+        s = add_figures([100, 2000], ["about", ""], [2005, None])
+        assert s.display() == "≈ 2.100"  # 100 + 2000
+        assert s.note == "ungefähr: manche Zahlen sind als ungefähr angegeben"
+        assert s.years_text() == "2005; 1 ohne Jahr"
+    assert s.display() == "≈ 2,100" and s.years_text() == "2005; 1 undated"

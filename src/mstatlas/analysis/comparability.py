@@ -15,17 +15,20 @@ from typing import Any
 
 import pandas as pd
 
+from mstatlas.analysis.figure_text import localise_numbers
+from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.schema import COUNTS_WHAT
+from mstatlas.i18n import N_, Labels, _
 
 #: Figures whose years are further apart than this are not compared without a warning.
 MAX_YEAR_GAP = 3
 
 #: How a qualifier reads in a sentence, and what it makes the figure.
 _QUALIFIER_WORDS: dict[str, tuple[str, str]] = {
-    "about": ("about", "approximate"),
-    "more_than": ("more than", "a lower bound"),
-    "at_least": ("at least", "a lower bound"),
-    "up_to": ("up to", "an upper bound"),
+    "about": (N_("about"), N_("approximate")),
+    "more_than": (N_("more than"), N_("a lower bound")),
+    "at_least": (N_("at least"), N_("a lower bound")),
+    "up_to": (N_("up to"), N_("an upper bound")),
 }
 
 
@@ -38,25 +41,31 @@ def _text(value: Any) -> str:
 
 
 def _name(figure: Mapping[str, Any]) -> str:
-    return _text(figure.get("cluster_name")) or _text(figure.get("cluster_id")) or "one cluster"
+    return _text(figure.get("cluster_name")) or _text(figure.get("cluster_id")) or _("one cluster")
 
 
 def _possessive(figure: Mapping[str, Any]) -> str:
-    """``Dortmund's``, ``Oulu microelectronics'``."""
+    """``Dortmund's``, ``Oulu microelectronics'`` (``die von Dortmund`` in German)."""
     name = _name(figure)
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
+    return (_("{name}'") if name.endswith("s") else _("{name}'s")).format(name=name)
+
+
+def _figure_of(figure: Mapping[str, Any]) -> str:
+    """``Dortmund's figure``, ``Oulu microelectronics' figure`` (``Die Zahl von Dortmund``)."""
+    name = _name(figure)
+    return (_("{name}' figure") if name.endswith("s") else _("{name}'s figure")).format(name=name)
 
 
 def _kind_label(kind: Any) -> str:
     key = _text(kind) or "unspecified"
-    return COUNTS_WHAT.get(key, key).lower()
+    return in_sentence(COUNTS_WHAT.get(key, key))
 
 
 def _number(value: Any) -> str:
     if _blank(value):
         return ""
     v = float(value)
-    return f"{round(v):,}" if v == round(v) else f"{v:,.1f}"
+    return localise_numbers([f"{round(v):,}" if v == round(v) else f"{v:,.1f}"])[0]
 
 
 def _kind_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
@@ -64,9 +73,8 @@ def _kind_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     kb = _text(b.get("counts_what")) or "unspecified"
     if ka == kb:
         return None
-    return (
-        f"Different kinds of figure: {_possessive(a)} figure counts {_kind_label(ka)}, "
-        f"{_possessive(b)} {_kind_label(kb)}"
+    return _("Different kinds of figure: {a_figure} counts {a_kind}, {b_s} {b_kind}").format(
+        a_figure=_figure_of(a), a_kind=_kind_label(ka), b_s=_possessive(b), b_kind=_kind_label(kb)
     )
 
 
@@ -74,9 +82,12 @@ def _scope_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     sa, sb = _text(a.get("scope")), _text(b.get("scope"))
     if sa.casefold() == sb.casefold():
         return None
-    da = f"'{sa}'" if sa else "the cluster's usual perimeter"
-    db = f"'{sb}'" if sb else "the cluster's usual perimeter"
-    return f"Different perimeters: {_possessive(a)} figure covers {da}, {_possessive(b)} {db}"
+    usual = _("the cluster's usual perimeter")
+    da = _("'{scope}'").format(scope=sa) if sa else usual
+    db = _("'{scope}'").format(scope=sb) if sb else usual
+    return _("Different perimeters: {a_figure} covers {a_scope}, {b_s} {b_scope}").format(
+        a_figure=_figure_of(a), a_scope=da, b_s=_possessive(b), b_scope=db
+    )
 
 
 def _year(figure: Mapping[str, Any]) -> int | None:
@@ -87,23 +98,34 @@ def _year(figure: Mapping[str, Any]) -> int | None:
 def _year_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     ya, yb = _year(a), _year(b)
     if ya is None and yb is None:
-        return "Neither figure has a year, so they may be far apart in time"
+        return _("Neither figure has a year, so they may be far apart in time")
     if ya is None or yb is None:
         undated, dated = (a, b) if ya is None else (b, a)
         year = ya if yb is None else yb
-        return f"{_possessive(undated)} figure has no year; {_possessive(dated)} is from {year}"
+        return _("{a_figure} has no year; {b_s} is from {year}").format(
+            a_figure=_figure_of(undated), b_s=_possessive(dated), year=year
+        )
     gap = abs(ya - yb)
     if gap <= MAX_YEAR_GAP:
         return None
-    return f"Years {gap} apart: {_name(a)} {ya}, {_name(b)} {yb}"
+    return _("Years {gap} apart: {a} {a_year}, {b} {b_year}").format(
+        gap=gap, a=_name(a), a_year=ya, b=_name(b), b_year=yb
+    )
 
 
 def _stated(figure: Mapping[str, Any]) -> str:
     """``stated 'more than 40' (a lower bound)``; ``stated as a lower bound`` without a value."""
     qualifier = _text(figure.get("qualifier"))
-    words, nature = _QUALIFIER_WORDS.get(qualifier, (qualifier, "not exact"))
+    if qualifier in _QUALIFIER_WORDS:
+        words, nature = (_(w) for w in _QUALIFIER_WORDS[qualifier])
+    else:
+        words, nature = qualifier, _("not exact")
     number = _number(figure.get("value"))
-    return f"stated '{words} {number}' ({nature})" if number else f"stated as {nature}"
+    if number:
+        return _("stated '{words} {number}' ({nature})").format(
+            words=words, number=number, nature=nature
+        )
+    return _("stated as {nature}").format(nature=nature)
 
 
 def _qualifier_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
@@ -112,8 +134,12 @@ def _qualifier_reason(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
         return None
     if not qa or not qb:
         inexact, exact = (a, b) if qa else (b, a)
-        return f"{_possessive(inexact)} figure is {_stated(inexact)}, {_possessive(exact)} exactly"
-    return f"{_possessive(a)} figure is {_stated(a)}, {_possessive(b)} {_stated(b)}"
+        return _("{a_figure} is {a_stated}, {b_s} exactly").format(
+            a_figure=_figure_of(inexact), a_stated=_stated(inexact), b_s=_possessive(exact)
+        )
+    return _("{a_figure} is {a_stated}, {b_s} {b_stated}").format(
+        a_figure=_figure_of(a), a_stated=_stated(a), b_s=_possessive(b), b_stated=_stated(b)
+    )
 
 
 def pair_warnings(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
@@ -155,12 +181,14 @@ def pair_warnings(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
 
 
 #: Short names of the conditions :func:`pair_warnings` checks, in its order.
-ISSUES: dict[str, str] = {
-    "kind": "different kinds",
-    "scope": "different perimeters",
-    "years": "years apart or undated",
-    "stated": "stated differently",
-}
+ISSUES: Mapping[str, str] = Labels(
+    {
+        "kind": N_("different kinds"),
+        "scope": N_("different perimeters"),
+        "years": N_("years apart or undated"),
+        "stated": N_("stated differently"),
+    }
+)
 
 
 def pair_issues(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:

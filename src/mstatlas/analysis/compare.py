@@ -16,6 +16,7 @@ import pandas as pd
 
 from mstatlas.analysis.comparability import ISSUES, pair_issues, pair_warnings
 from mstatlas.analysis.ranking import headline_figures
+from mstatlas.i18n import N_, _, fmt_int
 
 MIN_COMPARE = 2
 MAX_COMPARE = 10
@@ -84,7 +85,9 @@ def _checked_ids(clusters: pd.DataFrame, cluster_ids: Iterable[str]) -> list[str
         )
     if not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
         raise ValueError(
-            f"Pick {MIN_COMPARE} to {MAX_COMPARE} different clusters to compare; got {len(ids)}."
+            _("Pick {low} to {high} different clusters to compare; got {n}.").format(
+                low=MIN_COMPARE, high=MAX_COMPARE, n=fmt_int(len(ids))
+            )
         )
     return ids
 
@@ -187,7 +190,7 @@ def compare_warnings(table: pd.DataFrame) -> pd.DataFrame:
 
 
 #: A cell of :func:`fairness_grid` for a fair pair, a pair with a blank, and the diagonal.
-FAIR, NO_FIGURE, SAME = "✓ comparable", "— no figure", ""
+FAIR, NO_FIGURE, SAME = N_("✓ comparable"), N_("— no figure"), ""
 
 
 def fairness_grid(table: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -204,7 +207,7 @@ def fairness_grid(table: pd.DataFrame, measure: str) -> pd.DataFrame:
     -------
     DataFrame
         Square, indexed and labelled by cluster name in table order. A cell is
-        :data:`FAIR`, ``"✗ "`` followed by the failed conditions
+        :data:`FAIR` (in the active language, as are the others), ``"✗ "`` followed by the failed conditions
         (:data:`mstatlas.analysis.comparability.ISSUES`, e.g. ``"✗ different
         kinds, years apart or undated"``), :data:`NO_FIGURE` when either cluster
         has no figure, and :data:`SAME` on the diagonal.
@@ -218,10 +221,10 @@ def fairness_grid(table: pd.DataFrame, measure: str) -> pd.DataFrame:
             if a["cluster_id"] == b["cluster_id"]:
                 line.append(SAME)
             elif _blank_value(a) or _blank_value(b):
-                line.append(NO_FIGURE)
+                line.append(_(NO_FIGURE))
             else:
                 issues = pair_issues(a, b)
-                line.append(FAIR if not issues else "✗ " + ", ".join(ISSUES[i] for i in issues))
+                line.append(_(FAIR) if not issues else "✗ " + ", ".join(ISSUES[i] for i in issues))
         cells.append(line)
     return pd.DataFrame(cells, index=pd.Index(names, name="cluster"), columns=names)
 

@@ -13,13 +13,14 @@ of *different* clusters. They follow the same rule, written here once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
+from mstatlas.analysis.provenance import UNDATED
 from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     default_kinds,
@@ -27,6 +28,7 @@ from mstatlas.analysis.ranking import (
     headline_figures,
 )
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.i18n import N_, Labels, _, fmt_int, ngettext
 
 #: Measures whose figures can be added across clusters (a ratio cannot).
 SUMMABLE_MEASURES: Final[tuple[str, ...]] = ("employees", "firms")
@@ -34,32 +36,40 @@ LOWER_BOUNDS: Final[frozenset[str]] = frozenset({"more_than", "at_least"})
 UPPER_BOUNDS: Final[frozenset[str]] = frozenset({"up_to"})
 
 #: Kinds of figure that are never added: the sum would count the same people twice.
-NOT_SUMMABLE_KINDS: Final[dict[str, str]] = {
-    "national": (
-        "national figures describe a whole country and are attached to a cluster only for "
-        "context; adding them would count a country once per cluster"
-    ),
-}
+NOT_SUMMABLE_KINDS: Final[Mapping[str, str]] = Labels(
+    {
+        "national": N_(
+            "national figures describe a whole country and are attached to a cluster only for "
+            "context; adding them would count a country once per cluster"
+        ),
+    }
+)
 
 #: Kinds that can be added but whose sum may count some firms or people twice.
-SUM_CAVEATS: Final[dict[str, str]] = {
-    "network_members": (
-        "Network members need not be local and one firm can belong to several networks, "
-        "so the sum may count some members twice."
-    ),
-    "regional_sector": (
-        "Regional sector figures cover a whole region; two clusters in one region may "
-        "report the same jobs, so the sum may count them twice."
-    ),
-    "unspecified": "The data does not say what these figures count; read the sum with care.",
-}
+SUM_CAVEATS: Final[Mapping[str, str]] = Labels(
+    {
+        "network_members": N_(
+            "Network members need not be local and one firm can belong to several networks, "
+            "so the sum may count some members twice."
+        ),
+        "regional_sector": N_(
+            "Regional sector figures cover a whole region; two clusters in one region may "
+            "report the same jobs, so the sum may count them twice."
+        ),
+        "unspecified": N_(
+            "The data does not say what these figures count; read the sum with care."
+        ),
+    }
+)
 
 #: Why a cluster's figure is not in a sum (``status`` column of :func:`cluster_figures`).
-STATUS_TEXT: Final[dict[str, str]] = {
-    "summed": "added",
-    "no_figure": "no figure of this kind",
-    "other_scope": "figure for another perimeter",
-}
+STATUS_TEXT: Final[Mapping[str, str]] = Labels(
+    {
+        "summed": N_("added"),
+        "no_figure": N_("no figure of this kind"),
+        "other_scope": N_("figure for another perimeter"),
+    }
+)
 
 FIGURE_COLUMNS: Final[tuple[str, ...]] = (
     "cluster_id",
@@ -112,13 +122,17 @@ class FigureSum:
     def years_text(self) -> str:
         """``2007–2026``, ``2007``, ``2007–2026; 1 undated`` or ``undated``."""
         if self.year_min is None or self.year_max is None:
-            return "undated" if self.n_undated else ""
+            return _(UNDATED) if self.n_undated else ""
         span = (
             str(self.year_min)
             if self.year_min == self.year_max
             else f"{self.year_min}–{self.year_max}"
         )
-        return f"{span}; {self.n_undated} undated" if self.n_undated else span
+        if not self.n_undated:
+            return span
+        return ngettext("{span}; {n} undated", "{span}; {n} undated", self.n_undated).format(
+            span=span, n=fmt_int(self.n_undated)
+        )
 
 
 def check_summable_measure(by: str) -> None:
@@ -163,7 +177,9 @@ def summed_kind(counts: str | Iterable[str] | None) -> str:
     kind = one_kind(counts)
     if kind in NOT_SUMMABLE_KINDS:
         raise ValueError(
-            f"{COUNTS_WHAT[kind]} figures are not added up: {NOT_SUMMABLE_KINDS[kind]}."
+            _("{kind} figures are not added up: {why}.").format(
+                kind=COUNTS_WHAT[kind], why=NOT_SUMMABLE_KINDS[kind]
+            )
         )
     return kind
 
@@ -197,24 +213,27 @@ def combine_qualifiers(qualifiers: Iterable[str]) -> tuple[str | None, str]:
     qs = {str(q) for q in qualifiers if isinstance(q, str) and q}
     lower, upper = bool(qs & LOWER_BOUNDS), bool(qs & UPPER_BOUNDS)
     if lower and upper:
-        return None, (
+        return None, _(
             "some figures are lower bounds (>, ≥) and others upper bounds (≤), so their sum "
             "is neither and is left blank"
         )
     if "about" in qs:
-        extra = (
-            "; some are lower bounds (>, ≥), so it may be higher"
-            if lower
-            else "; some are upper bounds (≤), so it may be lower"
-            if upper
-            else ""
-        )
-        return "about", "approximate: some figures are stated as about" + extra
+        if lower:
+            return "about", _(
+                "approximate: some figures are stated as about; some are lower bounds (>, ≥), "
+                "so it may be higher"
+            )
+        if upper:
+            return "about", _(
+                "approximate: some figures are stated as about; some are upper bounds (≤), "
+                "so it may be lower"
+            )
+        return "about", _("approximate: some figures are stated as about")
     if lower:
         q = "more_than" if "more_than" in qs else "at_least"
-        return q, "a lower bound: some figures are stated as more than or at least"
+        return q, _("a lower bound: some figures are stated as more than or at least")
     if upper:
-        return "up_to", "an upper bound: some figures are stated as up to"
+        return "up_to", _("an upper bound: some figures are stated as up to")
     return "", ""
 
 
@@ -233,7 +252,7 @@ def add_figures(
     n_undated = len(vals) - len(yrs)
     y_min, y_max = (min(yrs), max(yrs)) if yrs else (None, None)
     if len(vals) == 0:
-        return FigureSum(None, "", "no figure to add", 0, None, None, 0)
+        return FigureSum(None, "", _("no figure to add"), 0, None, None, 0)
     qualifier, note = combine_qualifiers(qualifiers)
     if qualifier is None:
         return FigureSum(None, "", note, len(vals), y_min, y_max, n_undated)
