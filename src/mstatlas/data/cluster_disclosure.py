@@ -40,6 +40,7 @@ from mstatlas.data.disclosure import (
 )
 from mstatlas.data.firms import group_keys
 from mstatlas.data.schema import coerce_clusters
+from mstatlas.i18n import _, fmt_int
 
 #: What a protected row's note says in place of "employees known for k of n firms".
 CONFIDENTIAL_NOTE: Final = "employees confidential (statistical disclosure control)"
@@ -154,10 +155,17 @@ class ProtectedClusters:
         other = self.protected.other
         if other is None:
             return note
-        return note + (
-            f" The {len(other.groups)} clusters whose employee figures are confidential have "
-            f"{other.employees:,} employees together ({other.firms:,} firms with a known "
-            "head count)."
+        return (
+            note
+            + " "
+            + _(
+                "The {n_groups} clusters whose employee figures are confidential have "
+                "{employees} employees together ({firms} firms with a known head count)."
+            ).format(
+                n_groups=fmt_int(len(other.groups)),
+                employees=fmt_int(other.employees),
+                firms=fmt_int(other.firms),
+            )
         )
 
     def summary(self) -> str:

@@ -15,40 +15,54 @@ import pandas as pd
 
 from mstatlas.data.normalise import plain_text
 from mstatlas.data.profiles import PROFILE_FIELDS
+from mstatlas.i18n import N_, Labels
 
 #: Canonical field -> what it holds (shown to people choosing a mapping).
-CANONICAL_FIELDS: Final[dict[str, str]] = {
-    "name": "name of the cluster (cluster table) or of the firm (firm list)",
-    "cluster_id": "short identifier of the cluster (made from the name when absent)",
-    "cluster": "cluster or group a firm belongs to (firm lists only)",
-    "city": "city or town",
-    "country": "country: name in English/German/French or ISO code",
-    "region": "region, state or province",
-    "lat": "latitude in decimal degrees (WGS 84)",
-    "lon": "longitude in decimal degrees (WGS 84)",
-    "firms": "number of firms (cluster table)",
-    "employees": "number of employees",
-    "year": "year the figure refers to",
-    "source": "title of the source of the figure",
-    "source_url": "web address of the source",
-    "counts_what": "what the figure counts (cluster_firms, network_members, ...)",
-    "technology": "technology or field (MEMS, microfluidics, ...): a firm's in a firm list, "
-    "the cluster's technologies (profile facts, several separated by ;) in a cluster table",
-    "organisation": "organisation (network, institute, agency) the figure comes from",
-    "note": "free-text note",
-    "firms_qualifier": "how the firm count is stated (about, more_than, at_least, up_to)",
-    "employees_qualifier": "how the employee count is stated (about, more_than, ...)",
-    "scope": "perimeter of the figure when not the cluster's usual one "
-    "(e.g. MST.factory tenants); blank: the usual one",
-    "region_employment": "total employment of the cluster's region (whole number)",
-    "markets": "markets the cluster serves (profile facts, several separated by ;)",
-    "research_institutes": "research institutes of the cluster (profile facts, ; separated)",
-    "cluster_organisation": "the cluster's organisation or management body (profile fact)",
-    "startup_support": "start-up support: incubators, competitions (profile facts)",
-    "events": "recurring events, fairs, conferences (profile facts)",
-    "founded": "when the cluster or its organisation was founded (profile fact)",
-    "website": "the cluster's website (profile fact)",
-}
+CANONICAL_FIELDS: Final[Labels] = Labels(
+    {
+        "name": N_("name of the cluster (cluster table) or of the firm (firm list)"),
+        "cluster_id": N_("short identifier of the cluster (made from the name when absent)"),
+        "cluster": N_("cluster or group a firm belongs to (firm lists only)"),
+        "city": N_("city or town"),
+        "country": N_("country: name in English/German/French or ISO code"),
+        "region": N_("region, state or province"),
+        "lat": N_("latitude in decimal degrees (WGS 84)"),
+        "lon": N_("longitude in decimal degrees (WGS 84)"),
+        "firms": N_("number of firms (cluster table)"),
+        "employees": N_("number of employees"),
+        "year": N_("year the figure refers to"),
+        "source": N_("title of the source of the figure"),
+        "source_url": N_("web address of the source"),
+        "counts_what": N_("what the figure counts (cluster_firms, network_members, ...)"),
+        "technology": (
+            N_(
+                "technology or field (MEMS, microfluidics, ...): a firm's in a firm list, the "
+                "cluster's technologies (profile facts, several separated by ;) in a cluster "
+                "table"
+            )
+        ),
+        "organisation": N_("organisation (network, institute, agency) the figure comes from"),
+        "note": N_("free-text note"),
+        "firms_qualifier": N_("how the firm count is stated (about, more_than, at_least, up_to)"),
+        "employees_qualifier": N_("how the employee count is stated (about, more_than, ...)"),
+        "scope": (
+            N_(
+                "perimeter of the figure when not the cluster's usual one (e.g. MST.factory "
+                "tenants); blank: the usual one"
+            )
+        ),
+        "region_employment": N_("total employment of the cluster's region (whole number)"),
+        "markets": N_("markets the cluster serves (profile facts, several separated by ;)"),
+        "research_institutes": N_(
+            "research institutes of the cluster (profile facts, ; separated)"
+        ),
+        "cluster_organisation": N_("the cluster's organisation or management body (profile fact)"),
+        "startup_support": N_("start-up support: incubators, competitions (profile facts)"),
+        "events": N_("recurring events, fairs, conferences (profile facts)"),
+        "founded": N_("when the cluster or its organisation was founded (profile fact)"),
+        "website": N_("the cluster's website (profile fact)"),
+    }
+)
 
 #: Canonical field -> the profile field (:data:`mstatlas.data.profiles.PROFILE_FIELDS`)
 #: its cells become in a cluster table. A firm list's ``technology`` stays the firm's

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import N_, _, fmt_decimal, fmt_int, ngettext
 
 MIN_FIRMS_ENV: Final = "MSTATLAS_MIN_FIRMS"
 DOMINANCE_ENV: Final = "MSTATLAS_DOMINANCE"
@@ -126,8 +127,14 @@ class DisclosureRules:
                 k = 0
             if k < 1:
                 raise DataError(
-                    f"The setting {MIN_FIRMS_ENV}={k_text!r} is not a whole number of 1 or "
-                    f"more; set it to e.g. {DEFAULT_MIN_FIRMS} or unset it."
+                    _(
+                        "The setting {min_firms_env}={k_text!r} is not a whole number of 1 or more; set "
+                        "it to e.g. {default_min_firms} or unset it."
+                    ).format(
+                        min_firms_env=MIN_FIRMS_ENV,
+                        k_text=k_text,
+                        default_min_firms=DEFAULT_MIN_FIRMS,
+                    )
                 )
         p = DEFAULT_DOMINANCE
         if p_text:
@@ -137,21 +144,30 @@ class DisclosureRules:
                 p = -1.0
             if not 0 < p <= 100:
                 raise DataError(
-                    f"The setting {DOMINANCE_ENV}={env.get(DOMINANCE_ENV)!r} is not a "
-                    f"percentage above 0 and at most 100; set it to e.g. {DEFAULT_DOMINANCE:g} "
-                    "or unset it."
+                    _(
+                        "The setting {dominance_env}={value!r} is not a percentage above 0 and at most "
+                        "100; set it to e.g. {default_dominance:g} or unset it."
+                    ).format(
+                        dominance_env=DOMINANCE_ENV,
+                        value=env.get(DOMINANCE_ENV),
+                        default_dominance=DEFAULT_DOMINANCE,
+                    )
                 )
         return cls(min_firms=k, dominance=p)
 
     def describe(self) -> str:
         """The rules in one paragraph, for a report or the methodology."""
-        return (
-            f"Employee figures are confidential (not shown) when fewer than {self.min_firms} "
-            f"{'firm' if self.min_firms == 1 else 'firms'} with a known head count contribute "
-            f"to them (minimum frequency rule) or when one firm holds more than "
-            f"{self.dominance:g} % of them (dominance rule), as statistical offices protect "
-            "business statistics."
-        )
+        return ngettext(
+            "Employee figures are confidential (not shown) when fewer than {k} firm with a "
+            "known head count contribute to them (minimum frequency rule) or when one firm "
+            "holds more than {p} % of them (dominance rule), as statistical offices protect "
+            "business statistics.",
+            "Employee figures are confidential (not shown) when fewer than {k} firms with a "
+            "known head count contribute to them (minimum frequency rule) or when one firm "
+            "holds more than {p} % of them (dominance rule), as statistical offices protect "
+            "business statistics.",
+            self.min_firms,
+        ).format(k=fmt_int(self.min_firms), p=fmt_decimal(self.dominance, 3))
 
 
 #: Per group, what the rules are judged on (:func:`group_figures`): the firms with a
@@ -255,12 +271,14 @@ def check_groups(
 
 def _reason(rule: str, contributors: int, rules: DisclosureRules) -> str:
     if rule == "frequency":
-        firms = f"{contributors} {'firm' if contributors == 1 else 'firms'}"
-        return (
-            f"employees are known for {firms} only, fewer than {rules.min_firms} "
-            "(minimum frequency rule)"
-        )
-    return f"one firm holds more than {rules.dominance:g} % of the employees (dominance rule)"
+        return ngettext(
+            "employees are known for {n} firm only, fewer than {k} (minimum frequency rule)",
+            "employees are known for {n} firms only, fewer than {k} (minimum frequency rule)",
+            contributors,
+        ).format(n=fmt_int(contributors), k=fmt_int(rules.min_firms))
+    return _("one firm holds more than {p} % of the employees (dominance rule)").format(
+        p=fmt_decimal(rules.dominance, 3)
+    )
 
 
 @dataclass(frozen=True)
@@ -314,27 +332,33 @@ class Protected:
         n = len(self.suppressed)
         if n == 0:
             return self.rules.describe()
-        if n == 1:
-            return "The employee figure of 1 cluster is confidential. " + self.rules.describe()
-        return f"Employee figures of {n} clusters are confidential. " + self.rules.describe()
+        lead = ngettext(
+            "The employee figure of {n} cluster is confidential.",
+            "Employee figures of {n} clusters are confidential.",
+            n,
+        ).format(n=fmt_int(n))
+        return lead + " " + self.rules.describe()
 
     def summary(self) -> str:
         """What was suppressed by which rule, for the register's owner (not per group)."""
         n = len(self.suppressed)
         if n == 0:
-            return "No employee figure had to be suppressed. " + self.rules.describe()
+            return _("No employee figure had to be suppressed.") + " " + self.rules.describe()
         by_rule = self.suppressed["rule"].value_counts()
         parts = [
-            f"{int(by_rule.get(rule, 0))} by the {label} rule"
-            for rule, label in (("frequency", "minimum frequency"), ("dominance", "dominance"))
+            _(template).format(n=fmt_int(int(by_rule.get(rule, 0))))
+            for rule, template in (
+                ("frequency", N_("{n} by the minimum frequency rule")),
+                ("dominance", N_("{n} by the dominance rule")),
+            )
             if by_rule.get(rule, 0)
         ]
-        lead = (
-            "The employee figure of 1 group is confidential"
-            if n == 1
-            else f"Employee figures of {n} groups are confidential"
-        )
-        return f"{lead} ({', '.join(parts)}). " + self.rules.describe()
+        lead = ngettext(
+            "The employee figure of {n} group is confidential ({rules}).",
+            "Employee figures of {n} groups are confidential ({rules}).",
+            n,
+        ).format(n=fmt_int(n), rules=", ".join(parts))
+        return lead + " " + self.rules.describe()
 
 
 def protect_figures(

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data.codes import combine_codes, fold_codes, renumber, text_codes
+from mstatlas.i18n import _, fmt_int, ngettext
 
 #: Group codes of a text column and the distinct values they index (-1: blank).
 Codes = tuple[np.ndarray, list[str]]
@@ -49,14 +50,22 @@ def slugify(text: str) -> str:
 
 def method_text(by: str, n_firms: int, n_groups: int) -> str:
     """How ``n_firms`` firms became ``n_groups`` clusters, in words (the upload report's line)."""
-    group = "cluster column" if by == "cluster" else "city (and country)"
+    group = _("cluster column") if by == "cluster" else _("city (and country)")
+    into = ngettext("into {n} cluster", "into {n} clusters", n_groups).format(n=fmt_int(n_groups))
+    grouped = ngettext(
+        "{n} firm was grouped by {group} {into}.",
+        "{n} firms were grouped by {group} {into}.",
+        n_firms,
+    ).format(n=fmt_int(n_firms), group=group, into=into)
     return (
-        f"{n_firms:,} {'firm was' if n_firms == 1 else 'firms were'} grouped by {group} into "
-        f"{n_groups:,} {'cluster' if n_groups == 1 else 'clusters'}. Firms = number "
-        "of firm rows in the group; employees = sum over firms with a known head count "
-        "(marked 'at least' when some are unknown; the note says for how many firms it was "
-        "known); position = mean of the firms' coordinates (their city's coordinates when a "
-        "firm had none); year = latest year given."
+        grouped
+        + " "
+        + _(
+            "Firms = number of firm rows in the group; employees = sum over firms with a known "
+            "head count (marked 'at least' when some are unknown; the note says for how many "
+            "firms it was known); position = mean of the firms' coordinates (their city's "
+            "coordinates when a firm had none); year = latest year given."
+        )
     )
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_decimal, fmt_int
 
 
 def _env_number(name: str, default: float) -> float:
@@ -22,10 +23,15 @@ def _env_number(name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         raise DataError(
-            f"The setting {name}={text!r} is not a number; set it to e.g. {default:g} or unset it."
+            _(
+                "The setting {name}={text!r} is not a number; set it to e.g. {default:g} or "
+                "unset it."
+            ).format(name=name, text=text, default=default)
         ) from None
     if value <= 0:
-        raise DataError(f"The setting {name}={text!r} must be greater than 0.")
+        raise DataError(
+            _("The setting {name}={text!r} must be greater than 0.").format(name=name, text=text)
+        )
     return value
 
 
@@ -67,11 +73,13 @@ class Limits:
 
 def human_bytes(n: float) -> str:
     """``52428800`` -> ``'50 MB'`` (binary megabytes, as the limits are set)."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}".replace(".0 ", " ")
+    if n < 1024:
+        return _("{n} bytes").format(n=fmt_int(n))
+    for unit in ("KB", "MB", "GB"):
         n /= 1024
-    return f"{n:,.1f} GB"  # pragma: no cover
+        if n < 1024 or unit == "GB":
+            break
+    return f"{fmt_decimal(n, 1)} {unit}"
 
 
 class Deadline:
@@ -89,7 +97,9 @@ class Deadline:
         """Raise :class:`DataError` if the budget is spent (``stage`` names the step)."""
         if self.elapsed() > self.seconds:
             raise DataError(
-                f"Processing stopped while {stage}: the file needs more than the "
-                f"{self.seconds:g} s allowed per upload. Split it into smaller files or "
-                "remove columns the atlas does not use."
+                _(
+                    "Processing stopped while {stage}: the file needs more than the {seconds:g} s "
+                    "allowed per upload. Split it into smaller files or remove columns the atlas "
+                    "does not use."
+                ).format(stage=stage, seconds=self.seconds)
             )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mstatlas.data.schema import coerce_clusters
 from mstatlas.errors import DataError
+from mstatlas.i18n import _
 
 
 def data_dir() -> Path:
@@ -51,7 +52,9 @@ def default_clusters() -> gpd.GeoDataFrame:
     p = default_dataset_path()
     if not p.exists():
         raise DataError(
-            f"The default dataset {p.name} is missing from {p.parent}; "
-            "set MSTATLAS_DATA_DIR to the folder that holds it."
+            _(
+                "The default dataset {name} is missing from {parent}; set MSTATLAS_DATA_DIR to "
+                "the folder that holds it."
+            ).format(name=p.name, parent=p.parent)
         )
     return _read_default(str(p), p.stat().st_mtime).copy()

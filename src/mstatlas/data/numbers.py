@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data.codes import arrow_strings, string_buffers
+from mstatlas.i18n import _
 
 _QUALIFIER_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
     (
@@ -321,11 +322,20 @@ def not_a_number_reason(value: str, fmt: NumberFormat, what: str) -> str:
         example = "2007"
     else:
         example = fmt.example
-    hint = ""
-    if what != "coordinate" and fmt.decimal == "," and re.fullmatch(r"-?\d+\.\d{1,2}", value):
-        hint = "; this file writes decimals with a comma and groups thousands with a dot"
-    elif what != "coordinate" and fmt.decimal == "." and re.fullmatch(r"-?\d+,\d{1,2}", value):
-        hint = "; this file writes decimals with a dot and groups thousands with a comma"
+    reason = _("'{value}' is not a number (expected e.g. {example})")
     if re.search(r"\d\s*[-–]\s*\d", value):
-        hint = "; give one number and put the range in the note"
-    return f"'{value}' is not a number (expected e.g. {example}){hint}"
+        reason = _(
+            "'{value}' is not a number (expected e.g. {example}); give one number and put the "
+            "range in the note"
+        )
+    elif what != "coordinate" and fmt.decimal == "," and re.fullmatch(r"-?\d+\.\d{1,2}", value):
+        reason = _(
+            "'{value}' is not a number (expected e.g. {example}); this file writes decimals "
+            "with a comma and groups thousands with a dot"
+        )
+    elif what != "coordinate" and fmt.decimal == "." and re.fullmatch(r"-?\d+,\d{1,2}", value):
+        reason = _(
+            "'{value}' is not a number (expected e.g. {example}); this file writes decimals "
+            "with a dot and groups thousands with a comma"
+        )
+    return reason.format(value=value, example=example)

@@ -18,18 +18,21 @@ import pandas as pd
 
 from mstatlas.data.loading import data_dir
 from mstatlas.errors import DataError
+from mstatlas.i18n import N_, Labels, _
 
 #: The sections of a profile, in the order they are shown, with their headings.
-PROFILE_FIELDS: Final[dict[str, str]] = {
-    "technologies": "Technologies",
-    "markets": "Markets",
-    "research_institutes": "Research institutes",
-    "cluster_organisation": "Cluster organisation",
-    "startup_support": "Start-up support",
-    "events": "Events",
-    "founded": "Founded",
-    "website": "Website",
-}
+PROFILE_FIELDS: Final[Labels] = Labels(
+    {
+        "technologies": N_("Technologies"),
+        "markets": N_("Markets"),
+        "research_institutes": N_("Research institutes"),
+        "cluster_organisation": N_("Cluster organisation"),
+        "startup_support": N_("Start-up support"),
+        "events": N_("Events"),
+        "founded": N_("Founded"),
+        "website": N_("Website"),
+    }
+)
 
 #: Columns of a profile-facts table.
 PROFILE_COLUMNS: Final[tuple[str, ...]] = (
@@ -70,7 +73,9 @@ def coerce_profiles(frame: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in ("cluster_id", "field", "value") if c not in frame.columns]
     if missing:
-        raise ValueError(f"The profile table lacks column(s) {', '.join(missing)}.")
+        raise ValueError(
+            _("The profile table lacks column(s) {missing}.").format(missing=", ".join(missing))
+        )
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for col in PROFILE_COLUMNS:
         src = frame[col].reset_index(drop=True) if col in frame.columns else None
@@ -86,8 +91,9 @@ def coerce_profiles(frame: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(out["field"].dropna()) - set(PROFILE_FIELDS))
     if unknown:
         raise ValueError(
-            f"Unknown profile field(s) {', '.join(map(repr, unknown))}; "
-            f"fields are: {', '.join(PROFILE_FIELDS)}."
+            _("Unknown profile field(s) {unknown}; fields are: {profile_fields}.").format(
+                unknown=", ".join(map(repr, unknown)), profile_fields=", ".join(PROFILE_FIELDS)
+            )
         )
     return out[out["value"].notna() & out["cluster_id"].notna()].reset_index(drop=True)
 
@@ -99,9 +105,9 @@ def _years(src: pd.Series | None, n: int) -> pd.Series:
     num = pd.to_numeric(src, errors="coerce")
     bad = num.isna() & src.astype("string").str.strip().fillna("").ne("")
     if bad.any():
-        raise ValueError(f"Profile year {src[bad].iloc[0]!r} is not a year.")
+        raise ValueError(_("Profile year {year!r} is not a year.").format(year=src[bad].iloc[0]))
     if (num.notna() & (num % 1 != 0)).any():
-        raise ValueError("Profile years must be whole numbers.")
+        raise ValueError(_("Profile years must be whole numbers."))
     return num.astype("Float64").astype("Int64")
 
 
@@ -138,13 +144,17 @@ def load_profiles(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     p = Path(path) if path is not None else default_profiles_path()
     if not p.exists():
         raise DataError(
-            f"The profile file {p.name} is missing from {p.parent}; "
-            "set MSTATLAS_DATA_DIR to the folder that holds it."
+            _(
+                "The profile file {name} is missing from {parent}; set MSTATLAS_DATA_DIR to the "
+                "folder that holds it."
+            ).format(name=p.name, parent=p.parent)
         )
     try:
         return _read(str(p), p.stat().st_mtime).copy()
     except ValueError as exc:
-        raise DataError(f"{p.name} is not a profile table: {exc}") from exc
+        raise DataError(
+            _("{name} is not a profile table: {exc}").format(name=p.name, exc=exc)
+        ) from exc
 
 
 def cluster_profile(profiles: pd.DataFrame, cluster_id: str) -> dict[str, pd.DataFrame]:

@@ -13,7 +13,7 @@ from typing import Final
 import geopandas as gpd
 import pandas as pd
 
-from mstatlas.i18n import N_, Labels
+from mstatlas.i18n import N_, Labels, _
 
 CRS: Final = "EPSG:4326"
 
@@ -126,8 +126,10 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise ValueError(
-            f"The cluster table lacks required column(s) {', '.join(missing)}; "
-            f"expected at least {', '.join(REQUIRED)}."
+            _(
+                "The cluster table lacks required column(s) {missing}; expected at least "
+                "{required}."
+            ).format(missing=", ".join(missing), required=", ".join(REQUIRED))
         )
     df = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for col in COLUMNS:
@@ -144,15 +146,19 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
     unknown = sorted(set(df["counts_what"].unique()) - set(COUNTS_WHAT))
     if unknown:
         raise ValueError(
-            f"Unknown 'counts_what' value(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(COUNTS_WHAT)}."
+            _("Unknown 'counts_what' value(s) {unknown}; allowed: {counts_what}.").format(
+                unknown=", ".join(map(repr, unknown)), counts_what=", ".join(COUNTS_WHAT)
+            )
         )
     for col in ("firms_qualifier", "employees_qualifier"):
         bad = sorted(set(df[col].dropna().unique()) - set(QUALIFIERS))
         if bad:
             raise ValueError(
-                f"Unknown '{col}' value(s) {', '.join(map(repr, bad))}; "
-                f"allowed: {', '.join(q for q in QUALIFIERS if q)} or blank."
+                _("Unknown '{col}' value(s) {bad}; allowed: {allowed} or blank.").format(
+                    col=col,
+                    bad=", ".join(map(repr, bad)),
+                    allowed=", ".join(q for q in QUALIFIERS if q),
+                )
             )
     geometry = gpd.points_from_xy(df["lon"], df["lat"], crs=CRS)
     return gpd.GeoDataFrame(df, geometry=geometry, crs=CRS)
@@ -172,7 +178,11 @@ def _to_int(src: pd.Series | None, col: str, n: int) -> pd.Series:
     _raise_if_not_numeric(src, num, col)
     frac = num.notna() & (num % 1 != 0)
     if frac.any():
-        raise ValueError(f"Column '{col}' must hold whole numbers, found {num[frac].iloc[0]}.")
+        raise ValueError(
+            _("Column '{col}' must hold whole numbers, found {value}.").format(
+                col=col, value=num[frac].iloc[0]
+            )
+        )
     return num.astype("Float64").astype("Int64")
 
 
@@ -191,7 +201,11 @@ def _raise_if_not_numeric(src: pd.Series, num: pd.Series, col: str) -> None:
         return
     bad = suspect & (src.astype("string").str.strip() != "")
     if bad.any():
-        raise ValueError(f"Column '{col}' has non-numeric values, e.g. {src[bad].iloc[0]!r}.")
+        raise ValueError(
+            _("Column '{col}' has non-numeric values, e.g. {value!r}.").format(
+                col=col, value=src[bad].iloc[0]
+            )
+        )
 
 
 def _to_bool(src: pd.Series | None, n: int) -> pd.Series:

@@ -13,39 +13,68 @@ from typing import Final
 import pandas as pd
 
 from mstatlas.data.export import to_safe_csv_bytes
+from mstatlas.i18n import N_, Labels
 
 #: Template column -> what to write in it.
-TEMPLATE_COLUMNS: Final[dict[str, str]] = {
-    "name": "Name of the cluster (required)",
-    "city": "City or town; used to place the cluster when lat/lon are empty",
-    "country": "Country name (English, German or French) or ISO code, e.g. DE",
-    "lat": "Latitude in decimal degrees, e.g. 51.5136 (optional)",
-    "lon": "Longitude in decimal degrees, e.g. 7.4653 (optional)",
-    "firms": "Number of firms (whole number, optional)",
-    "employees": "Number of employees (whole number, optional)",
-    "year": "Year the figures refer to, e.g. 2007",
-    "counts_what": "What is counted: cluster_firms, network_members, regional_sector, national, "
-    "institute_staff, spin_offs or unspecified",
-    "source": "Title of the source of the figures",
-    "source_url": "Web address of the source (http:// or https://)",
-    "note": "Anything a reader should know about the figures (optional)",
-    "scope": "Leave blank when the figures cover the cluster's usual perimeter for this kind of "
-    "figure; otherwise name the narrower or other perimeter, e.g. MST.factory tenants "
-    "(figures are only compared within one scope)",
-    "region_employment": "Total employment of the cluster's region, whole number, from the "
-    "same source and year (optional; used for location quotients)",
-    "technologies": "Technologies of the cluster, e.g. MEMS; micro-optics (optional; several "
-    "separated by ;)",
-    "markets": "Markets the cluster serves, e.g. automotive; medical (optional; several "
-    "separated by ;)",
-    "research_institutes": "Research institutes of the cluster (optional; several separated by ;)",
-    "cluster_organisation": "The cluster's organisation or management body (optional)",
-    "startup_support": "Start-up support: incubators, founders' competitions (optional; "
-    "several separated by ;)",
-    "events": "Recurring events, conferences, fairs (optional; several separated by ;)",
-    "founded": "When the cluster or its organisation was founded, e.g. 2005 (optional)",
-    "website": "The cluster's website, e.g. www.example.org (optional)",
-}
+TEMPLATE_COLUMNS: Final[Labels] = Labels(
+    {
+        "name": N_("Name of the cluster (required)"),
+        "city": N_("City or town; used to place the cluster when lat/lon are empty"),
+        "country": N_("Country name (English, German or French) or ISO code, e.g. DE"),
+        "lat": N_("Latitude in decimal degrees, e.g. 51.5136 (optional)"),
+        "lon": N_("Longitude in decimal degrees, e.g. 7.4653 (optional)"),
+        "firms": N_("Number of firms (whole number, optional)"),
+        "employees": N_("Number of employees (whole number, optional)"),
+        "year": N_("Year the figures refer to, e.g. 2007"),
+        "counts_what": (
+            N_(
+                "What is counted: cluster_firms, network_members, regional_sector, national, "
+                "institute_staff, spin_offs or unspecified"
+            )
+        ),
+        "source": N_("Title of the source of the figures"),
+        "source_url": N_("Web address of the source (http:// or https://)"),
+        "note": N_("Anything a reader should know about the figures (optional)"),
+        "scope": (
+            N_(
+                "Leave blank when the figures cover the cluster's usual perimeter for this kind "
+                "of figure; otherwise name the narrower or other perimeter, e.g. MST.factory "
+                "tenants (figures are only compared within one scope)"
+            )
+        ),
+        "region_employment": (
+            N_(
+                "Total employment of the cluster's region, whole number, from the same source "
+                "and year (optional; used for location quotients)"
+            )
+        ),
+        "technologies": (
+            N_(
+                "Technologies of the cluster, e.g. MEMS; micro-optics (optional; several "
+                "separated by ;)"
+            )
+        ),
+        "markets": (
+            N_(
+                "Markets the cluster serves, e.g. automotive; medical (optional; several "
+                "separated by ;)"
+            )
+        ),
+        "research_institutes": N_(
+            "Research institutes of the cluster (optional; several separated by ;)"
+        ),
+        "cluster_organisation": N_("The cluster's organisation or management body (optional)"),
+        "startup_support": (
+            N_(
+                "Start-up support: incubators, founders' competitions (optional; several "
+                "separated by ;)"
+            )
+        ),
+        "events": N_("Recurring events, conferences, fairs (optional; several separated by ;)"),
+        "founded": N_("When the cluster or its organisation was founded, e.g. 2005 (optional)"),
+        "website": N_("The cluster's website, e.g. www.example.org (optional)"),
+    }
+)
 
 EXAMPLE_ROW: Final[dict[str, object]] = {
     "name": "Dortmund MST cluster",

@@ -22,6 +22,7 @@ import pandas as pd
 from mstatlas.data.codes import string_buffers
 from mstatlas.data.schema import COUNTS_WHAT
 from mstatlas.data.vocabulary import Severity
+from mstatlas.i18n import _, fmt_int, ngettext
 
 #: Rough window around Europe; points outside get a warning, not a rejection.
 EUROPE_WINDOW: Final = {"lat": (34.0, 72.0), "lon": (-25.0, 45.0)}
@@ -59,9 +60,9 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"Row {self.row}")
+            where.append(_("Row {row}").format(row=self.row))
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(_("column '{column}'").format(column=self.column))
         prefix = ", ".join(where)
         return f"{prefix}: {self.reason}" if prefix else self.reason
 
@@ -88,25 +89,35 @@ class ValidationReport:
     def summary(self) -> str:
         """One paragraph for people: counts, then the most common reasons."""
         if self.n_rows == 0:
-            return (
+            return _(
                 "The file has a header but no data rows; add at least one row below the "
                 "header (see the template for an example)."
             )
-        parts = [f"{self.n_imported:,} of {self.n_rows:,} rows imported"]
+        parts = [
+            ngettext(
+                "{n_imported} of {n_rows} rows imported",
+                "{n_imported} of {n_rows} rows imported",
+                self.n_rows,
+            ).format(n_imported=fmt_int(self.n_imported), n_rows=fmt_int(self.n_rows))
+        ]
         if self.n_rejected:
-            parts.append(f"{self.n_rejected:,} rejected")
+            parts.append(_("{n} rejected").format(n=fmt_int(self.n_rejected)))
         if self.n_warnings:
-            parts.append(f"{self.n_warnings:,} warning(s)")
+            n = self.n_warnings
+            parts.append(ngettext("{n} warning(s)", "{n} warning(s)", n).format(n=fmt_int(n)))
         text = ", ".join(parts) + "."
         if self.n_blank:
-            text += f" {self.n_blank:,} blank row(s) were skipped."
+            n = self.n_blank
+            text += " " + ngettext(
+                "{n} blank row(s) were skipped.", "{n} blank row(s) were skipped.", n
+            ).format(n=fmt_int(n))
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
-            first = errors[0]
-            first_text = str(first)
-            text += f" First problem: {first_text}" + ("" if first_text.endswith(".") else ".")
+            first_text = str(errors[0])
+            first_text += "" if first_text.endswith(".") else "."
+            text += " " + _("First problem: {problem}").format(problem=first_text)
         if self.n_rejected and self.n_imported == 0:
-            text += " No row could be imported; fix the problems listed and upload again."
+            text += " " + _("No row could be imported; fix the problems listed and upload again.")
         return text
 
     def to_frame(self) -> pd.DataFrame:
@@ -190,21 +201,25 @@ def text_problems(
                 int(rows[i]),
                 column,
                 v[:60] + "…",
-                f"the text is {len(v):,} characters long; at most {max_len:,} are accepted "
-                "(shorten it or move it to a linked source)",
+                _(
+                    "the text is {n} characters long; at most {max_len} are accepted "
+                    "(shorten it or move it to a linked source)"
+                ).format(n=fmt_int(len(v)), max_len=fmt_int(max_len)),
             )
         )
     for i in np.flatnonzero(control):
         v = str(text.iloc[i])
         ch = _CONTROL.search(v)
-        code = f"U+{ord(ch.group()):04X}" if ch else "a control character"
+        code = f"U+{ord(ch.group()):04X}" if ch else _("a control character")
         problems.append(
             Problem(
                 int(rows[i]),
                 column,
                 _CONTROL.sub("�", v)[:80],
-                f"the text contains an invisible control character ({code}); "
-                "retype the cell or remove the character",
+                _(
+                    "the text contains an invisible control character ({code}); "
+                    "retype the cell or remove the character"
+                ).format(code=code),
             )
         )
     return problems, pd.Series(too_long | control, index=values.index)

@@ -23,7 +23,7 @@ from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.validate import ValidationReport
 from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
-from mstatlas.i18n import _
+from mstatlas.i18n import _, current_language
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
 from mstatlas.io.detected import Detected
 from mstatlas.io.load import read_raw
@@ -125,7 +125,8 @@ def read_upload(
     deadline = Deadline(limits.max_seconds)
 
     def step(fraction: float, message: str) -> None:
-        deadline.check(message.lower())
+        # "stopped while checking rows"; German nouns keep their capital letter
+        deadline.check(message.lower() if current_language() == "en" else message)
         if progress is not None:
             progress(fraction, message)
 
