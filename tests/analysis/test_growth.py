@@ -248,3 +248,27 @@ def test_a_table_without_scope_column_is_all_usual_perimeter():
     r = growth_table(t, by="firms").iloc[0]
     # 10 -> 20 over 10 years: 2 ** 0.1 - 1
     assert pd.isna(r["scope"]) and r["cagr"] == pytest.approx(2**0.1 - 1)
+
+
+def test_growth_rule_names_the_kinds_in_the_order_growth_picks_them():
+    from mstatlas.analysis.ranking import CATEGORY_PRIORITY
+    from mstatlas.data.schema import COUNTS_WHAT
+
+    order = ", ".join(COUNTS_WHAT.english(c).lower() for c in CATEGORY_PRIORITY)
+    assert f"in this order: {order}; a series" in GROWTH_RULE
+
+
+def test_growth_caveats_and_figures_in_german():
+    from mstatlas.i18n import language
+
+    t = table(
+        [
+            {"cluster_id": "a", "employees": 1000, "employees_qualifier": "more_than",
+             "year": 2010},
+            {"cluster_id": "a", "employees": 2100, "year": 2012, "source_url": "https://b.example"},
+        ]
+    )  # fmt: skip
+    with language("de"):
+        r = growth_table(t, by="employees").iloc[0]
+    assert r["start_display"] == "> 1.000" and r["end_display"] == "2.100"
+    assert r["caveats"] == "unterschiedliche Quellen; Anfang ist eine Untergrenze (>)"

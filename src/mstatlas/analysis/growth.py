@@ -17,8 +17,9 @@ import pandas as pd
 
 from mstatlas.analysis.ranking import CATEGORY_PRIORITY, format_figures, measure_values
 from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 
-GROWTH_RULE = (
+GROWTH_RULE = N_(
     "Growth is shown only between figures that count the same thing (the same kind of figure "
     "and the same perimeter) for the same cluster, from the earliest to the latest year with "
     "such a figure; undated figures are left out. Change = latest minus earliest; compound "
@@ -28,10 +29,10 @@ GROWTH_RULE = (
     "from different sources and figures that are approximate or only a bound (a growth "
     "computed from '> 40' is itself uncertain). A cluster's growth (used to sort the ranking "
     "and for the momentum star) is that of its series whose kind comes first in this order: "
-    + ", ".join(COUNTS_WHAT[c].lower() for c in CATEGORY_PRIORITY)
-    + "; a series for the cluster's usual perimeter before one with a narrower or other "
-    "scope; then the longest span of years."
-)
+    "cluster firms, network members, spin-offs, institute staff, regional sector, national, "
+    "not stated; a series for the cluster's usual perimeter before one with a narrower or "
+    "other scope; then the longest span of years."
+)  # the order is CATEGORY_PRIORITY's (a test checks it)
 
 SERIES_COLUMNS: tuple[str, ...] = (
     "cluster_id", "cluster_name", "series", "counts_what", "scope", "year", "value", "qualifier",
@@ -48,10 +49,10 @@ GROWTH_COLUMNS: tuple[str, ...] = (
 
 #: How a qualifier makes a start or end figure uncertain, for the caveats.
 _QUALIFIER_CAVEAT: dict[str, str] = {
-    "about": "approximate",
-    "more_than": "a lower bound",
-    "at_least": "a lower bound",
-    "up_to": "an upper bound",
+    "about": N_("approximate"),
+    "more_than": N_("a lower bound"),
+    "at_least": N_("a lower bound"),
+    "up_to": N_("an upper bound"),
 }
 
 
@@ -220,16 +221,20 @@ def _ends(df: pd.DataFrame, latest: bool) -> pd.DataFrame:
 
 
 def _caveats(row: pd.Series, n_start: int, n_end: int) -> str:
-    notes = [] if row["same_source"] else ["different sources"]
+    notes = [] if row["same_source"] else [_("different sources")]
     for end, n in (("start", n_start), ("end", n_end)):
         q = row[f"{end}_qualifier"]
         if q:
-            notes.append(
-                f"{end} is {_QUALIFIER_CAVEAT.get(q, 'not exact')} ({QUALIFIERS[q].strip()})"
-            )
+            what = _(_QUALIFIER_CAVEAT[q]) if q in _QUALIFIER_CAVEAT else _("not exact")
+            said = _("start is {what} ({sign})") if end == "start" else _("end is {what} ({sign})")
+            notes.append(said.format(what=what, sign=QUALIFIERS[q].strip()))
         if n > 1:
             notes.append(
-                f"{n} different figures for {row[f'{end}_year']} ({row[f'{end}_display']} used)"
+                ngettext(
+                    "{n} different figure for {year} ({used} used)",
+                    "{n} different figures for {year} ({used} used)",
+                    n,
+                ).format(n=fmt_int(n), year=row[f"{end}_year"], used=row[f"{end}_display"])
             )
     return "; ".join(notes)
 
