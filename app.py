@@ -8,6 +8,7 @@ import streamlit as st
 from mstatlas.i18n import _
 from mstatlas.mapping.assets import install_static_assets
 from mstatlas.ui import (  # imported at start-up, not by the first sessions at once
+    accessible,
     compare_page,  # noqa: F401
     countries_page,  # noqa: F401
     embed_page,
@@ -33,6 +34,7 @@ st.set_page_config(page_title="MST Atlas", page_icon=FAVICON, layout="wide")
 install_static_assets(HERE / "static")  # Leaflet served by the app itself, never a CDN
 session.init_state()  # the view, parsed once from the link
 session.begin_run()
+accessible.page_css()  # keyboard focus rings and a print layout, on every page
 
 if session.view().embed:  # ?embed=true: only the map and its legend, for an iframe
     embed_page.render()

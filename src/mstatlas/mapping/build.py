@@ -12,6 +12,7 @@ import pandas as pd
 
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.loading import data_dir
+from mstatlas.mapping.accessible import make_accessible
 from mstatlas.mapping.assets import SERVED_PREFIX, use_local_leaflet
 from mstatlas.mapping.elements import RawText
 from mstatlas.mapping.layers import ClusterLayer, OutlineLayer, js_json
@@ -147,6 +148,7 @@ def build_base_map(
     # and links could then hold zooms the atlas refuses: set them on the map.
     m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     use_local_leaflet(m, asset_prefix)
+    make_accessible(m)  # a named region for screen readers, visible keyboard focus
     m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
     if online_tiles:
         folium.TileLayer(

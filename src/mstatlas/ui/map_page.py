@@ -18,7 +18,15 @@ from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import components, keys, profile_panel, rating_panel, session, share_panel
+from mstatlas.ui import (
+    accessible,
+    components,
+    keys,
+    profile_panel,
+    rating_panel,
+    session,
+    share_panel,
+)
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
 from mstatlas.ui.urlstate import LAYERS, ViewState
 
@@ -222,6 +230,7 @@ def render() -> None:
         )
         if show_clusters:
             components.legend(pts, view.measure, pts_key)
+            accessible.figures_alternative(pts, "map")
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
         now = session.view()  # the map may have reported a move in this run
