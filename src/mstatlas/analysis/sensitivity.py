@@ -21,7 +21,7 @@ import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_label, kinds_phrase, resolve_kinds
 from mstatlas.analysis.filters import Filters, apply_filters
-from mstatlas.analysis.provenance import rank_text
+from mstatlas.analysis.provenance import and_list, in_sentence, rank_text
 from mstatlas.analysis.ranking import (
     CATEGORY_PRIORITY,
     LIKE_WITH_LIKE,
@@ -29,6 +29,7 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
 )
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 
 Selection = Callable[[pd.DataFrame, str], pd.DataFrame]
 
@@ -48,7 +49,32 @@ SENSITIVITY_COLUMNS: tuple[str, ...] = (
     "cluster_name",
 )
 
-DIMENSIONS: tuple[str, ...] = ("Measure", "Kind of figures", "Year window", "Headline rule")
+#: The choices varied; the ``dimension`` column holds these English keys (show ``_(key)``).
+DIMENSIONS: tuple[str, ...] = (
+    N_("Measure"),
+    N_("Kind of figures"),
+    N_("Year window"),
+    N_("Headline rule"),
+)
+#: What the rank depends on, per dimension, in a verdict.
+_DEPENDS_ON: dict[str, str] = {
+    "Measure": N_("the measure ({examples})"),
+    "Kind of figures": N_("the kind of figures ({examples})"),
+    "Year window": N_("the year window ({examples})"),
+    "Headline rule": N_("the headline rule ({examples})"),
+}
+#: A measure in a phrase after a rank: "3rd of 10 by firms".
+_BY_MEASURE: dict[str, str] = {
+    "employees": N_("by employees"),
+    "firms": N_("by firms"),
+    "employees_per_firm": N_("by employees per firm"),
+}
+#: "No … figure" per measure, for why a cluster is not ranked.
+_NO_FIGURE: dict[str, str] = {
+    "employees": N_("no employees figure"),
+    "firms": N_("no firms figure"),
+    "employees_per_firm": N_("no employees per firm figure"),
+}
 
 
 # --- headline rules: each a row selection ------------------------------------------------
@@ -131,30 +157,34 @@ class HeadlineRule(NamedTuple):
 #: The rules a ranking can be checked under (name -> label, description, selection).
 HEADLINE_RULES: dict[str, HeadlineRule] = {
     "default": HeadlineRule(
-        "Ranking's rule",
-        "the kind closest to cluster firms, the usual perimeter, the most recent dated "
-        "figure, an exact figure over an approximate one",
+        N_("Ranking's rule"),
+        N_(
+            "the kind closest to cluster firms, the usual perimeter, the most recent dated "
+            "figure, an exact figure over an approximate one"
+        ),
         select_default,
     ),
     "earliest": HeadlineRule(
-        "Earliest figure",
-        "each cluster's earliest dated figure of its headline kind and scope "
-        "(an undated one only when none is dated)",
+        N_("Earliest figure"),
+        N_(
+            "each cluster's earliest dated figure of its headline kind and scope "
+            "(an undated one only when none is dated)"
+        ),
         select_earliest,
     ),
     "exact_only": HeadlineRule(
-        "Exact figures only",
-        "figures stated as about, more than, at least or up to are left out",
+        N_("Exact figures only"),
+        N_("figures stated as about, more than, at least or up to are left out"),
         select_exact,
     ),
     "largest": HeadlineRule(
-        "Largest figure",
-        "each cluster's largest figure of its headline kind and scope",
+        N_("Largest figure"),
+        N_("each cluster's largest figure of its headline kind and scope"),
         select_largest,
     ),
     "dated_only": HeadlineRule(
-        "Dated figures only",
-        "figures without a year are left out",
+        N_("Dated figures only"),
+        N_("figures without a year are left out"),
         select_dated,
     ),
 }
@@ -205,15 +235,24 @@ def year_spread(ranking: pd.DataFrame) -> YearSpread:
     n_dated, n_undated = len(dated), len(years) - len(dated)
     if n_dated == 0:
         text = (
-            f"No ranked figure is dated ({n_undated} undated)" if n_undated else "No figures ranked"
+            _("No ranked figure is dated ({n} undated)").format(n=fmt_int(n_undated))
+            if n_undated
+            else _("No figures ranked")
         )
         return YearSpread(None, None, 0, n_undated, text, False)
     first, last = int(dated.min()), int(dated.max())
-    span = f"from {first}" if first == last else f"from {first} to {last}"
-    counts = f"{n_dated} dated" + (f", {n_undated} undated" if n_undated else "")
-    return YearSpread(
-        first, last, n_dated, n_undated, f"Figures {span} ({counts})", last - first > 3
+    counts = (
+        _("{dated} dated, {undated} undated").format(
+            dated=fmt_int(n_dated), undated=fmt_int(n_undated)
+        )
+        if n_undated
+        else _("{dated} dated").format(dated=fmt_int(n_dated))
     )
+    text = (
+        _("Figures from {first} ({counts})") if first == last
+        else _("Figures from {first} to {last} ({counts})")
+    ).format(first=first, last=last, counts=counts)  # fmt: skip
+    return YearSpread(first, last, n_dated, n_undated, text, last - first > 3)
 
 
 def same_period_window(
@@ -300,7 +339,7 @@ def _choices(
     counts = resolve_kinds(clusters, counts_arg, by)
     out = [
         _Choice(
-            "Measure", label, f"by {label.lower()}", m,
+            "Measure", label, _(_BY_MEASURE[m]), m,
             resolve_kinds(clusters, counts_arg, m), None, "default", m == by,
         )
         for m, label in MEASURES.items()
@@ -312,23 +351,28 @@ def _choices(
     if counts not in kinds:
         kinds.insert(0, counts)
     for k in kinds:
-        phrase = "with all kinds mixed" if k is None else kinds_phrase(k)
+        phrase = _("with all kinds mixed") if k is None else kinds_phrase(k)
         out.append(
             _Choice("Kind of figures", kinds_label(k), phrase, by, k, None, "default", k == counts)
         )
-    windows: list[tuple[str, tuple[int, int] | None]] = [("All years", None)]
+    windows: list[tuple[str, tuple[int, int] | None]] = [(_("All years"), None)]
     same = same_period_window(clusters, by, counts)
     if same is not None:
-        windows.append((f"Same period {same[0]}–{same[1]}", same))
+        windows.append((_("Same period {first}–{last}").format(first=same[0], last=same[1]), same))
     if window is not None and window != same:
         windows.append((f"{window[0]}–{window[1]}", window))
     for label, w in windows:
-        phrase = "with all years" if w is None else f"with figures from {w[0]}–{w[1]} only"
+        phrase = (
+            _("with all years")
+            if w is None
+            else _("with figures from {first}–{last} only").format(first=w[0], last=w[1])
+        )
         out.append(_Choice("Year window", label, phrase, by, counts, w, "default", w is None))
     for name, rule in HEADLINE_RULES.items():
-        phrase = f"with the rule '{rule.label.lower()}'"
+        label = _(rule.label)
+        phrase = _("with the rule '{rule}'").format(rule=in_sentence(label))
         out.append(
-            _Choice("Headline rule", rule.label, phrase, by, counts, None, name, name == "default")
+            _Choice("Headline rule", label, phrase, by, counts, None, name, name == "default")
         )
     return out
 
@@ -347,13 +391,15 @@ def _rank_under(clusters: pd.DataFrame, c: _Choice) -> pd.DataFrame:
 
 
 def _not_ranked_note(c: _Choice) -> str:
-    what = f"no {MEASURES[c.by].lower()} figure"
+    what = _(_NO_FIGURE[c.by])
     if c.rule == "exact_only":
-        what += " stated exactly"
+        what = _("{what} stated exactly").format(what=what)
     elif c.rule == "dated_only":
-        what += " with a year"
-    where = f" dated {c.window[0]}–{c.window[1]}" if c.window is not None else ""
-    return f"not ranked: {what} {kinds_phrase(c.counts)}{where}"
+        what = _("{what} with a year").format(what=what)
+    text = _("not ranked: {what} {kinds}").format(what=what, kinds=kinds_phrase(c.counts))
+    if c.window is None:
+        return text
+    return _("{text} dated {first}–{last}").format(text=text, first=c.window[0], last=c.window[1])
 
 
 def rank_sensitivity(
@@ -416,7 +462,13 @@ def rank_sensitivity(
         else:
             h = hit.iloc[0]
             others = int((ranking["rank"] == h["rank"]).sum()) - 1
-            note = f"tied with {others} other cluster{'s' if others > 1 else ''}" if others else ""
+            note = (
+                ngettext(
+                    "tied with {n} other cluster", "tied with {n} other clusters", others
+                ).format(n=fmt_int(others))
+                if others
+                else ""
+            )
             rec.update(rank=int(h["rank"]), tied=bool(h["tied"]), figure=h["display"],
                        year=h["year"], counts_what=h["counts_what"], note=note)  # fmt: skip
         records.append(rec)
@@ -440,12 +492,12 @@ def _differences(rows: pd.DataFrame, max_examples: int) -> str:
         for _, r in ranked.head(max_examples).iterrows()
     ]
     if len(ranked) > max_examples:
-        parts.append(f"{len(ranked) - max_examples} more")
+        parts.append(_("{n} more").format(n=fmt_int(len(ranked) - max_examples)))
     unranked = rows[rows["rank"].isna()]
     if len(unranked) == 1:
-        parts.append(f"not ranked {unranked['phrase'].iloc[0]}")
+        parts.append(_("not ranked {choice}").format(choice=unranked["phrase"].iloc[0]))
     elif len(unranked) > 1:
-        parts.append(f"not ranked under {len(unranked)} choices")
+        parts.append(_("not ranked under {n} choices").format(n=fmt_int(len(unranked))))
     return "; ".join(parts)
 
 
@@ -467,7 +519,7 @@ def sensitivity_verdict(table: pd.DataFrame, max_examples: int = 2) -> str:
         firms) and on the kind of figures (not ranked counting network members)."
     """
     if table.empty:
-        return "No ranking to compare."
+        return _("No ranking to compare.")
     name = str(table["cluster_name"].iloc[0])
     base = table[table["current"]].iloc[0]
     base_rank = base["rank"]
@@ -475,23 +527,36 @@ def sensitivity_verdict(table: pd.DataFrame, max_examples: int = 2) -> str:
         ["Measure", "Kind of figures"]), "phrase"])  # fmt: skip
     same = table["rank"].isna() if pd.isna(base_rank) else table["rank"].eq(base_rank).fillna(False)
     n_same, n = int(same.sum()), len(table)
-    if pd.isna(base_rank):
-        head = f"{name} is not ranked {base_phrase}"
-        verb = "not ranked"
+    unranked = pd.isna(base_rank)
+    if unranked:
+        head = _("{name} is not ranked {choice}").format(name=name, choice=base_phrase)
     else:
-        head = f"{name} ranks {rank_text(base_rank, int(base['of_n']))} ({base_phrase})"
-        verb = "the same rank"
+        head = _("{name} ranks {rank} ({choice})").format(
+            name=name, rank=rank_text(base_rank, int(base["of_n"])), choice=base_phrase
+        )
     differing = []
     for dim in DIMENSIONS:
         rows = table[(table["dimension"] == dim).to_numpy() & ~same.to_numpy()]
         if not rows.empty:
-            differing.append(f"the {dim.lower()} ({_differences(rows, max_examples)})")
+            differing.append(_(_DEPENDS_ON[dim]).format(examples=_differences(rows, max_examples)))
     if not differing:
-        return (
-            f"{head}; {verb} under all {n} choices tried: it does not depend on the measure, "
-            "the kind of figures, the year window or the headline rule."
+        holds = (
+            _(
+                "{head}; not ranked under all {n} choices tried: it does not depend on the "
+                "measure, the kind of figures, the year window or the headline rule."
+            )
+            if unranked
+            else _(
+                "{head}; the same rank under all {n} choices tried: it does not depend on the "
+                "measure, the kind of figures, the year window or the headline rule."
+            )
         )
-    deps = (
-        differing[0] if len(differing) == 1 else ", ".join(differing[:-1]) + " and " + differing[-1]
+        return holds.format(head=head, n=fmt_int(n))
+    depends = (
+        _("{head}; not ranked under {same} of {n} choices; it depends on {dependencies}.")
+        if unranked
+        else _("{head}; the same rank under {same} of {n} choices; it depends on {dependencies}.")
     )
-    return f"{head}; {verb} under {n_same} of {n} choices; it depends on {deps}."
+    return depends.format(
+        head=head, same=fmt_int(n_same), n=fmt_int(n), dependencies=and_list(differing)
+    )
