@@ -33,7 +33,7 @@ from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import components, session, share_panel
+from mstatlas.ui import accessible, components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 
 IVAM_BUTTON = "IVAM 2007 benchmark set ({n} clusters)"
@@ -215,6 +215,7 @@ def _charts(table: pd.DataFrame) -> None:
         part = table[(table["measure"] == measure) & table["value"].notna()]
         with col:
             st.altair_chart(_fit(compare_chart(table, measure)), width="stretch")
+            accessible.figures_alternative(table[table["measure"] == measure], "chart")
             if part.empty:
                 st.caption("No cluster here has this figure.")
             else:
@@ -246,6 +247,8 @@ def _growth_section(
         charts = [(by, s) for by, s in charts if not s.empty]
         for col, (by, series) in zip(st.columns(len(GROWTH_MEASURES)), charts):
             col.altair_chart(_fit(growth_chart(series, by)), width="stretch")
+            with col:
+                accessible.figures_alternative(series, "chart")
     why = (
         "figures of one kind (and perimeter) from two different years are needed; growth is "
         "never computed across kinds of figures, and undated figures cannot be placed in time"

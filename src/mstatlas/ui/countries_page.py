@@ -23,7 +23,7 @@ from mstatlas.mapping.countries import (
     country_legend_html,
     country_map,
 )
-from mstatlas.ui import components, keys, session, share_panel
+from mstatlas.ui import accessible, components, keys, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 
 #: The page's own choices (measure, kind, colour), kept across pages; not in the link.
@@ -285,6 +285,7 @@ def render() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         clicked = _map(summary, colour, view.countries)
+        accessible.figures_alternative(summary, "map")
     if clicked and (clicked,) != view.countries:
         _set_countries((clicked,))
         st.rerun()  # the sidebar, drawn before the click was known, follows

@@ -39,7 +39,7 @@ from mstatlas.mapping.outlines import (
     outline_layer,
 )
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import firm_cluster_panel, keys, session
+from mstatlas.ui import accessible, firm_cluster_panel, keys, session
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import current
 from mstatlas.ui.firm_clusters_data import (
@@ -313,6 +313,8 @@ def render() -> None:
         st.rerun()  # draw the picked outline as selected
     prot = protected(ds.id, radius, min_firms, rules.min_firms, rules.dominance)
     owner = is_owner(ds)
+    with left:  # the clusters the outlines show, as a table
+        accessible.table_alternative(firm_cluster_panel.cluster_table(det, prot, owner), "map")
     with right:
         firm_cluster_panel.picked_cluster(
             ds, det, prot, reg.source, head_counts=head_counts_allowed(ds), owner=owner

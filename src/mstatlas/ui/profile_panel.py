@@ -20,7 +20,7 @@ from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profil
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi_frame
 from mstatlas.i18n import _, fmt_int, ngettext
-from mstatlas.ui import components, rating_panel, session
+from mstatlas.ui import accessible, components, rating_panel, session
 from mstatlas.ui.components import md, source_link
 from mstatlas.ui.urlstate import MAX_COMPARE, RADIUS_KM
 
@@ -157,6 +157,7 @@ def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
         height=200, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
     )
     st.altair_chart(chart, width="stretch")
+    accessible.figures_alternative(series, "chart")
     with st.expander(_("How growth is computed")):
         st.caption(_(GROWTH_RULE))
 

@@ -58,7 +58,7 @@ from mstatlas.analysis.sensitivity import (
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import strip_bidi_frame
-from mstatlas.ui import components, rating_panel, session, share_panel
+from mstatlas.ui import accessible, components, rating_panel, session, share_panel
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import current, filtered, filters_key
 from mstatlas.ui.urlstate import MAX_COMPARE, RANK_SORTS, TOP_CHOICES, ViewState
@@ -498,6 +498,7 @@ def _chart(top: pd.DataFrame, full: pd.DataFrame, view: ViewState, ds_name: str)
         width="stretch",
     )
     st.caption(" ".join(footer))
+    accessible.figures_alternative(top, "chart")
     spec = export_spec(chart, footer)
     c1, c2, _ = st.columns([1, 1, 4])  # rendered only when clicked (deferred download data)
     c1.download_button(
