@@ -115,11 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--format", choices=["text", "json"], default="text")
     cli_disclosure.add_opt_out(val)
     val.set_defaults(handler=_cmd_validate)
-    from mstatlas import cli_firms, cli_intelligence, cli_stream
+    from mstatlas import cli_bundle, cli_firms, cli_intelligence, cli_stream
 
     cli_intelligence.add_commands(sub)
     cli_firms.add_commands(sub)
     cli_stream.add_commands(sub)
+    cli_bundle.add_commands(sub)
     return parser
 
 
