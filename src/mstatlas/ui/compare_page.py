@@ -32,24 +32,27 @@ from mstatlas.analysis.provenance import sources_with_years
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
+from mstatlas.i18n import N_, _, current_language, fmt_int, ngettext
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui import accessible, components, session, share_panel
 from mstatlas.ui.datasets import current, filtered, filters_key
 
-IVAM_BUTTON = "IVAM 2007 benchmark set ({n} clusters)"
-HOW_TO_PICK = (
+IVAM_BUTTON = N_("IVAM 2007 benchmark set ({n} clusters)")
+HOW_TO_PICK = N_(
     "Pick {lo} to {hi} clusters above to compare them side by side — or open a cluster's "
     "profile on the Map and use “Add to comparison”, or tick rows in the Ranking."
 )
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _comparison(ds_id: str, fkey: tuple, ids: tuple[str, ...]) -> pd.DataFrame:
+def _comparison(ds_id: str, fkey: tuple, ids: tuple[str, ...], lang: str) -> pd.DataFrame:
+    """The comparison table (``lang`` keys the cache: its figures and reasons are texts)."""
     return compare_clusters(filtered(ds_id, fkey), ids, measures=COMPARE_MEASURES)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _growth(ds_id: str, fkey: tuple, ids: tuple[str, ...], by: str) -> pd.DataFrame:
+def _growth(ds_id: str, fkey: tuple, ids: tuple[str, ...], by: str, lang: str) -> pd.DataFrame:
+    """Growth of the compared clusters (``lang`` keys the cache: its caveats are texts)."""
     rows = filtered(ds_id, fkey)
     return growth_table(rows[rows["cluster_id"].isin(list(ids))], by=by)
 
@@ -64,7 +67,9 @@ def _names(ds: Dataset) -> dict[str, str]:
 
 def _listing(names: Sequence[str]) -> str:
     quoted = [f"“{n}”" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("{items} and {last}").format(items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def _picked(names: Mapping[str, str]) -> tuple[str, ...]:
@@ -74,14 +79,18 @@ def _picked(names: Mapping[str, str]) -> tuple[str, ...]:
     kept = tuple(i for i in ids if i in names)
     if unknown:
         session.notice(
-            f"Not compared: {components.md(_listing(unknown))} "
-            f"{'is not a cluster id' if len(unknown) == 1 else 'are not cluster ids'} "
-            "of this dataset."
+            ngettext(
+                "Not compared: {ids} is not a cluster id of this dataset.",
+                "Not compared: {ids} are not cluster ids of this dataset.",
+                len(unknown),
+            ).format(ids=components.md(_listing(unknown)))
         )
     if len(kept) > MAX_COMPARE:
         session.notice(
-            f"At most {MAX_COMPARE} clusters are compared at once; comparing the first "
-            f"{MAX_COMPARE} of the {len(kept)} picked."
+            _(
+                "At most {n} clusters are compared at once; comparing the first "
+                "{n} of the {picked} picked."
+            ).format(n=MAX_COMPARE, picked=len(kept))
         )
         kept = kept[:MAX_COMPARE]
     if kept != ids:
@@ -98,26 +107,28 @@ def _picker(ds: Dataset, names: Mapping[str, str]) -> None:
     session.bound_widget(
         "compare",
         st.multiselect,
-        f"Clusters to compare ({MIN_COMPARE} to {MAX_COMPARE})",
+        _("Clusters to compare ({lo} to {hi})").format(lo=MIN_COMPARE, hi=MAX_COMPARE),
         options=sorted(names, key=lambda i: names[i].casefold()),
         format_func=lambda i: strip_bidi(names.get(i, i)),
         to_widget=list,
         from_widget=tuple,
         max_selections=MAX_COMPARE,
-        placeholder="Pick clusters by name",
+        placeholder=_("Pick clusters by name"),
     )
     if benchmark:
         st.button(
-            IVAM_BUTTON.format(n=len(benchmark)),
+            _(IVAM_BUTTON).format(n=len(benchmark)),
             key="compare_ivam",
             icon=":material/star:",
-            help="The clusters IVAM's Micro/Nano Atlas of Europe (2007) benchmarked.",
+            help=_("The clusters IVAM's Micro/Nano Atlas of Europe (2007) benchmarked."),
             on_click=_pick,
             args=(benchmark[:MAX_COMPARE],),
         )
     if len(session.view().compare) >= MAX_COMPARE:
         st.caption(
-            f"{MAX_COMPARE} clusters is the most compared at once; remove one to add another."
+            _("{n} clusters is the most compared at once; remove one to add another.").format(
+                n=MAX_COMPARE
+            )
         )
 
 
@@ -132,15 +143,18 @@ def _table(table: pd.DataFrame) -> None:
         strip_bidi_frame(wide),
         hide_index=True,
         width="stretch",
-        column_config={c: st.column_config.LinkColumn(c, display_text="open") for c in links},
+        column_config={c: st.column_config.LinkColumn(c, display_text=_("open")) for c in links},
     )
     st.caption(
-        "Each cluster's headline figure per measure, as its source states it (≈ about, "
-        "> more than, ≥ at least, ≤ up to), with its year, what it counts and its source. "
-        "An empty cell: not reported (in this selection). Figures are never averaged or added."
+        _(
+            "Each cluster's headline figure per measure, as its source states it (≈ about, "
+            "> more than, ≥ at least, ≤ up to), with its year, what it counts and its source. "
+            "An empty cell: not reported (in this selection). Figures are never averaged or "
+            "added."
+        )
     )
     st.download_button(
-        "Download comparison (CSV)",
+        _("Download comparison (CSV)"),
         data=to_safe_csv_bytes(table.drop(columns=["row"])),
         file_name="mst-compare.csv",
         mime="text/csv",
@@ -153,36 +167,55 @@ def _warnings(table: pd.DataFrame) -> None:
     per_measure = pairs_compared(table)
     total = sum(per_measure.values())
     if total == 0:
-        st.info("No measure has figures for two of these clusters, so no pair can be compared.")
+        st.info(_("No measure has figures for two of these clusters, so no pair can be compared."))
         return
     if pairs.empty:
         st.success(
-            f"All {total} pair{'s' if total != 1 else ''} of figures are comparable: the same "
-            f"kind of figure and perimeter, years at most {MAX_YEAR_GAP} apart, stated the "
-            "same way.",
+            ngettext(
+                "All {n} pair of figures are comparable: the same kind of figure and perimeter, "
+                "years at most {gap} apart, stated the same way.",
+                "All {n} pairs of figures are comparable: the same kind of figure and perimeter, "
+                "years at most {gap} apart, stated the same way.",
+                total,
+            ).format(n=fmt_int(total), gap=MAX_YEAR_GAP),
             icon=":material/check_circle:",
         )
         return
     n = len(pairs)
     bad = pairs["measure"].value_counts()
     counts = ", ".join(
-        f"{MEASURES[m].lower()} {int(bad.get(m, 0))} of {k}" for m, k in per_measure.items() if k
+        _("{measure} {bad} of {pairs}").format(
+            measure=MEASURES[m].lower(), bad=fmt_int(int(bad.get(m, 0))), pairs=fmt_int(k)
+        )
+        for m, k in per_measure.items()
+        if k
     )
     first = str(pairs["reasons"].iloc[0]).split("; ")[0]
     st.warning(
-        f"**Not comparable: {n} of {total} pairs of figures** ({counts}). "
-        f"For example, {components.md(MEASURES[pairs['measure'].iloc[0]].lower())}: "
-        f"{components.md(first)}. The figures are shown; read why before comparing them.",
+        _(
+            "**Not comparable: {n} of {total} pairs of figures** ({counts}). "
+            "For example, {measure}: {reason}. The figures are shown; read why before "
+            "comparing them."
+        ).format(
+            n=fmt_int(n),
+            total=fmt_int(total),
+            counts=counts,
+            measure=components.md(MEASURES[pairs["measure"].iloc[0]].lower()),
+            reason=components.md(first),
+        ),
         icon=":material/warning:",
     )
     shown = {
-        "Measure": [MEASURES[m] for m in pairs["measure"]],
-        "Cluster": pairs["cluster_a"],
-        "and": pairs["cluster_b"],
-        "Why not comparable": pairs["reasons"],
+        _("Measure"): [MEASURES[m] for m in pairs["measure"]],
+        _("Cluster"): pairs["cluster_a"],
+        _("and"): pairs["cluster_b"],
+        _("Why not comparable"): pairs["reasons"],
     }
     _fairness(table, per_measure)
-    with st.expander(f"Every pair that is not comparable, and why ({n})", expanded=n <= 6):
+    with st.expander(
+        _("Every pair that is not comparable, and why ({n})").format(n=fmt_int(n)),
+        expanded=n <= 6,
+    ):
         # A static table, so the reasons are read in full; its cells are Markdown, so
         # names (untrusted in uploads) are escaped.
         st.table(
@@ -194,11 +227,12 @@ def _warnings(table: pd.DataFrame) -> None:
 def _fairness(table: pd.DataFrame, per_measure: dict[str, int]) -> None:
     """Every pair at a glance: a grid per measure, ✓ where the comparison is fair."""
     measures = [m for m in COMPARE_MEASURES if per_measure.get(m)]
-    with st.expander("Which comparisons are fair: every pair at a glance", expanded=False):
+    with st.expander(_("Which comparisons are fair: every pair at a glance"), expanded=False):
         st.caption(
-            "✓: same kind of figure and perimeter, years at most "
-            f"{MAX_YEAR_GAP} apart, stated the same way. ✗ names what differs. "
-            "— : a cluster has no such figure."
+            _(
+                "✓: same kind of figure and perimeter, years at most {gap} apart, stated the "
+                "same way. ✗ names what differs. — : a cluster has no such figure."
+            ).format(gap=MAX_YEAR_GAP)
         )
         for tab, measure in zip(st.tabs([MEASURES[m] for m in measures]), measures):
             tab.dataframe(fairness_grid(table, measure), width="stretch")
@@ -210,33 +244,34 @@ def _fit(chart: alt.LayerChart) -> alt.LayerChart:
 
 
 def _charts(table: pd.DataFrame) -> None:
-    st.subheader("Side by side")
+    st.subheader(_("Side by side"))
     for col, measure in zip(st.columns(len(COMPARE_MEASURES)), COMPARE_MEASURES):
         part = table[(table["measure"] == measure) & table["value"].notna()]
         with col:
             st.altair_chart(_fit(compare_chart(table, measure)), width="stretch")
             accessible.figures_alternative(table[table["measure"] == measure], "chart")
             if part.empty:
-                st.caption("No cluster here has this figure.")
+                st.caption(_("No cluster here has this figure."))
             else:
                 sources = "; ".join(sources_with_years(part["source_title"], part["year"]))
-                st.caption(f"Sources: {components.md(sources)}.")
+                st.caption(_("Sources: {sources}.").format(sources=components.md(sources)))
 
 
 def _growth_section(
     ds: Dataset, fkey: tuple, ids: tuple[str, ...], names: Mapping[str, str]
 ) -> None:
-    st.subheader("Growth over time")
-    with st.expander("How growth is computed"):
-        st.markdown(components.md(GROWTH_RULE))
-    tables = {by: _growth(ds.id, fkey, ids, by) for by in GROWTH_MEASURES}
+    st.subheader(_("Growth over time"))
+    with st.expander(_("How growth is computed")):
+        st.markdown(components.md(_(GROWTH_RULE)))
+    lang = current_language()
+    tables = {by: _growth(ds.id, fkey, ids, by, lang) for by in GROWTH_MEASURES}
     rows = filtered(ds.id, fkey)
     without = []
     for cid in ids:
         lines = [
             growth_line(r, by)
             for by, g in tables.items()
-            for _, r in g[g["cluster_id"] == cid].iterrows()
+            for _row, r in g[g["cluster_id"] == cid].iterrows()
         ]
         if not lines:
             without.append(names.get(cid, cid))
@@ -249,14 +284,20 @@ def _growth_section(
             col.altair_chart(_fit(growth_chart(series, by)), width="stretch")
             with col:
                 accessible.figures_alternative(series, "chart")
-    why = (
+    why = _(
         "figures of one kind (and perimeter) from two different years are needed; growth is "
         "never computed across kinds of figures, and undated figures cannot be placed in time"
     )
     if len(without) == len(ids):
-        st.info(f"Growth cannot be shown for these clusters in this selection: {why}.")
+        st.info(
+            _("Growth cannot be shown for these clusters in this selection: {why}.").format(why=why)
+        )
     elif without:
-        st.caption(f"No growth for {components.md(_listing(without))}: {why}.")
+        st.caption(
+            _("No growth for {clusters}: {why}.").format(
+                clusters=components.md(_listing(without)), why=why
+            )
+        )
 
 
 def render() -> None:
@@ -264,7 +305,7 @@ def render() -> None:
     ds = current()
     session.show_notices()
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
-    head.title("Compare clusters")
+    head.title(_("Compare clusters"))
     with share:
         share_panel.render(ds, "compare")
     names = _names(ds)
@@ -272,27 +313,43 @@ def render() -> None:
     _picker(ds, names)
     ids = session.view().compare
     if len(ids) < MIN_COMPARE:
-        st.info(HOW_TO_PICK.format(lo=MIN_COMPARE, hi=MAX_COMPARE), icon=":material/info:")
+        st.info(_(HOW_TO_PICK).format(lo=MIN_COMPARE, hi=MAX_COMPARE), icon=":material/info:")
         return
     fkey = filters_key(session.view().filters())
     here = set(filtered(ds.id, fkey)["cluster_id"])
     present = tuple(i for i in ids if i in here)
     out = [names[i] for i in ids if i not in here]
     if out:
-        st.info(
-            f"Filtered out by the sidebar filters: {components.md(_listing(out))}. "
-            + ("Shown blank; " if len(present) >= MIN_COMPARE else "")
-            + "change the filters to compare "
-            + ("it." if len(out) == 1 else "them."),
-            icon=":material/filter_alt:",
+        shown_blank = len(present) >= MIN_COMPARE
+        text = (
+            ngettext(
+                "Filtered out by the sidebar filters: {clusters}. Shown blank; change the "
+                "filters to compare it.",
+                "Filtered out by the sidebar filters: {clusters}. Shown blank; change the "
+                "filters to compare them.",
+                len(out),
+            )
+            if shown_blank
+            else ngettext(
+                "Filtered out by the sidebar filters: {clusters}. Change the filters to "
+                "compare it.",
+                "Filtered out by the sidebar filters: {clusters}. Change the filters to "
+                "compare them.",
+                len(out),
+            )
         )
+        st.info(text.format(clusters=components.md(_listing(out))), icon=":material/filter_alt:")
     if len(present) < MIN_COMPARE:
         st.info(
-            f"At least {MIN_COMPARE} of the picked clusters must pass the filters to compare them.",
+            _("At least {n} of the picked clusters must pass the filters to compare them.").format(
+                n=MIN_COMPARE
+            ),
             icon=":material/info:",
         )
         return
-    table = with_missing(_comparison(ds.id, fkey, present), ids, names, COMPARE_MEASURES)
+    table = with_missing(
+        _comparison(ds.id, fkey, present, current_language()), ids, names, COMPARE_MEASURES
+    )
     _table(table)
     _warnings(table)
     _charts(table)

@@ -17,6 +17,7 @@ from mstatlas.data.countries import country_name
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import strip_bidi_frame
+from mstatlas.i18n import N_, _, current_language, fmt_int, ngettext
 from mstatlas.mapping.countries import (
     LAYER_NAME,
     VALUES,
@@ -35,13 +36,19 @@ PICK_KEY: Final = keys.COUNTRY_PICK
 CLEAR_KEY: Final = "country_view_clear"
 MAP_PAGE: Final = "src/mstatlas/ui/pages/map.py"
 RANKING_PAGE: Final = "src/mstatlas/ui/pages/ranking.py"
-PICK_LABEL: Final = "Filter the atlas to a country"
-COLOUR_LABELS: Final[dict[str, str]] = {"total": "the sum", "n_clusters": "number of clusters"}
+PICK_LABEL: Final = N_("Filter the atlas to a country")
+COLOUR_LABELS: Final[dict[str, str]] = {
+    "total": N_("the sum"),
+    "n_clusters": N_("number of clusters"),
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _summary(ds_id: str, fkey: tuple, by: str, kind: str) -> pd.DataFrame:
-    """The country summary of the clusters in view (cached per dataset, filters and choice)."""
+def _summary(ds_id: str, fkey: tuple, by: str, kind: str, lang: str) -> pd.DataFrame:
+    """The country summary of the clusters in view (cached per dataset, filters, choice, language).
+
+    Its sums and notes are texts, written in ``lang``.
+    """
     return country_summary(filtered(ds_id, fkey), by=by, counts=kind)
 
 
@@ -106,7 +113,7 @@ def _measure(sidebar_measure: str) -> str:
     by = _kept(
         "measure",
         st.radio,
-        "Add up",
+        _("Add up"),
         SUMMABLE_MEASURES,
         sidebar_measure if summable else "employees",
         format_func=MEASURES.get,
@@ -114,9 +121,10 @@ def _measure(sidebar_measure: str) -> str:
     )
     if not summable:
         st.info(
-            f"{MEASURES[sidebar_measure]} (chosen in the sidebar) is a ratio and cannot be "
-            f"added up across clusters; the countries show the sum of "
-            f"{MEASURES[by].lower()} instead.",
+            _(
+                "{ratio} (chosen in the sidebar) is a ratio and cannot be added up across "
+                "clusters; the countries show the sum of {measure} instead."
+            ).format(ratio=MEASURES[sidebar_measure], measure=MEASURES[by].lower()),
             icon=":material/info:",
         )
     return by
@@ -127,11 +135,16 @@ def _unsummable_note(rows: pd.DataFrame, by: str) -> None:
     present = figure_kinds(rows, by)
     if present and all(k in NOT_SUMMABLE_KINDS for k in present):
         why = " ".join(
-            f"{COUNTS_WHAT[k]} figures are not added up: {NOT_SUMMABLE_KINDS[k]}." for k in present
+            _("{kind} figures are not added up: {why}.").format(
+                kind=COUNTS_WHAT[k], why=_(NOT_SUMMABLE_KINDS[k])
+            )
+            for k in present
         )
         st.info(
-            f"The only {MEASURES[by].lower()} figures in view cannot be summed. {why} "
-            "The clusters are counted; no country has a sum.",
+            _(
+                "The only {measure} figures in view cannot be summed. {why} "
+                "The clusters are counted; no country has a sum."
+            ).format(measure=MEASURES[by].lower(), why=why),
             icon=":material/info:",
         )
 
@@ -139,39 +152,41 @@ def _unsummable_note(rows: pd.DataFrame, by: str) -> None:
 def _rule(kind: str, filtered_to: tuple[str, ...]) -> None:
     """The summing rule in plain words, with the caveat for the kind added up."""
     caveat = SUM_CAVEATS.get(kind, "")
-    text = f"**How a country's sum is formed.** {COUNTRY_RULE}"
+    text = "**" + _("How a country's sum is formed.") + "** " + _(COUNTRY_RULE)
     if caveat:
-        text += f"\n\n**{COUNTS_WHAT[kind]}:** {caveat}"
+        text += f"\n\n**{COUNTS_WHAT[kind]}:** {_(caveat)}"
     st.info(text, icon=":material/functions:")
     if filtered_to:
         names = ", ".join(country_name(c) for c in filtered_to)
         st.caption(
-            f"The sidebar's country filter is on ({components.md(names)}): only the clusters "
-            "of these countries are summarised, as are the other sidebar filters."
+            _(
+                "The sidebar's country filter is on ({countries}): only the clusters of these "
+                "countries are summarised, as are the other sidebar filters."
+            ).format(countries=components.md(names))
         )
     else:
-        st.caption("The sidebar's filters apply: only the clusters in view are summarised.")
+        st.caption(_("The sidebar's filters apply: only the clusters in view are summarised."))
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The table the page shows: one row per country, each sum with how to read it."""
     return pd.DataFrame(
         {
-            "Country": summary["country"],
-            "Code": summary["country_iso2"],
-            "Clusters": summary["n_clusters"].astype(int),
-            "Clusters with a figure": summary["n_with_figure"].astype(int),
-            "Sum": summary["display"],
-            "How to read the sum": summary["total_note"],
-            "Years": [
+            _("Country"): summary["country"],
+            _("Code"): summary["country_iso2"],
+            _("Clusters"): summary["n_clusters"].astype(int),
+            _("Clusters with a figure"): summary["n_with_figure"].astype(int),
+            _("Sum"): summary["display"],
+            _("How to read the sum"): summary["total_note"],
+            _("Years"): [
                 year_range_text(a, b) for a, b in zip(summary["year_min"], summary["year_max"])
             ],
-            "Undated figures": summary["n_undated"].astype(int),
-            "Clusters named": summary["clusters"],
-            "Not summed (why)": summary["not_summed"],
-            "Sources": summary["sources"],
+            _("Undated figures"): summary["n_undated"].astype(int),
+            _("Clusters named"): summary["clusters"],
+            _("Not summed (why)"): summary["not_summed"],
+            _("Sources"): summary["sources"],
         }
-    )
+    ).fillna("")  # blanks blank: a table shows None as "None"
 
 
 def _set_countries(codes: tuple[str, ...]) -> None:
@@ -201,12 +216,18 @@ def _country_links(codes: tuple[str, ...]) -> None:
     """Links to the map and ranking of the filtered countries, and a way back to all."""
     if not codes:
         return
-    names = country_name(codes[0]) if len(codes) == 1 else f"the {len(codes)} selected countries"
+    names = (
+        country_name(codes[0])
+        if len(codes) == 1
+        else _("the {n} selected countries").format(n=len(codes))
+    )
     a, b, c = st.columns(3)
-    a.page_link(MAP_PAGE, label=f"Show {names} on the map", icon=":material/map:")
-    b.page_link(RANKING_PAGE, label=f"Rank the clusters of {names}", icon=":material/leaderboard:")
+    to_map = _("Show {countries} on the map").format(countries=names)
+    to_ranking = _("Rank the clusters of {countries}").format(countries=names)
+    a.page_link(MAP_PAGE, label=to_map, icon=":material/map:")
+    b.page_link(RANKING_PAGE, label=to_ranking, icon=":material/leaderboard:")
     c.button(
-        "Clear the country filter",
+        _("Clear the country filter"),
         key=CLEAR_KEY,
         icon=":material/filter_alt_off:",
         on_click=_set_countries,
@@ -226,14 +247,16 @@ def _picker(summary: pd.DataFrame) -> None:
         _set_countries((code,) if code else ())
 
     st.selectbox(
-        PICK_LABEL,
+        _(PICK_LABEL),
         options=sorted(codes, key=lambda c: names[c]),
         format_func=lambda c: f"{names.get(c, c)} ({c})",
         key=PICK_KEY,
         on_change=_picked,
-        placeholder="All countries",
-        help="Sets the sidebar's country filter, so the Map and the Ranking show this "
-        "country's clusters only. Clicking a country on the map does the same.",
+        placeholder=_("All countries"),
+        help=_(
+            "Sets the sidebar's country filter, so the Map and the Ranking show this "
+            "country's clusters only. Clicking a country on the map does the same."
+        ),
     )
 
 
@@ -242,7 +265,7 @@ def render() -> None:
     ds = current()
     session.show_notices()
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
-    head.title("Clusters by country")
+    head.title(_("Clusters by country"))
     with share:
         share_panel.render(ds, "countries")
     view = session.view()
@@ -256,30 +279,32 @@ def render() -> None:
         kind = _kept(
             "kind",
             st.selectbox,
-            "Figures that count",
+            _("Figures that count"),
             kinds,
             default,
             format_func=lambda k: COUNTS_WHAT.get(k, k),
-            help="One kind only: figures that count different things are never added "
-            "together. The default is the kind the ranking compares.",
+            help=_(
+                "One kind only: figures that count different things are never added "
+                "together. The default is the kind the ranking compares."
+            ),
         )
     with c3:
         colour = _kept(
             "colour",
             st.radio,
-            "Colour countries by",
+            _("Colour countries by"),
             tuple(VALUES),
             "total",
-            format_func=COLOUR_LABELS.get,
+            format_func=lambda v: _(COLOUR_LABELS[v]),
             horizontal=True,
         )
     _unsummable_note(rows, by)
     if rows.empty:
         _rule(kind, view.countries)
-        st.warning("No cluster is in view. Change the filters in the sidebar to see more.")
+        st.warning(_("No cluster is in view. Change the filters in the sidebar to see more."))
         _country_links(view.countries)
         return
-    summary = _summary(ds.id, fkey, by, kind)
+    summary = _summary(ds.id, fkey, by, kind, current_language())
     # The map first and whole on screen (a click on a map cut by the window's edge scrolls
     # the page as the map takes focus, and lands elsewhere); the rule and legend beside it.
     left, right = st.columns([3, 2], gap="medium")
@@ -294,15 +319,22 @@ def render() -> None:
         _picker(summary)
         _country_links(view.countries)
         _rule(kind, view.countries)
-    label = MEASURES[by].lower()
+    n_clusters = int(summary["n_clusters"].sum())
     st.markdown(
-        f"**{len(summary)} countr{'y' if len(summary) == 1 else 'ies'}**, "
-        f"{int(summary['n_clusters'].sum())} clusters; sums of {label} "
-        f"counting {COUNTS_WHAT[kind].lower()}."
+        ngettext(
+            "**{n} country**, {clusters} clusters; sums of {measure} counting {kind}.",
+            "**{n} countries**, {clusters} clusters; sums of {measure} counting {kind}.",
+            len(summary),
+        ).format(
+            n=fmt_int(len(summary)),
+            clusters=fmt_int(n_clusters),
+            measure=MEASURES[by].lower(),
+            kind=COUNTS_WHAT[kind].lower(),
+        )
     )
     st.dataframe(strip_bidi_frame(summary_table(summary)), hide_index=True, width="stretch")
     st.download_button(
-        "Download the table (CSV)",
+        _("Download the table (CSV)"),
         data=to_safe_csv_bytes(summary),
         file_name=f"mst-countries-{by}-{kind}.csv",
         mime="text/csv",

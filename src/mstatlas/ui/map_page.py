@@ -39,9 +39,12 @@ def _map_html(
     selected: str | None,
     position: tuple[float | None, float | None, float | None],
     title: str,
-    lang: str,
+    lang: str = "",
 ) -> str:
-    """The map as one offline HTML file, opening where the person is looking (in ``lang``)."""
+    """The map as one offline HTML file, opening where the person is looking.
+
+    ``lang`` only keys the cache (the file's texts are in the active language).
+    """
     from mstatlas.mapping.assets import standalone_html
     from mstatlas.mapping.build import build_map
 

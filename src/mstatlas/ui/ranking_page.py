@@ -9,12 +9,10 @@ rating, and the method.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,14 +23,8 @@ from mstatlas.analysis.charts import (
     export_spec,
     ranking_chart,
 )
-from mstatlas.analysis.growth import GROWTH_RULE, cluster_growth, series_label
-from mstatlas.analysis.provenance import (
-    rank_text,
-    rank_texts,
-    with_article,
-    year_text,
-    year_texts,
-)
+from mstatlas.analysis.growth import GROWTH_RULE, cluster_growth
+from mstatlas.analysis.provenance import year_range_text
 from mstatlas.analysis.ranking import (
     HEADLINE_RULE,
     LIKE_WITH_LIKE,
@@ -42,7 +34,6 @@ from mstatlas.analysis.ranking import (
     figure_kinds,
     kind_label,
     listing,
-    measure_values,
     mixed_kinds_caveat,
     other_perimeters,
     position_statement,
@@ -50,23 +41,40 @@ from mstatlas.analysis.ranking import (
     ranked_kind_text,
 )
 from mstatlas.analysis.sensitivity import (
+    YearSpread,
     rank_sensitivity,
     same_period_window,
     sensitivity_verdict,
     year_spread,
 )
 from mstatlas.data.export import to_safe_csv_bytes
-from mstatlas.data.schema import COUNTS_WHAT, MEASURES
+from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi_frame
-from mstatlas.ui import accessible, components, rating_panel, session, share_panel
+from mstatlas.i18n import N_, _, current_language, fmt_int
+from mstatlas.ui import accessible, rating_panel, session, share_panel
 from mstatlas.ui.components import md
 from mstatlas.ui.datasets import current, filtered, filters_key
+from mstatlas.ui.ranking_table import (
+    growth_order,
+    link_column,
+    no_growth_reasons,
+    ranking_table,
+    sensitivity_table,
+)
 from mstatlas.ui.urlstate import MAX_COMPARE, RANK_SORTS, TOP_CHOICES, ViewState
 
-MIXED_LABEL = "Include figures that count other things"
+__all__ = ["growth_order", "no_growth_reasons", "render", "ticked_clusters"]
+
+MIXED_LABEL = N_("Include figures that count other things")
 COMPARE_PAGE = "src/mstatlas/ui/pages/compare.py"
-SORT_LABELS = {"figure": "figure", "growth": "growth per year"}
-SAME_PERIOD_HELP = (
+SORT_LABELS = {"figure": N_("figure"), "growth": N_("growth per year")}
+#: Said when no cluster in view has a figure for the measure ranked.
+NO_FIGURE = {
+    "employees": N_("No cluster in this selection has an employees figure."),
+    "firms": N_("No cluster in this selection has a firms figure."),
+    "employees_per_firm": N_("No cluster in this selection has an employees per firm figure."),
+}
+SAME_PERIOD_HELP = N_(
     "The 5 years (both ends included) with dated figures for the most clusters; "
     "undated figures are left out, as their year is unknown."
 )
@@ -79,11 +87,12 @@ def _counts_arg(mixed: bool) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _ranking(
-    ds_id: str, fkey: tuple, by: str, mixed: bool
+    ds_id: str, fkey: tuple, by: str, mixed: bool, lang: str
 ) -> tuple[pd.DataFrame, tuple[str, ...], pd.DataFrame, dict[str, str]]:
     """The ranking in view, the kinds the selection has for ``by``, growth and no-growth reasons.
 
-    Growth is of the kinds the ranking compares (:func:`cluster_growth`).
+    Growth is of the kinds the ranking compares (:func:`cluster_growth`); ``lang``
+    keys the cache, as the figures and reasons are written in it.
     """
     rows = filtered(ds_id, fkey)
     counts = None if mixed else default_kinds(rows, by)  # like with like
@@ -94,109 +103,6 @@ def _ranking(
         growth,
         no_growth_reasons(rows, by, counts),
     )
-
-
-def no_growth_reasons(rows: pd.DataFrame, by: str, counts: Sequence[str] | None) -> dict[str, str]:
-    """Why a cluster has no growth for ``by``, for every cluster with a figure of ``counts``.
-
-    Growth needs figures of one kind and scope from two different years
-    (:data:`~mstatlas.analysis.growth.GROWTH_RULE`); the reason names what is
-    missing. Clusters that do have a series over two years get "no growth rate:
-    a figure is 0" (used only for those :func:`cluster_growth` gives no rate).
-    """
-    value, _ = measure_values(rows, by)
-    keep = value.notna().to_numpy(dtype=bool).copy()  # the view's arrays are read-only
-    if counts is not None:
-        keep &= rows["counts_what"].isin(list(counts)).fillna(False).to_numpy(dtype=bool)
-    df = pd.DataFrame(
-        {
-            "id": rows["cluster_id"].astype(object).to_numpy()[keep],
-            "kind": rows["counts_what"].astype(object).to_numpy()[keep],
-            "scope": rows["scope"].astype(object).fillna("").to_numpy()[keep]
-            if "scope" in rows.columns
-            else "",
-            "year": rows["year"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[keep],
-        }
-    )
-    dated = df[df["year"].notna()]
-    n_years = dated.groupby("id")["year"].nunique()
-    first = dated.groupby("id")["year"].min()
-    longest = dated.groupby(["id", "kind", "scope"])["year"].nunique().groupby(level=0).max()
-    out: dict[str, str] = {}
-    for cid in map(str, pd.unique(df["id"])):
-        if cid not in n_years.index:
-            out[cid] = "no growth: no dated figure"
-        elif n_years[cid] == 1:
-            out[cid] = f"no growth: one year only ({int(first[cid])})"
-        elif longest[cid] < 2:
-            out[cid] = "no growth: its years are of different kinds or perimeters"
-        else:
-            out[cid] = "no growth rate: a figure is 0"
-    return out
-
-
-def growth_order(
-    ranking: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, str], by: str
-) -> pd.DataFrame:
-    """The ranking re-ordered by compound annual growth, highest first.
-
-    Clusters whose growth has no rate, then clusters without a growth, follow
-    (in ranking order), with the reason in ``growth_note``. Adds ``cagr``,
-    ``growth_ends``, ``growth_years``, ``growth_change``, ``growth_of``,
-    ``growth_sources`` and ``growth_note`` (text; blank without a growth).
-    """
-    by_id = {str(g["cluster_id"]): g for g in growth.to_dict("records")}
-    ids = [str(c) for c in ranking["cluster_id"]]
-    hits = [by_id.get(c) for c in ids]
-    cagr = np.array([np.nan if g is None else float(g["cagr"]) for g in hits])
-    digits = 1 if by == "employees_per_firm" else 0
-    columns: dict[str, list[object]] = {k: [] for k in _GROWTH_TEXT}
-    for cid, g in zip(ids, hits):
-        texts = _growth_texts(g, digits) if g is not None else dict.fromkeys(_GROWTH_TEXT, "")
-        if g is None or pd.isna(g["cagr"]):
-            texts["growth_note"] = reasons.get(cid, "no growth")
-        for k in _GROWTH_TEXT:
-            columns[k].append(texts[k])
-    out = ranking.assign(
-        cagr=cagr,
-        growth_years=pd.array(
-            [None if g is None else int(g["years"]) for g in hits], dtype="Int64"
-        ),
-        **columns,
-    )
-    has = np.array([g is not None for g in hits])
-    group = np.where(~np.isnan(cagr), 0, np.where(has, 1, 2))
-    key = np.where(np.isnan(cagr), 0.0, -np.nan_to_num(cagr))
-    order = np.lexsort((out["rank"].to_numpy(dtype=float), key, group))
-    return out.iloc[order].reset_index(drop=True)
-
-
-_GROWTH_TEXT = ("growth_ends", "growth_change", "growth_of", "growth_sources", "growth_note")
-
-
-def _growth_texts(g: Mapping[str, Any], digits: int) -> dict[str, object]:
-    """One growth (a row of :func:`cluster_growth`) in the words of the table's columns."""
-    start = f"{g['start_source_title'] or 'no source named'} ({int(g['start_year'])})"
-    end = f"{g['end_source_title'] or 'no source named'} ({int(g['end_year'])})"
-    return {
-        "growth_ends": f"{g['start_display']} ({int(g['start_year'])}) → "
-        f"{g['end_display']} ({int(g['end_year'])})",
-        "growth_change": signed(float(g["change"]), digits),
-        "growth_of": series_label(str(g["counts_what"]), g["scope"]),
-        "growth_sources": start if g["same_source"] else f"{start}; {end}",
-        "growth_note": g["caveats"] or "",
-    }
-
-
-def signed(value: float, digits: int = 0) -> str:
-    """``+845``, ``−12`` (a true minus sign), ``±0``."""
-    if round(value, digits) == 0:
-        return "±0"
-    return ("+" if value > 0 else "−") + f"{abs(value):,.{digits}f}"
-
-
-def _percent(cagr: float) -> str:
-    return "" if np.isnan(cagr) else f"{signed(cagr * 100, 1)} % a year"
 
 
 def ticked_clusters(ids: Sequence[str], rows: Sequence[int]) -> tuple[str, ...]:
@@ -210,18 +116,22 @@ def _kinds_note(mixed: bool, shown: pd.DataFrame, kinds: tuple[str, ...]) -> Non
     if mixed:
         caveat = mixed_kinds_caveat(shown["counts_what"])
         if caveat:
-            st.warning(f"{caveat} Read the “Counts” column.", icon=":material/warning:")
+            st.warning(caveat + " " + _("Read the “Counts” column."), icon=":material/warning:")
         else:
             kind = kind_label(str(shown["counts_what"].iloc[0]))
             st.info(
-                f"Figures of every kind are included; all those shown are of one kind ({kind}).",
+                _(
+                    "Figures of every kind are included; all those shown are of one kind ({kind})."
+                ).format(kind=kind),
                 icon=":material/info:",
             )
         return
     text = ranked_kind_text(kinds[0])
     if len(kinds) > 1:
         others = listing(kind_label(k) for k in kinds[1:])
-        text += f" Switch on “{MIXED_LABEL}” to include the {others} figures too."
+        text += " " + _("Switch on “{switch}” to include the {kinds} figures too.").format(
+            switch=_(MIXED_LABEL), kinds=others
+        )
     st.info(text, icon=":material/info:")
 
 
@@ -234,11 +144,13 @@ def _other_perimeters_note(ds_id: str, fkey: tuple, view: ViewState) -> None:
         return
     items = "; ".join(
         f"{md(r['cluster_name'])} ({md(r['display'])}, {md(r['scope'])})"
-        for _, r in left.iterrows()
+        for _row, r in left.iterrows()
     )
     st.caption(
-        f"Not ranked, because their figure covers another perimeter than the cluster: {items}. "
-        f"Switch on “{MIXED_LABEL}” to see them ranked with their scope."
+        _(
+            "Not ranked, because their figure covers another perimeter than the cluster: "
+            "{clusters}. Switch on “{switch}” to see them ranked with their scope."
+        ).format(clusters=items, switch=_(MIXED_LABEL))
     )
 
 
@@ -248,7 +160,7 @@ def _controls() -> None:
         session.bound_widget(
             "rank_by",
             st.radio,
-            "Rank by",
+            _("Rank by"),
             options=list(MEASURES),
             format_func=MEASURES.get,
             horizontal=True,
@@ -257,28 +169,32 @@ def _controls() -> None:
         session.bound_widget(
             "top",
             st.selectbox,
-            "Show top",
+            _("Show top"),
             options=sorted(set(TOP_CHOICES) | {session.view().top}),
         )
     with c3:
         session.bound_widget(
             "rank_sort",
             st.radio,
-            "Order by",
+            _("Order by"),
             options=list(RANK_SORTS),
-            format_func=SORT_LABELS.get,
+            format_func=lambda k: _(SORT_LABELS[k]),
             horizontal=True,
-            help="Growth per year: the compound annual growth of each cluster's figures of the "
-            "kind ranked, earliest to latest year (see “How growth is computed”).",
+            help=_(
+                "Growth per year: the compound annual growth of each cluster's figures of the "
+                "kind ranked, earliest to latest year (see “How growth is computed”)."
+            ),
         )
     with c4:
         session.bound_widget(
             "mixed",
             st.toggle,
-            MIXED_LABEL,
-            help="Off: figures of one kind only are ranked together (cluster firms when there "
-            "are any; otherwise the one kind this selection has). On: each cluster's headline "
-            "figure of any kind is ranked, with its kind shown. Set per dataset.",
+            _(MIXED_LABEL),
+            help=_(
+                "Off: figures of one kind only are ranked together (cluster firms when there "
+                "are any; otherwise the one kind this selection has). On: each cluster's headline "
+                "figure of any kind is ranked, with its kind shown. Set per dataset."
+            ),
         )
 
 
@@ -310,22 +226,24 @@ def _within(first: int | None, last: int | None, n_undated: int, window: tuple[i
 def _year_spread(ds_id: str, full: pd.DataFrame, view: ViewState) -> None:
     """The years of what is ranked, and the same-period window (or the way back to all years)."""
     spread = year_spread(full)
-    text = spread.text if spread.first is None else "Ranked f" + spread.text[1:]
+    text = _spread_text(spread)
     window = _year_window(view)
     if window is not None:
-        a, b = window
-        years = (
-            f"{a}–{b}"
-            if a is not None and b is not None
-            else (f"from {a}" if a is not None else f"up to {b}")
+        years = year_range_text(*window)
+        filtered_to = (
+            _("{spread}. Only figures dated {years} are ranked (the year filter).")
+            if view.include_undated
+            else _(
+                "{spread}. Only figures dated {years} are ranked (the year filter); "
+                "undated figures are left out."
+            )
         )
-        undated = "" if view.include_undated else "; undated figures are left out"
-        st.info(
-            f"{text}. Only figures dated {years} are ranked (the year filter){undated}.",
-            icon=":material/date_range:",
-        )
+        st.info(filtered_to.format(spread=text, years=years), icon=":material/date_range:")
         st.button(
-            "All years again", key="rank_all_years", on_click=_set_years, args=(None, None, True)
+            _("All years again"),
+            key="rank_all_years",
+            on_click=_set_years,
+            args=(None, None, True),
         )
         return
     same = same_period_window(
@@ -333,8 +251,10 @@ def _year_spread(ds_id: str, full: pd.DataFrame, view: ViewState) -> None:
     )
     if spread.wide:
         st.warning(
-            f"{text}: they describe different years, so the ranking compares clusters at "
-            "different moments.",
+            _(
+                "{spread}: they describe different years, so the ranking compares clusters at "
+                "different moments."
+            ).format(spread=text),
             icon=":material/date_range:",
         )
     else:
@@ -342,51 +262,26 @@ def _year_spread(ds_id: str, full: pd.DataFrame, view: ViewState) -> None:
     if same is None or _within(spread.first, spread.last, spread.n_undated, same):
         return
     st.button(
-        f"Same period only: {same[0]}–{same[1]}",
+        _("Same period only: {first}–{last}").format(first=same[0], last=same[1]),
         key="rank_same_period",
         on_click=_set_years,
         args=(same[0], same[1], False),
-        help=SAME_PERIOD_HELP,
+        help=_(SAME_PERIOD_HELP),
     )
 
 
-def _figure_columns(top: pd.DataFrame, by: str) -> dict[str, object]:
-    """The headline figure with its year, kind and source, as every table shows it."""
-    cols: dict[str, object] = {
-        MEASURES[by]: top["display"].to_numpy(),
-        "Year": year_texts(top["year"]).to_numpy(),
-        "Counts": [COUNTS_WHAT.get(c, c) for c in top["counts_what"]],
-    }
-    if top["scope"].notna().any():  # figures of another perimeter are in view: say which
-        cols["Scope"] = top["scope"].fillna("").to_numpy()
-    if by == "employees_per_firm":
-        cols["Computed as"] = top["ratio_basis"].to_numpy()
-    cols["Other reported figures"] = top["other_figures"].to_numpy()
-    cols["Source"] = top["source_title"].to_numpy()
-    cols["Link"] = [components.safe_url(u) for u in top["source_url"]]
-    return cols
-
-
-def _table(top: pd.DataFrame, by: str, stars: list[str], by_growth: bool) -> pd.DataFrame:
-    """The ranking table as shown: by figure, or by growth with the growth columns first."""
-    head: dict[str, object] = {
-        "Rank": rank_texts(top["rank"], top["tied"]),
-        "Cluster": top["cluster_name"].to_numpy(),
-        "Country": top["country_iso2"].to_numpy(),
-    }
-    if by_growth:
-        head = {
-            "Growth order": list(range(1, len(top) + 1)),
-            **head,
-            "Growth a year": [_percent(c) for c in top["cagr"]],
-            "From → to": top["growth_ends"].to_numpy(),
-            "Years": top["growth_years"].astype("string").fillna("").to_numpy(),
-            "Change": top["growth_change"].to_numpy(),
-            "Growth of": top["growth_of"].to_numpy(),
-            "Growth caveats": top["growth_note"].to_numpy(),
-            "Growth sources": top["growth_sources"].to_numpy(),
-        }
-    return pd.DataFrame({**head, "Stars": stars, **_figure_columns(top, by)})
+def _spread_text(spread: YearSpread) -> str:
+    """From which years the ranked figures come, e.g. "Ranked figures from 2007 to 2026 (…)"."""
+    if spread.first is None or spread.last is None:
+        return spread.text
+    counts = _("{n} dated").format(n=fmt_int(spread.n_dated))
+    if spread.n_undated:
+        counts += ", " + _("{n} undated").format(n=fmt_int(spread.n_undated))
+    if spread.first == spread.last:
+        return _("Ranked figures from {year} ({counts})").format(year=spread.first, counts=counts)
+    return _("Ranked figures from {first} to {last} ({counts})").format(
+        first=spread.first, last=spread.last, counts=counts
+    )
 
 
 def _compare_button(ids: list[str], rows: Sequence[int]) -> None:
@@ -395,12 +290,14 @@ def _compare_button(ids: list[str], rows: Sequence[int]) -> None:
     n = len(ticked)
     ok = 2 <= n <= MAX_COMPARE
     help_text = (
-        f"Tick 2 to {MAX_COMPARE} rows in the table (the box at the start of each row)."
+        _("Tick 2 to {n} rows in the table (the box at the start of each row).").format(
+            n=MAX_COMPARE
+        )
         if not ok
-        else "Opens the Compare page with these clusters side by side."
+        else _("Opens the Compare page with these clusters side by side.")
     )
     if st.button(
-        f"Compare the ticked clusters ({n})",
+        _("Compare the ticked clusters ({n})").format(n=n),
         key="rank_compare",
         disabled=not ok,
         help=help_text,
@@ -416,29 +313,7 @@ def _table_key(ids: Sequence[str], sort: str) -> str:
     return f"rank_table_{digest}"
 
 
-def sensitivity_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`rank_sensitivity` as shown: one line per choice, the page's own choices marked."""
-    ranked = table["rank"].notna().to_numpy()
-    return pd.DataFrame(
-        {
-            "": ["● this page" if c else "" for c in table["current"]],
-            "Choice changed": table["dimension"].to_numpy(),
-            "Choice": table["choice"].to_numpy(),
-            "Rank": [
-                rank_text(r, n, t) for r, t, n in zip(table["rank"], table["tied"], table["of_n"])
-            ],
-            "Figure": table["figure"].to_numpy(),
-            "Year": [year_text(y) if ok else "" for y, ok in zip(table["year"], ranked)],
-            "Counts": [
-                COUNTS_WHAT.get(k, k) if ok and isinstance(k, str) else ""
-                for k, ok in zip(table["counts_what"], ranked)
-            ],
-            "Note": table["note"].to_numpy(),
-        }
-    )
-
-
-@st.cache_data(show_spinner="Re-ranking under each choice…", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _sensitivity(
     ds_id: str,
     fkey: tuple,
@@ -446,7 +321,9 @@ def _sensitivity(
     by: str,
     mixed: bool,
     window: tuple[int, int] | None,
+    lang: str,
 ) -> pd.DataFrame:
+    """:func:`rank_sensitivity` of the view (``lang`` keys the cache: its notes are texts)."""
     return rank_sensitivity(
         filtered(ds_id, fkey), cluster_id, by=by, counts=_counts_arg(mixed), window=window
     )
@@ -456,37 +333,53 @@ def _sensitivity_section(
     ds_id: str, view: ViewState, names: dict[str, str], years: tuple[int, int] | None
 ) -> None:
     """ "Does the rank hold?": the chosen cluster's rank under each choice, and the verdict."""
-    st.subheader("Does the rank hold?")
+    st.subheader(_("Does the rank hold?"))
     st.caption(
-        "The rank again with one choice changed at a time: the measure, the kind of figures, "
-        "the years admitted and the rule that picks each cluster's headline figure."
+        _(
+            "The rank again with one choice changed at a time: the measure, the kind of figures, "
+            "the years admitted and the rule that picks each cluster's headline figure."
+        )
     )
-    cid = rating_panel.cluster_choice("w_rank_focus", "Cluster", list(names), names, view.selected)
+    cid = rating_panel.cluster_choice(
+        "w_rank_focus", _("Cluster"), list(names), names, view.selected
+    )
     window = None
     if (w := _year_window(view)) is not None and years is not None:
         window = (w[0] if w[0] is not None else years[0], w[1] if w[1] is not None else years[1])
     try:
-        table = _sensitivity(ds_id, _all_years_fkey(view), cid, view.rank_by, view.mixed, window)
+        with st.spinner(_("Re-ranking under each choice…")):
+            table = _sensitivity(
+                ds_id,
+                _all_years_fkey(view),
+                cid,
+                view.rank_by,
+                view.mixed,
+                window,
+                current_language(),
+            )
     except ValueError as exc:  # e.g. the cluster left the selection: said, never raised
         st.info(str(exc))
         return
     st.markdown(f"**{md(sensitivity_verdict(table))}**")
     st.dataframe(sensitivity_table(table), hide_index=True, width="stretch")
-    note = (
-        "Year windows leave undated figures out. “This page” marks the choices of the ranking above"
-    )
-    if window is not None:
-        note += (
-            f", except the years: the table starts from all years and tries the year filter "
-            f"({window[0]}–{window[1]}) as one of the windows"
+    if window is None:
+        note = _(
+            "Year windows leave undated figures out. “This page” marks the choices of the "
+            "ranking above."
         )
-    st.caption(note + ".")
+    else:
+        note = _(
+            "Year windows leave undated figures out. “This page” marks the choices of the "
+            "ranking above, except the years: the table starts from all years and tries the "
+            "year filter ({first}–{last}) as one of the windows."
+        ).format(first=window[0], last=window[1])
+    st.caption(note)
 
 
 def _method() -> None:
-    with st.expander("Method: how the ranking, growth and the year windows are computed"):
+    with st.expander(_("Method: how the ranking, growth and the year windows are computed")):
         for text in (LIKE_WITH_LIKE_RULE, HEADLINE_RULE, GROWTH_RULE, SAME_PERIOD_HELP):
-            st.caption(text)
+            st.caption(_(text))
 
 
 def _chart(top: pd.DataFrame, full: pd.DataFrame, view: ViewState, ds_name: str) -> None:
@@ -500,12 +393,12 @@ def _chart(top: pd.DataFrame, full: pd.DataFrame, view: ViewState, ds_name: str)
     st.caption(" ".join(footer))
     accessible.figures_alternative(top, "chart")
     spec = export_spec(chart, footer)
-    c1, c2, _ = st.columns([1, 1, 4])  # rendered only when clicked (deferred download data)
+    c1, c2, _rest = st.columns([1, 1, 4])  # rendered only when clicked (deferred download data)
     c1.download_button(
-        "Chart as PNG", lambda: chart_png(spec), f"mst-ranking-{view.rank_by}.png", "image/png"
+        _("Chart as PNG"), lambda: chart_png(spec), f"mst-ranking-{view.rank_by}.png", "image/png"
     )
     c2.download_button(
-        "Chart as SVG",
+        _("Chart as SVG"),
         lambda: chart_svg(spec),
         f"mst-ranking-{view.rank_by}.svg",
         "image/svg+xml",
@@ -522,32 +415,36 @@ def _ranked_table(full: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, s
     key = _table_key(ids, view.rank_sort)
     event = st.dataframe(
         strip_bidi_frame(
-            _table(shown, view.rank_by, rating_panel.stars_column(rating, ids), by_growth)
+            ranking_table(shown, view.rank_by, rating_panel.stars_column(rating, ids), by_growth)
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
+        column_config={
+            link_column(): st.column_config.LinkColumn(link_column(), display_text=_("open"))
+        },
         on_select="rerun",
         selection_mode="multi-row",
         key=key,
     )
     if by_growth:
         st.caption(
-            f"Ordered by compound annual growth of each cluster's {MEASURES[view.rank_by].lower()} "
-            "figures of the kind ranked, highest first; clusters without a growth follow, "
-            "in ranking order. “Rank” is the rank by the figure."
+            _(
+                "Ordered by compound annual growth of each cluster's {measure} figures of the "
+                "kind ranked, highest first; clusters without a growth follow, in ranking order. "
+                "“Rank” is the rank by the figure."
+            ).format(measure=MEASURES[view.rank_by].lower())
         )
-        with st.expander("How growth is computed"):
-            st.caption(GROWTH_RULE)
-    st.caption(HEADLINE_RULE)
+        with st.expander(_("How growth is computed")):
+            st.caption(_(GROWTH_RULE))
+    st.caption(_(HEADLINE_RULE))
     if view.rank_by == "employees_per_firm":
-        st.caption(RATIO_RULE)
+        st.caption(_(RATIO_RULE))
     _compare_button(ids, event.selection.rows if event is not None else [])
     export = ordered.drop(columns=["row"]).assign(
         stars=rating_panel.stars_column(rating, [str(c) for c in ordered["cluster_id"]])
     )
     st.download_button(
-        "Download ranking (CSV)",
+        _("Download ranking (CSV)"),
         data=to_safe_csv_bytes(export),
         file_name=f"mst-ranking-{view.rank_by}{'-growth' if by_growth else ''}.csv",
         mime="text/csv",
@@ -559,18 +456,18 @@ def render() -> None:
     ds = current()
     session.show_notices()
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
-    head.title("Ranking of MST clusters")
+    head.title(_("Ranking of MST clusters"))
     with share:
         share_panel.render(ds, "ranking")
     _controls()
     view = session.view()
     fkey = filters_key(view.filters())
-    full, kinds, growth, reasons = _ranking(ds.id, fkey, view.rank_by, view.mixed)
-    label = MEASURES[view.rank_by].lower()
+    full, kinds, growth, reasons = _ranking(
+        ds.id, fkey, view.rank_by, view.mixed, current_language()
+    )
     if full.empty:
         st.warning(
-            f"No cluster in this selection has {with_article(label + ' figure')}. "
-            "Change the filters in the sidebar to see more."
+            _(NO_FIGURE[view.rank_by]) + " " + _("Change the filters in the sidebar to see more.")
         )
         return
     top = full[full["rank"] <= view.top]
@@ -588,7 +485,7 @@ def render() -> None:
     for cid, name in zip(rating["cluster_id"], rating["cluster_name"]):
         names.setdefault(str(cid), str(name))  # clusters in view without a ranked figure
     _sensitivity_section(ds.id, view, names, _data_years(ds.clusters))
-    st.subheader("Star rating")
+    st.subheader(_("Star rating"))
     rating_panel.render_section(rating, session.view().selected, names, False)
     _method()
 
