@@ -73,6 +73,12 @@ FIRM_CLUSTER: Final = "firm_cluster"
 #: The page's minimum firms per employee figure (k of the confidentiality rules).
 FIRM_MIN_CONTRIBUTORS: Final = "firm_min_contributors"
 
+# -- the report bundle (ui/bundle_panel.py) ---------------------------------------------
+#: The last bundle built in this session: the view it shows and its ZIP.
+BUNDLE: Final = "_bundle"
+#: The button that builds it.
+BUNDLE_BUTTON: Final = "bundle_build"
+
 
 def view_widget(field: str) -> str:
     """The widget bound to the view field ``field`` (see :func:`mstatlas.ui.session.bound_widget`)."""
