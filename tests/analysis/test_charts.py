@@ -57,3 +57,33 @@ def test_exported_svg_shows_the_name_in_stored_order():
     texts = " ".join("".join(t.itertext()) for t in ET.fromstring(svg).iter())
     assert "1. Clustergnp.exe" in texts
     assert "Survey of firms (2020)" in texts
+
+
+def test_chart_texts_and_axis_numbers_in_german():
+    import json
+
+    from mstatlas.i18n import language
+
+    table = cluster_table(
+        [
+            {"cluster_id": "a", "cluster_name": "Alpha", "firms": 2400, "year": 2020,
+             "firms_qualifier": "about", "source_title": "Register"},
+            {"cluster_id": "b", "cluster_name": "Beta", "firms": 12, "year": 2019},
+        ]
+    )  # fmt: skip
+    flt = Filters(min_employees=1500)
+    with language("de"):
+        top = rank_clusters(table, by="firms")
+        chart, footer = charts.ranking_chart(top, "firms", len(top), View(flt=flt), "Atlas")
+        spec = json.loads(charts.export_spec(chart, footer))
+        svg = charts.chart_svg(json.dumps(spec))
+    title = " ".join(spec["vconcat"][0]["title"]["text"])
+    assert title.startswith("Größte MST-Cluster nach Firmen")
+    subtitle = " ".join(spec["vconcat"][0]["title"]["subtitle"])
+    assert "Alle 2 gereihten Cluster. Datensatz: Atlas." in subtitle
+    assert "mindestens 1.500 Beschäftigte" in subtitle
+    assert footer[0].startswith("Zahlen so, wie ihre Quellen sie angeben (≈ etwa)")
+    assert spec["config"]["locale"]["number"]["thousands"] == "."
+    texts = " ".join("".join(t.itertext()) for t in ET.fromstring(svg).iter())
+    assert "≈ 2.400 (2020)" in texts  # the bar's label
+    assert "2.000" in texts  # an axis tick (0 to 2,400 in steps of 500), German style

@@ -14,8 +14,15 @@ from typing import Protocol
 import altair as alt
 import pandas as pd
 
+from mstatlas.analysis.figure_text import by_measure
 from mstatlas.analysis.filters import Filters
-from mstatlas.analysis.provenance import rank_texts, sources_with_years, year_texts
+from mstatlas.analysis.provenance import (
+    and_list,
+    in_sentence,
+    rank_texts,
+    sources_with_years,
+    year_texts,
+)
 from mstatlas.data.countries import country_name
 from mstatlas.data.schema import (
     COUNTS_WHAT,
@@ -25,6 +32,7 @@ from mstatlas.data.schema import (
     QUALIFIERS,
 )
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
+from mstatlas.i18n import N_, _, decimal_separator, fmt_int, ngettext
 
 #: The cluster whose bar is outlined (the atlas's reference cluster).
 FOCUS = "dortmund"
@@ -51,11 +59,24 @@ NAME_CHARS = 30
 NAME_LINES = 3
 #: Font sizes for slides (Vega-Lite's defaults of 10-11 px are unreadable on a projector).
 FONT = {"title": 18, "subtitle": 13, "label": 13, "value": 13, "footer": 12}
-CAVEAT = (
+CAVEAT = N_(
     "Caution: mixed kinds of figures. {kinds} figures are ranked together here, but they "
     "count different things and are not comparable; the colour and each bar's label say "
     "what a figure counts."
 )
+
+
+def number_locale() -> alt.Locale | None:
+    """How Vega writes the axes' numbers in the active language (``None``: its English way).
+
+    Set on a top-level chart with ``chart.configure(locale=...)``: German axes read
+    "2.000" and "1,5".
+    """
+    if decimal_separator() == ".":
+        return None
+    return alt.Locale(
+        number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["", " €"])
+    )
 
 
 def chart_png(spec: str) -> bytes:
@@ -74,12 +95,22 @@ def chart_svg(spec: str) -> str:
 
 def _kind_name(kind: str) -> str:
     """What a kind of figure counts, for running text ("cluster firms", "kind not stated")."""
-    return "kind not stated" if kind == "unspecified" else COUNTS_WHAT.get(kind, kind).lower()
+    if kind == "unspecified":
+        return _("kind not stated")
+    return in_sentence(COUNTS_WHAT.get(kind, kind))
 
 
 def _kinds_text(kinds: list[str]) -> str:
-    names = [_kind_name(k) for k in kinds]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(_kind_name(k) for k in kinds)
+
+
+#: How each qualifier reads in the chart's note on reading the figures.
+_QUALIFIER_WORDS: dict[str, str] = {
+    "about": N_("about"),
+    "more_than": N_("more than"),
+    "at_least": N_("at least"),
+    "up_to": N_("up to"),
+}
 
 
 def _filters_text(filters: Filters, mixed: bool) -> list[str]:
@@ -87,20 +118,25 @@ def _filters_text(filters: Filters, mixed: bool) -> list[str]:
     out = []
     if filters.countries:
         out.append(", ".join(country_name(c) for c in filters.countries))
-    if filters.year_min is not None and filters.year_max is not None:
-        out.append(f"figures from {filters.year_min}–{filters.year_max}")
-    elif filters.year_min is not None:
-        out.append(f"figures from {filters.year_min} on")
-    elif filters.year_max is not None:
-        out.append(f"figures up to {filters.year_max}")
+    first, last = filters.year_min, filters.year_max
+    if first is not None and last is not None:
+        out.append(_("figures from {first}–{last}").format(first=first, last=last))
+    elif first is not None:
+        out.append(_("figures from {year} on").format(year=first))
+    elif last is not None:
+        out.append(_("figures up to {year}").format(year=last))
     if not filters.include_undated:
-        out.append("undated figures left out")
+        out.append(_("undated figures left out"))
     if mixed and filters.counts_what and set(filters.counts_what) != set(COUNTS_WHAT):
-        out.append("kinds: " + _kinds_text(list(filters.counts_what)))
+        out.append(_("kinds: {kinds}").format(kinds=_kinds_text(list(filters.counts_what))))
     if filters.min_firms:
-        out.append(f"at least {filters.min_firms:,} firms")
+        n = filters.min_firms
+        out.append(ngettext("at least {n} firm", "at least {n} firms", n).format(n=fmt_int(n)))
     if filters.min_employees:
-        out.append(f"at least {filters.min_employees:,} employees")
+        n = filters.min_employees
+        out.append(
+            ngettext("at least {n} employee", "at least {n} employees", n).format(n=fmt_int(n))
+        )
     return out
 
 
@@ -129,42 +165,61 @@ def chart_texts(
     from (each source's short name with its years); when the bars mix kinds of
     figures, the footer starts with the caveat.
     """
-    label = MEASURES[by].lower()
     kinds = [k for k in COUNTS_WHAT if k in set(top["counts_what"])]
     mixed = len(kinds) > 1
     if mixed:
-        title = f"Largest MST clusters by {label}, mixed kinds of figures"
-        what = f"Each cluster's headline figure of any kind: {_kinds_text(kinds)}."
+        title = _("Largest MST clusters {by_measure}, mixed kinds of figures")
+        what = _("Each cluster's headline figure of any kind: {kinds}.")
     else:
-        kind = _kinds_text(kinds)
-        title = f"Largest MST clusters by {label} ({kind})"
+        title = _("Largest MST clusters {by_measure} ({kinds})")
         if kinds[0] == "unspecified":
-            what = "The dataset does not say what these figures count."
+            what = _("The dataset does not say what these figures count.")
         else:
-            what = f"Figures count {kind}: {COUNTS_WHAT_HELP.get(kinds[0], '')}."
-    if n_ranked <= view.top:
-        scope = f"All {n_ranked:,} ranked clusters."
-    elif len(top) > view.top:
-        scope = f"Top {view.top} of {n_ranked:,} ranked clusters ({len(top):,} with ties)."
-    else:
-        scope = f"Top {view.top} of {n_ranked:,} ranked clusters."
-    scope += f" Dataset: {dataset}."
-    filters = _filters_text(view.filters(), view.mixed)
-    if filters:
-        scope += " Filters: " + "; ".join(filters) + "."
-    subtitle = _wrap(what) + _wrap(scope)
+            what = _("Figures count {kinds}: {help}.")
+    title = title.format(by_measure=by_measure(by), kinds=_kinds_text(kinds))
+    what = what.format(kinds=_kinds_text(kinds), help=COUNTS_WHAT_HELP.get(kinds[0], ""))
+    subtitle = _wrap(what) + _wrap(_scope_text(top, n_ranked, view, dataset))
     footer = []
     if mixed:
-        footer += _wrap(CAVEAT.format(kinds=_kinds_text(kinds).capitalize()))
+        kinds_text = _kinds_text(kinds)
+        footer += _wrap(_(CAVEAT).format(kinds=kinds_text[:1].upper() + kinds_text[1:]))
     quals = [q for q in QUALIFIERS if q and q in set(top["qualifier"])]
-    read = "Figures as their sources state them"
-    if quals:
-        read += " (" + ", ".join(f"{QUALIFIERS[q].strip()} {q.replace('_', ' ')}" for q in quals)
-        read += ")"
-    footer += _wrap(read + ", with the year of each; one figure per cluster, never averaged.")
+    signs = ", ".join(f"{QUALIFIERS[q].strip()} {_(_QUALIFIER_WORDS.get(q, q))}" for q in quals)
+    read = (
+        _(
+            "Figures as their sources state them ({signs}), with the year of each; one figure "
+            "per cluster, never averaged."
+        )
+        if quals
+        else _(
+            "Figures as their sources state them, with the year of each; one figure per "
+            "cluster, never averaged."
+        )
+    )
+    footer += _wrap(read.format(signs=signs))
     sources = "; ".join(sources_with_years(top["source_title"], top["year"]))
-    footer += _wrap(f"Sources: {sources}. Full references: MST Atlas, Ranking page.")
+    footer += _wrap(
+        _("Sources: {sources}. Full references: MST Atlas, Ranking page.").format(sources=sources)
+    )
     return _wrap(title, TITLE_CHARS), subtitle, footer
+
+
+def _scope_text(top: pd.DataFrame, n_ranked: int, view: ChartView, dataset: str) -> str:
+    """Which clusters the chart shows, of which dataset, under which filters."""
+    n = fmt_int(n_ranked)
+    if n_ranked <= view.top:
+        scope = _("All {n} ranked clusters.").format(n=n)
+    elif len(top) > view.top:
+        scope = _("Top {top} of {n} ranked clusters ({shown} with ties).").format(
+            top=view.top, n=n, shown=fmt_int(len(top))
+        )
+    else:
+        scope = _("Top {top} of {n} ranked clusters.").format(top=view.top, n=n)
+    scope += " " + _("Dataset: {dataset}.").format(dataset=dataset)
+    filters = _filters_text(view.filters(), view.mixed)
+    if filters:
+        scope += " " + _("Filters: {filters}.").format(filters="; ".join(filters))
+    return scope
 
 
 def _bars(top: pd.DataFrame) -> pd.DataFrame:
@@ -223,7 +278,7 @@ def ranking_chart(
     lines = max((lab.count("\n") + 1 for lab in labels), default=1)
     step = 16 + 14 * lines  # pixels per bar: room for its label's lines
     measure = MEASURES[by]
-    what = "mixed kinds" if len(kinds_shown) > 1 else _kinds_text(sorted(kinds_shown))
+    what = _("mixed kinds") if len(kinds_shown) > 1 else _kinds_text(sorted(kinds_shown))
     base = alt.Chart(chart_df).encode(
         y=alt.Y(
             "label:N",
@@ -245,7 +300,7 @@ def ranking_chart(
         color=alt.Color(
             "kind:N",
             scale=alt.Scale(domain=kinds, range=colours),
-            title="What the figure counts",
+            title=_("What the figure counts"),
             legend=alt.Legend(
                 orient="bottom",
                 direction="horizontal",
@@ -258,11 +313,11 @@ def ranking_chart(
         ),
         strokeWidth=alt.condition(alt.datum.highlight == "Dortmund", alt.value(2), alt.value(0)),
         tooltip=[
-            alt.Tooltip("cluster_name:N", title="Cluster"),
+            alt.Tooltip("cluster_name:N", title=_("Cluster")),
             alt.Tooltip("display:N", title=measure),
-            alt.Tooltip("year_txt:N", title="Year"),
-            alt.Tooltip("kind:N", title="Counts"),
-            alt.Tooltip("source_title:N", title="Source"),
+            alt.Tooltip("year_txt:N", title=_("Year")),
+            alt.Tooltip("kind:N", title=_("Counts")),
+            alt.Tooltip("source_title:N", title=_("Source")),
         ],
     )
     text = base.mark_text(align="left", baseline="middle", dx=4, fontSize=FONT["value"]).encode(
@@ -281,13 +336,17 @@ def ranking_chart(
             offset=12,
         ),
     )
-    return chart, footer
+    locale = number_locale()
+    return (chart.configure(locale=locale) if locale else chart), footer
 
 
 def export_spec(chart: alt.LayerChart, footer: list[str]) -> str:
     """Vega-Lite spec of the chart with its footer below it, for PNG/SVG export."""
-    return alt.vconcat(
-        chart,
+    inner = chart.copy(deep=False)
+    inner.config = alt.Undefined  # a chart inside vconcat carries no config of its own
+    locale = number_locale()
+    spec = alt.vconcat(
+        inner,
         title=alt.TitleParams(
             footer,
             orient="bottom",
@@ -298,4 +357,5 @@ def export_spec(chart: alt.LayerChart, footer: list[str]) -> str:
             offset=14,
         ),
         padding=16,
-    ).to_json()
+    )
+    return (spec.configure(locale=locale) if locale else spec).to_json()

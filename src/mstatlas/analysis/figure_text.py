@@ -204,3 +204,16 @@ def localise_numbers(texts: list[str]) -> list[str]:
     if decimal_separator() == ".":
         return texts
     return [t.translate(_SWAP_SEPARATORS) for t in texts]
+
+
+#: A measure after "by", as in "3rd of 10 by firms" or "Largest MST clusters by employees".
+BY_MEASURE: Final[dict[str, str]] = {
+    "employees": N_("by employees"),
+    "firms": N_("by firms"),
+    "employees_per_firm": N_("by employees per firm"),
+}
+
+
+def by_measure(by: str) -> str:
+    """``"by employees"`` (``"nach Beschäftigten"``) for a key of ``MEASURES``."""
+    return _(BY_MEASURE[by]) if by in BY_MEASURE else by

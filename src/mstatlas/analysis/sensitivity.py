@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.analysis._kinds import Kinds, kinds_label, kinds_phrase, resolve_kinds
+from mstatlas.analysis.figure_text import by_measure
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.analysis.provenance import and_list, in_sentence, rank_text
 from mstatlas.analysis.ranking import (
@@ -62,12 +63,6 @@ _DEPENDS_ON: dict[str, str] = {
     "Kind of figures": N_("the kind of figures ({examples})"),
     "Year window": N_("the year window ({examples})"),
     "Headline rule": N_("the headline rule ({examples})"),
-}
-#: A measure in a phrase after a rank: "3rd of 10 by firms".
-_BY_MEASURE: dict[str, str] = {
-    "employees": N_("by employees"),
-    "firms": N_("by firms"),
-    "employees_per_firm": N_("by employees per firm"),
 }
 #: "No … figure" per measure, for why a cluster is not ranked.
 _NO_FIGURE: dict[str, str] = {
@@ -339,7 +334,7 @@ def _choices(
     counts = resolve_kinds(clusters, counts_arg, by)
     out = [
         _Choice(
-            "Measure", label, _(_BY_MEASURE[m]), m,
+            "Measure", label, by_measure(m), m,
             resolve_kinds(clusters, counts_arg, m), None, "default", m == by,
         )
         for m, label in MEASURES.items()
