@@ -190,3 +190,30 @@ def test_charts_draw_names_and_sources_without_bidi_controls():
         assert "\\u202" not in text.lower() and "\\u206" not in text.lower()
     assert "Clustergnp.exe" in [r["cluster_name"] for r in specs(bars)]
     assert {r["source_title"] for r in specs(lines)} == {"Paper A", "Paper B"}
+
+
+def test_growth_line_and_chart_in_german():
+    from mstatlas.i18n import language
+
+    row = {"counts_what": "network_members", "scope": "members", "start_display": "1.500",
+           "start_year": 2000, "end_display": "1.200", "end_year": 2001, "years": 1,
+           "change": -300.0, "cagr": -0.2, "caveats": ""}  # fmt: skip
+    with language("de"):
+        line = growth_line(row, "firms")
+        chart = growth_chart(
+            growth_series(
+                clusters(
+                    [
+                        {"cluster_id": "g", "employees": 1000, "year": 2010},
+                        {"cluster_id": "g", "employees": 2500, "year": 2012},
+                    ]
+                ),
+                "g",
+            ),
+            "employees",
+        ).to_dict()
+    # 1,500 -> 1,200: −300 in one year, −20 %
+    assert line.endswith(": 1.500 (2000) → 1.200 (2001): −300 in 1 Jahr, −20,0 % pro Jahr")
+    assert chart["config"]["locale"]["number"]["decimal"] == ","
+    tooltips = [t["title"] for t in chart["layer"][1]["encoding"]["tooltip"]]
+    assert tooltips[:2] == ["Zeitreihe", "Jahr"]

@@ -16,16 +16,19 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from mstatlas.analysis.charts import number_locale
+from mstatlas.analysis.figure_text import localise_numbers
 from mstatlas.analysis.growth import series_label
-from mstatlas.analysis.provenance import year_text
+from mstatlas.analysis.provenance import in_sentence, year_text
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.data.text import strip_bidi_frame
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 
 #: The measures compared side by side, and those whose growth is shown.
 COMPARE_MEASURES: tuple[str, ...] = tuple(MEASURES)
 GROWTH_MEASURES: tuple[str, ...] = ("employees", "firms")
 #: What a chart says for a cluster without a figure.
-NOT_REPORTED = "not reported"
+NOT_REPORTED = N_("not reported")
 #: Characters of a cluster name on a chart's axis before it is cut with "…".
 NAME_CHARS = 28
 _BAR_STEP = 26  # pixels per cluster on a bar chart
@@ -110,16 +113,21 @@ def wide_table(table: pd.DataFrame, measures: Sequence[str] = COMPARE_MEASURES) 
         has = part["value"].notna().to_numpy()
         label = MEASURES[m]
         out[label] = [_text(d) if h else "" for d, h in zip(part["display"], has)]
-        out[f"{label} year"] = [year_text(y) if h else "" for y, h in zip(part["year"], has)]
-        out[f"{label} counts"] = [
+        out[_("{measure} year").format(measure=label)] = [
+            year_text(y) if h else "" for y, h in zip(part["year"], has)
+        ]
+        out[_("{measure} counts").format(measure=label)] = [
             COUNTS_WHAT.get(_text(k), _text(k)) if h else ""
             for k, h in zip(part["counts_what"], has)
         ]
         scopes = [_text(s) if h else "" for s, h in zip(part["scope"], has)]
         if any(scopes):
-            out[f"{label} scope"] = scopes
-        out[f"{label} source"] = [_text(t) if h else "" for t, h in zip(part["source_title"], has)]
+            out[_("{measure} scope").format(measure=label)] = scopes
+        out[_("{measure} source").format(measure=label)] = [
+            _text(t) if h else "" for t, h in zip(part["source_title"], has)
+        ]
         links = [(_text(u) or None) if h else None for u, h in zip(part["source_url"], has)]
+        # " link" stays in every language: the page finds the link columns by it
         out[f"{label} link"] = pd.Series(links, dtype=object)  # None, not NaN, for a blank
     return out
 
@@ -193,10 +201,10 @@ def compare_chart(table: pd.DataFrame, measure: str) -> alt.LayerChart:
             "value": part["value"].astype(float).to_numpy(),
             "text_x": part["value"].astype(float).fillna(0.0).to_numpy(),
             "figure": [
-                f"{_text(d)} ({year_text(y)})" if h else NOT_REPORTED
+                f"{_text(d)} ({year_text(y)})" if h else _(NOT_REPORTED)
                 for d, y, h in zip(part["display"], part["year"], has)
             ],
-            "kind": [COUNTS_WHAT.get(k, k) if k else NOT_REPORTED for k in kinds],
+            "kind": [COUNTS_WHAT.get(k, k) if k else _(NOT_REPORTED) for k in kinds],
             "scope": [_text(s) for s in part["scope"]],
             "source_title": [_text(s) for s in part["source_title"]],
         }
@@ -217,30 +225,37 @@ def compare_chart(table: pd.DataFrame, measure: str) -> alt.LayerChart:
         color=alt.Color(
             "kind:N",
             scale=_kind_scale([k for k in kinds if k]),
-            title="What the figure counts",
+            title=_("What the figure counts"),
             legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0),
         ),
         tooltip=[
-            alt.Tooltip("cluster_name:N", title="Cluster"),
+            alt.Tooltip("cluster_name:N", title=_("Cluster")),
             alt.Tooltip("figure:N", title=label),
-            alt.Tooltip("kind:N", title="Counts"),
-            alt.Tooltip("scope:N", title="Scope"),
-            alt.Tooltip("source_title:N", title="Source"),
+            alt.Tooltip("kind:N", title=_("Counts")),
+            alt.Tooltip("scope:N", title=_("Scope")),
+            alt.Tooltip("source_title:N", title=_("Source")),
         ],
     )
     text = base.mark_text(align="left", baseline="middle", dx=4).encode(
         x="text_x:Q", text="figure:N"
     )
-    return alt.LayerChart(layer=[bars, text]).properties(
+    chart = alt.LayerChart(layer=[bars, text]).properties(
         height=_BAR_STEP * max(1, len(df)), title=label
     )
+    return _localised(chart)
+
+
+def _localised(chart: alt.LayerChart) -> alt.LayerChart:
+    """The chart with its axes' numbers written in the active language (2.000 in German)."""
+    locale = number_locale()
+    return chart.configure(locale=locale) if locale else chart
 
 
 def _signed(value: float, digits: int = 0) -> str:
     """``+845``, ``−12`` (a true minus sign), ``±0``."""
     if round(value, digits) == 0:
         return "±0"
-    text = f"{abs(value):,.{digits}f}"
+    text = localise_numbers([f"{abs(value):,.{digits}f}"])[0]
     return ("+" if value > 0 else "−") + text
 
 
@@ -264,7 +279,8 @@ def growth_line(row: Mapping[str, Any], measure: str) -> str:
         table's caveats after a dash. A growth not computable (a figure of 0)
         says so.
     """
-    what = f"{series_label(str(row['counts_what']), row.get('scope'))}, {MEASURES[measure].lower()}"
+    series = series_label(str(row["counts_what"]), row.get("scope"))
+    what = f"{series}, {in_sentence(MEASURES[measure])}"
     ends = (
         f"{row['start_display']} ({int(row['start_year'])}) → "
         f"{row['end_display']} ({int(row['end_year'])})"
@@ -272,11 +288,14 @@ def growth_line(row: Mapping[str, Any], measure: str) -> str:
     change = _signed(float(row["change"]), 1 if measure == "employees_per_firm" else 0)
     rate = row["cagr"]
     if _blank(rate) or not math.isfinite(float(rate)):
-        growth = "no compound annual growth (a figure is 0)"
+        growth = _("no compound annual growth (a figure is 0)")
     else:
-        growth = f"{_signed(float(rate) * 100, 1)} % a year"
-    years = int(row["years"])
-    line = f"{what}: {ends}: {change} in {years} year{'s' if years != 1 else ''}, {growth}"
+        growth = _("{rate} % a year").format(rate=_signed(float(rate) * 100, 1))
+    n = int(row["years"])
+    span = ngettext("{n} year", "{n} years", n).format(n=fmt_int(n))
+    line = _("{series}: {ends}: {change} in {years}, {growth}").format(
+        series=what, ends=ends, change=change, years=span, growth=growth
+    )
     caveats = _text(row.get("caveats"))
     return f"{line} — {caveats}" if caveats else line
 
@@ -314,7 +333,7 @@ def growth_chart(series: pd.DataFrame, measure: str) -> alt.LayerChart:
         }
     )
     legend = alt.Legend(
-        orient="bottom", direction="vertical", title="Series (kind, scope)", labelLimit=0
+        orient="bottom", direction="vertical", title=_("Series (kind, scope)"), labelLimit=0
     )
     base = alt.Chart(df).encode(
         x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
@@ -329,13 +348,14 @@ def growth_chart(series: pd.DataFrame, measure: str) -> alt.LayerChart:
     )
     points = base.mark_point(filled=True, size=45).encode(
         tooltip=[
-            alt.Tooltip("series:N", title="Series"),
-            alt.Tooltip("year:Q", title="Year", format="d"),
+            alt.Tooltip("series:N", title=_("Series")),
+            alt.Tooltip("year:Q", title=_("Year"), format="d"),
             alt.Tooltip("display:N", title=MEASURES[measure]),
-            alt.Tooltip("source_title:N", title="Source"),
+            alt.Tooltip("source_title:N", title=_("Source")),
         ]
     )
     years = base.mark_text(dy=-9, fontSize=10).encode(text=alt.Text("year:Q", format="d"))
-    return alt.LayerChart(layer=[lines, points, years]).properties(
+    chart = alt.LayerChart(layer=[lines, points, years]).properties(
         height=190, title=MEASURES[measure]
     )
+    return _localised(chart)
