@@ -15,6 +15,8 @@ from pathlib import Path
 import folium
 from xstatic.pkg import leaflet as xleaflet
 
+from mstatlas.mapping.basemap import INLINE_GLOBAL, inline_basemap_script, install_basemap
+
 LEAFLET_VERSION = xleaflet.VERSION
 #: Path of the vendored files below Streamlit's static folder.
 VENDOR_SUBDIR = Path("vendor") / "leaflet"
@@ -32,8 +34,10 @@ def install_static_assets(static_dir: Path) -> Path:
     """Copy Leaflet into ``static_dir/vendor/leaflet`` if it is not there yet.
 
     Returns the target folder. Safe to call on every start: an up-to-date copy
-    is left alone, so concurrent replicas do not fight over the files.
+    is left alone, so concurrent replicas do not fight over the files. Also
+    writes the basemap's served parts (:func:`mstatlas.mapping.basemap.install_basemap`).
     """
+    install_basemap(static_dir)
     target = static_dir / VENDOR_SUBDIR
     marker = target / f".version-{LEAFLET_VERSION}"
     if marker.exists():
@@ -70,7 +74,8 @@ def standalone_html(m: folium.Map) -> str:
     """Render a map to one self-contained HTML file (Leaflet inlined, works offline).
 
     Used for exports to slides and for the CLI. The map must use
-    :func:`use_local_leaflet` links, which are replaced by the inlined files.
+    :func:`use_local_leaflet` links, which are replaced by the inlined files; the
+    basemap's place names and 1:50m outlines are inlined too (about 0.4 MB).
     """
     html = m.get_root().render()
     js, css = _inline_assets()
@@ -78,4 +83,6 @@ def standalone_html(m: folium.Map) -> str:
     html = html.replace(
         f'<script src="{prefix}/leaflet.js"></script>', f"<script>{js}</script>"
     ).replace(f'<link rel="stylesheet" href="{prefix}/leaflet.css"/>', f"<style>{css}</style>")
+    if f"window.{INLINE_GLOBAL}" in html:  # place names and 1:50m outlines travel inside
+        html = html.replace("</head>", inline_basemap_script() + "</head>", 1)
     return html

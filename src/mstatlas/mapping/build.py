@@ -12,16 +12,22 @@ import pandas as pd
 
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.loading import data_dir
+from mstatlas.i18n import _
 from mstatlas.mapping.accessible import make_accessible
 from mstatlas.mapping.assets import SERVED_PREFIX, use_local_leaflet
+from mstatlas.mapping.basemap import SERVED_BASEMAP_PREFIX
+from mstatlas.mapping.basemap_layer import BASEMAP_CSS, BasemapLayer, PanedOutlineLayer
 from mstatlas.mapping.elements import RawText
-from mstatlas.mapping.layers import ClusterLayer, OutlineLayer, js_json
+from mstatlas.mapping.layers import ClusterLayer, js_json
 from mstatlas.mapping.legend import EXPORT_CSS, export_overlay_html
 
 EUROPE_CENTER = (51.0, 10.0)
 #: Zoom range of the atlas map (continent to city).
 MIN_ZOOM, MAX_ZOOM = 3, 14
 EUROPE_ZOOM = 4
+
+#: Pane of the offline outlines: under the tile pane (200), over the map's background.
+BASE_PANE, BASE_PANE_Z = "mstBase", 150
 
 #: Optional online basemap (off by default; the atlas never needs it).
 ONLINE_TILES = {
@@ -124,17 +130,23 @@ def build_base_map(
     location: tuple[float, float] = EUROPE_CENTER,
     zoom: int = EUROPE_ZOOM,
     asset_prefix: str = SERVED_PREFIX,
+    basemap_prefix: str = SERVED_BASEMAP_PREFIX,
 ) -> folium.Map:
-    """A Europe map with offline country outlines and self-served Leaflet.
+    """A Europe map with offline country outlines and place names, and self-served Leaflet.
 
     Parameters
     ----------
     online_tiles : bool
-        Add OpenStreetMap tiles under the outlines (needs internet; off by default).
+        Add OpenStreetMap tiles over the offline outlines (needs internet; off by
+        default). Should a tile fail to load, the map says so and shows the
+        offline basemap and place names instead.
     location, zoom
         Initial view.
     asset_prefix : str
         URL folder of ``leaflet.js``/``leaflet.css`` (see :mod:`mstatlas.mapping.assets`).
+    basemap_prefix : str
+        URL folder of the place names and 1:50m outlines, loaded as the map is
+        zoomed (see :mod:`mstatlas.mapping.basemap`).
     """
     m = folium.Map(
         location=list(location),
@@ -150,15 +162,21 @@ def build_base_map(
     use_local_leaflet(m, asset_prefix)
     make_accessible(m)  # a named region for screen readers, visible keyboard focus
     m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
+    m.get_root().header.add_child(RawText(f"<style>{BASEMAP_CSS}</style>"))  # type: ignore[attr-defined]
+    # The offline outlines lie under the tile pane: street tiles cover them where they
+    # load, and wherever one cannot load the offline basemap shows through.
+    outlines = PanedOutlineLayer(payload=outlines_json(), pane=BASE_PANE, pane_z=BASE_PANE_Z)
+    outlines.add_to(m)
+    tiles = None
     if online_tiles:
-        folium.TileLayer(
+        tiles = folium.TileLayer(
             tiles=ONLINE_TILES["url"], attr=ONLINE_TILES["attr"], name="OpenStreetMap"
-        ).add_to(m)
-        OutlineLayer(
-            style={"color": "#6c7a89", "weight": 0.6, "fillOpacity": 0.0}, payload=outlines_json()
-        ).add_to(m)
-    else:
-        OutlineLayer(payload=outlines_json()).add_to(m)
+        )
+        tiles.add_to(m)
+    notice = _("Street map tiles cannot be loaded (offline?); showing the offline basemap")
+    BasemapLayer(
+        outlines, tiles, notice=notice if online_tiles else "", prefix=basemap_prefix
+    ).add_to(m)
     return m
 
 
