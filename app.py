@@ -9,6 +9,7 @@ from mstatlas.i18n import _
 from mstatlas.mapping.assets import install_static_assets
 from mstatlas.ui import (  # imported at start-up, not by the first sessions at once
     accessible,
+    bundle_panel,
     compare_page,  # noqa: F401
     countries_page,  # noqa: F401
     embed_page,
@@ -59,6 +60,7 @@ else:
     )
     session.enter_page(navigation.url_path)
     sidebar.render()  # dataset, measure and filters: shared by every page
+    bundle_panel.render()  # one ZIP of this view, at the sidebar's bottom
     navigation.run()
 session.sync_url()  # the link always reproduces what is on screen
 session.end_run()
