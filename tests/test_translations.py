@@ -90,19 +90,21 @@ def test_german_translations_keep_every_placeholder():
     assert not wrong, "German entries whose placeholders differ:\n" + "\n".join(wrong)
 
 
+def _entries(messages) -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """(context, msgid) -> its translations, plural forms as a tuple (read_po and read_mo agree)."""
+    found = {}
+    for m in messages:
+        if not m.id or not m.string or getattr(m, "fuzzy", False):
+            continue
+        msgid = m.id if isinstance(m.id, str) else m.id[0]
+        found[(m.context, msgid)] = (m.string,) if isinstance(m.string, str) else tuple(m.string)
+    return found
+
+
 def test_the_compiled_catalogue_is_the_current_one():
     with open(MO, "rb") as f:
-        compiled = {
-            (m.context, m.id if not isinstance(m.id, tuple) else m.id[0]): m.string
-            for m in read_mo(f)
-            if m.id
-        }
-    source = {
-        (m.context, m.id if not isinstance(m.id, tuple) else m.id[0]): m.string
-        for m in _catalogue(PO)
-        if m.id and m.string and not m.fuzzy
-    }
-    assert compiled == source, "the .mo is out of date: run `make translations`"
+        compiled = _entries(read_mo(f))
+    assert compiled == _entries(_catalogue(PO)), "the .mo is out of date: run `make translations`"
 
 
 # --- no English literal handed to Streamlit without _() ---------------------------------
