@@ -150,3 +150,18 @@ def test_one_confidential_figure_is_said_in_the_singular():
     assert p.summary().startswith(
         "The employee figure of 1 group is confidential (1 by the minimum frequency rule)."
     )
+
+
+def test_the_rules_read_in_german_with_german_numbers():
+    from mstatlas.i18n import language
+
+    rules = DisclosureRules(3, 85.5)
+    with language("de"):
+        text = rules.describe()
+        one = DisclosureRules(1, 85.0).describe()
+    assert text.startswith(
+        "Beschäftigtenzahlen sind vertraulich (nicht angezeigt), wenn weniger als 3 Firmen"
+    )
+    assert "mehr als 85,5 % davon stellt (Dominanzregel)" in text
+    assert "weniger als 1 Firma mit bekannter Beschäftigtenzahl zu ihnen beiträgt" in one
+    assert "one firm holds more than 85.5 % of them (dominance rule)" in rules.describe()

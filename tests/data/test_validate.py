@@ -144,3 +144,25 @@ def test_fast_number_conversion_reads_what_pandas_reads(values):
     got = _to_float(text, blank).to_numpy()
     want = pd.to_numeric(pd.Series(values, dtype=object).where(~blank), errors="coerce")
     np.testing.assert_array_equal(got, want.astype("float64").to_numpy())
+
+
+def test_summary_in_german_writes_numbers_the_german_way():
+    from mstatlas.i18n import language
+
+    report = ValidationReport(
+        n_rows=2100,
+        n_imported=2099,
+        n_rejected=1,
+        problems=[Problem(2, "employees", "abc", "reason"), Problem(3, None, None, "w", "warning")],
+        n_blank=1,
+    )
+    with language("de"):
+        text = report.summary()
+    assert text == (
+        "2.099 von 2.100 Zeilen importiert, 1 abgelehnt, 1 Warnung. 1 leere Zeile wurde "
+        "übersprungen. Erstes Problem: Zeile 2, Spalte 'employees': reason."
+    )
+    assert report.summary() == (
+        "2,099 of 2,100 rows imported, 1 rejected, 1 warning(s). 1 blank row(s) were "
+        "skipped. First problem: Row 2, column 'employees': reason."
+    )

@@ -160,14 +160,14 @@ class DisclosureRules:
         return ngettext(
             "Employee figures are confidential (not shown) when fewer than {k} firm with a "
             "known head count contribute to them (minimum frequency rule) or when one firm "
-            "holds more than {p} % of them (dominance rule), as statistical offices protect "
+            "holds more than {share} of them (dominance rule), as statistical offices protect "
             "business statistics.",
             "Employee figures are confidential (not shown) when fewer than {k} firms with a "
             "known head count contribute to them (minimum frequency rule) or when one firm "
-            "holds more than {p} % of them (dominance rule), as statistical offices protect "
+            "holds more than {share} of them (dominance rule), as statistical offices protect "
             "business statistics.",
             self.min_firms,
-        ).format(k=fmt_int(self.min_firms), p=fmt_decimal(self.dominance, 3))
+        ).format(k=fmt_int(self.min_firms), share=_percent_text(self.dominance))
 
 
 #: Per group, what the rules are judged on (:func:`group_figures`): the firms with a
@@ -269,6 +269,11 @@ def check_groups(
     return check_figures(group_figures(groups, employees), rules)
 
 
+def _percent_text(percent: float) -> str:
+    """``85`` -> ``"85 %"`` (the number in the active language's notation)."""
+    return f"{fmt_decimal(percent, 3)} %"
+
+
 def _reason(rule: str, contributors: int, rules: DisclosureRules) -> str:
     if rule == "frequency":
         return ngettext(
@@ -276,8 +281,8 @@ def _reason(rule: str, contributors: int, rules: DisclosureRules) -> str:
             "employees are known for {n} firms only, fewer than {k} (minimum frequency rule)",
             contributors,
         ).format(n=fmt_int(contributors), k=fmt_int(rules.min_firms))
-    return _("one firm holds more than {p} % of the employees (dominance rule)").format(
-        p=fmt_decimal(rules.dominance, 3)
+    return _("one firm holds more than {share} of the employees (dominance rule)").format(
+        share=_percent_text(rules.dominance)
     )
 
 

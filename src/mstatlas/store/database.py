@@ -41,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from mstatlas.errors import NotFoundError, PermissionDeniedError, StoreError
+from mstatlas.i18n import _, fmt_int
 from mstatlas.store import schema as tables
 from mstatlas.store.encoding import decode, encode
 from mstatlas.store.model import (
@@ -145,19 +146,23 @@ class DatasetStore:
         size = payload.n_bytes
         if size > self.max_bytes:
             raise StoreError(
-                f"This dataset is {human_size(size)}; shared datasets may be at most "
-                f"{human_size(self.max_bytes)}. Filter it or split it."
+                _(
+                    "This dataset is {size}; shared datasets may be at most {limit}. Filter it or "
+                    "split it."
+                ).format(size=human_size(size), limit=human_size(self.max_bytes))
             )
         self._ensure_schema()
         saved = SavedDataset(id=new_secret(), delete_token=new_secret())
         table = tables.shared_datasets
-        with self._db_errors("save the shared dataset"), self._write() as conn:
+        with self._db_errors(_("save the shared dataset")), self._write() as conn:
             held = conn.scalar(select(func.count()).select_from(table)) or 0
             if held >= self.max_datasets:
                 raise StoreError(
-                    f"The atlas already holds {held:,} shared datasets, its limit; delete "
-                    "shared datasets that are no longer needed (mstatlas delete ID --token "
-                    "TOKEN) or ask the operator to raise MSTATLAS_SHARE_MAX_DATASETS."
+                    _(
+                        "The atlas already holds {held} shared datasets, its limit; delete shared "
+                        "datasets that are no longer needed (mstatlas delete ID --token TOKEN) or ask "
+                        "the operator to raise MSTATLAS_SHARE_MAX_DATASETS."
+                    ).format(held=fmt_int(held))
                 )
             conn.execute(
                 insert(table).values(
@@ -199,14 +204,16 @@ class DatasetStore:
         self._check_id(dataset_id)
         self._ensure_schema()
         table = tables.shared_datasets
-        with self._db_errors("load the shared dataset"), self._engine.connect() as conn:
+        with self._db_errors(_("load the shared dataset")), self._engine.connect() as conn:
             row = conn.execute(select(table).where(table.c.id == dataset_id)).one_or_none()
         if row is None:
             raise NotFoundError(self._unknown(dataset_id))
         if row.payload_format > tables.PAYLOAD_FORMAT:
             raise StoreError(
-                f"Shared dataset {dataset_id!r} was stored by a newer MST Atlas; upgrade this "
-                "installation to open it."
+                _(
+                    "Shared dataset {dataset_id!r} was stored by a newer MST Atlas; upgrade this "
+                    "installation to open it."
+                ).format(dataset_id=dataset_id)
             )
         return decode(row, dataset_id)
 
@@ -224,7 +231,7 @@ class DatasetStore:
         self._ensure_schema()
         given = token_hash(token if isinstance(token, str) else "")
         table = tables.shared_datasets
-        with self._db_errors("delete the shared dataset"), self._write() as conn:
+        with self._db_errors(_("delete the shared dataset")), self._write() as conn:
             stored = conn.scalar(
                 select(table.c.delete_token_sha256).where(table.c.id == dataset_id)
             )
@@ -232,8 +239,10 @@ class DatasetStore:
                 raise NotFoundError(self._unknown(dataset_id))
             if not hmac.compare_digest(given, stored):
                 raise PermissionDeniedError(
-                    f"The delete token does not match shared dataset {dataset_id!r}; use the "
-                    "token that was shown when the dataset was shared."
+                    _(
+                        "The delete token does not match shared dataset {dataset_id!r}; use the token "
+                        "that was shown when the dataset was shared."
+                    ).format(dataset_id=dataset_id)
                 )
             conn.execute(delete(table).where(table.c.id == dataset_id))
 
@@ -243,14 +252,14 @@ class DatasetStore:
             return False
         self._ensure_schema()
         table = tables.shared_datasets
-        with self._db_errors("look up the shared dataset"), self._engine.connect() as conn:
+        with self._db_errors(_("look up the shared dataset")), self._engine.connect() as conn:
             found = conn.scalar(select(table.c.id).where(table.c.id == dataset_id))
         return found is not None
 
     def count(self) -> int:
         """Number of stored datasets."""
         self._ensure_schema()
-        with self._db_errors("count the shared datasets"), self._engine.connect() as conn:
+        with self._db_errors(_("count the shared datasets")), self._engine.connect() as conn:
             n = conn.scalar(select(func.count()).select_from(tables.shared_datasets))
         return int(n or 0)
 
@@ -280,15 +289,19 @@ class DatasetStore:
             return
         if not create:
             raise StoreError(
-                f"The folder {folder} for the SQLite database does not exist; create it or "
-                "change MSTATLAS_DATABASE_URL."
+                _(
+                    "The folder {folder} for the SQLite database does not exist; create it or change "
+                    "MSTATLAS_DATABASE_URL."
+                ).format(folder=folder)
             )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"Cannot create the folder {folder} for shared datasets ({exc.strerror}); set "
-                "MSTATLAS_HOME to a writable folder or MSTATLAS_DATABASE_URL to a database."
+                _(
+                    "Cannot create the folder {folder} for shared datasets ({strerror}); set "
+                    "MSTATLAS_HOME to a writable folder or MSTATLAS_DATABASE_URL to a database."
+                ).format(folder=folder, strerror=exc.strerror)
             ) from None
 
     def _create_engine(self) -> Engine:
@@ -336,13 +349,16 @@ class DatasetStore:
             raise
         except OperationalError as exc:
             raise StoreError(
-                f"Could not {action}: the database at {self.url} did not answer "
-                f"({_first_line(exc)}). Check MSTATLAS_DATABASE_URL and that the database "
-                "is running, then try again."
+                _(
+                    "Could not {action}: the database at {url} did not answer ({error}). Check "
+                    "MSTATLAS_DATABASE_URL and that the database is running, then try again."
+                ).format(action=action, url=self.url, error=_first_line(exc))
             ) from exc
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"Could not {action}: the database reported an error ({_first_line(exc)})."
+                _("Could not {action}: the database reported an error ({error}).").format(
+                    action=action, error=_first_line(exc)
+                )
             ) from exc
 
     def _ensure_schema(self) -> None:
@@ -359,16 +375,19 @@ class DatasetStore:
             if self._schema_ready:
                 return
             version_table = tables.schema_version
-            with self._db_errors("prepare the shared-dataset tables"), self._write() as conn:
+            with self._db_errors(_("prepare the shared-dataset tables")), self._write() as conn:
                 tables.metadata.create_all(conn)
                 version = conn.scalar(select(func.max(version_table.c.version)))
                 if version is None:
                     self._record_version(conn, tables.SCHEMA_VERSION)
                 elif version > tables.SCHEMA_VERSION:
                     raise StoreError(
-                        f"The shared-dataset database at {self.url} has schema version "
-                        f"{version}, newer than this MST Atlas understands "
-                        f"({tables.SCHEMA_VERSION}); upgrade MST Atlas."
+                        _(
+                            "The shared-dataset database at {url} has schema version {version}, newer than "
+                            "this MST Atlas understands ({schema_version}); upgrade MST Atlas."
+                        ).format(
+                            url=self.url, version=version, schema_version=tables.SCHEMA_VERSION
+                        )
                     )
                 else:
                     for target in range(int(version) + 1, tables.SCHEMA_VERSION + 1):
@@ -386,16 +405,18 @@ class DatasetStore:
     def _check_id(dataset_id: str) -> None:
         if not valid_dataset_id(dataset_id):
             raise NotFoundError(
-                f"{_show_id(dataset_id)} is not a shared-dataset id (ids are 22 letters, digits, "
-                "'-' or '_'); check that the link was copied completely."
+                _(
+                    "{id} is not a shared-dataset id (ids are 22 letters, digits, '-' or '_'); "
+                    "check that the link was copied completely."
+                ).format(id=_show_id(dataset_id))
             )
 
     @staticmethod
     def _unknown(dataset_id: str) -> str:
-        return (
-            f"No shared dataset has the id {dataset_id!r}; the link may be mistyped, or the "
+        return _(
+            "No shared dataset has the id {dataset_id!r}; the link may be mistyped, or the "
             "dataset was deleted."
-        )
+        ).format(dataset_id=dataset_id)
 
 
 def _enable_wal(cursor: Any) -> None:

@@ -24,6 +24,7 @@ import pandas as pd
 from mstatlas.data.profiles import PROFILE_COLUMNS, coerce_profiles, empty_profiles
 from mstatlas.data.schema import COLUMNS, coerce_clusters
 from mstatlas.errors import StoreError
+from mstatlas.i18n import _, fmt_int
 from mstatlas.store.model import SharedDataset
 
 #: Longest dataset name accepted (characters).
@@ -42,13 +43,19 @@ def _json_default(value: object) -> object:
 
 def _to_json_value(value: Mapping[str, Any], what: str) -> Any:
     if not isinstance(value, Mapping):
-        raise StoreError(f"The dataset's {what} must be a dict, got {type(value).__name__}.")
+        raise StoreError(
+            _("The dataset's {what} must be a dict, got {type}.").format(
+                what=what, type=type(value).__name__
+            )
+        )
     try:
         return json.loads(json.dumps(dict(value), default=_json_default, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise StoreError(
-            f"The dataset's {what} cannot be stored as JSON ({exc}); keep it to text, "
-            "numbers, booleans, lists and dicts."
+            _(
+                "The dataset's {what} cannot be stored as JSON ({exc}); keep it to text, "
+                "numbers, booleans, lists and dicts."
+            ).format(what=what, exc=exc)
         ) from None
 
 
@@ -123,21 +130,27 @@ def _optional_frame(frame: object, what: str) -> bytes | None:
         return None
     if not isinstance(frame, pd.DataFrame):
         raise StoreError(
-            f"The dataset's {what} must be a DataFrame or None, got {type(frame).__name__}."
+            _("The dataset's {what} must be a DataFrame or None, got {type}.").format(
+                what=what, type=type(frame).__name__
+            )
         )
     return frame_to_parquet(frame)
 
 
 def _check_name(name: object) -> None:
     if not isinstance(name, str):
-        raise StoreError(f"The dataset name must be text, got {type(name).__name__}.")
+        raise StoreError(
+            _("The dataset name must be text, got {type}.").format(type=type(name).__name__)
+        )
     if len(name) > MAX_NAME_CHARS:
         raise StoreError(
-            f"The dataset name is {len(name):,} characters long; names may be at most "
-            f"{MAX_NAME_CHARS}. Shorten it."
+            _(
+                "The dataset name is {n_name} characters long; names may be at most "
+                "{max_name_chars}. Shorten it."
+            ).format(n_name=fmt_int(len(name)), max_name_chars=MAX_NAME_CHARS)
         )
     if "\x00" in name:
-        raise StoreError("The dataset name contains a NUL character; remove it.")
+        raise StoreError(_("The dataset name contains a NUL character; remove it."))
 
 
 def encode(ds: SharedDataset) -> Payload:
@@ -163,33 +176,39 @@ def encode(ds: SharedDataset) -> Payload:
     _check_name(ds.name)
     if not isinstance(ds.clusters, pd.DataFrame):
         raise StoreError(
-            f"The dataset's clusters must be a DataFrame, got {type(ds.clusters).__name__}."
+            _("The dataset's clusters must be a DataFrame, got {type}.").format(
+                type=type(ds.clusters).__name__
+            )
         )
     try:
         canonical = pd.DataFrame(coerce_clusters(ds.clusters)[list(COLUMNS)])
     except ValueError as exc:
-        raise StoreError(f"The cluster table cannot be shared as it is: {exc}") from None
+        raise StoreError(
+            _("The cluster table cannot be shared as it is: {exc}").format(exc=exc)
+        ) from None
     profiles = _canonical_profiles(ds.profiles)
-    mapping = _to_json_value(ds.mapping, "column mapping")
+    mapping = _to_json_value(ds.mapping, _("column mapping"))
     bad_keys = [k for k, v in mapping.items() if v is not None and not isinstance(v, str)]
     if bad_keys:
         raise StoreError(
-            f"The column mapping must map column names to column names or None; "
-            f"{bad_keys[0]!r} maps to {mapping[bad_keys[0]]!r}."
+            _(
+                "The column mapping must map column names to column names or None; {bad_keys!r} "
+                "maps to {mapping!r}."
+            ).format(bad_keys=bad_keys[0], mapping=mapping[bad_keys[0]])
         )
     return Payload(
         name=ds.name,
         n_rows=len(canonical),
         clusters=frame_to_parquet(canonical, index=False),
-        report=_optional_frame(ds.report, "validation report"),
-        geocoding=_optional_frame(ds.geocoding, "geocoding table"),
-        firms=_optional_frame(ds.firms, "firm table"),
+        report=_optional_frame(ds.report, _("validation report")),
+        geocoding=_optional_frame(ds.geocoding, _("geocoding table")),
+        firms=_optional_frame(ds.firms, _("firm table")),
         profiles=None if profiles is None else frame_to_parquet(profiles, index=False),
         mapping=mapping,
         meta=_to_json_value(ds.meta, "metadata"),
         disclosure=None
         if ds.disclosure is None
-        else _to_json_value(ds.disclosure, "disclosure record"),
+        else _to_json_value(ds.disclosure, _("disclosure record")),
     )
 
 
@@ -198,13 +217,16 @@ def _canonical_profiles(profiles: object) -> pd.DataFrame | None:
         return None
     if not isinstance(profiles, pd.DataFrame):
         raise StoreError(
-            f"The dataset's profile facts must be a DataFrame or None, got "
-            f"{type(profiles).__name__}."
+            _("The dataset's profile facts must be a DataFrame or None, got {type}.").format(
+                type=type(profiles).__name__
+            )
         )
     try:
         return pd.DataFrame(coerce_profiles(profiles)[list(PROFILE_COLUMNS)])
     except ValueError as exc:
-        raise StoreError(f"The profile facts cannot be shared as they are: {exc}") from None
+        raise StoreError(
+            _("The profile facts cannot be shared as they are: {exc}").format(exc=exc)
+        ) from None
 
 
 def decode(row: Any, dataset_id: str) -> SharedDataset:
@@ -240,13 +262,17 @@ def decode(row: Any, dataset_id: str) -> SharedDataset:
         )
     except (OSError, ValueError) as exc:
         raise StoreError(
-            f"Shared dataset {dataset_id!r} is damaged and cannot be read ({exc}); "
-            "share the file again."
+            _(
+                "Shared dataset {dataset_id!r} is damaged and cannot be read ({exc}); share the "
+                "file again."
+            ).format(dataset_id=dataset_id, exc=exc)
         ) from exc
     if len(clusters) != row.n_rows:
         raise StoreError(
-            f"Shared dataset {dataset_id!r} is damaged ({len(clusters)} of {row.n_rows} "
-            "rows readable); share the file again."
+            _(
+                "Shared dataset {dataset_id!r} is damaged ({n_clusters} of {n_rows} rows "
+                "readable); share the file again."
+            ).format(dataset_id=dataset_id, n_clusters=len(clusters), n_rows=row.n_rows)
         )
     created = row.created_at
     if created is not None and created.tzinfo is None:  # SQLite keeps no zone; we wrote UTC

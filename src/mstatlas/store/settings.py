@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from mstatlas.errors import StoreError
+from mstatlas.i18n import _, fmt_fixed, fmt_int
 
 DEFAULT_MAX_MB: Final = 50.0
 DEFAULT_MAX_DATASETS: Final = 10_000
@@ -80,9 +81,11 @@ def parse_url(raw: str) -> URL:
         url = make_url(raw)
     except ArgumentError:
         raise StoreError(
-            "MSTATLAS_DATABASE_URL is not a database URL; use e.g. "
-            "sqlite:////srv/mstatlas/mstatlas.sqlite or "
-            "postgresql+psycopg://user:password@host:5432/mstatlas."
+            _(
+                "MSTATLAS_DATABASE_URL is not a database URL; use e.g. "
+                "sqlite:////srv/mstatlas/mstatlas.sqlite or "
+                "postgresql+psycopg://user:password@host:5432/mstatlas."
+            )
         ) from None
     backend = url.get_backend_name()
     if backend in ("postgresql", "postgres"):
@@ -91,8 +94,11 @@ def parse_url(raw: str) -> URL:
             url = url.set(drivername="postgresql+psycopg")
     elif backend != "sqlite":
         raise StoreError(
-            f"MSTATLAS_DATABASE_URL points at a {backend!r} database; MST Atlas stores shared "
-            "datasets in SQLite or PostgreSQL (e.g. postgresql+psycopg://user:password@host/db)."
+            _(
+                "MSTATLAS_DATABASE_URL points at a {backend!r} database; MST Atlas stores shared "
+                "datasets in SQLite or PostgreSQL (e.g. "
+                "postgresql+psycopg://user:password@host/db)."
+            ).format(backend=backend)
         )
     return url
 
@@ -113,8 +119,12 @@ def env_number(name: str, default: float, *, integer: bool) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0 or (integer and value != int(value)):
-        kind = "a positive whole number" if integer else "a positive number"
-        raise StoreError(f"{name} must be {kind}, got {raw!r}; fix or unset it.")
+        kind = _("a positive whole number") if integer else _("a positive number")
+        raise StoreError(
+            _("{name} must be {kind}, got {raw!r}; fix or unset it.").format(
+                name=name, kind=kind, raw=raw
+            )
+        )
     return value
 
 
@@ -137,16 +147,16 @@ def share_limits(max_bytes: int | None, max_datasets: int | None) -> tuple[int, 
             env_number("MSTATLAS_SHARE_MAX_DATASETS", DEFAULT_MAX_DATASETS, integer=True)
         )
     if max_bytes < 1 or max_datasets < 1:
-        raise StoreError("The share limits must be positive (max_bytes, max_datasets).")
+        raise StoreError(_("The share limits must be positive (max_bytes, max_datasets)."))
     return max_bytes, max_datasets
 
 
 def human_size(n_bytes: int) -> str:
     """``"12 MB"``, ``"1.5 MB"``, ``"300 kB"`` or ``"12 bytes"`` for messages."""
     if n_bytes >= 10 * MB:
-        return f"{n_bytes / MB:.0f} MB"
+        return f"{fmt_int(n_bytes / MB)} MB"
     if n_bytes >= MB:
-        return f"{n_bytes / MB:.1f} MB"
+        return f"{fmt_fixed(n_bytes / MB, 1)} MB"
     if n_bytes >= 1024:
-        return f"{n_bytes / 1024:.0f} kB"
-    return f"{n_bytes} bytes"
+        return f"{fmt_int(n_bytes / 1024)} kB"
+    return _("{n} bytes").format(n=fmt_int(n_bytes))
