@@ -27,7 +27,7 @@ import streamlit as st
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
-from mstatlas.i18n import current_language
+from mstatlas.i18n import _, current_language
 from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
@@ -127,12 +127,14 @@ def base_id(ds_id: str) -> str:
 
 def _upload(ds_id: str) -> Dataset:
     """An upload of this process in the form its id names (see the module)."""
-    base, _, form = ds_id.partition(VARIANT_SEP)
+    base, _sep, form = ds_id.partition(VARIANT_SEP)
     ds = _uploads().get(base)
     if ds is None:
         raise MSTAtlasError(
-            "This link points at an upload that was never shared (or the server restarted), "
-            "so it cannot be opened here. Ask for a link made with “Share”."
+            _(
+                "This link points at an upload that was never shared (or the server "
+                "restarted), so it cannot be opened here. Ask for a link made with “Share”."
+            )
         )
     if is_protected(ds):  # a cluster table: one form for everyone
         return ds
@@ -147,7 +149,7 @@ def _upload_form(base: str, form: str) -> Dataset:
     (``"own"``) or anyone else (``"public"``) sees it; one object per form (read-only)."""
     ds = _uploads().get(base)
     if ds is None:
-        raise MSTAtlasError("This upload is no longer held by the server; upload it again.")
+        raise MSTAtlasError(_("This upload is no longer held by the server; upload it again."))
     if form == OWN:
         return dataclasses.replace(ds, id=f"{base}{VARIANT_SEP}{OWN}")
     seen = protected_dataset(ds, keep_firms=form != PUBLIC)
@@ -194,8 +196,10 @@ def _confirm_shared(ds_id: str) -> None:
     if found is False:
         _shared.clear(ds_id)
         raise MSTAtlasError(
-            f"No shared dataset has the id {ds_id!r}; the link may be mistyped, or the "
-            "dataset was deleted."
+            _(
+                "No shared dataset has the id {id}; the link may be mistyped, or the dataset "
+                "was deleted."
+            ).format(id=repr(ds_id))
         )
     if found:
         confirmed.add(ds_id)

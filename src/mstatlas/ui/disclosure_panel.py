@@ -18,35 +18,38 @@ from mstatlas.data.cluster_disclosure import ProtectedClusters, cluster_figures,
 from mstatlas.data.disclosure import DisclosureRules
 from mstatlas.data.text import strip_bidi_frame
 from mstatlas.errors import MSTAtlasError
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.io import UploadResult
 from mstatlas.store.dataset import DISCLOSURE, Dataset
 from mstatlas.ui import components, keys
 from mstatlas.ui.datasets import OWN, UPLOAD_PREFIX, VARIANT_SEP, base_id, get_dataset
 
-SWITCH_HELP: Final = (
+SWITCH_HELP: Final = N_(
     "On: employee figures of fewer than k firms, or that one firm dominates, are blank and "
     "marked confidential on every page and in every download, as statistical offices "
     "protect business statistics. Off: you see and download your own firms' figures; "
     "links and embeds keep it on."
 )
 
-OFF_WARNING: Final = (
+OFF_WARNING: Final = N_(
     "Disclosure control is off for your own view: maps, rankings and downloads show "
     "employee figures that reveal single firms. Turn it on before you pass a download on."
 )
 
-FIRM_ROWS_WARNING: Final = (
+FIRM_ROWS_WARNING: Final = N_(
     "Anyone with the link will see every firm of your list: its name, position and head "
     "count. Tick this only if the firms agreed or their figures are public."
 )
 
 OWNER_COLUMNS: Final = {
-    "cluster_name": "Cluster",
-    "cluster_id": "Id",
-    "firms": "Firms",
-    "rule": "Rule",
-    "reason": "Why",
+    "cluster_name": N_("Cluster"),
+    "cluster_id": N_("Id"),
+    "firms": N_("Firms"),
+    "rule": N_("Rule"),
+    "reason": N_("Why"),
 }
+#: The rules by which a figure is confidential, as the owner's table names them.
+RULES: Final = {"frequency": N_("minimum frequency"), "dominance": N_("dominance")}
 
 
 def _owner(ds_id: str) -> bool:
@@ -73,9 +76,15 @@ def sidebar_switch(ds: Dataset) -> None:
         return
     key = keys.disclosure_switch(base)
     st.session_state[key] = not control_off(base)
-    st.toggle("Disclosure control", key=key, on_change=_switched, args=(base,), help=SWITCH_HELP)
+    st.toggle(
+        _("Disclosure control"),
+        key=key,
+        on_change=_switched,
+        args=(base,),
+        help=_(SWITCH_HELP),
+    )
     if control_off(base):
-        st.warning(OFF_WARNING, icon=":material/lock_open:")
+        st.warning(_(OFF_WARNING), icon=":material/lock_open:")
 
 
 def share_opt_in(ds: Dataset) -> bool:
@@ -83,12 +92,14 @@ def share_opt_in(ds: Dataset) -> bool:
     if ds.kind != "firms":
         return False
     st.caption(
-        "Shared firm lists keep disclosure control: employee figures that would reveal a "
-        "single firm are stored blank, and the firm rows are left out."
+        _(
+            "Shared firm lists keep disclosure control: employee figures that would reveal a "
+            "single firm are stored blank, and the firm rows are left out."
+        )
     )
-    keep = st.checkbox("Also store the individual firm rows", key=keys.SHARE_FIRM_ROWS)
+    keep = st.checkbox(_("Also store the individual firm rows"), key=keys.SHARE_FIRM_ROWS)
     if keep:
-        st.warning(FIRM_ROWS_WARNING, icon=":material/warning:")
+        st.warning(_(FIRM_ROWS_WARNING), icon=":material/warning:")
     return bool(keep)
 
 
@@ -107,9 +118,11 @@ def _checked(result: UploadResult) -> ProtectedClusters:
 
 
 def _owner_table(protected: ProtectedClusters) -> None:
-    table = protected.owner_table().rename(columns=OWNER_COLUMNS)[list(OWNER_COLUMNS.values())]
-    table["Rule"] = table["Rule"].map({"frequency": "minimum frequency", "dominance": "dominance"})
-    st.dataframe(strip_bidi_frame(table), hide_index=True, width="stretch")
+    table = protected.owner_table()[list(OWNER_COLUMNS)].copy()
+    table["rule"] = [_(RULES[r]) if r in RULES else r for r in table["rule"]]
+    table["firms"] = [fmt_int(f) if f == f else "" for f in table["firms"]]  # NaN: blank
+    table = table.rename(columns={k: _(v) for k, v in OWNER_COLUMNS.items()})
+    st.dataframe(strip_bidi_frame(table), hide_index=True, width="stretch", placeholder="")
 
 
 def upload_section(result: UploadResult) -> None:
@@ -121,15 +134,17 @@ def upload_section(result: UploadResult) -> None:
     except MSTAtlasError as exc:  # e.g. a deployment setting that is not a number
         st.error(str(exc))
         return
-    st.markdown("**Confidentiality**")
+    st.markdown("**" + _("Confidentiality") + "**")
     st.info(protected.summary(), icon=":material/lock:")
     if protected.n_confidential:
         _owner_table(protected)
         st.caption(
-            "Only you see this list. On the map, in rankings and downloads, in embeds and in "
-            "shared links these figures are blank and marked confidential, with this note: "
-            f"“{protected.public_note()}” Turn “Disclosure control” off in the sidebar to see "
-            "your own figures; shared links keep it on."
+            _(
+                "Only you see this list. On the map, in rankings and downloads, in embeds and "
+                "in shared links these figures are blank and marked confidential, with this "
+                "note: “{note}” Turn “Disclosure control” off in the sidebar to see your own "
+                "figures; shared links keep it on."
+            ).format(note=protected.public_note())
         )
 
 
@@ -150,23 +165,25 @@ def method_note(ds: Dataset) -> None:
     if record is None and not control_off(ds.id):
         return
     text = (
-        OFF_WARNING
+        _(OFF_WARNING)
         if record is None
         else str(record.get("note", "")) + _coarse_text(int(record.get("positions_coarsened", 0)))
     )
-    st.markdown(f"**Confidentiality.** {components.md(text)}")
+    st.markdown(_("**Confidentiality.** {text}").format(text=components.md(text)))
     if ds.id.startswith(UPLOAD_PREFIX) and _owner(ds.id):
         protected = _owner_check(base_id(ds.id))
         if protected.n_confidential:
-            with st.expander("Which figures are confidential, and why (only you see this)"):
+            with st.expander(_("Which figures are confidential, and why (only you see this)")):
                 _owner_table(protected)
 
 
 def _coarse_text(n: int) -> str:
     if not n:
         return ""
-    clusters = "1 cluster" if n == 1 else f"{n:,} clusters"
-    return (
-        f" The positions of {clusters} of fewer firms than the rules need are rounded to "
-        "about a kilometre."
-    )
+    return " " + ngettext(
+        "The position of {n} cluster of fewer firms than the rules need is rounded to about "
+        "a kilometre.",
+        "The positions of {n} clusters of fewer firms than the rules need are rounded to "
+        "about a kilometre.",
+        n,
+    ).format(n=fmt_int(n))

@@ -29,6 +29,7 @@ from streamlit_folium import st_folium
 from mstatlas.analysis.detect import Detection
 from mstatlas.data.disclosure import DisclosureRules
 from mstatlas.errors import DataError
+from mstatlas.i18n import N_, _, current_language, fmt_decimal, fmt_int, ngettext
 from mstatlas.mapping.build import build_base_map
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.outlines import (
@@ -60,21 +61,22 @@ UPLOAD_PAGE = "src/mstatlas/ui/pages/upload.py"
 HEX_KM = 10.0
 #: What a hexagon of the density counts (one, several).
 CITY_CENTRE_FIRMS = ("firm placed at a city centre", "firms placed at a city centre")
-NO_FIRMS = (
+NO_FIRMS = N_(
     "This dataset has no firm list, so there are no firm locations to detect clusters "
     "from. Upload a firm list (one row per firm, with its coordinates or at least its city) "
     "on “Your data”, then open this page again."
 )
-NO_FIRM_ROWS = (
+NO_FIRM_ROWS = N_(
     "This firm list was shared without its firm rows (only its clusters by city, with "
     "confidential figures protected), so there are no firm locations to detect clusters "
     "from. Upload the firm list itself on “Your data” to detect its clusters."
 )
 
 
-@st.cache_resource(show_spinner="Preparing firm points…", max_entries=8)
-def _firm_layer(ds_id: str, head_counts: bool) -> FirmPointsLayer:
-    """Dots of the firms with positions of their own (head counts in tooltips if allowed)."""
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _firm_layer(ds_id: str, head_counts: bool, lang: str) -> FirmPointsLayer:
+    """Dots of the firms with positions of their own (head counts in tooltips if allowed),
+    with tooltips in ``lang``."""
     own = firms_of(ds_id)[register(ds_id).own]
     if not head_counts:
         own = own.drop(columns=["employees"], errors="ignore")
@@ -82,12 +84,15 @@ def _firm_layer(ds_id: str, head_counts: bool) -> FirmPointsLayer:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _density(ds_id: str) -> tuple[gpd.GeoDataFrame, PolygonLayer]:
-    """Hexagon bins of the firms placed at a city centre, and their layer."""
-    lat, lon, _ = positions(firms_of(ds_id))
+def _density(ds_id: str, lang: str) -> tuple[gpd.GeoDataFrame, PolygonLayer]:
+    """Hexagon bins of the firms placed at a city centre, and their layer (tooltips in
+    ``lang``)."""
+    lat, lon, _placed = positions(firms_of(ds_id))
     centre = register(ds_id).city_centre
     bins = hex_bins(lat[centre], lon[centre], HEX_KM)
-    return bins, density_layer(bins, CITY_CENTRE_FIRMS)
+    one, many = CITY_CENTRE_FIRMS
+    what = (ngettext(one, many, 1), ngettext(one, many, 2))
+    return bins, density_layer(bins, what)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -98,10 +103,11 @@ def _outlines(
     rules: tuple[int, float],
     selected: int | None,
     owner: bool,
+    lang: str,
 ) -> PolygonLayer:
     """The outlines, each with its protected employee figure; small ones only for the owner.
 
-    ``rules`` is (k, dominance) of the disclosure rules.
+    ``rules`` is (k, dominance) of the disclosure rules; tooltips are written in ``lang``.
     """
     det = detection(ds_id, radius_km, min_firms)
     table = protected(ds_id, radius_km, min_firms, *rules).table
@@ -116,19 +122,21 @@ def _rules() -> DisclosureRules:
     try:
         base = DisclosureRules.from_env()
     except DataError as exc:
-        st.error(f"{exc} Using the default rules meanwhile.")
+        st.error(_("{problem} Using the default rules meanwhile.").format(problem=exc))
         base = DisclosureRules()
     if st.session_state.get(keys.FIRM_MIN_CONTRIBUTORS, 0) < base.min_firms:
         st.session_state[keys.FIRM_MIN_CONTRIBUTORS] = base.min_firms
     k = st.number_input(
-        "Firms needed per employee figure (k)",
+        _("Firms needed per employee figure (k)"),
         min_value=base.min_firms,
         max_value=1000,
         step=1,
         key=keys.FIRM_MIN_CONTRIBUTORS,
-        help=f"An employee figure needs at least this many firms with a known head count "
-        f"(k; this server's setting is {base.min_firms}, it can be raised here but not "
-        f"lowered), and no firm may hold more than {base.dominance:g} % of it.",
+        help=_(
+            "An employee figure needs at least this many firms with a known head count (k; "
+            "this server's setting is {k}, it can be raised here but not lowered), and no "
+            "single firm may hold a share above {dominance} %."
+        ).format(k=fmt_int(base.min_firms), dominance=fmt_decimal(base.dominance, 2)),
     )
     return DisclosureRules(min_firms=int(k), dominance=base.dominance)
 
@@ -140,25 +148,27 @@ def _controls() -> tuple[float, int, DisclosureRules]:
         session.bound_widget(
             "detect_radius_km",
             st.number_input,
-            "Radius (km)",
+            _("Radius (km)"),
             min_value=DETECT_RADIUS_KM[1],
             max_value=DETECT_RADIUS_KM[2],
             step=1.0,
             format="%g",
             from_widget=lambda v: max(DETECT_RADIUS_KM[1], round(float(v), 1)),
-            help="A firm reaches the firms within this distance (great-circle).",
+            help=_("A firm reaches the firms within this distance (great-circle)."),
         )
     with b:
         session.bound_widget(
             "detect_min_firms",
             st.number_input,
-            "Firms to form a cluster",
+            _("Firms to form a cluster"),
             min_value=DETECT_MIN_FIRMS[1],
             max_value=DETECT_MIN_FIRMS[2],
             step=1,
             from_widget=int,
-            help="A firm with at least this many firms, itself included, within the radius "
-            "starts or extends a cluster.",
+            help=_(
+                "A firm with at least this many firms, itself included, within the radius "
+                "starts or extends a cluster."
+            ),
         )
     with c:
         rules = _rules()
@@ -168,12 +178,19 @@ def _controls() -> tuple[float, int, DisclosureRules]:
 
 def parameters_text(det: Detection, reg: Register) -> str:
     """The parameters and what was left out, in words."""
-    text = f"DBSCAN, radius {det.radius_km:g} km, at least {det.min_firms:,} firms"
+    text = _("DBSCAN, radius {radius} km, at least {n} firms").format(
+        radius=fmt_decimal(det.radius_km, 3), n=fmt_int(det.min_firms)
+    )
     if reg.n_city_centre:
-        text += f"; {reg.n_city_centre:,} firms left out: positions are city centres"
+        text += "; " + ngettext(
+            "{n} firm left out: its position is a city centre",
+            "{n} firms left out: positions are city centres",
+            reg.n_city_centre,
+        ).format(n=fmt_int(reg.n_city_centre))
     if reg.n_no_position:
-        were = "firm has" if reg.n_no_position == 1 else "firms have"
-        text += f"; {reg.n_no_position:,} {were} no position"
+        text += "; " + ngettext(
+            "{n} firm has no position", "{n} firms have no position", reg.n_no_position
+        ).format(n=fmt_int(reg.n_no_position))
     return text + "."
 
 
@@ -206,12 +223,15 @@ def _map(ds: Dataset, det: Detection, rules: DisclosureRules, selected: int | No
     )
     groups = []
     if reg.n_city_centre:
-        fg = folium.FeatureGroup(name="City centres", control=False)
-        fg.add_child(copy.copy(_density(ds.id)[1]))  # cached layers are shared: draw a copy
+        fg = folium.FeatureGroup(name=_("City centres"), control=False)
+        # cached layers are shared: draw a copy
+        fg.add_child(copy.copy(_density(ds.id, current_language())[1]))
         groups.append(fg)
     if reg.n_own:
-        fg = folium.FeatureGroup(name="Firms", control=False)
-        fg.add_child(copy.copy(_firm_layer(ds.id, head_counts_allowed(ds))))
+        fg = folium.FeatureGroup(name=_("Firms"), control=False)
+        with st.spinner(_("Preparing firm points…")):
+            dots = _firm_layer(ds.id, head_counts_allowed(ds), current_language())
+        fg.add_child(copy.copy(dots))
         groups.append(fg)
     layer = copy.copy(
         _outlines(
@@ -221,9 +241,10 @@ def _map(ds: Dataset, det: Detection, rules: DisclosureRules, selected: int | No
             (rules.min_firms, rules.dominance),
             selected,
             is_owner(ds),
+            current_language(),
         )
     )
-    fg = folium.FeatureGroup(name="Detected clusters", control=False)
+    fg = folium.FeatureGroup(name=_("Detected clusters"), control=False)
     fg.add_child(layer)
     groups.append(fg)
     out = st_folium(
@@ -244,14 +265,20 @@ def _map_notes(ds: Dataset, reg: Register) -> None:
     if reg.n_own:
         st.html(firm_legend_html(firms[reg.own]))
     if reg.n_city_centre:
-        bins = _density(ds.id)[0]
+        bins = _density(ds.id, current_language())[0]
         st.warning(
-            f"Positions of {reg.n_city_centre:,} firms are city centres (placed by their "
-            f"city's name): they are drawn as a density, firms per hexagon of {HEX_KM:g} km "
-            "radius, and left out of the detection.",
+            ngettext(
+                "The position of {n} firm is a city centre (placed by its city's name): it "
+                "is drawn as a density, firms per hexagon of {km} km radius, and left out of "
+                "the detection.",
+                "Positions of {n} firms are city centres (placed by their city's name): they "
+                "are drawn as a density, firms per hexagon of {km} km radius, and left out of "
+                "the detection.",
+                reg.n_city_centre,
+            ).format(n=fmt_int(reg.n_city_centre), km=fmt_decimal(HEX_KM)),
             icon=":material/location_city:",
         )
-        st.html(density_legend_html(bins, "Firms at city centres per hexagon"))
+        st.html(density_legend_html(bins, _("Firms at city centres per hexagon")))
 
 
 def _selection(det: Detection, clicked: str | None) -> str | None:
@@ -268,8 +295,9 @@ def _detect(ds: Dataset, radius: float, min_firms: int) -> Detection | None:
     assert ds.firms is not None
     try:
         with st.spinner(
-            f"Detecting clusters among {len(ds.firms):,} firms (radius {radius:g} km, "
-            f"at least {min_firms:,} firms)…"
+            _(
+                "Detecting clusters among {n} firms (radius {radius} km, at least {k} firms)…"
+            ).format(n=fmt_int(len(ds.firms)), radius=fmt_decimal(radius, 3), k=fmt_int(min_firms))
         ):
             return detection(ds.id, radius, min_firms)
     except DataError as exc:
@@ -281,17 +309,20 @@ def render() -> None:
     """Draw the firm clusters page."""
     ds = current()
     session.show_notices()
-    st.title("Firm clusters")
+    st.title(_("Firm clusters"))
     if ds.firms is None or not len(ds.firms):
-        st.info(NO_FIRM_ROWS if ds.kind == "firms" else NO_FIRMS)
+        why = NO_FIRM_ROWS if ds.kind == "firms" else NO_FIRMS
+        st.info(_(why))
         st.page_link(
-            UPLOAD_PAGE, label="Your data: upload a firm list", icon=":material/upload_file:"
+            UPLOAD_PAGE, label=_("Your data: upload a firm list"), icon=":material/upload_file:"
         )
         return
     st.caption(
-        "Clusters where the firms of this firm list actually are, found from their own "
-        "coordinates regardless of city borders, beside the grouping by city. Employee "
-        "figures that would reveal a single firm are shown as confidential."
+        _(
+            "Clusters where the firms of this firm list actually are, found from their own "
+            "coordinates regardless of city borders, beside the grouping by city. Employee "
+            "figures that would reveal a single firm are shown as confidential."
+        )
     )
     radius, min_firms, rules = _controls()
     det = _detect(ds, radius, min_firms)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from mstatlas import i18n
 from mstatlas.ui import keys, urlstate
+from mstatlas.ui.deferred import said
 from mstatlas.ui.urlstate import ViewState
 
 T = TypeVar("T")
@@ -139,8 +140,8 @@ def show_notices() -> None:
     # One container whether or not there is a notice: when the last notice goes, what
     # follows (the map) keeps its place in the page and is not drawn afresh.
     with st.container():
-        for text in notices:
-            st.warning(text, icon=":material/warning:")
+        for text in notices:  # the link's notices were written before the language was known
+            st.warning(said(text), icon=":material/warning:")
     st.session_state[keys.NOTICES_DRAWN_IN] = run_number()
 
 
@@ -152,7 +153,7 @@ def notice(text: str) -> None:
     """
     st.session_state[NOTICES] = [*(st.session_state.get(NOTICES) or []), text]
     if st.session_state.get(keys.NOTICES_DRAWN_IN) == run_number():
-        st.warning(text, icon=":material/warning:")
+        st.warning(said(text), icon=":material/warning:")
 
 
 def limit_slide(n: int) -> int:

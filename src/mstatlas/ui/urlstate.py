@@ -24,7 +24,8 @@ from mstatlas.analysis.provenance import year_range_text
 from mstatlas.data.countries import country_codes, country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.vocabulary import COUNTS_WHAT_KEYS, CountsWhat, Measure
-from mstatlas.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from mstatlas.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
+from mstatlas.ui.deferred import Count, Deferred, joined
 
 DEFAULT_DATASET = "default"
 #: The page the app opens on (its address is the root).
@@ -117,7 +118,9 @@ def _csv(value: str) -> list[str]:
 def _int(value: str, name: str, lo: int, hi: int) -> int:
     n = int(value)
     if not lo <= n <= hi:
-        raise ValueError(f"{name} must be between {lo} and {hi}")
+        raise ValueError(
+            Deferred(N_("{name} must be between {lo} and {hi}"), name=name, lo=lo, hi=hi)
+        )
     return n
 
 
@@ -142,7 +145,7 @@ def _bool(value: str) -> bool:
         return True
     if v in ("0", "false", "no", "off"):
         return False
-    raise ValueError("expected true or false")
+    raise ValueError(Deferred(N_("expected true or false")))
 
 
 class Reading:
@@ -160,15 +163,36 @@ class Reading:
         self.notices: list[str] = []
 
     def bad(self, why: str, using: str | None = None) -> None:
-        """Say why the value (or part of it) was ignored, and what is used instead."""
-        instead = f"Using {using}" if using else f"Using the default ({self.param.fallback})"
+        """Say why the value (or part of it) was ignored, and what is used instead.
+
+        ``why`` and ``using`` may be :class:`~mstatlas.ui.deferred.Deferred` texts: the
+        notice is said in the language of the run that shows it.
+        """
+        instead = (
+            Deferred(N_("Using {what}"), what=using)
+            if using
+            else Deferred(N_("Using the default ({what})"), what=self.param.fallback)
+        )
         self.notices.append(
-            f"Ignored link parameter {self.param.key}={_short(self.value)!r}: {why}. {instead}."
+            Deferred(
+                N_("Ignored link parameter {key}={value}: {why}. {instead}."),
+                key=self.param.key,
+                value=repr(_short(self.value)),
+                why=why,
+                instead=instead,
+            )
         )
 
     def note(self, text: str) -> None:
         """Tell how the value was read, when it was read differently from how it is written."""
-        self.notices.append(f"Read link parameter {self.param.key}={_short(self.value)!r}: {text}.")
+        self.notices.append(
+            Deferred(
+                N_("Read link parameter {key}={value}: {text}."),
+                key=self.param.key,
+                value=repr(_short(self.value)),
+                text=text,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -183,7 +207,8 @@ class Param:
     fields : tuple of str
         The :class:`ViewState` fields it sets.
     fallback : str
-        What the view shows when the parameter is missing or wrong, as notices name it.
+        What the view shows when the parameter is missing or wrong, as notices name it
+        (a :class:`~mstatlas.ui.deferred.Deferred` text where it is words, not a value).
     read : callable
         ``read(value, reading)``: sets ``reading.values`` (see :class:`Reading`).
     write : callable
@@ -216,7 +241,7 @@ def _whole(field: str, lo: int, hi: int, why: str | None = None) -> Callable[[st
             if why is not None:
                 raise ValueError(why) from None
             if "between" not in str(exc):
-                raise ValueError("expected a whole number") from None
+                raise ValueError(Deferred(N_("expected a whole number"))) from None
             raise
 
     return read
@@ -231,7 +256,9 @@ def _km(field: str, lo: float, hi: float) -> Callable[[str, Reading], None]:
         except ValueError:
             km = float("nan")
         if not lo <= km <= hi:  # also NaN and inf
-            raise ValueError(f"expected kilometres from {lo:g} to {hi:g}")
+            raise ValueError(
+                Deferred(N_("expected kilometres from {lo} to {hi}"), lo=f"{lo:g}", hi=f"{hi:g}")
+            )
         reading.values[field] = max(lo, round(km, 1))
 
     return read
@@ -258,36 +285,44 @@ def _if(field: str, write: Callable[[Any], str]) -> Callable[[ViewState], str | 
 
 def _read_dataset(value: str, reading: Reading) -> None:
     if not _ID_RE.match(value):
-        raise ValueError("not a dataset id")
+        raise ValueError(Deferred(N_("not a dataset id")))
     reading.values["dataset"] = value
 
 
 def _read_countries(value: str, reading: Reading) -> None:
     given = _csv(value)
     if not given or not all(re.fullmatch(r"[A-Za-z]{2}", c) for c in given):
-        raise ValueError("expected two-letter country codes such as DE,NL")
+        raise ValueError(Deferred(N_("expected two-letter country codes such as DE,NL")))
     found = {c: _country_code(c) for c in given}
     kept = tuple(dict.fromkeys(code for code in found.values() if code))
     wrong = [c for c, code in found.items() if code is None]
     if wrong:
         what = _short(", ".join(wrong))
-        are = "is not a country code" if len(wrong) == 1 else "are not country codes"
-        reading.bad(f"{what} {are} (ISO 3166-1)", ", ".join(kept) or None)
+        why = (
+            N_("{what} is not a country code (ISO 3166-1)")
+            if len(wrong) == 1
+            else N_("{what} are not country codes (ISO 3166-1)")
+        )
+        reading.bad(Deferred(why, what=what), ", ".join(kept) or None)
     if kept:
         reading.values["countries"] = kept
-    read_as = [f"{c} as {code}" for c, code in found.items() if code and code != c.upper()]
+    read_as = [
+        Deferred(N_("{given} as {code}"), given=c, code=code)
+        for c, code in found.items()
+        if code and code != c.upper()
+    ]
     if read_as:
-        reading.note(_short(", ".join(read_as)))
+        reading.note(_short(joined(read_as)) if len(joined(read_as)) > 40 else joined(read_as))
 
 
 def _read_years(value: str, reading: Reading) -> None:
     m = re.fullmatch(r"(\d{4})?-(\d{4})?", value.strip())
     if not m:
-        raise ValueError("expected e.g. 2000-2010")
+        raise ValueError(Deferred(N_("expected e.g. 2000-2010")))
     lo = _int(m.group(1), "years", *YEAR_BOUNDS) if m.group(1) else None
     hi = _int(m.group(2), "years", *YEAR_BOUNDS) if m.group(2) else None
     if lo is not None and hi is not None and lo > hi:
-        raise ValueError("the first year is after the second")
+        raise ValueError(Deferred(N_("the first year is after the second")))
     reading.values["year_min"], reading.values["year_max"] = lo, hi
 
 
@@ -300,13 +335,13 @@ def _write_years(state: ViewState) -> str | None:
 def _read_counts(value: str, reading: Reading) -> None:
     kinds = _csv(value)
     if not kinds or not all(k in COUNTS_WHAT for k in kinds):
-        raise ValueError(f"kinds are {', '.join(COUNTS_WHAT)}")
+        raise ValueError(Deferred(N_("kinds are {kinds}"), kinds=", ".join(COUNTS_WHAT)))
     reading.values["counts_what"] = tuple(k for k in COUNTS_WHAT if k in kinds)
 
 
 def _read_selected(value: str, reading: Reading) -> None:
     if not _CLUSTER_RE.match(value):
-        raise ValueError("not a cluster id")
+        raise ValueError(Deferred(N_("not a cluster id")))
     reading.values["selected"] = value
 
 
@@ -317,13 +352,16 @@ def _read_view(value: str, reading: Reading) -> None:
             raise ValueError
         lat, lon, zoom = (float(p) for p in parts)
     except ValueError:
-        raise ValueError("expected lat,lon,zoom, e.g. 51.51,7.47,8") from None
+        raise ValueError(Deferred(N_("expected lat,lon,zoom, e.g. 51.51,7.47,8"))) from None
     if not -90 <= lat <= 90:
-        raise ValueError(f"latitude {_short(parts[0])} is out of range (-90 to 90)")
+        why = N_("latitude {value} is out of range (-90 to 90)")
+        raise ValueError(Deferred(why, value=_short(parts[0])))
     if not -180 <= lon <= 180:
-        raise ValueError(f"longitude {_short(parts[1])} is out of range (-180 to 180)")
+        why = N_("longitude {value} is out of range (-180 to 180)")
+        raise ValueError(Deferred(why, value=_short(parts[1])))
     if not (zoom.is_integer() and 1 <= zoom <= 18):
-        raise ValueError(f"zoom {_short(parts[2])} is not a whole number from 1 to 18")
+        why = N_("zoom {value} is not a whole number from 1 to 18")
+        raise ValueError(Deferred(why, value=_short(parts[2])))
     reading.values.update(lat=round(lat, 4), lon=round(lon, 4), zoom=int(zoom))
 
 
@@ -336,9 +374,12 @@ def _write_view(state: ViewState) -> str | None:
 def _read_compare(value: str, reading: Reading) -> None:
     ids = list(dict.fromkeys(_csv(value)))
     if not ids or not all(_CLUSTER_RE.match(i) for i in ids):
-        raise ValueError("expected cluster ids separated by commas")
+        raise ValueError(Deferred(N_("expected cluster ids separated by commas")))
     if len(ids) > MAX_COMPARE:
-        reading.bad(f"at most {MAX_COMPARE} clusters are compared", "the first 10")
+        reading.bad(
+            Deferred(N_("at most {n} clusters are compared"), n=MAX_COMPARE),
+            Deferred(N_("the first {n}"), n=MAX_COMPARE),
+        )
     reading.values["compare"] = tuple(ids[:MAX_COMPARE])
 
 
@@ -350,59 +391,76 @@ def _joined(value: Sequence[str]) -> str:
     return ",".join(value)
 
 
-_MEASURE_CHOICE = f"choose one of {', '.join(MEASURES)}"
+def _one_of(choices: Sequence[str]) -> Deferred:
+    return Deferred(N_("choose one of {choices}"), choices=", ".join(choices))
+
+
+def _expected(lo: int, hi: int | str, what: str = "") -> Deferred:
+    """Why a number was not used: "expected a whole number from 1 to 500" (or ``what``)."""
+    return Deferred(what or N_("expected a whole number from {lo} to {hi}"), lo=lo, hi=hi)
+
+
+_MEASURE_CHOICE = _one_of(tuple(MEASURES))
 
 #: Every link parameter, in the order links write them. Parsing, writing, the notices'
 #: fallbacks and the README's list of link parameters (checked by a test) follow this table.
 PARAMS: tuple[Param, ...] = (
-    Param("ds", ("dataset",), "the sourced MST clusters", _read_dataset, _if("dataset", str)),
+    Param("ds", ("dataset",), Deferred(N_("the sourced MST clusters")), _read_dataset,
+          _if("dataset", str)),
     Param("measure", ("measure",), DEFAULT.measure,
           _choice("measure", tuple(MEASURES), _MEASURE_CHOICE), _if("measure", str)),
-    Param("country", ("countries",), "all countries", _read_countries, _if("countries", _joined)),
-    Param("years", ("year_min", "year_max"), "all years", _read_years, _write_years),
-    Param("undated", ("include_undated",), "undated figures included", _flag("include_undated"),
-          _if("include_undated", lambda v: "1" if v else "0")),
-    Param("counts", ("counts_what",), "all kinds", _read_counts,
+    Param("country", ("countries",), Deferred(N_("all countries")), _read_countries,
+          _if("countries", _joined)),
+    Param("years", ("year_min", "year_max"), Deferred(N_("all years")), _read_years,
+          _write_years),
+    Param("undated", ("include_undated",), Deferred(N_("undated figures included")),
+          _flag("include_undated"), _if("include_undated", lambda v: "1" if v else "0")),
+    Param("counts", ("counts_what",), Deferred(N_("all kinds")), _read_counts,
           _if("counts_what", _joined)),
     Param("min_firms", ("min_firms",), "0", _whole("min_firms", 0, 10_000_000),
           _if("min_firms", str)),
     Param("min_employees", ("min_employees",), "0", _whole("min_employees", 0, 10_000_000),
           _if("min_employees", str)),
-    Param("sel", ("selected",), "no cluster selected", _read_selected, _if("selected", str)),
-    Param("view", ("lat", "lon", "zoom"), "the whole of Europe", _read_view, _write_view),
+    Param("sel", ("selected",), Deferred(N_("no cluster selected")), _read_selected,
+          _if("selected", str)),
+    Param("view", ("lat", "lon", "zoom"), Deferred(N_("the whole of Europe")), _read_view,
+          _write_view),
     Param("tiles", ("tiles",), DEFAULT.tiles,
-          _choice("tiles", ("offline", "osm"), "choose offline or osm"), _if("tiles", str)),
+          _choice("tiles", ("offline", "osm"), Deferred(N_("choose offline or osm"))), _if("tiles", str)),
     Param("layer", ("layer",), DEFAULT.layer,
-          _choice("layer", LAYERS, f"choose one of {', '.join(LAYERS)}"), _if("layer", str)),
+          _choice("layer", LAYERS, _one_of(LAYERS)), _if("layer", str)),
     Param("by", ("rank_by",), DEFAULT.rank_by,
           _choice("rank_by", tuple(MEASURES), _MEASURE_CHOICE), _if("rank_by", str)),
     Param("top", ("top",), str(DEFAULT.top),
-          _whole("top", 1, 500, "expected a whole number from 1 to 500"), _if("top", str)),
-    Param("mixed", ("mixed",), "like with like", _flag("mixed"), _if("mixed", lambda v: "1")),
-    Param("embed", ("embed",), "the full app", _flag("embed"), _if("embed", lambda v: "true")),
-    Param("slide", ("slide",), "the overview",
-          _whole("slide", 0, 500, "expected a whole number from 0 to 500"), _if("slide", str)),
-    Param("cmp", ("compare",), "no comparison", _read_compare, _if("compare", _joined)),
-    Param("asof", ("as_of",), "the latest figures",
-          _whole("as_of", *YEAR_BOUNDS, f"expected a year from {YEAR_BOUNDS[0]} to {YEAR_BOUNDS[1]}"),
+          _whole("top", 1, 500, _expected(1, 500)), _if("top", str)),
+    Param("mixed", ("mixed",), Deferred(N_("like with like")), _flag("mixed"),
+          _if("mixed", lambda v: "1")),
+    Param("embed", ("embed",), Deferred(N_("the full app")), _flag("embed"),
+          _if("embed", lambda v: "true")),
+    Param("slide", ("slide",), Deferred(N_("the overview")),
+          _whole("slide", 0, 500, _expected(0, 500)), _if("slide", str)),
+    Param("cmp", ("compare",), Deferred(N_("no comparison")), _read_compare,
+          _if("compare", _joined)),
+    Param("asof", ("as_of",), Deferred(N_("the latest figures")),
+          _whole("as_of", *YEAR_BOUNDS,
+                 _expected(*YEAR_BOUNDS, what=N_("expected a year from {lo} to {hi}"))),
           _if("as_of", str)),
-    Param("sort", ("rank_sort",), "by the figure",
-          _choice("rank_sort", RANK_SORTS, f"choose one of {', '.join(RANK_SORTS)}"),
-          _if("rank_sort", str)),
+    Param("sort", ("rank_sort",), Deferred(N_("by the figure")),
+          _choice("rank_sort", RANK_SORTS, _one_of(RANK_SORTS)), _if("rank_sort", str)),
     Param("radius", ("radius_km",), f"{RADIUS_KM[0]} km",
           _whole("radius_km", *RADIUS_KM[1:],
-                 f"expected whole kilometres from {RADIUS_KM[1]} to {RADIUS_KM[2]}"),
+                 _expected(*RADIUS_KM[1:], what=N_("expected whole kilometres from {lo} to {hi}"))),
           _if("radius_km", str)),
-    Param("rating", ("rating",), "the default thresholds", _read_rating,
+    Param("rating", ("rating",), Deferred(N_("the default thresholds")), _read_rating,
           _if("rating", lambda v: ",".join(f"{k}:{t:g}" for k, t in v))),
     Param("dr", ("detect_radius_km",), f"{DETECT_RADIUS_KM[0]:g} km",
           _km("detect_radius_km", *DETECT_RADIUS_KM[1:]), _if("detect_radius_km", "{:g}".format)),
     Param("dmin", ("detect_min_firms",), str(DETECT_MIN_FIRMS[0]),
           _whole("detect_min_firms", *DETECT_MIN_FIRMS[1:],
-                 f"expected a whole number from {DETECT_MIN_FIRMS[1]} to {DETECT_MIN_FIRMS[2]:,}"),
+                 _expected(DETECT_MIN_FIRMS[1], Count(DETECT_MIN_FIRMS[2]))),
           _if("detect_min_firms", str)),
-    Param("lang", ("lang",), "the browser's language",
-          _choice("lang", LANGUAGES, f"choose one of {', '.join(LANGUAGES)}"),
+    Param("lang", ("lang",), Deferred(N_("the browser's language")),
+          _choice("lang", LANGUAGES, _one_of(LANGUAGES)),
           lambda v: v.lang if v.lang not in (None, DEFAULT_LANGUAGE) else None),
 )  # fmt: skip
 _BY_KEY: dict[str, Param] = {p.key: p for p in PARAMS}
@@ -423,7 +481,11 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         The view, and one notice per parameter that was ignored (unknown or
         invalid), saying what was wrong and what is used instead.
     """
-    notices = [f"Ignored unknown link parameter {key!r}." for key in params if key not in _BY_KEY]
+    notices: list[str] = [
+        Deferred(N_("Ignored unknown link parameter {key}."), key=repr(key))
+        for key in params
+        if key not in _BY_KEY
+    ]
     state: dict[str, object] = {}
     for param in PARAMS:
         value = params.get(param.key)
@@ -434,8 +496,8 @@ def parse_query(params: Mapping[str, str | list[str]]) -> tuple[ViewState, list[
         reading = Reading(param, str(value))
         try:
             param.read(reading.value, reading)
-        except ValueError as exc:
-            reading.bad(str(exc))
+        except ValueError as exc:  # its first argument is the reason, maybe a Deferred text
+            reading.bad(exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc))
         state.update(reading.values)
         notices += reading.notices
     return replace(DEFAULT, **state), notices  # type: ignore[arg-type]
@@ -447,14 +509,18 @@ def _rating(text: str) -> tuple[tuple[str, float], ...]:
     for part in _csv(text):
         name, _, value = part.partition(":")
         if name not in RATING_PARAMS:
-            raise ValueError(f"thresholds are {', '.join(RATING_PARAMS)}, e.g. size:90")
+            raise ValueError(
+                Deferred(N_("thresholds are {names}, e.g. size:90"), names=", ".join(RATING_PARAMS))
+            )
         default, lo, hi = RATING_PARAMS[name]
         try:
             number = float(value)
         except ValueError:
-            raise ValueError(f"{name} needs a number, e.g. {name}:{default:g}") from None
+            why = N_("{name} needs a number, e.g. {example}")
+            raise ValueError(Deferred(why, name=name, example=f"{name}:{default:g}")) from None
         if not lo <= number <= hi:
-            raise ValueError(f"{name} must be between {lo:g} and {hi:g}")
+            why = N_("{name} must be between {lo} and {hi}")
+            raise ValueError(Deferred(why, name=name, lo=f"{lo:g}", hi=f"{hi:g}"))
         given[name] = number
     return tuple(
         (k, given[k]) for k in RATING_PARAMS if k in given and given[k] != RATING_PARAMS[k][0]
@@ -481,9 +547,11 @@ def years_outside(state: ViewState, span: tuple[int, int]) -> str | None:
     a, b = state.year_min, state.year_max
     if (a is None or a <= hi) and (b is None or b >= lo):
         return None
-    return (
-        f"Ignored years {year_range_text(a, b)}: this dataset has figures from {lo} to {hi}. "
-        "Showing all years."
+    return Deferred(
+        N_("Ignored years {years}: this dataset has figures from {lo} to {hi}. Showing all years."),
+        years=year_range_text(a, b),
+        lo=lo,
+        hi=hi,
     )
 
 
@@ -495,8 +563,10 @@ def fit_slide(state: ViewState, n: int) -> tuple[int, str | None]:
     """
     if state.slide <= n:
         return state.slide, None
-    return n, (
-        f"Ignored slide {state.slide}: this presentation ends at slide {n}. Showing slide {n}."
+    return n, Deferred(
+        N_("Ignored slide {slide}: this presentation ends at slide {n}. Showing slide {n}."),
+        slide=state.slide,
+        n=n,
     )
 
 
