@@ -299,3 +299,15 @@ def test_detection_and_the_confidentiality_rules_are_in_the_public_api():
     assert mstatlas.detect_clusters is detect_clusters
     assert mstatlas.DisclosureRules is DisclosureRules
     assert {"detect_clusters", "DisclosureRules"} <= set(mstatlas.__all__)
+
+
+def test_method_in_german():
+    from mstatlas.i18n import language
+
+    with language("de"):
+        d = detect_clusters(register_around_centres(), radius_km=2.5, min_firms=5)
+    assert d.method.startswith(
+        "Cluster, erkannt aus den eigenen Koordinaten der Firmen (DBSCAN): Eine Firma mit "
+        "mindestens 5 Firmen, sie selbst eingeschlossen, im Umkreis von 2,5 km"
+    )
+    assert " gefunden; " in d.method

@@ -108,3 +108,11 @@ def test_lengths_that_do_not_match_the_register_are_refused():
         mix_table(REGISTER, GROUPS.iloc[:3])
     with pytest.raises(ValueError, match="top must be 1 or more"):
         largest_firms(REGISTER, GROUPS, top=0)
+
+
+def test_size_classes_in_german():
+    from mstatlas.i18n import language
+
+    with language("de"):
+        classes = size_class(pd.Series([9, 250]))
+    assert list(classes) == ["Kleinstunternehmen (unter 10)", "Großunternehmen (250 oder mehr)"]

@@ -161,3 +161,13 @@ def test_like_with_like_takes_the_rankings_kind():
     s = share_of_total(t, "x", by="firms", counts=LIKE_WITH_LIKE)
     # no cluster-firms figure in the table: the ranking compares network members; 3 / (3 + 1)
     assert s.counts_what == "network_members" and s.share == pytest.approx(0.75)
+
+
+def test_share_in_german():
+    from mstatlas.i18n import language
+
+    with language("de"):
+        s = share_of_total(visible_set(), "x")
+    # the same sums as test_share_by_hand: 300 / ≈ 1,000
+    assert s.text.startswith("≈ 30,0 % von ≈ 1.000 Beschäftigte in 3 Clustern der Art ")
+    assert s.text.endswith(" (2010–2020; 1 ohne Jahr)")

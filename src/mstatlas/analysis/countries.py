@@ -7,6 +7,7 @@ from typing import Final
 
 import pandas as pd
 
+from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.sums import (
     SUM_CAVEATS,
     check_summable_measure,
@@ -17,9 +18,10 @@ from mstatlas.analysis.sums import (
     summed_kind,
 )
 from mstatlas.data.countries import country_name
+from mstatlas.i18n import N_, _, fmt_int
 
 #: Shown on the country view: how a country's total is formed.
-COUNTRY_RULE: Final[str] = (
+COUNTRY_RULE: Final[str] = N_(
     "Each cluster adds one figure: its headline figure (the same one the ranking shows), "
     "of the one kind of figure chosen, for the cluster's usual perimeter. A cluster's "
     "several figures are never added together, and figures of different kinds are never "
@@ -52,7 +54,7 @@ SUMMARY_COLUMNS: Final[tuple[str, ...]] = (
 
 #: Sources named per country before "and N more".
 MAX_SOURCES: Final = 3
-NO_COUNTRY: Final = "Country not stated"
+NO_COUNTRY: Final = N_("Country not stated")
 
 
 def country_summary(
@@ -112,7 +114,7 @@ def _country_row(iso: str, figures: pd.DataFrame, by: str, kind: str) -> dict[st
     summed = figures[figures["status"] == "summed"].sort_values("value", ascending=False)
     return {
         "country_iso2": iso,
-        "country": country_name(iso) if iso else NO_COUNTRY,
+        "country": country_name(iso) if iso else _(NO_COUNTRY),
         "n_clusters": len(figures),
         "n_with_figure": total.n,
         "total": total.total,
@@ -136,7 +138,9 @@ def sources_text(figures: pd.DataFrame, limit: int = MAX_SOURCES) -> str:
     seen: dict[str, None] = {}
     for title, year in zip(figures["source_title"], figures["year"]):
         if isinstance(title, str) and title:
-            seen.setdefault(f"{title} ({'undated' if pd.isna(year) else int(year)})", None)
+            seen.setdefault(f"{title} ({year_text(year)})", None)
     names = list(seen)
     text = "; ".join(names[:limit])
-    return f"{text}; and {len(names) - limit} more" if len(names) > limit else text
+    if len(names) <= limit:
+        return text
+    return _("{sources}; and {n} more").format(sources=text, n=fmt_int(len(names) - limit))

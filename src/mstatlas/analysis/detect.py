@@ -47,6 +47,7 @@ import shapely
 from mstatlas.analysis.firm_mix import group_counts, mix_text
 from mstatlas.data.firms import slugify
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_decimal, fmt_int, ngettext
 
 EARTH_RADIUS_KM: Final = 6371.0088
 #: Label of a firm in no cluster, and of a firm left out for lack of its own coordinates.
@@ -233,11 +234,17 @@ def _check_density(points: np.ndarray, chord: float, radius_km: float) -> None:
     if mean * n <= MAX_NEIGHBOURS:
         return
     smaller = radius_km * math.sqrt(MAX_NEIGHBOURS / (mean * n)) * 0.8
-    suggestion = f"{smaller:.1f}" if smaller < 10 else f"{smaller:.0f}"
+    suggestion = fmt_decimal(smaller, 1 if smaller < 10 else 0)
     raise DataError(
-        f"Within {radius_km:g} km, each of the {n:,} firm positions has about {mean:,.0f} "
-        f"others: too many to detect clusters in memory. Choose a smaller radius, e.g. "
-        f"{suggestion} km."
+        _(
+            "Within {radius} km, each of the {n} firm positions has about {mean} others: too "
+            "many to detect clusters in memory. Choose a smaller radius, e.g. {suggestion} km."
+        ).format(
+            radius=fmt_decimal(radius_km, 3),
+            n=fmt_int(n),
+            mean=fmt_int(mean),
+            suggestion=suggestion,
+        )
     )
 
 
@@ -382,23 +389,36 @@ def _outlines(
 
 
 def _method(radius_km: float, min_firms: int, n: int, left_out: int, k: int, isolated: int) -> str:
-    left = (
-        f" {left_out:,} of {n:,} firms {'was' if left_out == 1 else 'were'} left out for lack "
-        "of coordinates of their own (placed at a city centre by geocoding, or none at all)."
-        if left_out
-        else ""
+    km = fmt_decimal(radius_km, 3)
+    rule = _(
+        "Clusters detected from the firms' own coordinates (DBSCAN): a firm with at least "
+        "{min_firms} firms, itself included, within {radius} km (great-circle distance) is a "
+        "core firm; core firms within {radius} km of each other form one cluster; other firms "
+        "within {radius} km of a core firm join the cluster of the nearest one."
+    ).format(min_firms=fmt_int(min_firms), radius=km)
+    found = ngettext("Found {n} cluster;", "Found {n} clusters;", k).format(n=fmt_int(k))
+    alone = ngettext(
+        "{n} firm is isolated (in no cluster).", "{n} firms are isolated (in no cluster).", isolated
+    ).format(n=fmt_int(isolated))
+    parts = [rule, found, alone]
+    if left_out:
+        parts.append(
+            ngettext(
+                "{n} of {total} firms was left out for lack of coordinates of their own "
+                "(placed at a city centre by geocoding, or none at all).",
+                "{n} of {total} firms were left out for lack of coordinates of their own "
+                "(placed at a city centre by geocoding, or none at all).",
+                left_out,
+            ).format(n=fmt_int(left_out), total=fmt_int(n))
+        )
+    parts.append(
+        _(
+            "Each cluster is named after the city most of its firms are in; its outline is the "
+            "hull of its firms widened by {margin} km. The same firms and parameters give the "
+            "same clusters."
+        ).format(margin=fmt_decimal(OUTLINE_MARGIN * radius_km, 3))
     )
-    return (
-        f"Clusters detected from the firms' own coordinates (DBSCAN): a firm with at least "
-        f"{min_firms} firms, itself included, within {radius_km:g} km (great-circle distance) "
-        f"is a core firm; core firms within {radius_km:g} km of each other form one cluster; "
-        f"other firms within {radius_km:g} km of a core firm join the cluster of the nearest "
-        f"one. Found {k:,} {'cluster' if k == 1 else 'clusters'}; {isolated:,} "
-        f"{'firm is' if isolated == 1 else 'firms are'} isolated (in no cluster).{left} "
-        "Each cluster is named after the city most of its firms are in; its outline is the "
-        f"hull of its firms widened by {OUTLINE_MARGIN * radius_km:g} km. The same firms and "
-        "parameters give the same clusters."
-    )
+    return " ".join(parts)
 
 
 def detect_clusters(

@@ -20,6 +20,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from mstatlas.i18n import N_, _
+
 #: Long table of a mix: one row per group and value present.
 MIX_COLUMNS: Final[tuple[str, ...]] = (
     "group",
@@ -37,13 +39,13 @@ LARGEST_COLUMNS: Final[tuple[str, ...]] = ("group", "rank", "name", "size_class"
 
 #: Size classes by head count (EU SME definition, Recommendation 2003/361/EC): upper bound, name.
 SIZE_CLASSES: Final[tuple[tuple[float, str], ...]] = (
-    (10, "micro (under 10)"),
-    (50, "small (10–49)"),
-    (250, "medium (50–249)"),
-    (float("inf"), "large (250 or more)"),
+    (10, N_("micro (under 10)")),
+    (50, N_("small (10–49)")),
+    (250, N_("medium (50–249)")),
+    (float("inf"), N_("large (250 or more)")),
 )
 
-MIX_METHOD: Final = (
+MIX_METHOD: Final = N_(
     "Mix = firms of the group per value (blank values left out); share = those firms ÷ the "
     "group's firms with a value. Location quotient = the group's share ÷ the same share over "
     "the whole register (every firm, grouped or not): above 1 the group specialises in it."
@@ -178,8 +180,8 @@ def mix_table(
 def size_class(employees: pd.Series | np.ndarray) -> pd.Series:
     """The EU size class (:data:`SIZE_CLASSES`) of each head count; NA when unknown."""
     emp = pd.to_numeric(pd.Series(np.asarray(employees, dtype=object)), errors="coerce")
-    bounds = [b for b, _ in SIZE_CLASSES]
-    names = np.asarray([name for _, name in SIZE_CLASSES], dtype=object)
+    bounds = [b for b, _name in SIZE_CLASSES]
+    names = np.asarray([_(name) for _b, name in SIZE_CLASSES], dtype=object)
     idx = np.searchsorted(bounds, emp.fillna(0).to_numpy(dtype="float64"), side="right")
     out = pd.Series(names[np.minimum(idx, len(names) - 1)], dtype="string")
     return out.mask(emp.isna().to_numpy())

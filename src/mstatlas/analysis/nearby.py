@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from mstatlas.analysis.provenance import in_sentence
 from mstatlas.analysis.sums import (
     NOT_SUMMABLE_KINDS,
     FigureSum,
@@ -23,12 +24,13 @@ from mstatlas.analysis.sums import (
     sum_of,
 )
 from mstatlas.data.schema import COUNTS_WHAT, CRS, MEASURES
+from mstatlas.i18n import N_, _, fmt_fixed, fmt_int, ngettext
 
 #: Projected CRS for distances: ETRS89 / LAEA Europe, in metres.
 DISTANCE_CRS: Final = "EPSG:3035"
 MAX_RADIUS_KM: Final = 2000.0
 
-DISTANCE_METHOD: Final[str] = (
+DISTANCE_METHOD: Final[str] = N_(
     "Straight-line distances between the clusters' pins (city-centre coordinates), "
     "measured in kilometres on the Lambert azimuthal equal-area projection of Europe "
     "(ETRS89-LAEA, EPSG:3035), not in degrees. Across Europe they are within about 1 % of "
@@ -204,16 +206,21 @@ def share_of_total(
     me = mine.iloc[0]
     numerator = sum_of(mine)
     denominator = sum_of(figures)
-    label = f"{MEASURES[by].lower()} figure counting {COUNTS_WHAT[kind].lower()}"
+    label = _("{measure} figure counting {kind}").format(
+        measure=in_sentence(MEASURES[by]), kind=in_sentence(COUNTS_WHAT[kind])
+    )
+    name = me["cluster_name"]
     reason = ""
     if me["status"] == "no_figure":
-        reason = f"{me['cluster_name']} has no {label} in this selection."
+        reason = _("{name} has no {figure} in this selection.").format(name=name, figure=label)
     elif me["status"] == "other_scope":
-        reason = f"{me['cluster_name']}'s {label} is for another perimeter ({me['scope']})."
+        reason = _("{name}'s {figure} is for another perimeter ({scope}).").format(
+            name=name, figure=label, scope=me["scope"]
+        )
     elif denominator.total is None:
-        reason = f"No share: {denominator.note}."
+        reason = _("No share: {why}.").format(why=denominator.note)
     elif denominator.total <= 0:
-        reason = "The total is 0, so no share can be given."
+        reason = _("The total is 0, so no share can be given.")
     share = None if reason else float(numerator.total or 0.0) / float(denominator.total or 1.0)
     approx = bool(numerator.qualifier or denominator.qualifier)
     return Share(
@@ -235,7 +242,7 @@ def _kind_not_summed(
     clusters: pd.DataFrame, name: str, cluster_id: str, by: str, kind: str
 ) -> Share:
     """No share, and why: figures of ``kind`` are never added up (e.g. ``national``)."""
-    reason = f"No share: {NOT_SUMMABLE_KINDS[kind]}."
+    reason = _("No share: {why}.").format(why=NOT_SUMMABLE_KINDS[kind])
     nothing = add_figures([], [], [])
     return Share(
         cluster_id=str(cluster_id),
@@ -253,10 +260,17 @@ def _kind_not_summed(
 
 
 def _share_text(share: float, approx: bool, total: FigureSum, by: str, kind: str) -> str:
-    pct = f"{'≈ ' if approx else ''}{share * 100:.1f}%"
-    clusters = f"{total.n} cluster{'' if total.n == 1 else 's'}"
+    pct = ("≈ " if approx else "") + _("{value}%").format(value=fmt_fixed(share * 100, 1))
     years = total.years_text()
-    return (
-        f"{pct} of {total.display(by)} {MEASURES[by].lower()} in {clusters} counting "
-        f"{COUNTS_WHAT[kind].lower()}" + (f" ({years})" if years else "")
+    text = ngettext(
+        "{share} of {total} {measure} in {n} cluster counting {kind}",
+        "{share} of {total} {measure} in {n} clusters counting {kind}",
+        total.n,
+    ).format(
+        share=pct,
+        total=total.display(by),
+        measure=in_sentence(MEASURES[by]),
+        n=fmt_int(total.n),
+        kind=in_sentence(COUNTS_WHAT[kind]),
     )
+    return text + (f" ({years})" if years else "")
