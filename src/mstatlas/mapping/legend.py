@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mstatlas.analysis.provenance import sources_with_years, with_article
+from mstatlas.analysis.provenance import sources_with_years
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, COUNTS_WHAT_HELP, MEASURES
 from mstatlas.data.text import escape_html
+from mstatlas.i18n import _, fmt_fixed, fmt_int, ngettext
 from mstatlas.mapping.layers import R_MIN, category_counts, radius_scale
 
 
@@ -63,23 +64,27 @@ def size_legend_html(vmax: float, scale: float, measure: str) -> str:
         )
     width = 2 * radii[0] + 70
     height = max(base + 2, last_y + 4)
-    label = html.escape(MEASURES[measure])
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'font-family="sans-serif">{"".join(circles)}{"".join(labels)}</svg>'
     )
     # An <img> with a data URI: survives HTML sanitisers that strip inline <svg>.
     uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    alt = html.escape(f"{label}: circles for " + ", ".join(_fmt(v, measure) for v in steps))
+    alt = html.escape(
+        _("{measure}: circles for {values}").format(
+            measure=MEASURES[measure], values=", ".join(_fmt(v, measure) for v in steps)
+        )
+    )
+    heading = html.escape(_("{measure} (circle area)").format(measure=MEASURES[measure]))
     return (
-        f'<div class="mst-legend-size"><div style="font-weight:600;font-size:12px">{label} '
-        f'(circle area)</div><img src="{uri}" width="{width:.0f}" height="{height:.0f}" '
-        f'alt="{alt}"></div>'
+        f'<div class="mst-legend-size"><div style="font-weight:600;font-size:12px">{heading}'
+        f'</div><img src="{uri}" width="{width:.0f}" height="{height:.0f}" alt="{alt}"></div>'
     )
 
 
 def _fmt(v: float, measure: str) -> str:
-    return f"{v:,.1f}" if measure == "employees_per_firm" else f"{int(v):,}"
+    """A legend's value in the active language: 20,000 / 20.000."""
+    return fmt_fixed(v, 1) if measure == "employees_per_firm" else fmt_int(int(v))
 
 
 def colour_legend_html(categories: Sequence[tuple[str, int]]) -> str:
@@ -91,12 +96,12 @@ def colour_legend_html(categories: Sequence[tuple[str, int]]) -> str:
             f'<div title="{html.escape(COUNTS_WHAT_HELP.get(cat, ""))}" style="font-size:12px">'
             f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
             f'background:{colour};margin-right:6px;vertical-align:middle"></span>'
-            f"{html.escape(COUNTS_WHAT.get(cat, cat))} ({count})</div>"
+            f"{html.escape(COUNTS_WHAT.get(cat, cat))} ({fmt_int(count)})</div>"
         )
     rows.append(
         '<div style="font-size:12px"><span style="display:inline-block;width:9px;height:9px;'
         'border-radius:50%;border:1.5px solid #777;margin-right:6px;vertical-align:middle">'
-        "</span>no figure reported</div>"
+        f"</span>{html.escape(_('no figure reported'))}</div>"
     )
     return '<div class="mst-legend-colour">' + "".join(rows) + "</div>"
 
@@ -121,13 +126,15 @@ def data_line(points: pd.DataFrame, limit: int = DATA_LINE_SOURCES) -> str:
     """Plain text "Data: Source (year); …" for the figures a map draws (hollow ones have none)."""
     drawn = points[pd.to_numeric(points["value"], errors="coerce").notna()]
     if drawn.empty:
-        return "Data: no figure drawn."
+        return _("Data: no figure drawn.")
     entries = sources_with_years(drawn["source_title"], drawn["year"])
     more = len(entries) - limit
     text = "; ".join(entries[:limit])
     if more > 0:
-        text += f"; and {more:,} more source{'s' if more > 1 else ''}"
-    return f"Data: {text}."
+        text += "; " + ngettext("and {n} more source", "and {n} more sources", more).format(
+            n=fmt_int(more)
+        )
+    return _("Data: {sources}.").format(sources=text)
 
 
 #: Look of the boxes laid over the offline map (legend, title, data line).
@@ -155,18 +162,40 @@ def export_overlay_html(points: pd.DataFrame, measure: str, title: str | None = 
     the data line names each source with the years of its figures (the cluster
     tooltips say which figure is whose).
     """
-    label = MEASURES[measure].lower()
     values = pd.to_numeric(points["value"], errors="coerce")
     drawn, n = int(values.notna().sum()), len(points)
-    cluster_word = "cluster" if n == 1 else "clusters"
-    head = escape_html(title or "MST Atlas of Europe")
+    head = escape_html(title or _("MST Atlas of Europe"))
     sub = html.escape(
-        f"{n:,} {cluster_word}, {drawn:,} with {with_article(label + ' figure')}. "
-        "Circle area shows the figure; colour shows what it counts."
+        _figures_line(measure, n).format(n=fmt_int(n), drawn=fmt_int(drawn))
+        + " "
+        + _("Circle area shows the figure; colour shows what it counts.")
+    )
+    refs = html.escape(
+        _("Full references: MST Atlas, cluster profiles and “Data & sources”."), quote=False
     )
     return (
         f'<div class="mst-box mst-title"><b>{head}</b><br>{sub}</div>'
         f'<div class="mst-box mst-legend">{map_legend_html(points, measure)}</div>'
-        f'<div class="mst-box mst-data">{escape_html(data_line(points))} '
-        "Full references: MST Atlas, cluster profiles and “Data &amp; sources”.</div>"
+        f'<div class="mst-box mst-data">{escape_html(data_line(points))} {refs}</div>'
+    )
+
+
+def _figures_line(measure: str, n: int) -> str:
+    """ "{n} clusters, {drawn} with an employees figure." in the active language."""
+    if measure == "firms":
+        return ngettext(
+            "{n} cluster, {drawn} with a firms figure.",
+            "{n} clusters, {drawn} with a firms figure.",
+            n,
+        )
+    if measure == "employees_per_firm":
+        return ngettext(
+            "{n} cluster, {drawn} with an employees per firm figure.",
+            "{n} clusters, {drawn} with an employees per firm figure.",
+            n,
+        )
+    return ngettext(
+        "{n} cluster, {drawn} with an employees figure.",
+        "{n} clusters, {drawn} with an employees figure.",
+        n,
     )
