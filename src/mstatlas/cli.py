@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mstatlas import cli_disclosure
 from mstatlas.analysis.filters import Filters
-from mstatlas.analysis.provenance import rank_texts, with_article, year_texts
+from mstatlas.analysis.provenance import and_list, in_sentence, or_list, rank_texts, year_texts
 from mstatlas.analysis.ranking import (
     RATIO_RULE,
     default_kinds,
@@ -25,9 +25,17 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
     ranked_kind_text,
 )
+from mstatlas.cli_lang import add_lang_option, output_language
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import BidiFreeWriter
 from mstatlas.errors import DataError, MSTAtlasError
+from mstatlas.i18n import (
+    N_,
+    _,
+    fmt_int,
+    language,
+    ngettext,
+)
 from mstatlas.io import load_clusters
 
 if TYPE_CHECKING:
@@ -44,9 +52,11 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, got {text!r}").format(text=text)
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+        raise argparse.ArgumentTypeError(_("must be 1 or more, got {value}").format(value=value))
     return value
 
 
@@ -54,20 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and ``--help``)."""
     parser = argparse.ArgumentParser(
         prog="mstatlas",
-        description="Sourced atlas of European micro-systems technology (MST) clusters.",
+        description=_("Sourced atlas of European micro-systems technology (MST) clusters."),
     )
+    add_lang_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    rank = sub.add_parser("rank", help="print the largest clusters as a table")
-    rank.add_argument("file", nargs="?", type=Path, help="data file (default: embedded dataset)")
+    rank = sub.add_parser("rank", help=_("print the largest clusters as a table"))
+    rank.add_argument("file", nargs="?", type=Path, help=_("data file (default: embedded dataset)"))
     rank.add_argument("--by", choices=list(MEASURES), default="employees")
-    rank.add_argument("--top", type=_positive_int, default=None, help="keep the first N ranks")
+    rank.add_argument("--top", type=_positive_int, default=None, help=_("keep the first N ranks"))
     rank.add_argument(
         "--counts",
         default=None,
-        help="comma-separated kinds of figures to rank together, or 'all' "
-        f"(kinds: {', '.join(COUNTS_WHAT)}; default: like with like, i.e. cluster_firms "
-        "when there are any, otherwise the one kind the file has, such as unspecified)",
+        help=_(
+            "comma-separated kinds of figures to rank together, or 'all' (kinds: {kinds}; "
+            "default: like with like, i.e. cluster_firms when there are any, otherwise the one "
+            "kind the file has, such as unspecified)"
+        ).format(kinds=", ".join(COUNTS_WHAT)),
     )
     rank.add_argument("--format", choices=["text", "csv", "json"], default="text")
     cli_disclosure.add_opt_out(rank)
@@ -76,42 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="FILE",
-        help="also write the bar chart as FILE.svg or FILE.png (title, qualified figures, "
-        "years, sources), as the app exports it",
+        help=_(
+            "also write the bar chart as FILE.svg or FILE.png (title, qualified figures, "
+            "years, sources), as the app exports it"
+        ),
     )
     rank.set_defaults(handler=_cmd_rank)
 
-    mp = sub.add_parser("map", help="write the map as one self-contained HTML file")
-    mp.add_argument("file", nargs="?", type=Path, help="data file (default: embedded dataset)")
+    mp = sub.add_parser("map", help=_("write the map as one self-contained HTML file"))
+    mp.add_argument("file", nargs="?", type=Path, help=_("data file (default: embedded dataset)"))
     mp.add_argument("--measure", choices=list(MEASURES), default="employees")
-    mp.add_argument("-o", "--output", type=Path, required=True, help="HTML file to write")
+    mp.add_argument("-o", "--output", type=Path, required=True, help=_("HTML file to write"))
     cli_disclosure.add_opt_out(mp)
     mp.set_defaults(handler=_cmd_map)
 
-    share = sub.add_parser(
-        "share", help="store a data file on the server and print its link and delete token"
-    )
-    share.add_argument("file", type=Path, help="CSV/TSV, XLSX, GeoJSON or Parquet file")
-    share.add_argument("--name", help="title shown with the dataset (default: the file name)")
-    share.add_argument(
-        "--base-url",
-        type=_base_url,
-        default=None,
-        help="public address of the app for the link "
-        "(default: MSTATLAS_BASE_URL or http://localhost:8501)",
-    )
-    cli_disclosure.add_keep_firms(share)
-    share.set_defaults(handler=_cmd_share)
-
-    rm = sub.add_parser("delete", help="delete a shared dataset (needs its delete token)")
-    rm.add_argument("id", help="dataset id, the ds=... part of the link")
-    rm.add_argument("--token", required=True, help="delete token printed by 'mstatlas share'")
-    rm.set_defaults(handler=_cmd_delete)
+    _add_share_commands(sub)
     val = sub.add_parser(
-        "validate", help="check a data file: detected columns, imported and rejected rows"
+        "validate", help=_("check a data file: detected columns, imported and rejected rows")
     )
-    val.add_argument("file", type=Path, help="CSV/TSV, XLSX, GeoJSON or Parquet file")
-    val.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
+    val.add_argument("file", type=Path, help=_("CSV/TSV, XLSX, GeoJSON or Parquet file"))
+    val.add_argument("--sheet", default=None, help=_("worksheet of an XLSX file"))
     val.add_argument("--format", choices=["text", "json"], default="text")
     cli_disclosure.add_opt_out(val)
     val.set_defaults(handler=_cmd_validate)
@@ -124,6 +121,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_share_commands(sub: Any) -> None:
+    """Add ``share`` and ``delete`` to the ``mstatlas`` parser."""
+    share = sub.add_parser(
+        "share", help=_("store a data file on the server and print its link and delete token")
+    )
+    share.add_argument("file", type=Path, help=_("CSV/TSV, XLSX, GeoJSON or Parquet file"))
+    share.add_argument("--name", help=_("title shown with the dataset (default: the file name)"))
+    share.add_argument(
+        "--base-url",
+        type=_base_url,
+        default=None,
+        help=_(
+            "public address of the app for the link "
+            "(default: MSTATLAS_BASE_URL or http://localhost:8501)"
+        ),
+    )
+    cli_disclosure.add_keep_firms(share)
+    share.set_defaults(handler=_cmd_share)
+
+    rm = sub.add_parser("delete", help=_("delete a shared dataset (needs its delete token)"))
+    rm.add_argument("id", help=_("dataset id, the ds=... part of the link"))
+    rm.add_argument("--token", required=True, help=_("delete token printed by 'mstatlas share'"))
+    rm.set_defaults(handler=_cmd_delete)
+
+
+#: "No cluster has ...": each measure's figure with its article (whole, for translators).
+_A_FIGURE: dict[str, str] = {
+    "employees": N_("an employees figure"),
+    "firms": N_("a firms figure"),
+    "employees_per_firm": N_("an employees per firm figure"),
+}
+
+
 def _parse_counts(text: str) -> tuple[str, ...] | None:
     if text.strip().lower() == "all":
         return None
@@ -131,30 +161,40 @@ def _parse_counts(text: str) -> tuple[str, ...] | None:
     bad = [p for p in parts if p not in COUNTS_WHAT]
     if bad or not parts:
         raise argparse.ArgumentTypeError(
-            f"unknown kind(s) {', '.join(bad) or '(none)'}; choose from {', '.join(COUNTS_WHAT)} "
-            "or 'all'"
+            _("unknown kind(s) {bad}; choose from {kinds} or 'all'").format(
+                bad=", ".join(bad) or _("(none)"), kinds=", ".join(COUNTS_WHAT)
+            )
         )
     return parts
 
 
 def _nothing_ranked(clusters: pd.DataFrame, by: str, counts: tuple[str, ...] | None) -> str:
     """Why a ranking is empty, and what to type instead."""
-    figure = with_article(f"{MEASURES[by].lower()} figure")
+    measure = in_sentence(MEASURES[by])
     others = rank_clusters(clusters, by=by, counts=None) if counts else None
     if others is not None and not others.empty:
-        kinds = ", ".join(sorted({COUNTS_WHAT[k].lower() for k in others["counts_what"]}))
-        return (
-            f"No {MEASURES[by].lower()} figure counts "
-            f"{' or '.join(COUNTS_WHAT[k].lower() for k in counts or ())}; {len(others):,} "
-            f"{'cluster has' if len(others) == 1 else 'clusters have'} one of another "
-            f"kind ({kinds}): add --counts all to rank them."
+        kinds = ", ".join(sorted({in_sentence(COUNTS_WHAT[k]) for k in others["counts_what"]}))
+        return ngettext(
+            "No {measure} figure counts {counts}; {n} cluster has one of another kind "
+            "({kinds}): add --counts all to rank them.",
+            "No {measure} figure counts {counts}; {n} clusters have one of another kind "
+            "({kinds}): add --counts all to rank them.",
+            len(others),
+        ).format(
+            measure=measure,
+            counts=or_list(in_sentence(COUNTS_WHAT[k]) for k in counts or ()),
+            n=fmt_int(len(others)),
+            kinds=kinds,
         )
     instead = [m for m in MEASURES if m != by and figure_kinds(clusters, m)]
+    figure = _(_A_FIGURE.get(by, N_("a figure of this kind")))
     if not instead:
-        return f"No cluster has {figure}: there is nothing to rank."
-    names = " and ".join(MEASURES[m].lower() for m in instead)
-    options = " or ".join(f"--by {m}" for m in instead)
-    return f"No cluster has {figure}; the data has {names} figures: try {options}."
+        return _("No cluster has {figure}: there is nothing to rank.").format(figure=figure)
+    return _("No cluster has {figure}; the data has {names} figures: try {options}.").format(
+        figure=figure,
+        names=and_list(in_sentence(MEASURES[m]) for m in instead),
+        options=or_list(f"--by {m}" for m in instead),
+    )
 
 
 def _load(args: argparse.Namespace) -> gpd.GeoDataFrame:
@@ -180,7 +220,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         _write_chart(args, full, table, counts)
     if args.format in ("csv", "json"):
         if caveat:
-            print(f"note: {caveat}", file=sys.stderr)
+            print(_("note: {note}").format(note=caveat), file=sys.stderr)
         if args.format == "csv":
             from mstatlas.data.export import to_safe_csv
 
@@ -191,12 +231,15 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     _print_ranking(table, args.by)
     print()
     if caveat:
-        print(f"{caveat} The 'counts' column says what each figure counts.")
+        print(caveat + " " + _("The 'counts' column says what each figure counts."))
     elif counts is not None and len(counts) == 1:
         more = like and len(figure_kinds(clusters, args.by)) > 1
-        print(ranked_kind_text(counts[0]) + (" Add --counts all to mix kinds." if more else ""))
+        print(
+            ranked_kind_text(counts[0])
+            + (" " + _("Add --counts all to mix kinds.") if more else "")
+        )
     if args.by == "employees_per_firm":
-        print(RATIO_RULE)
+        print(_(RATIO_RULE))
     if "dortmund" in set(full["cluster_id"]):
         print(position_statement(full, "dortmund", args.by))
     return EXIT_OK
@@ -205,12 +248,12 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 def _print_ranking(table: pd.DataFrame, by: str) -> None:
     """The ranking as a plain-text table (employees per firm with how each was computed)."""
     columns = {
-        "rank": "#", "cluster_name": "cluster", "country_iso2": "cc",
-        "display": MEASURES[by].lower(), "year": "year", "counts": "counts",
-        "source_title": "source",
+        "rank": "#", "cluster_name": _("cluster"), "country_iso2": _("cc"),
+        "display": in_sentence(MEASURES[by]), "year": _("year"), "counts": _("counts"),
+        "source_title": _("source"),
     }  # fmt: skip
     if by == "employees_per_firm":
-        columns = {**columns, "ratio_basis": "computed as"}
+        columns = {**columns, "ratio_basis": _("computed as")}
     view = table.assign(
         rank=rank_texts(table["rank"], table["tied"]),
         year=year_texts(table["year"]),
@@ -244,23 +287,23 @@ def _write_chart(
     suffix = args.chart.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise argparse.ArgumentTypeError(
-            f"--chart writes .svg or .png files, got {args.chart.name!r}"
+            _("--chart writes .svg or .png files, got {name!r}").format(name=args.chart.name)
         )
     if table.empty:
-        raise MSTAtlasError("There is nothing to chart: no cluster has a figure of this kind.")
+        raise MSTAtlasError(_("There is nothing to chart: no cluster has a figure of this kind."))
     view = _ChartView(
         mixed=counts is None or len(counts) > 1,
         top=args.top or int(table["rank"].max()),
         counts=counts or tuple(COUNTS_WHAT),
     )
-    dataset = args.file.name if args.file else "MST clusters in Europe (sourced figures)"
+    dataset = args.file.name if args.file else _("MST clusters in Europe (sourced figures)")
     chart, footer = charts.ranking_chart(table, args.by, len(full), view, dataset)
     spec = charts.export_spec(chart, footer)
     if suffix == ".svg":
         args.chart.write_text(charts.chart_svg(spec), encoding="utf-8")
     else:
         args.chart.write_bytes(charts.chart_png(spec))
-    print(f"wrote {args.chart}", file=sys.stderr)
+    print(_("wrote {path}").format(path=args.chart), file=sys.stderr)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -270,7 +313,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
     clusters = _load(args)
     html = standalone_html(build_map(clusters, measure=args.measure))
     args.output.write_text(html, encoding="utf-8")
-    print(f"wrote {args.output} ({len(html.encode()):,} bytes, works offline)")
+    print(
+        _("wrote {path} ({n} bytes, works offline)").format(
+            path=args.output, n=fmt_int(len(html.encode()))
+        )
+    )
     return EXIT_OK
 
 
@@ -278,7 +325,9 @@ def _base_url(text: str) -> str:
     url = text.strip().rstrip("/")
     if not url.startswith(("http://", "https://")) or "?" in url or "#" in url:
         raise argparse.ArgumentTypeError(
-            f"expected the app's address such as https://atlas.example.org, got {text!r}"
+            _("expected the app's address such as https://atlas.example.org, got {text!r}").format(
+                text=text
+            )
         )
     return url
 
@@ -298,8 +347,10 @@ def _cmd_share(args: argparse.Namespace) -> int:
             base_url = _base_url(env or "http://localhost:8501")
         except argparse.ArgumentTypeError:
             raise MSTAtlasError(
-                f"MSTATLAS_BASE_URL is {env!r}, not the app's address; set it to e.g. "
-                "https://atlas.example.org or pass --base-url."
+                _(
+                    "MSTATLAS_BASE_URL is {env!r}, not the app's address; set it to e.g. "
+                    "https://atlas.example.org or pass --base-url."
+                ).format(env=env)
             ) from None
     result = read_upload(args.file)
     summary = result.report.summary()
@@ -311,16 +362,21 @@ def _cmd_share(args: argparse.Namespace) -> int:
     shared = shared_from_dataset(dataset, keep_firms=args.include_firm_rows)
     saved = get_store().save(shared)
     if result.report.n_rejected:
-        print(f"note: {summary}", file=sys.stderr)
+        print(_("note: {note}").format(note=summary), file=sys.stderr)
     if shared.disclosure is not None:
-        print(f"note: {shared.disclosure['note']}", file=sys.stderr)
+        print(_("note: {note}").format(note=shared.disclosure["note"]), file=sys.stderr)
         if shared.firms is not None:
-            print(cli_disclosure.KEEP_FIRMS_WARNING, file=sys.stderr)
-    print(f"Shared {name!r}: {len(result.clusters):,} rows.")
-    print(f"link:         {base_url}/?ds={saved.id}")
-    print(f"id:           {saved.id}")
-    print(f"delete token: {saved.delete_token}")
-    print("Keep the delete token: it is shown only now and is the only way to delete the data:")
+            print(_(cli_disclosure.KEEP_FIRMS_WARNING), file=sys.stderr)
+    n = len(result.clusters)
+    print(ngettext("Shared {name!r}: {n} row.", "Shared {name!r}: {n} rows.", n).format(
+        name=name, n=fmt_int(n)
+    ))  # fmt: skip
+    labels = [_("link:"), _("id:"), _("delete token:")]
+    width = max(len(label) for label in labels) + 1
+    values = [f"{base_url}/?ds={saved.id}", saved.id, saved.delete_token]
+    for label, value in zip(labels, values, strict=True):
+        print(f"{label:<{width}}{value}")
+    print(_("Keep the delete token: it is shown only now and is the only way to delete the data:"))
     print(f"  mstatlas delete {saved.id} --token={saved.delete_token}")
     return EXIT_OK
 
@@ -329,7 +385,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     from mstatlas.store import get_store
 
     get_store().delete(args.id, args.token)
-    print(f"Deleted shared dataset {args.id}; its link no longer opens.")
+    print(_("Deleted shared dataset {id}; its link no longer opens.").format(id=args.id))
     return EXIT_OK
 
 
@@ -392,25 +448,41 @@ def print_report(
         payload |= cli_disclosure.owner_json(result, off)
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
         return
-    print(f"File: {file}")
-    print("Detected: " + ", ".join(_detected_parts(result.detected)))
-    print(f"Table kind: {'firm list' if result.kind == 'firms' else 'cluster table'}")
-    print("Columns:")
+    _print_report_text(file, result, unlisted, off)
+
+
+def _print_report_text(
+    file: Path, result: UploadResult | StreamResult, unlisted: int, off: bool
+) -> None:
+    """``print_report``'s plain text: what was detected, the summary and every problem."""
+    report = result.report
+    print(_("File: {file}").format(file=file))
+    print(_("Detected: {parts}").format(parts=", ".join(_detected_parts(result.detected))))
+    kind = _("firm list") if result.kind == "firms" else _("cluster table")
+    print(_("Table kind: {kind}").format(kind=kind))
+    print(_("Columns:"))
     for field_name, column in result.mapping.items():
         if column is not None:
             print(f"  {field_name:<20} <- {column}")
     unused = [c for c in result.columns if c not in set(result.mapping.values())]
     if unused:
-        print(f"  (not used: {', '.join(unused)})")
+        print("  " + _("(not used: {columns})").format(columns=", ".join(unused)))
     if result.aggregation:
-        print(f"Aggregation: {result.aggregation}")
+        print(_("Aggregation: {method}").format(method=result.aggregation))
     print(report.summary())
+    severity = {"error": _("error"), "warning": _("warning")}
     for p in report.problems:
-        print(f"  {p.severity}: {p}")
+        print(f"  {severity.get(p.severity, p.severity)}: {p}")
     if unlisted:
         print(
-            f"  … and {unlisted:,} more problem{'s' if unlisted != 1 else ''} not listed "
-            f"(the first {len(report.problems):,} are; --max-problems N lists more)"
+            "  "
+            + ngettext(
+                "… and {n} more problem not listed (the first {listed} are; --max-problems N "
+                "lists more)",
+                "… and {n} more problems not listed (the first {listed} are; --max-problems N "
+                "lists more)",
+                unlisted,
+            ).format(n=fmt_int(unlisted), listed=fmt_int(len(report.problems)))
         )
     for line in cli_disclosure.owner_lines(result, off):
         print(line)
@@ -418,34 +490,45 @@ def print_report(
 
 def _detected_parts(d: Detected) -> list[str]:
     """The 'Detected:' line of the report, part by part."""
-    parts = [f"format {d.format}"]
+    parts = [_("format {format}").format(format=d.format)]
     if d.encoding:
-        parts.append(f"encoding {d.encoding}")
+        parts.append(_("encoding {encoding}").format(encoding=d.encoding))
     if d.separator_name:
-        parts.append(f"separator {d.separator_name}")
+        parts.append(_("separator {separator}").format(separator=_(d.separator_name)))
     if d.decimal:
-        parts.append(f"decimal mark '{d.decimal}'")
+        parts.append(_("decimal mark '{decimal}'").format(decimal=d.decimal))
     if d.sheet:
-        parts.append(f"sheet '{d.sheet}' of {', '.join(d.sheets)}")
+        parts.append(
+            _("sheet '{sheet}' of {sheets}").format(sheet=d.sheet, sheets=", ".join(d.sheets))
+        )
     if d.header_row:
-        parts.append(f"header on row {d.header_row}")
+        parts.append(_("header on row {row}").format(row=d.header_row))
     return parts
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mstatlas`` console script; returns the exit code."""
-    parser = build_parser()
+    """Entry point of the ``mstatlas`` console script; returns the exit code.
+
+    ``--lang de|en`` (anywhere on the line) sets the language of everything printed;
+    without it, the locale's (``LANG``, ``LC_ALL``...; English when neither is German).
+    """
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        lang, args_in = output_language(sys.argv[1:] if argv is None else argv)
+    except SystemExit as exc:
         return int(exc.code or 0)
-    # Names from files are printed as they are, minus bidirectional controls (a name
-    # holding U+202E would otherwise read reversed in the terminal).
-    with (
-        contextlib.redirect_stdout(BidiFreeWriter(sys.stdout)),
-        contextlib.redirect_stderr(BidiFreeWriter(sys.stderr)),
-    ):
-        return _run(args)
+    with language(lang):
+        parser = build_parser()
+        try:
+            args = parser.parse_args(args_in)
+        except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+            return int(exc.code or 0)
+        # Names from files are printed as they are, minus bidirectional controls (a name
+        # holding U+202E would otherwise read reversed in the terminal).
+        with (
+            contextlib.redirect_stdout(BidiFreeWriter(sys.stdout)),
+            contextlib.redirect_stderr(BidiFreeWriter(sys.stderr)),
+        ):
+            return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -453,14 +536,20 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except argparse.ArgumentTypeError as exc:
-        print(f"mstatlas {args.command}: error: {exc}", file=sys.stderr)
+        print(
+            _("mstatlas {command}: error: {error}").format(command=args.command, error=exc),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except MSTAtlasError as exc:
         print(f"mstatlas {args.command}: {exc}", file=sys.stderr)
         return EXIT_DATA
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         print(
-            f"mstatlas {args.command}: cannot open {exc.filename}: {exc.strerror}", file=sys.stderr
+            _("mstatlas {command}: cannot open {file}: {reason}").format(
+                command=args.command, file=exc.filename, reason=exc.strerror
+            ),
+            file=sys.stderr,
         )
         return EXIT_DATA
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from mstatlas.data.cluster_disclosure import ProtectedClusters, cluster_figures, protect_clusters
 from mstatlas.data.disclosure import DisclosureRules
 from mstatlas.errors import DataError
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,15 +34,16 @@ OPT_OUT: Final = "--no-disclosure-control"
 #: ``mstatlas share``'s opt-in: store the firm rows with the shared dataset.
 KEEP_FIRMS: Final = "--include-firm-rows"
 
-OFF_WARNING: Final = (
-    f"disclosure control is off ({OPT_OUT}): employee figures of single firms may be shown; "
-    "keep this output to yourself."
+#: Said whenever the owner's switch is on (translate with ``_()`` where shown).
+OFF_WARNING: Final = N_(
+    "disclosure control is off (--no-disclosure-control): employee figures of single firms "
+    "may be shown; keep this output to yourself."
 )
 
-KEEP_FIRMS_WARNING: Final = (
-    "WARNING: the firm rows are stored with the shared dataset ("
-    + KEEP_FIRMS
-    + "): anyone with the link can see every firm's name, position and head count."
+#: Said when ``share`` stores the firm rows (translate with ``_()`` where shown).
+KEEP_FIRMS_WARNING: Final = N_(
+    "WARNING: the firm rows are stored with the shared dataset (--include-firm-rows): "
+    "anyone with the link can see every firm's name, position and head count."
 )
 
 
@@ -51,10 +53,12 @@ def add_opt_out(parser: argparse.ArgumentParser) -> None:
         OPT_OUT,
         dest="no_disclosure_control",
         action="store_true",
-        help="for the data's owner: show every employee figure of a firm list, also sums of "
-        "fewer than k firms (MSTATLAS_MIN_FIRMS, default 3) or dominated by one firm "
-        "(MSTATLAS_DOMINANCE, default 85 %%); without it such figures are blank and marked "
-        "confidential",
+        help=_(
+            "for the data's owner: show every employee figure of a firm list, also sums of "
+            "fewer than k firms (MSTATLAS_MIN_FIRMS, default 3) or dominated by one firm "
+            "(MSTATLAS_DOMINANCE, default 85 %%); without it such figures are blank and marked "
+            "confidential"
+        ),
     )
 
 
@@ -64,8 +68,10 @@ def add_keep_firms(parser: argparse.ArgumentParser) -> None:
         KEEP_FIRMS,
         dest="include_firm_rows",
         action="store_true",
-        help="also store a firm list's firm rows (names, positions, head counts) with the "
-        "shared dataset, for everyone who opens the link (default: only the clusters)",
+        help=_(
+            "also store a firm list's firm rows (names, positions, head counts) with the "
+            "shared dataset, for everyone who opens the link (default: only the clusters)"
+        ),
     )
 
 
@@ -105,11 +111,11 @@ def clusters_to_output(result: UploadResult | StreamResult, off: bool) -> gpd.Ge
     if result.kind != "firms":
         return result.clusters
     if off:
-        print(f"note: {OFF_WARNING}", file=sys.stderr)
+        print(_("note: {note}").format(note=_(OFF_WARNING)), file=sys.stderr)
         return result.clusters
     protected = protect(result)
     assert protected is not None
-    print(f"note: {protected.public_note()}", file=sys.stderr)
+    print(_("note: {note}").format(note=protected.public_note()), file=sys.stderr)
     return protected.clusters
 
 
@@ -134,24 +140,34 @@ def owner_lines(result: UploadResult | StreamResult, off: bool) -> list[str]:
     if result.kind != "firms" or result.clusters is None or not len(result.clusters):
         return []
     if off:
-        return [f"Confidentiality: {OFF_WARNING}"]
+        return [_("Confidentiality: {note}").format(note=_(OFF_WARNING))]
     protected = protect(result)
     assert protected is not None
-    lines = [f"Confidentiality: {protected.summary()}"]
+    lines = [_("Confidentiality: {note}").format(note=protected.summary())]
     for row in protected.owner_table().itertuples(index=False):
-        lines.append(f"  confidential: {row.cluster_name} ({row.cluster_id}, {row.firms} firms): "
-                     f"{row.reason}")  # fmt: skip
+        firms = ngettext("{n} firm", "{n} firms", int(row.firms)).format(n=fmt_int(row.firms))
+        lines.append("  " + _("confidential: {name} ({id}, {firms}): {reason}").format(
+            name=row.cluster_name, id=row.cluster_id, firms=firms, reason=row.reason
+        ))  # fmt: skip
     if protected.n_coarsened:
         n = protected.n_coarsened
         lines.append(
-            f"  {n:,} {'cluster' if n == 1 else 'clusters'} of fewer than "
-            f"{protected.rules.min_firms} firms {'is' if n == 1 else 'are'} placed to about a "
-            "kilometre (their firms' own positions are not shown)."
+            "  "
+            + ngettext(
+                "{n} cluster of fewer than {k} firms is placed to about a kilometre (their "
+                "firms' own positions are not shown).",
+                "{n} clusters of fewer than {k} firms are placed to about a kilometre (their "
+                "firms' own positions are not shown).",
+                n,
+            ).format(n=fmt_int(n), k=fmt_int(protected.rules.min_firms))
         )
     if protected.n_confidential:
         lines.append(
-            "  Shares, embeds, exports and the other commands show these figures as "
-            f"'confidential'; {OPT_OUT} shows them on your own computer."
+            "  "
+            + _(
+                "Shares, embeds, exports and the other commands show these figures as "
+                "'confidential'; --no-disclosure-control shows them on your own computer."
+            )
         )
     return lines
 
@@ -161,7 +177,7 @@ def owner_json(result: UploadResult | StreamResult, off: bool) -> dict[str, Any]
     if result.kind != "firms" or result.clusters is None or not len(result.clusters):
         return {}
     if off:
-        return {"disclosure": {"applied": False, "note": OFF_WARNING}}
+        return {"disclosure": {"applied": False, "note": _(OFF_WARNING)}}
     protected = protect(result)
     assert protected is not None
     table = protected.owner_table()

@@ -32,6 +32,7 @@ from mstatlas.analysis.detect import (
 from mstatlas.data.disclosure import DisclosureRules, Protected, protect_figures
 from mstatlas.data.text import strip_bidi
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_int
 
 EXIT_OK = 0
 
@@ -58,10 +59,14 @@ def _radius(text: str) -> float:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of kilometres, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a number of kilometres, got {text!r}").format(text=text)
+        ) from None
     if not math.isfinite(value) or not MIN_RADIUS_KM <= value <= MAX_RADIUS_KM:
         raise argparse.ArgumentTypeError(
-            f"must be from {MIN_RADIUS_KM:g} to {MAX_RADIUS_KM:g} km, got {text}"
+            _("must be from {min_radius_km:g} to {max_radius_km:g} km, got {text}").format(
+                min_radius_km=MIN_RADIUS_KM, max_radius_km=MAX_RADIUS_KM, text=text
+            )
         )
     return value
 
@@ -70,9 +75,15 @@ def _min_firms(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, got {text!r}").format(text=text)
+        ) from None
     if value < MIN_MIN_FIRMS:
-        raise argparse.ArgumentTypeError(f"must be {MIN_MIN_FIRMS} or more, got {value}")
+        raise argparse.ArgumentTypeError(
+            _("must be {min_min_firms} or more, got {value}").format(
+                min_min_firms=MIN_MIN_FIRMS, value=value
+            )
+        )
     return value
 
 
@@ -80,30 +91,36 @@ def add_commands(sub: Any) -> None:
     """Add ``detect`` to the ``mstatlas`` parser."""
     det = sub.add_parser(
         "detect",
-        help="find clusters where the firms of a firm list are (radius and minimum firms)",
-        description="Clusters detected from the firms' own coordinates (DBSCAN). Employee "
-        "figures that would reveal a single firm are shown as 'confidential'.",
+        help=_("find clusters where the firms of a firm list are (radius and minimum firms)"),
+        description=(
+            _(
+                "Clusters detected from the firms' own coordinates (DBSCAN). Employee figures "
+                "that would reveal a single firm are shown as 'confidential'."
+            )
+        ),
     )
-    det.add_argument("file", type=Path, help="firm list: CSV/TSV, XLSX, GeoJSON or Parquet")
+    det.add_argument("file", type=Path, help=_("firm list: CSV/TSV, XLSX, GeoJSON or Parquet"))
     det.add_argument(
-        "--radius-km", type=_radius, default=15.0, help="reach of a firm (default 15 km)"
+        "--radius-km", type=_radius, default=15.0, help=_("reach of a firm (default 15 km)")
     )
     det.add_argument(
         "--min-firms",
         type=_min_firms,
         default=5,
-        help="firms within reach, itself included, to be a cluster's core firm (default 5)",
+        help=_("firms within reach, itself included, to be a cluster's core firm (default 5)"),
     )
-    det.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
+    det.add_argument("--sheet", default=None, help=_("worksheet of an XLSX file"))
     det.add_argument(
-        "--outline", choices=["convex", "concave"], default="convex", help="hull of an outline"
+        "--outline", choices=["convex", "concave"], default="convex", help=_("hull of an outline")
     )
-    det.add_argument("-o", "--output", type=Path, default=None, help="write the table to this file")
+    det.add_argument(
+        "-o", "--output", type=Path, default=None, help=_("write the table to this file")
+    )
     det.add_argument(
         "--format",
         choices=["text", "csv", "json"],
         default=None,
-        help="text (default on screen), csv (default for -o) or json",
+        help=_("text (default on screen), csv (default for -o) or json"),
     )
     det.set_defaults(handler=_cmd_detect)
 
@@ -115,8 +132,10 @@ def _detect(args: argparse.Namespace) -> tuple[pd.DataFrame, Detection]:
     result = read_upload(args.file, sheet=args.sheet)
     if result.kind != "firms":
         raise DataError(
-            f"{args.file.name} is a cluster table (one row per cluster); detection needs a "
-            "firm list: one row per firm with its coordinates (lat, lon)."
+            _(
+                "{name} is a cluster table (one row per cluster); detection needs a firm list: "
+                "one row per firm with its coordinates (lat, lon)."
+            ).format(name=args.file.name)
         )
     firms = result.firms
     if firms is None or firms.empty:
@@ -130,9 +149,11 @@ def _detect(args: argparse.Namespace) -> tuple[pd.DataFrame, Detection]:
     )
     if detection.n_left_out == len(firms):
         raise DataError(
-            f"None of the {len(firms):,} firms has coordinates of its own (the upload placed "
-            "them at their city's centre): add lat and lon columns to detect where the "
-            "firms cluster."
+            _(
+                "None of the {n_firms} firms has coordinates of its own (the upload placed them "
+                "at their city's centre): add lat and lon columns to detect where the firms "
+                "cluster."
+            ).format(n_firms=fmt_int(len(firms)))
         )
     return firms, detection
 
@@ -155,21 +176,37 @@ def _protected(firms: pd.DataFrame, detection: Detection, rules: DisclosureRules
 def _summary_lines(firms: pd.DataFrame, detection: Detection, protected: Protected) -> list[str]:
     n_in = int((detection.labels >= 0).sum())
     lines = [
-        f"{len(detection.clusters):,} clusters from {len(firms):,} firms: {n_in:,} in clusters, "
-        f"{detection.n_isolated:,} isolated, {detection.n_left_out:,} left out (no "
-        "coordinates of their own)."
+        (
+            _(
+                "{n_clusters} clusters from {n_firms} firms: {n_in} in clusters, {n_isolated} "
+                "isolated, {n_left_out} left out (no coordinates of their own)."
+            ).format(
+                n_clusters=fmt_int(len(detection.clusters)),
+                n_firms=fmt_int(len(firms)),
+                n_in=fmt_int(n_in),
+                n_isolated=fmt_int(detection.n_isolated),
+                n_left_out=fmt_int(detection.n_left_out),
+            )
+        )
     ]
     if detection.clusters.empty:
         lines.append(
-            f"No firm has {detection.min_firms} firms within {detection.radius_km:g} km: try a "
-            "larger --radius-km or a smaller --min-firms."
+            _(
+                "No firm has {min_firms} firms within {radius_km:g} km: try a larger --radius-km "
+                "or a smaller --min-firms."
+            ).format(min_firms=detection.min_firms, radius_km=detection.radius_km)
         )
     other = protected.other
     if other is not None:
         lines.append(
-            f"Other: the {len(other.groups)} clusters whose own employee figures are "
-            f"confidential have {other.employees:,} employees together ({other.firms:,} firms "
-            "with a known head count)."
+            _(
+                "Other: the {n_groups} clusters whose own employee figures are confidential have "
+                "{employees} employees together ({firms} firms with a known head count)."
+            ).format(
+                n_groups=len(other.groups),
+                employees=fmt_int(other.employees),
+                firms=fmt_int(other.firms),
+            )
         )
     lines += [protected.public_note(), detection.method]
     return lines
@@ -180,19 +217,20 @@ def _text(table: pd.DataFrame) -> str:
         text = "" if pd.isna(value) else strip_bidi(str(value))
         return text if len(text) <= width else text[: width - 1] + "…"
 
+    confidential = _("confidential")
     view = pd.DataFrame(
         {
             "#": range(1, len(table) + 1),
-            "cluster": [short(v, 32) for v in table["cluster_name"]],
-            "cc": [short(v, 6) for v in table["country_iso2"]],
-            "firms": table["firms"].astype(int),
-            "employees": [
-                "confidential" if isinstance(s, str) else ("" if pd.isna(e) else f"{int(e):,}")
+            _("cluster"): [short(v, 32) for v in table["cluster_name"]],
+            _("cc"): [short(v, 6) for v in table["country_iso2"]],
+            _("firms"): table["firms"].astype(int),
+            _("employees"): [
+                confidential if isinstance(s, str) else ("" if pd.isna(e) else fmt_int(int(e)))
                 for e, s in zip(table["employees"], table["employees_status"].astype(object))
             ],
-            "known": table["employees_known"].astype(int),
-            "cities": [short(v, 40) for v in table["cities"]],
-            "technology mix": [short(v, 40) for v in table["technology_mix"]],
+            _("known"): table["employees_known"].astype(int),
+            _("cities"): [short(v, 40) for v in table["cities"]],
+            _("technology mix"): [short(v, 40) for v in table["technology_mix"]],
         }
     )
     return view.to_string(index=False)
@@ -242,7 +280,11 @@ def _cmd_detect(args: argparse.Namespace) -> int:
             print("\n".join(lines), file=sys.stderr)
         return EXIT_OK
     args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output} ({len(table):,} clusters, {fmt})")
+    print(
+        _("wrote {output} ({n_table} clusters, {fmt})").format(
+            output=args.output, n_table=fmt_int(len(table)), fmt=fmt
+        )
+    )
     if fmt != "text":
         print("\n".join(lines))
     return EXIT_OK

@@ -26,6 +26,7 @@ from mstatlas import cli_disclosure
 from mstatlas.cli import print_report
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.errors import DataError
+from mstatlas.i18n import _, fmt_int
 from mstatlas.io import UploadResult, read_upload
 from mstatlas.io.stream import (
     DEFAULT_CHUNK_ROWS,
@@ -42,9 +43,11 @@ def _count(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, got {text!r}").format(text=text)
+        ) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+        raise argparse.ArgumentTypeError(_("must be 1 or more, got {value}").format(value=value))
     return value
 
 
@@ -54,22 +57,30 @@ def _add_streaming(p: argparse.ArgumentParser) -> None:
         type=_count,
         default=DEFAULT_CHUNK_ROWS,
         metavar="N",
-        help=f"rows read at a time from a large CSV file (default {DEFAULT_CHUNK_ROWS:,}; "
-        "memory grows with it)",
+        help=(
+            _(
+                "rows read at a time from a large CSV file (default {default_chunk_rows}; memory "
+                "grows with it)"
+            ).format(default_chunk_rows=fmt_int(DEFAULT_CHUNK_ROWS))
+        ),
     )
     p.add_argument(
         "--max-problems",
         type=_count,
         default=DEFAULT_MAX_PROBLEMS,
         metavar="N",
-        help=f"problems listed when a large file is read in chunks (default "
-        f"{DEFAULT_MAX_PROBLEMS:,}; all are counted)",
+        help=(
+            _(
+                "problems listed when a large file is read in chunks (default "
+                "{default_max_problems}; all are counted)"
+            ).format(default_max_problems=fmt_int(DEFAULT_MAX_PROBLEMS))
+        ),
     )
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="progress bar on stderr (default: when stderr is a terminal)",
+        help=_("progress bar on stderr (default: when stderr is a terminal)"),
     )
 
 
@@ -81,15 +92,15 @@ def add_commands(sub: Any) -> None:
     """
     agg = sub.add_parser(
         "aggregate",
-        help="turn a firm list of any size into clusters (one row per city or cluster)",
+        help=_("turn a firm list of any size into clusters (one row per city or cluster)"),
     )
     agg.add_argument(
-        "file", type=Path, help="firm list: CSV/TSV (any size), XLSX, GeoJSON or Parquet"
+        "file", type=Path, help=_("firm list: CSV/TSV (any size), XLSX, GeoJSON or Parquet")
     )
     agg.add_argument(
-        "-o", "--output", type=Path, required=True, help="cluster table to write (CSV)"
+        "-o", "--output", type=Path, required=True, help=_("cluster table to write (CSV)")
     )
-    agg.add_argument("--format", choices=["text", "json"], default="text", help="report format")
+    agg.add_argument("--format", choices=["text", "json"], default="text", help=_("report format"))
     cli_disclosure.add_opt_out(agg)
     _add_streaming(agg)
     agg.set_defaults(handler=_cmd_aggregate)
@@ -98,7 +109,9 @@ def add_commands(sub: Any) -> None:
     val.add_argument(
         "--stream",
         action="store_true",
-        help="read a CSV file in chunks even within the upload limit (files over it always are)",
+        help=(
+            _("read a CSV file in chunks even within the upload limit (files over it always are)")
+        ),
     )
     _add_streaming(val)
     val.set_defaults(handler=_validate_with(val.get_default("handler")))
@@ -118,7 +131,9 @@ def _validate_with(in_memory: Callable[[argparse.Namespace], int]) -> Callable[.
         big = args.file.is_file() and args.file.stat().st_size > Limits().max_bytes
         if args.sheet is not None or not (args.stream or big) or not _is_csv(args.file):
             return int(in_memory(args))
-        with progress_bar(args.progress, f"Checking {args.file.name}") as progress:
+        with progress_bar(
+            args.progress, _("Checking {name}").format(name=args.file.name)
+        ) as progress:
             result = stream_upload(
                 args.file,
                 chunk_rows=args.chunk_rows,
@@ -136,7 +151,9 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     from mstatlas.data.export import to_safe_csv_bytes
 
     if _is_csv(args.file):
-        with progress_bar(args.progress, f"Aggregating {args.file.name}") as progress:
+        with progress_bar(
+            args.progress, _("Aggregating {name}").format(name=args.file.name)
+        ) as progress:
             result: UploadResult | StreamResult = stream_upload(
                 args.file,
                 chunk_rows=args.chunk_rows,
@@ -147,9 +164,11 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
         result = read_upload(args.file)
     if result.kind != "firms":
         raise DataError(
-            f"The file {args.file.name} is a cluster table (one row per cluster figure), "
-            "not a firm list (one row per firm): there is nothing to aggregate. Check it with "
-            "'mstatlas validate', or name its firm column 'Firma' or 'Company'."
+            _(
+                "The file {name} is a cluster table (one row per cluster figure), not a firm "
+                "list (one row per firm): there is nothing to aggregate. Check it with 'mstatlas "
+                "validate', or name its firm column 'Firma' or 'Company'."
+            ).format(name=args.file.name)
         )
     if result.clusters is None or not len(result.clusters):
         raise DataError(result.report.summary())
@@ -160,11 +179,20 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
     args.output.write_bytes(data)
     print_report(args.file, result, args.format, off=off)
     print(
-        f"wrote {args.output}: {len(table):,} clusters from {result.report.n_imported:,} firms "
-        f"({human_bytes(len(data))})",
+        _("wrote {output}: {n_table} clusters from {n_imported} firms ({size})").format(
+            output=args.output,
+            n_table=fmt_int(len(table)),
+            n_imported=fmt_int(result.report.n_imported),
+            size=human_bytes(len(data)),
+        ),
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _rate(rows: int, speed: float) -> str:
+    """Rows checked and rows per second, as the progress bar shows them."""
+    return _("{rows} rows, {speed} rows/s").format(rows=fmt_int(rows), speed=fmt_int(speed))
 
 
 @contextmanager
@@ -202,16 +230,16 @@ def progress_bar(enabled: bool | None, label: str) -> Iterator[StreamProgress | 
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows, {task.fields[speed]:,.0f} rows/s"),
+        TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task(label, total=None, rows=0, speed=0.0)
+        task = bar.add_task(label, total=None, status=_rate(0, 0.0))
         start = time.perf_counter()
 
         def update(done: int, total: int, rows: int) -> None:
             speed = rows / max(time.perf_counter() - start, 1e-9)
-            bar.update(task, completed=done, total=total, rows=rows, speed=speed)
+            bar.update(task, completed=done, total=total, status=_rate(rows, speed))
 
         yield update
