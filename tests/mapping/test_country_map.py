@@ -182,3 +182,25 @@ def test_default_data_draws_every_country_with_clusters():
     s = country_summary(load_clusters())
     drawn = set(props(country_map(s)))
     assert drawn == set(s["country_iso2"])
+
+
+def test_tooltips_and_legend_in_german():
+    from mstatlas.i18n import language
+
+    t = table(
+        [
+            {"cluster_id": "a", "country_iso2": "DE", "employees": 2100, "year": 2010},
+            {"cluster_id": "b", "country_iso2": "DE", "employees": 50},
+            {"cluster_id": "d", "country_iso2": "FR"},  # clusters, but no figure
+        ]
+    )
+    with language("de"):
+        s = country_summary(t)
+        p = props(country_map(s))
+        legend = country_legend_html(s)
+    # 2,100 + 50 = 2,150, one of the two figures undated
+    assert p["DE"]["value_text"] == "2.150" and p["FR"]["value_text"] == "keine Zahl"
+    assert "2 von 2 Clustern mit einer Zahl, 2010, 1 ohne Jahr" in p["DE"]["tip"]
+    assert "1 von 1 Cluster mit einer Zahl" not in p["FR"]["tip"]  # FR has none
+    assert "0 von 1 Cluster mit einer Zahl" in p["FR"]["tip"]
+    assert "Summe je Land" in legend and "keine Zahl (1 Land mit Clustern)" in legend

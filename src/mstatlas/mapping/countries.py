@@ -23,9 +23,11 @@ import pandas as pd
 from jinja2 import Template
 from shapely.geometry import box, shape
 
+from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.countries import country_to_iso2
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import escape_html
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.mapping.assets import SERVED_PREFIX
 from mstatlas.mapping.build import build_base_map, country_outlines
 from mstatlas.mapping.elements import LiteralMacroElement
@@ -39,9 +41,9 @@ NO_FIGURE_COLOUR: Final = "#bdbdbd"
 EUROPE_BOX: Final[tuple[float, float, float, float]] = (-25.0, 34.0, 45.0, 72.0)
 #: Layer name in each feature's properties, to tell country clicks from others.
 LAYER_NAME: Final = "countries"
-VALUES: Final[dict[str, str]] = {"total": "sum per country", "n_clusters": "clusters"}
-#: Value text of a country with clusters but nothing to colour it by.
-NO_FIGURE: Final = "no figure"
+VALUES: Final[dict[str, str]] = {"total": N_("sum per country"), "n_clusters": N_("clusters")}
+#: Value text of a country with clusters but nothing to colour it by (shown translated).
+NO_FIGURE: Final = N_("no figure")
 
 #: Natural Earth short names that the country table does not know.
 _NAME_CODES: Final[dict[str, str | None]] = {
@@ -146,32 +148,46 @@ def _selected(selected: str | Iterable[str] | None) -> set[str]:
 def _value_words(summary: pd.DataFrame, value: str) -> tuple[str, str]:
     """What is coloured: ``("employees", "cluster firms")`` for totals, ``("clusters", "")``."""
     if value != "total" or summary.empty or "measure" not in summary.columns:
-        return VALUES[value], ""
+        return _(VALUES[value]), ""
     measure, kind = str(summary["measure"].iloc[0]), str(summary["counts_what"].iloc[0])
-    return MEASURES.get(measure, measure).lower(), COUNTS_WHAT.get(kind, kind).lower()
+    return in_sentence(MEASURES.get(measure, measure)), in_sentence(COUNTS_WHAT.get(kind, kind))
 
 
-def _tooltip(row: pd.Series, value_text: str, words: tuple[str, str]) -> str:
+def _figure_text(row: pd.Series, value_text: str | None, words: tuple[str, str]) -> str:
+    """A country's figure in its tooltip: "150 employees (cluster firms)" or why there is none."""
     measure, kind = words
-    counting = f" counting {kind}" if kind else ""
     note = str(row.get("total_note") or "")
-    if value_text != NO_FIGURE:
-        figure = f"{value_text} {measure}" + (f" ({kind})" if kind else "")
-    elif note and int(row.get("n_with_figure", 0) or 0):
-        figure = f"no total: {note}"
-    else:
-        figure = f"no {measure} figure{counting}"
+    if value_text is not None:
+        if kind:
+            return _("{value} {measure} ({kind})").format(
+                value=value_text, measure=measure, kind=kind
+            )
+        return f"{value_text} {measure}"
+    if note and int(row.get("n_with_figure", 0) or 0):
+        return _("no total: {why}").format(why=note)
+    if kind:
+        return _("no {measure} figure counting {kind}").format(measure=measure, kind=kind)
+    return _("no {measure} figure").format(measure=measure)
+
+
+def _tooltip(row: pd.Series, value_text: str | None, words: tuple[str, str]) -> str:
+    """``value_text`` is ``None`` for a country with nothing to colour it by."""
     years = ""
     if not pd.isna(row.get("year_min")):
         lo, hi = int(row["year_min"]), int(row["year_max"])
         years = f", {lo}" if lo == hi else f", {lo}–{hi}"
     if int(row.get("n_undated", 0) or 0):
-        years += f", {int(row['n_undated'])} undated"
+        years += ", " + _("{n} undated").format(n=fmt_int(int(row["n_undated"])))
     n, n_fig = int(row["n_clusters"]), int(row.get("n_with_figure", 0) or 0)
+    clusters = ngettext(
+        "{with_figure} of {n} cluster with a figure{years}",
+        "{with_figure} of {n} clusters with a figure{years}",
+        n,
+    ).format(with_figure=fmt_int(n_fig), n=fmt_int(n), years=years)
     parts = [
         f"<b>{escape_html(row['country'])}</b>",
-        html.escape(figure),
-        html.escape(f"{n_fig} of {n} cluster{'' if n == 1 else 's'} with a figure{years}"),
+        html.escape(_figure_text(row, value_text, words)),
+        html.escape(clusters),
     ]
     return "<br>".join(parts)
 
@@ -205,9 +221,10 @@ def country_features(
         i = by_code[code]
         row = summary.iloc[i]
         if value == "total":
-            text = str(row["display"]) or NO_FIGURE
+            shown = str(row["display"]) or None
         else:
-            text = NO_FIGURE if np.isnan(values.iloc[i]) else f"{int(values.iloc[i]):,}"
+            shown = None if np.isnan(values.iloc[i]) else fmt_int(int(values.iloc[i]))
+        text = _(NO_FIGURE) if shown is None else shown
         props = {
             "iso2": code,
             "name": str(row["country"]),
@@ -216,7 +233,7 @@ def country_features(
             "cls": int(index[i]),
             "selected": code in chosen,
             "layer": LAYER_NAME,
-            "tip": _tooltip(row, text, words),
+            "tip": _tooltip(row, shown, words),
         }
         features.append({"type": "Feature", "properties": props, "geometry": feat["geometry"]})
     return {"type": "FeatureCollection", "features": features}, classes
@@ -324,36 +341,47 @@ def country_legend_html(
     that cannot be drawn at this scale.
     """
     values = _values(summary, value)
-    classes, _ = value_classes(values)
+    classes, _index = value_classes(values)
     measure, kind = _value_words(summary, value)
     default = (
-        f"{measure[:1].upper()}{measure[1:]} counting {kind}, sum per country"
+        _("{measure} counting {kind}, sum per country").format(
+            measure=measure[:1].upper() + measure[1:], kind=kind
+        )
         if value == "total"
-        else "Clusters per country"
+        else _("Clusters per country")
     )
     head = default if title is None else title
     rows = [f'<div style="font-weight:600;font-size:12px">{html.escape(head)}</div>']
     for c in classes:
-        span = f"{c.low:,.0f}" if c.low == c.high else f"{c.low:,.0f}–{c.high:,.0f}"
-        n = f"{c.n} countr{'y' if c.n == 1 else 'ies'}"
-        rows.append(f'<div style="font-size:12px">{_swatch(c.colour)}{span} ({n})</div>')
+        span = fmt_int(c.low) if c.low == c.high else f"{fmt_int(c.low)}–{fmt_int(c.high)}"
+        n = ngettext("{n} country", "{n} countries", c.n).format(n=fmt_int(c.n))
+        rows.append(
+            f'<div style="font-size:12px">{_swatch(c.colour)}{span} ({html.escape(n)})</div>'
+        )
     blank = int(values.isna().sum())
     if blank:
+        none = ngettext(
+            "no figure ({n} country with clusters)",
+            "no figure ({n} countries with clusters)",
+            blank,
+        ).format(n=fmt_int(blank))
         rows.append(
             f'<div style="font-size:12px">{_swatch(NO_FIGURE_COLOUR, dashed=True)}'
-            f"no figure ({blank} countr{'y' if blank == 1 else 'ies'} with clusters)</div>"
+            f"{html.escape(none)}</div>"
         )
     if value == "total" and (summary["total_qualifier"].fillna("") != "").any():
+        signs = _(
+            "≈ approximate, > ≥ lower bound, ≤ upper bound: each country's total in the table"
+        )
         rows.append(
-            '<div style="font-size:11px;color:#555">≈ approximate, &gt; ≥ lower bound, '
-            "≤ upper bound: each country's total in the table</div>"
+            f'<div style="font-size:11px;color:#555">{html.escape(signs, quote=False)}</div>'
         )
     missing = unmapped_countries(summary, outlines)
     if missing:
-        rows.append(
-            '<div style="font-size:11px;color:#555">Not drawn (too small for the outlines): '
-            f"{html.escape(', '.join(missing))}</div>"
+        not_drawn = _("Not drawn (too small for the outlines): {countries}").format(
+            countries=", ".join(missing)
         )
+        rows.append(f'<div style="font-size:11px;color:#555">{html.escape(not_drawn)}</div>')
     return '<div class="mst-legend-countries">' + "".join(rows) + "</div>"
 
 
