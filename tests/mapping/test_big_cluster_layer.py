@@ -165,7 +165,8 @@ def small_layer_symbols(layer: ClusterLayer, n: int) -> list[dict]:
         "var L = {canvas: function () { return {}; },\n"
         "  circleMarker: function (ll, o) { var m = {ll: ll, o: o}; made.push(m); return m; },\n"
         "  featureGroup: function () { return {addLayer: function () {},\n"
-        "    bindTooltip: function (f) { tipFn = f; }, addTo: function () {}}; }};\n"
+        "    bindTooltip: function (f) { tipFn = f; }, on: function () {},\n"
+        "    addTo: function () {}}; }};\n"
     )
     fg = folium.FeatureGroup()
     layer.add_to(fg)
@@ -246,6 +247,8 @@ def test_hit_test_finds_the_topmost_circle_and_a_click_carries_its_feature():
           lay._map = {{options: {{crs: {{scale: function (z) {{ return 256 * Math.pow(2, z); }}}}}},
                       getZoom: function () {{ return 6; }},
                       getPixelOrigin: function () {{ return {{x: 0, y: 0}}; }},
+                      hasLayer: function () {{ return false; }},
+                      getContainer: function () {{ return {{style: {{}}}}; }},
                       containerPointToLayerPoint: function (p) {{
                         return {{x: p.x, y: p.y, add: function (o) {{ return {{x: p.x + o.x, y: p.y + o.y}}; }}}};
                       }}}};
@@ -314,3 +317,66 @@ def test_moves_are_reported_once_the_map_rests_and_clicks_at_once():
         ["first", "moved again", "clicked"],
     ]
     assert got["delay"] == 750 and got["pending"]
+
+
+@needs_node
+def test_a_click_closes_the_tooltip_until_the_pointer_leaves_the_circle():
+    # Two circles far apart at zoom 6 (pixels as in the hit test above: world 256 * 64 px).
+    p = pd.DataFrame(
+        {
+            "lat": [0.0, 0.0],
+            "lon": [0.0, 10.0],
+            "value": [100.0, 100.0],
+            "counts_what": ["cluster_firms", "cluster_firms"],
+            "cluster_name": ["A", "B"],
+            "year": pd.array([2020, 2020], dtype="Int64"),
+        }
+    )
+    world = 256 * 64
+    ax, bx, y = world / 2, (10 + 180) / 360 * world, world / 2
+    shown = run_layer(
+        BigClusterLayer(p, "employees"),
+        f"""function () {{
+          var on = false, log = [];
+          lay._map = {{options: {{crs: {{scale: function (z) {{ return 256 * Math.pow(2, z); }}}}}},
+                      getZoom: function () {{ return 6; }},
+                      getPixelOrigin: function () {{ return {{x: 0, y: 0}}; }},
+                      hasLayer: function () {{ return on; }},
+                      removeLayer: function () {{ on = false; }},
+                      getContainer: function () {{ return {{style: {{}}}}; }},
+                      containerPointToLayerPoint: function (p) {{
+                        return {{x: p.x, y: p.y, add: function (o) {{ return {{x: p.x + o.x, y: p.y + o.y}}; }}}};
+                      }}}};
+          lay._tip = {{setContent: function () {{}}, setLatLng: function () {{}},
+                      addTo: function () {{ on = true; }}}};
+          lay._hit = -1; lay._quiet = -1; lay.fire = function () {{}};
+          function at(x) {{ return {{containerPoint: {{x: x, y: {y}}}, latlng: {{lat: 0, lng: 0}}}}; }}
+          lay._hover(at({ax})); log.push(on);     // over A: its tooltip
+          lay._click(at({ax})); log.push(on);     // clicked: closed
+          lay._hover(at({ax} + 1)); log.push(on); // still over A: stays closed
+          lay._hover(at({bx})); log.push(on);     // over B: tooltips again
+          lay._hover(at({ax} + 300)); log.push(on); // the sea: none
+          lay._hover(at({ax})); log.push(on);     // back on A after leaving it: shown
+          return log;
+        }}""",
+    )
+    assert shown == [True, False, False, True, False, True]
+
+
+@needs_node
+def test_a_click_closes_the_small_layers_tooltip():
+    stub = (
+        "var handlers = {}, closed = 0;\n"
+        "var L = {canvas: function () { return {}; },\n"
+        "  circleMarker: function (ll, o) { return {ll: ll, o: o}; },\n"
+        "  featureGroup: function () { return {addLayer: function () {},\n"
+        "    bindTooltip: function () {}, on: function (t, f) { handlers[t] = f; },\n"
+        "    closeTooltip: function () { closed += 1; }, addTo: function () {}}; }};\n"
+    )
+    layer = ClusterLayer(points(3), "employees")
+    fg = folium.FeatureGroup()
+    layer.add_to(fg)
+    src = stub + f"var {fg.get_name()} = {{}};\n" + layer._template.module.script(layer)
+    src += "handlers.click(); console.log(JSON.stringify(closed));"
+    out = subprocess.run(["node", "-e", src], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == 1

@@ -229,7 +229,7 @@ var {{ this.get_name() }} = (function () {
       c.style.pointerEvents = "none";
       map.getPanes().overlayPane.appendChild(c);
       this._tip = L.tooltip({direction: "auto", offset: [12, 0], opacity: 0.95});
-      this._hit = -1;
+      this._hit = -1; this._quiet = -1;
       map.on("moveend viewreset resize", this._draw, this);
       map.on("movestart", this._start, this);
       map.on("zoomanim", this._anim, this);
@@ -337,7 +337,8 @@ var {{ this.get_name() }} = (function () {
     _hover: function (ev) {
       var map = this._map; if (!map || this._moving) { return; }
       var j = this._find(ev.containerPoint);
-      if (j < 0) { this._unhover(); return; }
+      if (j !== this._quiet) { this._quiet = -1; }  // off the clicked circle: tooltips again
+      if (j < 0 || j === this._quiet) { this._unhover(); return; }
       if (j !== this._hit) { this._hit = j; this._tip.setContent(text(j)); }
       this._tip.setLatLng(ev.latlng);
       if (!map.hasLayer(this._tip)) { this._tip.addTo(map); }
@@ -353,6 +354,7 @@ var {{ this.get_name() }} = (function () {
     _click: function (ev) {
       var j = this._find(ev.containerPoint);
       if (j < 0) { return; }
+      this._unhover(); this._quiet = j;  // no tooltip over the clicked circle until it is left
       // streamlit-folium reports a clicked layer's toGeoJSON() as last_active_drawing and
       // the click's position as last_object_clicked: the same as for a small layer's marker.
       var feature = {type: "Feature", properties: {i: j, k: D.key},

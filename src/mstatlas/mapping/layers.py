@@ -118,8 +118,11 @@ var {{ this.get_name() }} = (function () {
                  geometry: {type: "Point", coordinates: [D.lon[i], D.lat[i]]}};
     fg.addLayer(m);
   }
-  // One tooltip for the whole layer, its text built on hover from the arrays.
+  // One tooltip for the whole layer, its text built on hover from the arrays. A click
+  // closes it (Leaflet opens it on click): the person looks at the profile now, and the
+  // next circle hovered opens it again.
   fg.bindTooltip(tip, {sticky: true});
+  fg.on("click", function () { fg.closeTooltip(); });
   return fg;
 })();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
