@@ -176,7 +176,7 @@ def test_present_page_brings_a_slide_past_the_last_into_the_link(app):
     at = open_link(app, "present", slide="500")
     ranking = rank_clusters(load_clusters(), by="employees")
     n = int((ranking["rank"] <= 10).sum())  # the top 10 by default, ties kept
-    assert f"Slide {n} of {n}" in texts(at)
+    assert f"Cluster {n} of {n}" in texts(at)
     assert warnings(at) == [
         f"Ignored slide 500: this presentation ends at slide {n}. Showing slide {n}."
     ]
