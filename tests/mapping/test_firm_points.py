@@ -135,3 +135,17 @@ def test_payload_is_compact_for_100k_firms():
     )
     layer = layer_of(firm_points_feature_group(f))
     assert len(layer.payload) / n < 20  # bytes per firm
+
+
+def test_tooltip_words_legend_and_numbers_in_german():
+    from mstatlas.i18n import language
+
+    many = pd.DataFrame({"lat": [50.0] * 1200, "lon": [8.0] * 1200, "technology": [None] * 1200})
+    with language("de"):
+        d, _, _ = decode(layer_of(firm_points_feature_group(firms(3))))
+        legend = firm_legend_html(many)
+    assert d["g"][0] == "Technologie nicht angegeben" and d["g"][-1] == "andere Technologien"
+    assert d["ew"] == "{n} Beschäftigte" and d["loc"] == "de"  # the browser writes 1.200
+    assert "Technologie nicht angegeben (1.200)" in legend
+    english = decode(layer_of(firm_points_feature_group(firms(3))))[0]
+    assert (english["ew"], english["loc"]) == ("{n} employees", "en")

@@ -24,6 +24,7 @@ import pandas as pd
 from jinja2 import Template
 
 from mstatlas.data.text import escape_html
+from mstatlas.i18n import N_, _, current_language, fmt_int
 from mstatlas.mapping.elements import LiteralMacroElement
 from mstatlas.mapping.layers import TOOLTIP_TEXT_LIMIT, js_json
 
@@ -44,8 +45,8 @@ TECH_COLOURS: tuple[str, ...] = (
 OTHER_COLOUR = "#7f7f7f"
 #: Firms whose technology is not stated.
 UNKNOWN_COLOUR = "#b0b0b0"
-UNKNOWN_LABEL = "technology not stated"
-OTHER_LABEL = "other technologies"
+UNKNOWN_LABEL = N_("technology not stated")
+OTHER_LABEL = N_("other technologies")
 #: Dot radius in pixels: small and fixed, so 100,000 dots stay readable and fast.
 POINT_RADIUS = 2.5
 #: Coordinates are sent as integers in units of 1/COORD_SCALE degree (1e-4 ° ≈ 10 m).
@@ -99,7 +100,7 @@ def _groups(
     tech: list[str | None], palette: dict[str, str]
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Group index per firm, group colours and group labels (unknown first, other last)."""
-    labels = [UNKNOWN_LABEL]
+    labels = [_(UNKNOWN_LABEL)]
     colours = [UNKNOWN_COLOUR]
     index: dict[str | None, int] = {None: 0}
     for t, colour in palette.items():
@@ -109,7 +110,7 @@ def _groups(
         labels.append(t)
         colours.append(colour)
     other = len(labels)
-    labels.append(OTHER_LABEL)
+    labels.append(_(OTHER_LABEL))
     colours.append(OTHER_COLOUR)
     group = np.fromiter((index.get(t, other) for t in tech), dtype=np.int64, count=len(tech))
     return group, colours, labels
@@ -225,7 +226,9 @@ var {{ this.get_name() }} = (function () {
       var grp = D.g[groupOf(j)], t = "";
       if (D.t) { t = "<b>" + D.t[j] + "</b><br>"; }
       t += "<i>" + grp + "</i>";
-      if (D.e && D.e[j] !== null) { t += "<br>" + D.e[j].toLocaleString("en") + " employees"; }
+      if (D.e && D.e[j] !== null) {
+        t += "<br>" + D.ew.replace("{n}", D.e[j].toLocaleString(D.loc));
+      }
       return t;
     },
     _hover: function (ev) {
@@ -303,6 +306,9 @@ var {{ this.get_name() }} = (function () {
             "r": radius,
             "t": None,
             "e": None,
+            # the tooltip's words and number format in the language the map is drawn in
+            "ew": _("{n} employees"),
+            "loc": current_language(),
         }
         if with_text and "name" in rows.columns:
             names = rows["name"].to_numpy(dtype=object)[order]
@@ -365,13 +371,13 @@ def firm_legend_html(firms: pd.DataFrame, technology_col: str | None = "technolo
     ]
     other = sum(counts[t] for t, c in palette.items() if c == OTHER_COLOUR)
     if other:
-        rows.append((OTHER_LABEL, OTHER_COLOUR, other))
+        rows.append((_(OTHER_LABEL), OTHER_COLOUR, other))
     if counts[None]:
-        rows.append((UNKNOWN_LABEL, UNKNOWN_COLOUR, counts[None]))
+        rows.append((_(UNKNOWN_LABEL), UNKNOWN_COLOUR, counts[None]))
     items = "".join(
         f'<div style="font-size:12px"><span style="display:inline-block;width:9px;'
         f"height:9px;border-radius:50%;background:{colour};margin-right:6px;"
-        f'vertical-align:middle"></span>{escape_html(label)} ({count:,})</div>'
+        f'vertical-align:middle"></span>{escape_html(label)} ({fmt_int(count)})</div>'
         for label, colour, count in rows
     )
     return f'<div class="mst-legend-firms">{items}</div>'
