@@ -74,6 +74,11 @@ def test_help_texts_are_german(capsys):
     out = capsys.readouterr().out
     assert "Datendatei (Standard: eingebauter Datensatz)" in out
     assert "nur die ersten N Ränge behalten" in out
+    assert out.startswith("Aufruf: mstatlas rank ")
+    assert "Optionen:" in out and "diese Hilfe anzeigen und beenden" in out
+    assert main(["rank", "--help"]) == 0  # English stays argparse's own words
+    out = capsys.readouterr().out
+    assert out.startswith("usage: mstatlas rank ") and "show this help message and exit" in out
 
 
 def test_validate_reports_in_german(tmp_path, capsys):

@@ -25,7 +25,7 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
     ranked_kind_text,
 )
-from mstatlas.cli_lang import add_lang_option, output_language
+from mstatlas.cli_lang import add_lang_option, localise_parser, output_language
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import BidiFreeWriter
 from mstatlas.errors import DataError, MSTAtlasError
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_firms.add_commands(sub)
     cli_stream.add_commands(sub)
     cli_bundle.add_commands(sub)
+    localise_parser(parser)
     return parser
 
 
