@@ -35,10 +35,16 @@ ONLINE_TILES = {
     "attr": "&copy; OpenStreetMap contributors",
 }
 
-#: Sea colour behind the country outlines, and tooltips that wrap long names.
+#: Sea colour behind the country outlines; tooltips as wide as their text up to 320 px,
+#: wrapping longer names (a tooltip sits in a pane of no width: without a width of its
+#: own it shrinks to its longest word, one word per line); and in the app's map frame
+#: (streamlit-folium's ``#map_div``) a map as tall as the frame, so a page that sizes the
+#: frame (the embed) sizes the map.
 MAP_CSS = (
     ".leaflet-container.leaflet-container{background:#dce8f1}"  # beats Leaflet's own grey
-    ".leaflet-tooltip{max-width:320px;white-space:normal}"
+    ".leaflet-tooltip{width:max-content;min-width:120px;max-width:320px;white-space:normal;"
+    "overflow-wrap:anywhere}"
+    "#map_div{height:100vh!important}"
 )
 
 POINT_COLUMNS = (
