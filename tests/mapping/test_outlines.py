@@ -162,3 +162,22 @@ def test_density_layer_colours_by_class_and_says_what_it_counts():
     legend = density_legend_html(bins, "Firms at <city> centres")
     assert "Firms at &lt;city&gt; centres" in legend
     assert "41–100" in legend and ">1–3<" in legend
+
+
+def test_tooltips_in_german():
+    from mstatlas.i18n import language
+    from mstatlas.mapping.outlines import outline_tooltips
+
+    clusters = pd.DataFrame(
+        {
+            "cluster_name": ["Eindhoven", "Ulm"],
+            "firms": [1, 12],
+            "employees": [2400, None],
+            "employees_status": [None, "fewer than 3 firms"],
+        }
+    )
+    with language("de"):
+        tips = outline_tooltips(clusters)
+    assert tips[0].startswith("<b>Eindhoven</b><br>1 Firma<br>2.400 Beschäftigte<br><i>")
+    assert "12 Firmen<br>Beschäftigte vertraulich" in tips[1]
+    assert "aus Firmenstandorten erkannter Cluster" in tips[0]

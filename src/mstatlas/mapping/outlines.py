@@ -20,6 +20,7 @@ same area.
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 from collections.abc import Sequence
 from typing import Any, Final
@@ -33,6 +34,7 @@ from pyproj import Transformer
 from shapely.geometry import mapping
 
 from mstatlas.data.text import escape_html
+from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.mapping.elements import LiteralMacroElement
 from mstatlas.mapping.layers import js_json
 
@@ -46,7 +48,7 @@ DENSITY_COLOURS: Final[tuple[str, ...]] = ("#feedde", "#fdbe85", "#fd8d3c", "#e6
 #: Decimal places of coordinates sent to the browser (1e-5 degree is about 1 m).
 COORD_DECIMALS: Final = 5
 #: What a suppressed employee figure shows (as :data:`mstatlas.data.disclosure.CONFIDENTIAL`).
-CONFIDENTIAL: Final = "confidential"
+CONFIDENTIAL: Final = N_("confidential")
 
 
 class PolygonLayer(LiteralMacroElement):
@@ -133,10 +135,10 @@ def _geometry_json(geometry: Any) -> dict[str, Any]:
 
 def _employees_text(employees: object, status: object) -> str:
     if isinstance(status, str) and status:
-        return f"employees {CONFIDENTIAL}"
+        return _("employees {confidential}").format(confidential=_(CONFIDENTIAL))
     if employees is None or pd.isna(employees):
-        return "employees not known"
-    return f"{int(employees):,} employees"  # type: ignore[call-overload]
+        return _("employees not known")
+    return _("{n} employees").format(n=fmt_int(int(employees)))  # type: ignore[call-overload]
 
 
 def outline_tooltips(clusters: pd.DataFrame) -> list[str]:
@@ -153,9 +155,11 @@ def outline_tooltips(clusters: pd.DataFrame) -> list[str]:
         if "employees_status" in clusters.columns
         else pd.Series(pd.NA, index=clusters.index)
     )
+    detected = html.escape(_("cluster detected from firm locations"))
     return [
-        f"<b>{escape_html(name)}</b><br>{int(firms):,} firm{'s' if int(firms) != 1 else ''}"
-        f"<br>{_employees_text(emp, st)}<br><i>cluster detected from firm locations</i>"
+        f"<b>{escape_html(name)}</b><br>"
+        + html.escape(ngettext("{n} firm", "{n} firms", int(firms)).format(n=fmt_int(int(firms))))
+        + f"<br>{html.escape(_employees_text(emp, st))}<br><i>{detected}</i>"
         for name, firms, emp, st in zip(
             clusters["cluster_name"],
             clusters["firms"],
@@ -316,7 +320,7 @@ def density_layer(
             "properties": {
                 "i": i,
                 "k": key,
-                "t": f"{int(n):,} {one if n == 1 else many}",
+                "t": f"{fmt_int(int(n))} {one if n == 1 else many}",
                 "c": DENSITY_COLOURS[round(int(c) * step)],
             },
             "geometry": _geometry_json(geom),
@@ -335,7 +339,7 @@ def density_legend_html(bins: gpd.GeoDataFrame, title: str) -> str:
         f'<span style="display:inline-block;width:12px;height:10px;'
         f"background:{DENSITY_COLOURS[round(k * step)]};border:1px solid #8c4a1c;"
         f'margin-right:4px;vertical-align:middle"></span>'
-        f"{lo:,}{'' if lo == hi else f'–{hi:,}'}</span>"
+        f"{fmt_int(lo)}{'' if lo == hi else f'–{fmt_int(hi)}'}</span>"
         for k, (lo, hi) in enumerate(classes)
     )
     return (
