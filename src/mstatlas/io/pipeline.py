@@ -106,5 +106,5 @@ def run_stages(ctx: Context) -> Context:
             fraction, message = stage.progress
             ctx.step(fraction, _(message))
         stage.run(ctx)
-    ctx.step(1.0, "Done")
+    ctx.step(1.0, _("Done"))
     return ctx
