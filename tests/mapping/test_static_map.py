@@ -120,3 +120,29 @@ def test_symbol_radius_follows_the_screen_rule(clusters):
     diameter = rows.max() - rows.min() + 1
     expected = 2 * 26 * 1080 / 560  # ≈ 100 px
     assert math.isclose(diameter, expected, rel_tol=0.08)
+
+
+def test_zoomed_in_the_map_names_places_and_credits_geonames(clusters):
+    """At zoom 9 on Dortmund the interactive map labels Dortmund and Essen (their first
+    zoom in data/europe_places.json is at most 9); so does the still map."""
+    from mstatlas.mapping.basemap import load_places
+
+    places = load_places()
+    assert places is not None
+    first_zoom = dict(zip(places["name"], places["z"], strict=True))
+    assert first_zoom["Dortmund"] <= 9 and first_zoom["Essen"] <= 9
+    from mstatlas.mapping.build import map_points
+    from mstatlas.mapping.static_map import map_figure
+
+    points = map_points(clusters, "employees")
+    near = map_figure(points, "employees", title="t", view=StaticView(51.5, 7.47, 9))
+    names = {t.get_text() for t in near.axes[0].texts}
+    assert {"Dortmund", "Essen"} <= names
+    assert any("GeoNames (CC BY 4.0)" in t.get_text() for t in near.texts)
+    europe = map_figure(points, "employees", title="t")
+    assert "Essen" not in {t.get_text() for t in europe.axes[0].texts}  # too small for zoom 4
+
+
+def test_names_with_dollar_signs_are_drawn_as_text_not_formulas(clusters):
+    svg, _ = static_map(clusters, "firms", subtitle=[r"Dataset: $\frac{1"], fmt="svg")
+    assert r"<!-- Dataset: $\frac{1 -->" in svg.decode("utf-8")

@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -35,6 +36,13 @@ from mstatlas.analysis.provenance import and_list, in_sentence
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES
 from mstatlas.data.text import strip_bidi
 from mstatlas.i18n import _, fmt_decimal, fmt_int, ngettext
+from mstatlas.mapping.basemap import (
+    BIG_PLACE,
+    FINE_FROM_ZOOM,
+    decode_outlines,
+    load_fine_outlines,
+    load_places,
+)
 from mstatlas.mapping.build import country_outlines, map_points
 from mstatlas.mapping.layers import R_MAX, R_MIN, category_counts, radius_scale
 from mstatlas.mapping.legend import data_line, nice_steps
@@ -79,10 +87,46 @@ class StaticView:
     zoom: int | None = None
 
 
-@lru_cache(maxsize=1)
-def _outlines_3857() -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame.from_features(country_outlines()["features"], crs="EPSG:4326")
+@lru_cache(maxsize=2)
+def _outlines_3857(fine: bool) -> gpd.GeoDataFrame:
+    """Country outlines in Web Mercator: 1:50m when ``fine`` and present, else 1:110m."""
+    doc = load_fine_outlines() if fine else None
+    geojson = decode_outlines(doc) if doc is not None else country_outlines()
+    frame = gpd.GeoDataFrame.from_features(geojson["features"], crs="EPSG:4326")
     return frame.to_crs("EPSG:3857")
+
+
+def _zoom_of(half_height: float) -> float:
+    """The Leaflet zoom at which ``2 * half_height`` metres fill the screen map's height."""
+    return math.log2(_WORLD_M * SCREEN_HEIGHT / (256 * 2 * half_height))
+
+
+#: At most this many place names on one image (the largest first, as the file ranks them).
+MAX_PLACES = 80
+
+
+def _draw_places(
+    ax: object, box: tuple[float, float, float, float], zoom: float, unit: float
+) -> int:
+    """Place names the interactive map shows at this zoom (each from its first zoom ``z``)."""
+    places = load_places()
+    if places is None:
+        return 0
+    x, y = _mercator(np.asarray(places["lat"]), np.asarray(places["lon"]))
+    xmin, xmax, ymin, ymax = box
+    shown = (np.asarray(places["z"]) <= zoom) & (x > xmin) & (x < xmax) & (y > ymin) & (y < ymax)
+    idx = np.flatnonzero(shown)[:MAX_PLACES]
+    big = set(places["capital"]) | {i for i in idx if places["pop"][i] >= BIG_PLACE}
+    halo = [patheffects.withStroke(linewidth=2.5 * unit, foreground="white")]
+    ax.scatter(x[idx], y[idx], s=(2.2 * unit) ** 2, c="#4a4a4a", zorder=2, linewidths=0)  # type: ignore[attr-defined]
+    for i in idx:
+        ax.annotate(  # type: ignore[attr-defined]
+            str(places["name"][i]), (x[i], y[i]), xytext=(3 * unit, 2 * unit),
+            textcoords="offset points", fontsize=(10.5 if i in big else 9) * unit,
+            weight="bold" if i in big else "normal", color="#333", path_effects=halo,
+            zorder=2, annotation_clip=True, parse_math=False,
+        )  # fmt: skip
+    return len(idx)
 
 
 def _mercator(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -250,9 +294,13 @@ def map_figure(
     ax = fig.add_axes(_MAP_BOX)
     aspect = (_MAP_BOX[2] * size.width_in) / (_MAP_BOX[3] * size.height_in)
     x, y = _mercator(points["lat"].to_numpy(), points["lon"].to_numpy())
-    xmin, xmax, ymin, ymax = _extent(x, y, view or StaticView(), aspect)
+    box = _extent(x, y, view or StaticView(), aspect)
+    xmin, xmax, ymin, ymax = box
+    zoom = _zoom_of((ymax - ymin) / 2)
     ax.set_facecolor(_SEA)
-    _outlines_3857().plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.6 * unit)
+    outlines = _outlines_3857(zoom >= FINE_FROM_ZOOM)
+    outlines.plot(ax=ax, color=_LAND, edgecolor=_BORDER, linewidth=0.6 * unit)
+    named = _draw_places(ax, box, zoom, unit)
     # Large symbols scale with the image: the largest gets R_MAX screen pixels.
     k = radius_scale(points["value"], R_MAX)
     _draw_points(ax, points, unit, k)
@@ -265,13 +313,35 @@ def map_figure(
     ax.set_aspect("equal", adjustable="box")
     for spine in ax.spines.values():
         spine.set_edgecolor("#999")
-    fig.text(0.015, 0.965, strip_bidi(title), fontsize=18 * unit, weight="bold", va="top")
+    fig.text(
+        0.015,
+        0.965,
+        strip_bidi(title),
+        fontsize=18 * unit,
+        weight="bold",
+        va="top",
+        parse_math=False,
+    )
     if subtitle:
         text = "\n".join(strip_bidi(s) for s in subtitle)
-        fig.text(0.015, 0.915, text, fontsize=11 * unit, va="top", color="#333")
+        fig.text(0.015, 0.915, text, fontsize=11 * unit, va="top", color="#333", parse_math=False)
     _legend(fig, points, measure, k, unit)
-    source = strip_bidi(data_line(points)) + " " + _("Map: MST Atlas; outlines: Natural Earth.")
-    fig.text(0.015, 0.02, _wrapped(source, 190), fontsize=9 * unit, va="bottom", color="#333")
+    source = (
+        strip_bidi(data_line(points, limit=12))
+        + " "
+        + _("Map: MST Atlas; outlines: Natural Earth.")
+    )
+    if named:
+        source += " " + _("Place names: GeoNames (CC BY 4.0).")
+    fig.text(
+        0.015,
+        0.02,
+        _wrapped(source, 190),
+        fontsize=9 * unit,
+        va="bottom",
+        color="#333",
+        parse_math=False,
+    )
     return fig
 
 
