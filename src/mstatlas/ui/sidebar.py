@@ -13,7 +13,7 @@ from mstatlas.i18n import LANGUAGE_NAMES, LANGUAGES, _, fmt_int, ngettext
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui import about_panel, disclosure_panel, keys, session, urlstate
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, base_id, safe_get_dataset, summary
+from mstatlas.ui.datasets import DEFAULT_ID, Summary, base_id, safe_get_dataset, summary
 
 
 def _dataset_choices() -> dict[str, str]:
@@ -57,21 +57,7 @@ def render() -> Dataset:
             format_func=MEASURES.get,
             horizontal=False,
         )
-        st.subheader(_("Filters"))
-        about = summary(ds.id, ds)
-        countries = about.countries
-        session.bound_widget(
-            "countries",
-            st.multiselect,
-            _("Countries"),
-            options=sorted(set(countries) | set(session.view().countries), key=country_name),
-            format_func=lambda code: f"{country_name(code)} ({code})",
-            to_widget=list,
-            from_widget=tuple,
-            placeholder=_("All countries"),
-        )
-        if about.years is not None:
-            _years_slider(years_present(ds.id, ds))
+        about = _filters(ds)
         session.bound_widget(
             "include_undated",
             st.checkbox,
@@ -103,20 +89,33 @@ def render() -> Dataset:
                 "Off by default: the atlas draws its own country outlines and needs no internet."
             ),
         )
+        clusters = ngettext("{n} cluster", "{n} clusters", about.n_clusters)
+        figures = ngettext("{n} reported figure", "{n} reported figures", about.n_rows)
         st.caption(
-            md(ds.name)
-            + ": "
-            + ngettext("{n} cluster", "{n} clusters", about.n_clusters).format(
-                n=fmt_int(about.n_clusters)
-            )
-            + ", "
-            + ngettext("{n} reported figure", "{n} reported figures", about.n_rows).format(
-                n=fmt_int(about.n_rows)
-            )
-            + "."
+            f"{md(ds.name)}: {clusters.format(n=fmt_int(about.n_clusters))}, "
+            f"{figures.format(n=fmt_int(about.n_rows))}."
         )
         about_panel.render(ds)
     return ds
+
+
+def _filters(ds: Dataset) -> Summary:
+    """The country filter and the year slider (the first filters); returns what ``ds`` holds."""
+    st.subheader(_("Filters"))
+    about = summary(ds.id, ds)
+    session.bound_widget(
+        "countries",
+        st.multiselect,
+        _("Countries"),
+        options=sorted(set(about.countries) | set(session.view().countries), key=country_name),
+        format_func=lambda code: f"{country_name(code)} ({code})",
+        to_widget=list,
+        from_widget=tuple,
+        placeholder=_("All countries"),
+    )
+    if about.years is not None:
+        _years_slider(years_present(ds.id, ds))
+    return about
 
 
 def _dataset_picker(ds: Dataset) -> Dataset:
