@@ -393,16 +393,31 @@ def _chart(top: pd.DataFrame, full: pd.DataFrame, view: ViewState, ds_name: str)
     st.caption(" ".join(footer))
     accessible.figures_alternative(top, "chart")
     spec = export_spec(chart, footer)
-    c1, c2, _rest = st.columns([1, 1, 4])  # rendered only when clicked (deferred download data)
+    c1, c2, _rest = st.columns([1, 1, 4])
+    # The files are made here (cached per chart) and the click starts no rerun: made on
+    # click in another thread, a file was left unreferenced by the click's own rerun and
+    # could be deleted before the browser fetched it, so a fresh session's first click
+    # often downloaded nothing.
     c1.download_button(
-        _("Chart as PNG"), lambda: chart_png(spec), f"mst-ranking-{view.rank_by}.png", "image/png"
+        _("Chart as PNG"),
+        _chart_file(spec, "png"),
+        f"mst-ranking-{view.rank_by}.png",
+        "image/png",
+        on_click="ignore",
     )
     c2.download_button(
         _("Chart as SVG"),
-        lambda: chart_svg(spec),
+        _chart_file(spec, "svg"),
         f"mst-ranking-{view.rank_by}.svg",
         "image/svg+xml",
+        on_click="ignore",
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _chart_file(spec: str, fmt: str) -> bytes:
+    """The exported chart as PNG or SVG bytes (rendered once per chart by vl-convert)."""
+    return chart_png(spec) if fmt == "png" else chart_svg(spec).encode("utf-8")
 
 
 def _ranked_table(full: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, str],
