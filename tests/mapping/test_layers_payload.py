@@ -104,7 +104,8 @@ def _tooltips(layer: ClusterLayer, n: int) -> list[str]:
         "var L = {canvas: function () { return {}; },\n"
         "  circleMarker: function () { return {}; },\n"
         "  featureGroup: function () { return {addLayer: function () {},\n"
-        "    bindTooltip: function (f) { tipFn = f; }, addTo: function () {}}; }};\n"
+        "    bindTooltip: function (f) { tipFn = f; }, addTo: function () {},\n"
+        "    on: function () {}}; }};\n"
         f"var {fg.get_name()} = {{}};\n"
     )
     calls = "".join(
@@ -129,3 +130,29 @@ def test_tooltip_shows_the_stars():
     assert tips[0].startswith("<b>Cluster 0</b>")
     no_text = _tooltips(ClusterLayer(p, "employees", tooltip_limit=1), 1)
     assert no_text[0].endswith("★★☆ (2 of 3 stars)")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the tooltip script")
+def test_tooltip_in_german_with_german_numbers():
+    from mstatlas.i18n import language
+
+    p = pd.DataFrame(
+        {
+            "lat": [50.0, 51.0],
+            "lon": [8.0, 9.0],
+            "value": [2100.0, None],
+            "counts_what": ["cluster_firms", "cluster_firms"],
+            "cluster_name": ["Alpha", "Beta"],
+            "display": ["2.100", ""],
+            "year": pd.array([None, 2010], dtype="Int64"),
+            "stars": pd.array([1, None], dtype="Int64"),
+        }
+    )
+    with language("de"):
+        layer = ClusterLayer(p, "employees")
+    tips = _tooltips(layer, 2)
+    # node writes 2100 with the German thousands point when it has the locale data
+    assert tips[0].startswith("<b>Alpha</b><br>2") and "100 Beschäftigte (ohne Jahr)" in tips[0]
+    assert tips[0].endswith("<br>★ (1 Stern)")
+    assert tips[1].startswith("<b>Beta</b><br>keine Zahl „Beschäftigte“ gemeldet<br><i>")
+    assert data(layer)["w"]["loc"] == "de"

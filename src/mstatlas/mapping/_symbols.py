@@ -9,6 +9,7 @@ click the same whichever layer draws them.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import math
 import re
@@ -17,7 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS
+from mstatlas.analysis.provenance import UNDATED, in_sentence
+from mstatlas.data.schema import COUNTS_WHAT, MEASURES, QUALIFIERS
+from mstatlas.i18n import _, current_language, ngettext
 
 #: Largest symbol radius in pixels (for the largest value in view).
 R_MAX = 26.0
@@ -94,3 +97,24 @@ def stars_payload(points: pd.DataFrame) -> dict[str, Any]:
         distinct = {x for x in of if x is not None}
         out["sn"] = distinct.pop() if len(distinct) == 1 and None not in of else of
     return out
+
+
+def tooltip_words(measure: str) -> dict[str, Any]:
+    """The words a cluster's tooltip is built from in the browser, in the active language.
+
+    ``loc`` is the language the browser writes numbers in (2,100 / 2.100);
+    ``label`` the measure in a sentence; ``nofig``, ``none`` and ``und`` what a
+    blank figure or year reads; ``s`` a number of stars (one, several) and ``of``
+    stars out of a maximum, with ``{n}`` and ``{of}`` filled in by the browser.
+    All escaped for HTML.
+    """
+    label = in_sentence(MEASURES[measure])
+    return {
+        "loc": current_language(),
+        "label": html.escape(label),
+        "nofig": html.escape(_("no figure")),
+        "none": html.escape(_("no {measure} figure reported").format(measure=label)),
+        "und": html.escape(_(UNDATED)),
+        "s": [html.escape(ngettext("({n} star)", "({n} stars)", k)) for k in (1, 2)],
+        "of": html.escape(_("({n} of {of} stars)")),
+    }

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, QUALIFIERS
 from mstatlas.data.text import escape_html
 from mstatlas.mapping._symbols import (
     CATEGORY_ORDER,
@@ -36,6 +36,7 @@ from mstatlas.mapping._symbols import (
     js_json,
     layer_key,
     radius_scale,
+    tooltip_words,
 )
 from mstatlas.mapping.elements import LiteralMacroElement
 
@@ -140,14 +141,15 @@ var {{ this.get_name() }} = (function () {
     if (s === null) { return ""; }
     var of = D.sn === undefined ? null : (typeof D.sn === "number" ? D.sn : code(D.sn, j));
     var full = "\\u2605".repeat(s);
-    if (of === null) { return "<br>" + full + " (" + s + " star" + (s === 1 ? "" : "s") + ")"; }
-    return "<br>" + full + "\\u2606".repeat(Math.max(of - s, 0)) + " (" + s + " of " + of + " stars)";
+    if (of === null) { return "<br>" + full + " " + D.w.s[s === 1 ? 0 : 1].replace("{n}", s); }
+    return "<br>" + full + "\\u2606".repeat(Math.max(of - s, 0)) + " " +
+      D.w.of.replace("{n}", s).replace("{of}", of);
   }
   function text(j) {
     var v = val[j], cat = "<br><i>" + D.cats[kind[j]] + "</i>";
-    var fig = isNaN(v) ? "no " + D.label + " figure reported" :
-      D.qs[D.q ? code(D.q, j) : 0] + v.toLocaleString("en", nf) + " " + D.label +
-      " (" + (D.y[j] < 0 ? "undated" : D.y0 + D.y[j]) + ")";
+    var fig = isNaN(v) ? D.w.none :
+      D.qs[D.q ? code(D.q, j) : 0] + v.toLocaleString(D.w.loc, nf) + " " + D.w.label +
+      " (" + (D.y[j] < 0 ? D.w.und : D.y0 + D.y[j]) + ")";
     return "<b>" + names[j] + "</b><br>" + fig + cat + stars(j);
   }
   // Circles are stamped into a pixel buffer from pre-drawn sprites (one per kind, fill
@@ -451,7 +453,7 @@ class BigClusterLayer(LiteralMacroElement):
             "pal": [COUNTS_WHAT_COLOURS[c] for c in CATEGORY_ORDER],
             "cats": [html.escape(COUNTS_WHAT[c]) for c in CATEGORY_ORDER],
             "qs": [html.escape(QUALIFIERS[q]) for q in QUALIFIER_ORDER],
-            "label": html.escape(MEASURES[measure].lower()),
+            "w": tooltip_words(measure),
             "k": round(k, 6),
             "rmin": R_MIN,
             "key": self.key,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Template
 
-from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, MEASURES, QUALIFIERS
+from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, QUALIFIERS
 from mstatlas.data.text import escape_html
 from mstatlas.mapping._symbols import (
     CATEGORY_ORDER,
@@ -36,6 +36,7 @@ from mstatlas.mapping._symbols import (
     layer_key,
     radius_scale,
     stars_payload,
+    tooltip_words,
 )
 from mstatlas.mapping.cluster_canvas import BIG_LAYER_THRESHOLD, BigClusterLayer
 from mstatlas.mapping.elements import LiteralMacroElement
@@ -88,19 +89,21 @@ var {{ this.get_name() }} = (function () {
   var fg = L.featureGroup();
   var rend = L.canvas({padding: 0.3, tolerance: 4});
   var n = D.lat.length, nf = D.dec ? {minimumFractionDigits: 1, maximumFractionDigits: 1} : {};
-  function fmt(v) { return v.toLocaleString("en", nf); }
+  var W = D.w;
+  function fmt(v) { return v.toLocaleString(W.loc, nf); }
   function stars(i) {
     if (!D.st || D.st[i] === null) { return ""; }
     var s = D.st[i], of = D.sn === undefined ? null : (typeof D.sn === "number" ? D.sn : D.sn[i]);
     var full = "\\u2605".repeat(s);
-    if (of === null) { return "<br>" + full + " (" + s + " star" + (s === 1 ? "" : "s") + ")"; }
-    return "<br>" + full + "\\u2606".repeat(Math.max(of - s, 0)) + " (" + s + " of " + of + " stars)";
+    if (of === null) { return "<br>" + full + " " + W.s[s === 1 ? 0 : 1].replace("{n}", s); }
+    return "<br>" + full + "\\u2606".repeat(Math.max(of - s, 0)) + " " +
+      W.of.replace("{n}", s).replace("{of}", of);
   }
   function tip(m) {
     var i = m.feature.properties.i, v = D.v[i], cat = "<br><i>" + D.cats[D.c[i]] + "</i>";
-    if (!D.t) { return (v === null ? "no figure" : fmt(v)) + " " + D.label + cat + stars(i); }
-    var fig = v === null ? "no " + D.label + " figure reported" :
-      D.qs[D.q ? D.q[i] : 0] + fmt(v) + " " + D.label + " (" + (D.y[i] === null ? "undated" : D.y[i]) + ")";
+    if (!D.t) { return (v === null ? W.nofig : fmt(v)) + " " + W.label + cat + stars(i); }
+    var fig = v === null ? W.none :
+      D.qs[D.q ? D.q[i] : 0] + fmt(v) + " " + W.label + " (" + (D.y[i] === null ? W.und : D.y[i]) + ")";
     return "<b>" + D.t[i] + "</b><br>" + fig + cat + stars(i);
   }
   for (var i = 0; i < n; i++) {
@@ -159,7 +162,7 @@ var {{ this.get_name() }} = (function () {
             "c": [cat_index.get(str(c), len(CATEGORY_ORDER) - 1) for c in points["counts_what"]],
             "pal": [COUNTS_WHAT_COLOURS[c] for c in CATEGORY_ORDER],
             "cats": [html.escape(COUNTS_WHAT[c]) for c in CATEGORY_ORDER],
-            "label": html.escape(MEASURES[measure].lower()),
+            "w": tooltip_words(measure),
             "dec": vdec,
             # Names travel once each; the tooltip around them is built on hover.
             "t": [escape_html(x) for x in points["cluster_name"]] if with_text else None,
