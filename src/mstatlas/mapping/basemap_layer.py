@@ -41,10 +41,9 @@ from mstatlas.mapping.layers import OutlineLayer, js_json
 
 #: Pane of the place labels: above the symbols (overlay pane, 400), below markers.
 LABEL_PANE, LABEL_PANE_Z = "mstPlaces", 450
-#: GeoNames asks to be credited; shown in the map's attribution while names are drawn.
-PLACES_ATTRIBUTION = (
-    '<a href="https://www.geonames.org/" target="_blank" rel="noopener">GeoNames</a> (CC BY 4.0)'
-)
+#: GeoNames asks to be credited; shown in the map's attribution while names are drawn
+#: (plain text: the map's page holds no web address, see tests/ui/test_countries_page.py).
+PLACES_ATTRIBUTION = "GeoNames (CC BY 4.0)"
 
 #: Labels: a dot at the place, the name to its right, legible on land, sea and tiles.
 BASEMAP_CSS = (
