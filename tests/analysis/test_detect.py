@@ -305,9 +305,18 @@ def test_method_in_german():
     from mstatlas.i18n import language
 
     with language("de"):
-        d = detect_clusters(register_around_centres(), radius_km=2.5, min_firms=5)
-    assert d.method.startswith(
+        method = detect_clusters(register_around_centres(), radius_km=2.5, min_firms=5).method
+    assert method.startswith(
         "Cluster, erkannt aus den eigenen Koordinaten der Firmen (DBSCAN): Eine Firma mit "
         "mindestens 5 Firmen, sie selbst eingeschlossen, im Umkreis von 2,5 km"
     )
-    assert " gefunden; " in d.method
+    assert " gefunden; " in method
+
+
+def test_one_detection_explains_itself_in_the_language_it_is_read_in():
+    from mstatlas.i18n import language
+
+    d = detect_clusters(register_around_centres(), radius_km=2.5, min_firms=5)  # cached in the app
+    with language("de"):
+        german = d.method
+    assert german.startswith("Cluster, erkannt aus") and d.method.startswith("Clusters detected")

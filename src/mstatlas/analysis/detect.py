@@ -110,14 +110,26 @@ class Detection:
     radius_km, min_firms : float, int
         The parameters.
     method : str
-        How the clusters were found, in words (for the methodology).
+        How the clusters were found, in words (for the methodology), written in
+        the language active when it is read (a cached detection serves both).
     """
 
     clusters: gpd.GeoDataFrame
     labels: np.ndarray
     radius_km: float
     min_firms: int
-    method: str
+
+    @property
+    def method(self) -> str:
+        """How the clusters were found, in words, in the active language."""
+        return _method(
+            self.radius_km,
+            self.min_firms,
+            len(self.labels),
+            self.n_left_out,
+            len(self.clusters),
+            self.n_isolated,
+        )
 
     @property
     def isolated(self) -> np.ndarray:
@@ -491,9 +503,7 @@ def detect_clusters(
     for col in ("country_iso2", "countries", "technology_mix", "cities"):
         table[col] = table[col].astype("string")
     clusters = gpd.GeoDataFrame(table[list(DETECTED_COLUMNS)], geometry=geometry, crs="EPSG:4326")
-    n_isolated = int(np.count_nonzero(final == ISOLATED))
-    method = _method(radius, k, len(firms), len(firms) - len(use), n_groups, n_isolated)
-    return Detection(clusters, labels, radius, k, method)
+    return Detection(clusters, labels, radius, k)
 
 
 def _own_positions(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
