@@ -27,9 +27,11 @@ from mstatlas.mapping.accessible import FOCUS_COLOUR
 PAGE_CSS: Final = (
     "<style>"
     f":focus-visible{{outline:3px solid {FOCUS_COLOUR} !important;outline-offset:2px}}"
-    # a select box's focus sits on an input hidden inside it: ring the whole box
+    # a select box's focus sits on the small text input inside it: ring the whole box
+    '[data-testid="stSelectbox"] [role="group"]:has(input:focus-visible),'
     '[data-baseweb="select"]:has(input:focus-visible){'
     f"outline:3px solid {FOCUS_COLOUR};outline-offset:2px;border-radius:0.5rem}}"
+    '[data-testid="stSelectbox"] input:focus-visible,'
     '[data-baseweb="select"] input:focus-visible{outline:none !important}'
     "@media print{"
     '[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],'
