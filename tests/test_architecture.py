@@ -198,6 +198,11 @@ def test_the_size_check_measures_functions_and_methods_by_their_full_length() ->
 # -- private names ----------------------------------------------------------------------
 
 
+#: Names that begin with an underscore by convention, not because they are private:
+#: gettext's ``_()`` is meant to be imported everywhere.
+PUBLIC_UNDERSCORE: dict[str, tuple[str, ...]] = {"mstatlas.i18n": ("_",)}
+
+
 def private_names_used_across_modules() -> list[str]:
     """``from mstatlas.x import _y`` and ``x._y`` on an imported mstatlas module, in src/."""
     found = []
@@ -207,6 +212,8 @@ def private_names_used_across_modules() -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mstatlas"):
                 for alias in node.names:
+                    if alias.name in PUBLIC_UNDERSCORE.get(node.module or "", ()):
+                        continue
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
                         found.append(f"{path}:{node.lineno} imports {node.module}.{alias.name}")
                     modules.add(alias.asname or alias.name)
