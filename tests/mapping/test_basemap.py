@@ -10,9 +10,6 @@ import pytest
 from shapely.geometry import Point, shape
 
 from mstatlas.mapping import basemap
-from mstatlas.mapping.assets import standalone_html
-from mstatlas.mapping.basemap_layer import BASEMAP_CSS, BasemapLayer
-from mstatlas.mapping.build import build_base_map
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -27,7 +24,6 @@ FINE_BUDGET = 160_000
 PLACES_BUDGET = 320_000
 FIRST_PART_BUDGET = 40_000
 PART_BUDGET = 120_000
-LOADER_BUDGET = 8_000
 COARSE_SIZE = 36_266  # the 1:110m outlines every map carries, unchanged
 
 
@@ -146,28 +142,3 @@ def test_install_writes_the_parts_once_and_skips_missing_data(tmp_path, monkeypa
     assert {f: f.stat().st_mtime_ns for f in target.iterdir()} == stamp
     monkeypatch.setenv("MSTATLAS_DATA_DIR", str(tmp_path / "no-data"))
     assert list(basemap.install_basemap(tmp_path / "other").iterdir()) == []
-
-
-def test_the_page_carries_the_loader_not_the_names():
-    m = build_base_map()
-    (layer,) = [c for c in m._children.values() if isinstance(c, BasemapLayer)]
-    loader = layer._template.module.script(layer) + BASEMAP_CSS
-    assert len(loader.encode()) <= LOADER_BUDGET
-    assert "places-z3.json" in loader and basemap.FINE_OUTLINES_FILE in loader
-    page = m.get_root().render()
-    assert "Bochum" not in page and "Schwerte" not in page  # fetched when zoomed, not sent
-    saved = standalone_html(build_base_map())
-    assert "window.MSTATLAS_BASEMAP = {" in saved and '"Schwerte"' in saved
-    assert '"places-z10.json"' in saved and '"q":1000' in saved
-    assert len(saved) - len(page) < 700_000  # Leaflet (~150 KB) and the basemap parts
-
-
-def test_street_tiles_bring_the_notice_in_the_chosen_language():
-    from mstatlas.i18n import language
-
-    english = "Street map tiles cannot be loaded (offline?); showing the offline basemap"
-    assert english in build_base_map(online_tiles=True).get_root().render()
-    assert english not in build_base_map().get_root().render()  # no tiles, nothing to fail
-    with language("de"):
-        german = build_base_map(online_tiles=True).get_root().render()
-    assert english not in german and "Offline-Grundkarte" in german
