@@ -135,7 +135,8 @@ def test_someone_else_opening_an_unshared_upload_sees_it_as_a_share(app) -> None
     other.run()
     assert not other.exception
     assert [v for v in symbols(other)["v"] if v] == [6666]
-    assert not other.get("button_group")  # no firm layer to draw: firm rows stay with the owner
+    # no firm layer to draw: firm rows stay with the owner (the language switch is no layer)
+    assert [g.key for g in other.get("button_group")] == [keys.view_widget("lang")]
     assert not HIDDEN.search(shown(other))
     assert '"g":' not in map_args(other)["feature_group"]
 

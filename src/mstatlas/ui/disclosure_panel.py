@@ -110,9 +110,11 @@ def _checked(result: UploadResult) -> ProtectedClusters:
     )
     hit = made.get(id(result))
     if hit is None or hit[0] is not result:
-        figures = cluster_figures(result.clusters, result.firms, result.mapping)
-        made.clear()  # only the latest read is shown
-        hit = (result, protect_clusters(result.clusters, figures, DisclosureRules.from_env()))
+        with st.spinner(_("Checking which figures would reveal a single firm…")):
+            figures = cluster_figures(result.clusters, result.firms, result.mapping)
+            rules = DisclosureRules.from_env()
+            made.clear()  # only the latest read is shown
+            hit = (result, protect_clusters(result.clusters, figures, rules))
         made[id(result)] = hit
     return hit[1]
 

@@ -58,6 +58,8 @@ GEO_HEADINGS = {
     "lat": N_("Latitude"),
     "lon": N_("Longitude"),
 }
+#: How a problem's severity reads in the report table (the CSV keeps the codes).
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 #: How the validation report's columns are headed on screen (the CSV keeps its keys).
 PROBLEM_HEADINGS = {
     "row": N_("Row"),
@@ -200,9 +202,10 @@ def _report_tables(result: UploadResult) -> tuple[pd.DataFrame, bytes]:
     )
     hit = made.get(id(result))
     if hit is None or hit[0] is not result:
-        problems = result.report.to_frame()
-        made.clear()  # only the latest read is shown
-        hit = (result, problems, to_safe_csv_bytes(problems))
+        with st.spinner(_("Writing the validation report…")):
+            problems = result.report.to_frame()
+            made.clear()  # only the latest read is shown
+            hit = (result, problems, to_safe_csv_bytes(problems))
         made[id(result)] = hit
     return hit[1], hit[2]
 
@@ -221,6 +224,9 @@ def _report(result: UploadResult) -> None:
     problems, report_csv = _report_tables(result)
     if len(problems):
         shown = strip_bidi_frame(problems.head(PROBLEMS_SHOWN))
+        shown = shown.assign(  # a copy: the table kept for the next rerun stays as it is
+            severity=[_(SEVERITIES[v]) if v in SEVERITIES else v for v in shown["severity"]]
+        )
         st.dataframe(
             shown,
             hide_index=True,
