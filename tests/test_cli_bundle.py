@@ -14,7 +14,7 @@ from mstatlas.report.bundle import PARTS
 @pytest.fixture(scope="module")
 def german_zip(tmp_path_factory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("b") / "ansicht.zip"
-    code = main(["bundle", "-o", str(out), "--lang", "de", "--country", "DE", "--years", "2000-"])
+    code = main(["--lang", "de", "bundle", "-o", str(out), "--country", "DE", "--years", "2000-"])
     assert code == 0
     return zipfile.ZipFile(io.BytesIO(out.read_bytes()))
 
@@ -32,11 +32,18 @@ def test_bundle_writes_every_part_with_german_titles(german_zip):
     assert "Karte mit " in svg and "Die Kreisfläche zeigt die Zahl" in svg  # the German alt text
 
 
+def test_lang_after_the_command_works_too_and_messages_are_german(tmp_path, capsys):
+    out = tmp_path / "x.zip"
+    assert main(["bundle", "-o", str(out), "--years", "2010-2000", "--lang", "de"]) == 2
+    assert "Jahre als ERSTES-LETZTES" in capsys.readouterr().err
+
+
 def test_bundle_prints_what_it_wrote(tmp_path, capsys):
     out = tmp_path / "view.zip"
     assert main(["bundle", "-o", str(out), "--lang", "en", "--measure", "firms"]) == 0
     printed = capsys.readouterr()
     assert f"wrote {out}" in printed.out and "Bundle ready" in printed.err
+    assert "[ 100%] Bundle ready" in printed.err
     with zipfile.ZipFile(out) as z:
         assert "MST clusters by firms" in z.read("map.svg").decode()
 

@@ -1,4 +1,4 @@
-"""``mstatlas bundle -o view.zip [--file F] [--lang de] [filters...]``: the report bundle.
+"""``mstatlas [--lang de] bundle -o view.zip [--file F] [filters...]``: the report bundle.
 
 The same ZIP the app's "Download report bundle" button gives (see
 :mod:`mstatlas.report.bundle`), for the view the options describe. The filters read as
@@ -17,7 +17,7 @@ from mstatlas import cli_disclosure
 from mstatlas.analysis.filters import Filters
 from mstatlas.data.countries import country_codes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
-from mstatlas.i18n import LANGUAGES, _, current_language, language
+from mstatlas.i18n import _, fmt_int, fmt_percent
 
 if TYPE_CHECKING:
     from mstatlas.io import UploadResult
@@ -31,7 +31,9 @@ def _countries(text: str) -> tuple[str, ...]:
     bad = [c for c in codes if c not in country_codes()]
     if bad or not codes:
         raise argparse.ArgumentTypeError(
-            f"unknown country code(s) {', '.join(bad) or '(none)'}: use ISO codes such as DE,NL"
+            _("unknown country code(s) {codes}: use ISO codes such as DE,NL").format(
+                codes=", ".join(bad) or _("(none)")
+            )
         )
     return codes
 
@@ -47,7 +49,9 @@ def _years(text: str) -> tuple[int | None, int | None]:
         sep = ""
     if not sep or (lo is None and hi is None) or (lo is not None and hi is not None and lo > hi):
         raise argparse.ArgumentTypeError(
-            f"expected years as FIRST-LAST, FIRST- or -LAST (e.g. 2000-2010), got {text!r}"
+            _(
+                "expected years as FIRST-LAST, FIRST- or -LAST (e.g. 2000-2010), got {text!r}"
+            ).format(text=text)
         )
     return lo, hi
 
@@ -59,8 +63,9 @@ def _kinds(text: str) -> tuple[str, ...]:
     bad = [k for k in kinds if k not in COUNTS_WHAT]
     if bad or not kinds:
         raise argparse.ArgumentTypeError(
-            f"unknown kind(s) {', '.join(bad) or '(none)'}; choose from "
-            f"{', '.join(COUNTS_WHAT)} or 'all'"
+            _("unknown kind(s) {bad}; choose from {kinds} or 'all'").format(
+                bad=", ".join(bad) or _("(none)"), kinds=", ".join(COUNTS_WHAT)
+            )
         )
     return kinds
 
@@ -69,9 +74,11 @@ def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a whole number, got {text!r}").format(text=text)
+        ) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+        raise argparse.ArgumentTypeError(_("must be 0 or more, got {value}").format(value=value))
     return value
 
 
@@ -81,46 +88,53 @@ def _position(text: str) -> tuple[float, float, int]:
         view = float(lat), float(lon), int(zoom)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected LAT,LON,ZOOM such as 51.5,7.5,8, got {text!r}"
+            _("expected LAT,LON,ZOOM such as 51.5,7.5,8, got {text!r}").format(text=text)
         ) from None
     if not (-90 <= view[0] <= 90 and -180 <= view[1] <= 180 and 3 <= view[2] <= 14):
         raise argparse.ArgumentTypeError(
-            f"LAT from -90 to 90, LON from -180 to 180 and ZOOM from 3 to 14, got {text!r}"
+            _(
+                "LAT from -90 to 90, LON from -180 to 180 and ZOOM from 3 to 14, got {text!r}"
+            ).format(text=text)
         )
     return view
 
 
 def add_commands(sub: Any) -> None:
-    """Register ``bundle`` on the CLI's subcommand parser."""
+    """Register ``bundle`` on the CLI's subcommand parser (the global ``--lang`` applies)."""
     b = sub.add_parser(
         "bundle",
-        help="write one ZIP of a view: figures (CSV/XLSX), ranking chart, map images, "
-        "offline map, methodology",
+        help=_(
+            "write one ZIP of a view: figures (CSV/XLSX), ranking chart, map images, "
+            "offline map, methodology"
+        ),
     )
-    b.add_argument("-o", "--output", type=Path, required=True, help="ZIP file to write")
-    b.add_argument("--file", type=Path, help="data file (default: embedded dataset)")
-    b.add_argument("--name", help="dataset title in the bundle (default: the file name)")
+    b.add_argument("-o", "--output", type=Path, required=True, help=_("ZIP file to write"))
+    b.add_argument("--file", type=Path, help=_("data file (default: embedded dataset)"))
+    b.add_argument("--name", help=_("dataset title in the bundle (default: the file name)"))
     b.add_argument(
-        "--lang", dest="bundle_lang", choices=list(LANGUAGES), default=None,
-        help="language of titles and texts (default: the locale's)",
-    )  # fmt: skip
-    b.add_argument("--measure", choices=list(MEASURES), default="employees", help="map symbols")
-    b.add_argument(
-        "--by", choices=list(MEASURES), default=None, help="ranking (default: --measure)"
+        "--measure",
+        choices=list(MEASURES),
+        default="employees",
+        help=_("what the map's symbols show"),
     )
-    b.add_argument("--top", type=_count, default=10, help="ranks in the chart (default 10)")
-    b.add_argument("--mixed", action="store_true", help="rank all kinds of figures together")
-    b.add_argument("--country", type=_countries, default=(), help="ISO codes, e.g. DE,NL")
-    b.add_argument("--years", type=_years, default=(None, None), help="e.g. 2000-2010")
-    b.add_argument("--no-undated", action="store_true", help="leave undated figures out")
+    b.add_argument(
+        "--by", choices=list(MEASURES), default=None, help=_("ranking (default: --measure)")
+    )
+    b.add_argument("--top", type=_count, default=10, help=_("ranks in the chart (default 10)"))
+    b.add_argument("--mixed", action="store_true", help=_("rank all kinds of figures together"))
+    b.add_argument("--country", type=_countries, default=(), help=_("ISO codes, e.g. DE,NL"))
+    b.add_argument("--years", type=_years, default=(None, None), help=_("e.g. 2000-2010"))
+    b.add_argument("--no-undated", action="store_true", help=_("leave undated figures out"))
     b.add_argument(
         "--counts", type=_kinds, default=tuple(COUNTS_WHAT),
-        help=f"kinds of figures to keep, comma-separated, or 'all' ({', '.join(COUNTS_WHAT)})",
+        help=_("kinds of figures to keep, comma-separated, or 'all' ({kinds})").format(
+            kinds=", ".join(COUNTS_WHAT)
+        ),
     )  # fmt: skip
     b.add_argument("--min-firms", type=_count, default=0)
     b.add_argument("--min-employees", type=_count, default=0)
     b.add_argument("--view", type=_position, default=None, metavar="LAT,LON,ZOOM",
-                   help="where the map looks (default: all clusters in view)")  # fmt: skip
+                   help=_("where the map looks (default: all clusters in view)"))  # fmt: skip
     cli_disclosure.add_opt_out(b)
     b.set_defaults(handler=_cmd_bundle)
 
@@ -129,33 +143,34 @@ def _cmd_bundle(args: argparse.Namespace) -> int:
     from mstatlas.report.bundle import build_bundle
     from mstatlas.report.view import DEFAULT_DATASET_NAME, ReportView
 
-    # bundle --lang, else the language main() chose (its --lang or the locale).
-    lang = args.bundle_lang or current_language()
-    with language(lang):
-        if args.file is None:
-            from mstatlas.io import load_clusters
+    if args.file is None:
+        from mstatlas.io import load_clusters
 
-            clusters, firm_list = load_clusters(), False
-        else:
-            clusters, result = cli_disclosure.read_for_output(args.file, args.no_disclosure_control)
-            firm_list = result.kind == "firms"
-        note = _confidentiality(result, args.no_disclosure_control) if args.file else ""
-        lat, lon, zoom = args.view or (None, None, None)
-        view = ReportView(
-            dataset=args.name or (args.file.name if args.file else DEFAULT_DATASET_NAME),
-            view_filters=Filters(
-                countries=args.country, year_min=args.years[0], year_max=args.years[1],
-                include_undated=not args.no_undated, counts_what=args.counts,
-                min_firms=args.min_firms, min_employees=args.min_employees,
-            ),
-            measure=args.measure, rank_by=args.by or args.measure, top=max(1, args.top),
-            mixed=args.mixed, lat=lat, lon=lon, zoom=zoom, firm_list=firm_list,
-            confidentiality=note,
-        )  # fmt: skip
-        bundle = build_bundle(clusters, view, _progress)
-        data = bundle.zip_bytes()
+        clusters, firm_list = load_clusters(), False
+    else:
+        clusters, result = cli_disclosure.read_for_output(args.file, args.no_disclosure_control)
+        firm_list = result.kind == "firms"
+    note = _confidentiality(result, args.no_disclosure_control) if args.file else ""
+    lat, lon, zoom = args.view or (None, None, None)
+    view = ReportView(
+        dataset=args.name or (args.file.name if args.file else DEFAULT_DATASET_NAME),
+        view_filters=Filters(
+            countries=args.country, year_min=args.years[0], year_max=args.years[1],
+            include_undated=not args.no_undated, counts_what=args.counts,
+            min_firms=args.min_firms, min_employees=args.min_employees,
+        ),
+        measure=args.measure, rank_by=args.by or args.measure, top=max(1, args.top),
+        mixed=args.mixed, lat=lat, lon=lon, zoom=zoom, firm_list=firm_list,
+        confidentiality=note,
+    )  # fmt: skip
+    bundle = build_bundle(clusters, view, _progress)
+    data = bundle.zip_bytes()
     args.output.write_bytes(data)
-    print(f"wrote {args.output} ({len(data):,} bytes: {', '.join(bundle.files)})")
+    print(
+        _("wrote {path} ({n} bytes: {parts})").format(
+            path=args.output, n=fmt_int(len(data)), parts=", ".join(bundle.files)
+        )
+    )
     return EXIT_OK
 
 
@@ -170,4 +185,4 @@ def _confidentiality(result: UploadResult, off: bool) -> str:
 
 
 def _progress(share: float, what: str) -> None:
-    print(f"[{share:4.0%}] {what}", file=sys.stderr)
+    print(f"[{fmt_percent(share, 0):>5}] {what}", file=sys.stderr)
