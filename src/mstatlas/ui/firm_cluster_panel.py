@@ -213,7 +213,7 @@ def _mix_section(ds: Dataset, det: Detection, cluster_id: str, column: str) -> N
 
 
 def _largest_section(ds: Dataset, det: Detection, cluster_id: str, head_counts: bool) -> None:
-    top = largest(ds.id, det.radius_km, det.min_firms, head_counts)
+    top = largest(ds.id, det.radius_km, det.min_firms, head_counts, current_language())
     mine = top[top["group"] == cluster_id]
     st.markdown("**" + _("Largest firms") + "**")
     if mine.empty:

@@ -143,8 +143,11 @@ def mix(ds_id: str, radius_km: float, min_firms: int, column: str) -> pd.DataFra
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def largest(ds_id: str, radius_km: float, min_firms: int, head_counts: bool) -> pd.DataFrame:
-    """The largest firms of every detected cluster (head counts only if ``head_counts``)."""
+def largest(
+    ds_id: str, radius_km: float, min_firms: int, head_counts: bool, lang: str
+) -> pd.DataFrame:
+    """The largest firms of every detected cluster (head counts only if ``head_counts``;
+    size classes written in ``lang``)."""
     det = detection(ds_id, radius_km, min_firms)
     return largest_firms(
         firms_of(ds_id), det.firm_clusters(), top=TOP_FIRMS, show_employees=head_counts

@@ -78,8 +78,9 @@ def _firms_in_view(ds_id: str, countries: tuple[str, ...]) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _firm_layer(ds_id: str, countries: tuple[str, ...]) -> FirmPointsLayer:
-    """The firm-point layer of a dataset (built once per dataset and country filter)."""
+def _firm_layer(ds_id: str, countries: tuple[str, ...], lang: str) -> FirmPointsLayer:
+    """The firm-point layer of a dataset (built once per dataset, country filter and
+    language: its tooltips and technology labels are written in ``lang``)."""
     return FirmPointsLayer(_firms_in_view(ds_id, countries), "technology")
 
 
@@ -293,7 +294,7 @@ def _layers(ds: Dataset, view: ViewState) -> tuple[folium.FeatureGroup | None, b
     firm_group = folium.FeatureGroup(name="Firms", control=False)
     # copy: the cached layer is shared by sessions and drawing re-parents it
     with st.spinner(_("Preparing firm points…")):
-        firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries)))
+        firm_group.add_child(copy.copy(_firm_layer(ds.id, view.countries, current_language())))
     return firm_group, layer == "both"
 
 
