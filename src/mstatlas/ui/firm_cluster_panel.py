@@ -471,5 +471,5 @@ def tables(
         )
     with st.expander(_("How the clusters are found, and what is confidential")):
         st.caption(md(det.method))
-        st.caption(md(MIX_METHOD))
+        st.caption(md(_(MIX_METHOD)))
         st.caption(md(prot.summary() if owner else prot.public_note()))

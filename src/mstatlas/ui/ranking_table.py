@@ -196,7 +196,8 @@ def sensitivity_table(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "": [_("● this page") if c else "" for c in table["current"]],
-            _("Choice changed"): _blank(table["dimension"]),
+            # the dimension is an English key marked for translation (DIMENSIONS)
+            _("Choice changed"): _blank(table["dimension"].map(_, na_action="ignore")),
             _("Choice"): _blank(table["choice"]),
             _("Rank"): [
                 rank_text(r, n, t) for r, t, n in zip(table["rank"], table["tied"], table["of_n"])
