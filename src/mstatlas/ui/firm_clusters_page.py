@@ -59,8 +59,6 @@ from mstatlas.ui.urlstate import DETECT_MIN_FIRMS, DETECT_RADIUS_KM
 UPLOAD_PAGE = "src/mstatlas/ui/pages/upload.py"
 #: Circumradius of the density's hexagons, in km.
 HEX_KM = 10.0
-#: What a hexagon of the density counts (one, several).
-CITY_CENTRE_FIRMS = ("firm placed at a city centre", "firms placed at a city centre")
 NO_FIRMS = N_(
     "This dataset has no firm list, so there are no firm locations to detect clusters "
     "from. Upload a firm list (one row per firm, with its coordinates or at least its city) "
@@ -90,9 +88,15 @@ def _density(ds_id: str, lang: str) -> tuple[gpd.GeoDataFrame, PolygonLayer]:
     lat, lon, _placed = positions(firms_of(ds_id))
     centre = register(ds_id).city_centre
     bins = hex_bins(lat[centre], lon[centre], HEX_KM)
-    one, many = CITY_CENTRE_FIRMS
-    what = (ngettext(one, many, 1), ngettext(one, many, 2))
-    return bins, density_layer(bins, what)
+    return bins, density_layer(bins, _city_centre_firms())
+
+
+def _city_centre_firms() -> tuple[str, str]:
+    """What a hexagon of the density counts, for one firm and for several."""
+    return (
+        ngettext("firm placed at a city centre", "firms placed at a city centre", 1),
+        ngettext("firm placed at a city centre", "firms placed at a city centre", 2),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
