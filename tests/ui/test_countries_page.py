@@ -29,7 +29,10 @@ def open_countries(app: AppTest) -> AppTest:
 
 
 def country_table(at: AppTest) -> pd.DataFrame:
-    return at.dataframe[0].value
+    """The page's own country table (the map's table alternative is another dataframe)."""
+    tables = [d.value for d in at.dataframe if "How to read the sum" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
 
 
 def country_map_args(at: AppTest) -> dict:
