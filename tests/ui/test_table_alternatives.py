@@ -21,7 +21,9 @@ def tables_under(at, label: str) -> list[pd.DataFrame]:
     """The tables inside every expander called ``label``."""
     found = [e for e in at.expander if e.label == label]
     assert found, f"no expander {label!r}"
-    return [df.value for e in found for df in e.dataframe]
+    # a plain table (st.table), not a data grid: screen readers read its cells
+    assert not [df for e in found for df in e.dataframe]
+    return [t.value for e in found for t in e.table]
 
 
 def row_of(table: pd.DataFrame, cluster: str) -> pd.Series:

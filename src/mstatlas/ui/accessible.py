@@ -75,7 +75,7 @@ ALT_COLUMNS: Final = Labels({
 
 #: The most rows a table alternative shows (the map's largest first); a dataset's
 #: every figure is on the Data & sources page and in its download.
-MAX_ROWS: Final = 500
+MAX_ROWS: Final = 300
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -126,9 +126,11 @@ def _cell_columns(frame: pd.DataFrame) -> dict[str, pd.Series]:
             if "country" not in frame.columns and col in frame.columns:
                 out[col] = _text(frame[col])
         elif col == "counts_what" and col in frame.columns:
-            out[col] = frame[col].map(lambda k: COUNTS_WHAT.get(str(k), "") if k else "")
+            out[col] = frame[col].map(
+                lambda k: COUNTS_WHAT.get(k, "") if isinstance(k, str) else ""
+            )
         elif col == "measure" and col in frame.columns:
-            out[col] = frame[col].map(lambda m: MEASURES.get(str(m), str(m)))
+            out[col] = frame[col].map(lambda m: MEASURES.get(m, m) if isinstance(m, str) else "")
         elif col == "n_clusters" and col in frame.columns:
             out[col] = frame[col].map(lambda n: "" if pd.isna(n) else fmt_int(n))
         elif col in frame.columns:
@@ -189,7 +191,8 @@ def table_alternative(
         if table.empty:
             st.caption(_("Nothing is drawn, so the table is empty."))
             return
-        st.dataframe(table, hide_index=True, width="stretch")
+        # a plain HTML table: screen readers walk its rows and cells (a data grid is a canvas)
+        st.table(table, hide_index=True, border="horizontal")
         if total is not None and total > len(table):
             st.caption(
                 _(
