@@ -257,6 +257,17 @@ def _bars(top: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _tooltips(measure: str) -> list[alt.Tooltip]:
+    """What a bar's tooltip says: cluster, figure, year, what it counts, source."""
+    return [
+        alt.Tooltip("cluster_name:N", title=_("Cluster")),
+        alt.Tooltip("display:N", title=measure),
+        alt.Tooltip("year_txt:N", title=_("Year")),
+        alt.Tooltip("kind:N", title=_("Counts")),
+        alt.Tooltip("source_title:N", title=_("Source")),
+    ]
+
+
 def ranking_chart(
     top: pd.DataFrame, by: str, n_ranked: int, view: ChartView, dataset: str
 ) -> tuple[alt.LayerChart, list[str]]:
@@ -312,13 +323,7 @@ def ranking_chart(
             alt.datum.highlight == "Dortmund", alt.value("black"), alt.value(None)
         ),
         strokeWidth=alt.condition(alt.datum.highlight == "Dortmund", alt.value(2), alt.value(0)),
-        tooltip=[
-            alt.Tooltip("cluster_name:N", title=_("Cluster")),
-            alt.Tooltip("display:N", title=measure),
-            alt.Tooltip("year_txt:N", title=_("Year")),
-            alt.Tooltip("kind:N", title=_("Counts")),
-            alt.Tooltip("source_title:N", title=_("Source")),
-        ],
+        tooltip=_tooltips(measure),
     )
     text = base.mark_text(align="left", baseline="middle", dx=4, fontSize=FONT["value"]).encode(
         text="figure:N"

@@ -206,21 +206,7 @@ def share_of_total(
     me = mine.iloc[0]
     numerator = sum_of(mine)
     denominator = sum_of(figures)
-    label = _("{measure} figure counting {kind}").format(
-        measure=in_sentence(MEASURES[by]), kind=in_sentence(COUNTS_WHAT[kind])
-    )
-    name = me["cluster_name"]
-    reason = ""
-    if me["status"] == "no_figure":
-        reason = _("{name} has no {figure} in this selection.").format(name=name, figure=label)
-    elif me["status"] == "other_scope":
-        reason = _("{name}'s {figure} is for another perimeter ({scope}).").format(
-            name=name, figure=label, scope=me["scope"]
-        )
-    elif denominator.total is None:
-        reason = _("No share: {why}.").format(why=denominator.note)
-    elif denominator.total <= 0:
-        reason = _("The total is 0, so no share can be given.")
+    reason = _no_share_reason(me, denominator, by, kind)
     share = None if reason else float(numerator.total or 0.0) / float(denominator.total or 1.0)
     approx = bool(numerator.qualifier or denominator.qualifier)
     return Share(
@@ -236,6 +222,25 @@ def share_of_total(
         text=reason or _share_text(share or 0.0, approx, denominator, by, kind),
         reason=reason,
     )
+
+
+def _no_share_reason(me: pd.Series, denominator: FigureSum, by: str, kind: str) -> str:
+    """Why a cluster (``me``: its row of the figures) has no share; ``""`` when it has one."""
+    label = _("{measure} figure counting {kind}").format(
+        measure=in_sentence(MEASURES[by]), kind=in_sentence(COUNTS_WHAT[kind])
+    )
+    name = me["cluster_name"]
+    if me["status"] == "no_figure":
+        return _("{name} has no {figure} in this selection.").format(name=name, figure=label)
+    if me["status"] == "other_scope":
+        return _("{name}'s {figure} is for another perimeter ({scope}).").format(
+            name=name, figure=label, scope=me["scope"]
+        )
+    if denominator.total is None:
+        return _("No share: {why}.").format(why=denominator.note)
+    if denominator.total <= 0:
+        return _("The total is 0, so no share can be given.")
+    return ""
 
 
 def _kind_not_summed(
