@@ -28,7 +28,7 @@ from mstatlas.analysis.compare_charts import (
     with_missing,
 )
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
-from mstatlas.analysis.provenance import sources_with_years
+from mstatlas.analysis.provenance import in_sentence, sources_with_years
 from mstatlas.data.export import to_safe_csv_bytes
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi, strip_bidi_frame
@@ -185,7 +185,7 @@ def _warnings(table: pd.DataFrame) -> None:
     bad = pairs["measure"].value_counts()
     counts = ", ".join(
         _("{measure} {bad} of {pairs}").format(
-            measure=MEASURES[m].lower(), bad=fmt_int(int(bad.get(m, 0))), pairs=fmt_int(k)
+            measure=in_sentence(MEASURES[m]), bad=fmt_int(int(bad.get(m, 0))), pairs=fmt_int(k)
         )
         for m, k in per_measure.items()
         if k
@@ -200,7 +200,7 @@ def _warnings(table: pd.DataFrame) -> None:
             n=fmt_int(n),
             total=fmt_int(total),
             counts=counts,
-            measure=components.md(MEASURES[pairs["measure"].iloc[0]].lower()),
+            measure=components.md(in_sentence(MEASURES[pairs["measure"].iloc[0]])),
             reason=components.md(first),
         ),
         icon=":material/warning:",

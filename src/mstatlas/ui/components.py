@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mstatlas.analysis.provenance import year_text
+from mstatlas.analysis.provenance import in_sentence, year_text
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.data.text import strip_bidi
@@ -358,7 +358,7 @@ def profile(clusters: pd.DataFrame, cluster_id: str, heading: bool = True) -> No
             st.caption(
                 _("{year} · counts {kind}: {meaning}").format(
                     year=year_text(r["year"]),
-                    kind=md(COUNTS_WHAT.get(cat, cat).lower()),
+                    kind=md(in_sentence(COUNTS_WHAT.get(cat, cat))),
                     meaning=md(COUNTS_WHAT_HELP.get(cat, "")),
                 )
             )

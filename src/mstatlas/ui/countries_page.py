@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mstatlas.analysis.countries import COUNTRY_RULE, country_summary
-from mstatlas.analysis.provenance import year_range_text
+from mstatlas.analysis.provenance import in_sentence, year_range_text
 from mstatlas.analysis.ranking import default_kinds, figure_kinds
 from mstatlas.analysis.sums import NOT_SUMMABLE_KINDS, SUM_CAVEATS, SUMMABLE_MEASURES
 from mstatlas.data.countries import country_name
@@ -124,7 +124,7 @@ def _measure(sidebar_measure: str) -> str:
             _(
                 "{ratio} (chosen in the sidebar) is a ratio and cannot be added up across "
                 "clusters; the countries show the sum of {measure} instead."
-            ).format(ratio=MEASURES[sidebar_measure], measure=MEASURES[by].lower()),
+            ).format(ratio=MEASURES[sidebar_measure], measure=in_sentence(MEASURES[by])),
             icon=":material/info:",
         )
     return by
@@ -144,7 +144,7 @@ def _unsummable_note(rows: pd.DataFrame, by: str) -> None:
             _(
                 "The only {measure} figures in view cannot be summed. {why} "
                 "The clusters are counted; no country has a sum."
-            ).format(measure=MEASURES[by].lower(), why=why),
+            ).format(measure=in_sentence(MEASURES[by]), why=why),
             icon=":material/info:",
         )
 
@@ -328,8 +328,8 @@ def render() -> None:
         ).format(
             n=fmt_int(len(summary)),
             clusters=fmt_int(n_clusters),
-            measure=MEASURES[by].lower(),
-            kind=COUNTS_WHAT[kind].lower(),
+            measure=in_sentence(MEASURES[by]),
+            kind=in_sentence(COUNTS_WHAT[kind]),
         )
     )
     st.dataframe(strip_bidi_frame(summary_table(summary)), hide_index=True, width="stretch")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.analysis.asof import as_of
+from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi
 from mstatlas.i18n import _, current_language, fmt_int, ngettext
@@ -213,7 +214,9 @@ def render() -> None:
             "Circle area shows the figure; colour shows what it counts, so figures of different "
             "kinds are never mistaken for each other. Click a circle for every reported figure "
             "and its source."
-        ).format(n=fmt_int(len(pts)), drawn=fmt_int(drawn), measure=MEASURES[view.measure].lower())
+        ).format(
+            n=fmt_int(len(pts)), drawn=fmt_int(drawn), measure=in_sentence(MEASURES[view.measure])
+        )
     )
     if not view.counts_what:
         st.warning(

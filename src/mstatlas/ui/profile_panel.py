@@ -14,7 +14,7 @@ import streamlit as st
 from mstatlas.analysis.compare_charts import growth_chart, growth_line
 from mstatlas.analysis.growth import GROWTH_RULE, growth_series, growth_table
 from mstatlas.analysis.nearby import DISTANCE_METHOD, nearby, share_of_total
-from mstatlas.analysis.provenance import year_text
+from mstatlas.analysis.provenance import in_sentence, year_text
 from mstatlas.analysis.ranking import headline_figures
 from mstatlas.data.profiles import PROFILE_FIELDS, cluster_profile, empty_profiles
 from mstatlas.data.schema import MEASURES
@@ -138,7 +138,7 @@ def _facts(profiles: pd.DataFrame | None, cluster_id: str) -> None:
 def _growth(rows: pd.DataFrame, cluster_id: str) -> None:
     """Figures over time, one line per kind and perimeter; change and CAGR per series."""
     by = session.view().measure
-    label = MEASURES[by].lower()
+    label = in_sentence(MEASURES[by])
     series = growth_series(rows, cluster_id, by=by)
     table = growth_table(rows, by=by)
     if series.empty:
@@ -203,7 +203,7 @@ def _nearby(in_view: pd.DataFrame, cluster_id: str) -> None:
     if head.empty:
         st.caption(
             _("No {measure} figure of this cluster is in view: no share.").format(
-                measure=MEASURES[by].lower()
+                measure=in_sentence(MEASURES[by])
             )
         )
         return

@@ -24,7 +24,7 @@ from mstatlas.analysis.charts import (
     ranking_chart,
 )
 from mstatlas.analysis.growth import GROWTH_RULE, cluster_growth
-from mstatlas.analysis.provenance import year_range_text
+from mstatlas.analysis.provenance import in_sentence, year_range_text
 from mstatlas.analysis.ranking import (
     HEADLINE_RULE,
     LIKE_WITH_LIKE,
@@ -447,7 +447,7 @@ def _ranked_table(full: pd.DataFrame, growth: pd.DataFrame, reasons: dict[str, s
                 "Ordered by compound annual growth of each cluster's {measure} figures of the "
                 "kind ranked, highest first; clusters without a growth follow, in ranking order. "
                 "“Rank” is the rank by the figure."
-            ).format(measure=MEASURES[view.rank_by].lower())
+            ).format(measure=in_sentence(MEASURES[view.rank_by]))
         )
         with st.expander(_("How growth is computed")):
             st.caption(_(GROWTH_RULE))
