@@ -171,3 +171,11 @@ def test_share_in_german():
     # the same sums as test_share_by_hand: 300 / ≈ 1,000
     assert s.text.startswith("≈ 30,0 % von ≈ 1.000 Beschäftigte in 3 Clustern der Art ")
     assert s.text.endswith(" (2010–2020; 1 ohne Jahr)")
+
+
+def test_a_bad_request_is_told_in_german():
+    from mstatlas.i18n import language
+
+    t = table([{"cluster_id": "a"}])
+    with language("de"), pytest.raises(ValueError, match="keinen Cluster 'zz'; wählen Sie"):
+        nearby(t, "zz", 50)

@@ -68,9 +68,17 @@ def _check_radius(radius_km: object) -> float:
     r = float(radius_km)
     if not math.isfinite(r) or r <= 0 or r > MAX_RADIUS_KM:
         raise ValueError(
-            f"The radius must be more than 0 and at most {MAX_RADIUS_KM:,.0f} km, got {radius_km}."
+            _("The radius must be more than 0 and at most {limit} km, got {radius}.").format(
+                limit=fmt_int(MAX_RADIUS_KM), radius=radius_km
+            )
         )
     return r
+
+
+def _no_such_cluster(cluster_id: str) -> str:
+    return _("There is no cluster {cluster} in this table; pick one of the clusters shown.").format(
+        cluster=repr(cluster_id)
+    )
 
 
 def nearby(clusters: pd.DataFrame, cluster_id: str, radius_km: float) -> pd.DataFrame:
@@ -102,9 +110,11 @@ def nearby(clusters: pd.DataFrame, cluster_id: str, radius_km: float) -> pd.Data
     if len(hit) == 0:
         known = (clusters["cluster_id"] == cluster_id).any()
         raise ValueError(
-            f"Cluster {cluster_id!r} has no coordinates, so distances cannot be measured."
+            _("Cluster {cluster} has no coordinates, so distances cannot be measured.").format(
+                cluster=repr(cluster_id)
+            )
             if known
-            else f"There is no cluster {cluster_id!r} in this table; pick one of the clusters shown."
+            else _no_such_cluster(cluster_id)
         )
     points = gpd.GeoSeries(gpd.points_from_xy(pins["lon"], pins["lat"]), crs=CRS)
     projected = points.to_crs(DISTANCE_CRS)
@@ -195,9 +205,7 @@ def share_of_total(
     kind = one_kind(resolve_counts(clusters, counts, by))
     rows = clusters[clusters["cluster_id"] == cluster_id]
     if rows.empty:
-        raise ValueError(
-            f"There is no cluster {cluster_id!r} in this table; pick one of the clusters shown."
-        )
+        raise ValueError(_no_such_cluster(cluster_id))
     if kind in NOT_SUMMABLE_KINDS:
         # The kind usually comes from the cluster's own figure: say why, do not fail.
         return _kind_not_summed(clusters, str(rows["cluster_name"].iloc[0]), cluster_id, by, kind)

@@ -437,11 +437,17 @@ def rank_sensitivity(
     known = clusters["cluster_id"].astype(object)
     if not (known == cluster_id).any():
         raise ValueError(
-            f"Cluster {cluster_id!r} is not in this table (or not in the current selection)."
+            _("Cluster {cluster} is not in this table (or not in the current selection).").format(
+                cluster=repr(cluster_id)
+            )
         )
     name = str(clusters.loc[(known == cluster_id).to_numpy(), "cluster_name"].iloc[0])
     if window is not None and window[0] > window[1]:
-        raise ValueError(f"The year window {window[0]}–{window[1]} ends before it starts.")
+        raise ValueError(
+            _("The year window {first}–{last} ends before it starts.").format(
+                first=window[0], last=window[1]
+            )
+        )
     records = []
     for c in _choices(clusters, by, counts, window):
         ranking = _rank_under(clusters, c)
