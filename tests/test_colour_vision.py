@@ -18,6 +18,7 @@ from coloraide import Color
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS
 from mstatlas.mapping.countries import NO_FIGURE_COLOUR, PALETTE
+from mstatlas.mapping.firm_points import OTHER_COLOUR, TECH_COLOURS, UNKNOWN_COLOUR
 from mstatlas.mapping.outlines import DENSITY_COLOURS
 
 #: Simulated vision: normal, and the three dichromacies at full severity.
@@ -117,3 +118,12 @@ def test_sequential_scales_keep_their_order(scale, vision):
 def test_countries_without_a_figure_differ_from_every_class(vision):
     none = seen(NO_FIGURE_COLOUR, vision)
     assert min(none.delta_e(seen(c, vision), method="2000") for c in PALETTE) >= STEP_MIN_DE
+
+
+def test_the_most_frequent_technologies_stay_apart():
+    # A firm list's six most frequent technologies, and the greys of "other" and "not stated".
+    first = {c: c for c in TECH_COLOURS[:6]}
+    d, a, b, vision = closest_pair(first)
+    assert d >= KIND_MIN_DE, f"{a} and {b}: {d:.1f} ΔE00 for {vision or 'normal'} vision"
+    d, a, b, vision = closest_pair({**first, "other": OTHER_COLOUR, "unknown": UNKNOWN_COLOUR})
+    assert d >= MAP_MIN_DE, f"{a} and {b}: {d:.1f} ΔE00 for {vision or 'normal'} vision"

@@ -28,18 +28,20 @@ from mstatlas.i18n import N_, _, current_language, fmt_int
 from mstatlas.mapping.elements import LiteralMacroElement
 from mstatlas.mapping.layers import TOOLTIP_TEXT_LIMIT, js_json
 
-#: Distinct technology colours (Okabe-Ito, then Paul Tol's "muted"); colour-blind safe.
+#: Technology colours, the most frequent first: the first six stay apart for people with
+#: protanopia, deuteranopia or tritanopia (the kinds' palette without its grey; see
+#: tests/test_colour_vision.py), the rest (Okabe-Ito, Paul Tol's "muted") with the legend.
 TECH_COLOURS: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
-    "#009E73",
-    "#CC79A7",
     "#E69F00",
     "#56B4E9",
+    "#AA3377",
+    "#332288",
+    "#009E73",
+    "#CC79A7",
     "#882255",
     "#117733",
-    "#332288",
-    "#AA4499",
 )
 #: Technologies beyond the palette share this colour (and the legend says "other").
 OTHER_COLOUR = "#7f7f7f"
