@@ -32,7 +32,11 @@ REGISTER = (
     "Zwerg C;Essen;DE;31;MEMS\n"
     "Eiche;Dortmund;DE;3333;MEMS\n"
 ).encode()
-HIDDEN = re.compile(r"7[,.]?504|90[,.]?066")
+#: The two sums that must not be shown: as numbers in data (7504, also in a list) or
+#: written for people (7,504 / 7.504), but not a coordinate in a list of them like the
+#: basemap's ("…,7.504,17.114,…"), a digit run inside another number (51.7504) or an
+#: outline's negative offset (-7504).
+HIDDEN = re.compile(r"(?<![\d.-])(?:7504|90066)(?!\d)|(?<![\d.,-])(?:7[,.]504|90[,.]066)(?!\d)")
 
 
 @pytest.fixture(autouse=True)
