@@ -189,3 +189,11 @@ def test_every_url_parameter_round_trips_through_the_app(app):
     args = map_args(at)
     assert args["center"] == [51.5136, 7.4653] and args["zoom"] == 8
     assert "tile.openstreetmap.org" in args["script"]
+
+
+def test_an_empty_map_says_what_to_do(app):
+    app.query_params["min_firms"] = "100000"  # no cluster reports that many firms
+    at = app.run()
+    assert not at.exception
+    assert "0 clusters in view" in texts(at)
+    assert any("Widen them" in str(i.value) for i in at.info)

@@ -206,22 +206,7 @@ def render() -> None:
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title(_("MST Atlas of Europe"))
     share_slot = share.container()  # filled last: the link must include this run's click or move
-    drawn = int(pts["value"].notna().sum())
-    st.caption(
-        _(
-            "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
-            "{n} clusters in view, {drawn} with a figure for {measure}. "
-            "Circle area shows the figure; colour shows what it counts, so figures of different "
-            "kinds are never mistaken for each other. Click a circle for every reported figure "
-            "and its source."
-        ).format(
-            n=fmt_int(len(pts)), drawn=fmt_int(drawn), measure=in_sentence(MEASURES[view.measure])
-        )
-    )
-    if not view.counts_what:
-        st.warning(
-            _("No kind of figure is selected under “What the figures count”; pick at least one.")
-        )
+    _intro(pts, view)
     if years is not None:
         _as_of_control(ds.id, fkey, years)
     firm_group, show_clusters = _layers(ds, view)
@@ -259,6 +244,34 @@ def render() -> None:
         _profile(ds, pts, rows, fkey, view)
     with share_slot:
         share_panel.render(ds, "map")
+
+
+def _intro(pts: pd.DataFrame, view: ViewState) -> None:
+    """What the map shows, and what to do when it shows nothing."""
+    drawn = int(pts["value"].notna().sum())
+    st.caption(
+        _(
+            "Micro-systems technology (MEMS, micro-optics, microfluidics, micro/nano) clusters. "
+            "{n} clusters in view, {drawn} with a figure for {measure}. "
+            "Circle area shows the figure; colour shows what it counts, so figures of different "
+            "kinds are never mistaken for each other. Click a circle for every reported figure "
+            "and its source."
+        ).format(
+            n=fmt_int(len(pts)), drawn=fmt_int(drawn), measure=in_sentence(MEASURES[view.measure])
+        )
+    )
+    if not view.counts_what:
+        st.warning(
+            _("No kind of figure is selected under “What the figures count”; pick at least one.")
+        )
+    elif pts.empty:  # an empty map says what to do next
+        st.info(
+            _(
+                "No cluster passes the filters in the sidebar. Widen them (countries, years, "
+                "kinds of figures, minimum firms or employees) to see clusters on the map."
+            ),
+            icon=":material/filter_alt:",
+        )
 
 
 def _known_selection(ds: Dataset, view: ViewState) -> ViewState:
