@@ -292,10 +292,11 @@ def growth_line(row: Mapping[str, Any], measure: str) -> str:
     else:
         growth = _("{rate} % a year").format(rate=_signed(float(rate) * 100, 1))
     n = int(row["years"])
-    span = ngettext("{n} year", "{n} years", n).format(n=fmt_int(n))
-    line = _("{series}: {ends}: {change} in {years}, {growth}").format(
-        series=what, ends=ends, change=change, years=span, growth=growth
-    )
+    line = ngettext(
+        "{series}: {ends}: {change} in {n} year, {growth}",
+        "{series}: {ends}: {change} in {n} years, {growth}",
+        n,
+    ).format(series=what, ends=ends, change=change, n=fmt_int(n), growth=growth)
     caveats = _text(row.get("caveats"))
     return f"{line} — {caveats}" if caveats else line
 
