@@ -397,6 +397,29 @@ def _not_ranked_note(c: _Choice) -> str:
     return _("{text} dated {first}–{last}").format(text=text, first=c.window[0], last=c.window[1])
 
 
+def _cluster_name(
+    clusters: pd.DataFrame, cluster_id: str, by: str, window: tuple[int, int] | None
+) -> str:
+    """The followed cluster's name, once the arguments are checked (ValueError says what is wrong)."""
+    if by not in MEASURES:
+        raise ValueError(f"Unknown measure {by!r}; choose one of {', '.join(MEASURES)}.")
+    known = clusters["cluster_id"].astype(object)
+    if not (known == cluster_id).any():
+        raise ValueError(
+            _("Cluster {cluster} is not in this table (or not in the current selection).").format(
+                cluster=repr(cluster_id)
+            )
+        )
+    name = str(clusters.loc[(known == cluster_id).to_numpy(), "cluster_name"].iloc[0])
+    if window is not None and window[0] > window[1]:
+        raise ValueError(
+            _("The year window {first}–{last} ends before it starts.").format(
+                first=window[0], last=window[1]
+            )
+        )
+    return name
+
+
 def rank_sensitivity(
     clusters: pd.DataFrame,
     cluster_id: str,
@@ -432,22 +455,7 @@ def rank_sensitivity(
         choice, ``current`` (the base choice of that dimension), ``phrase`` (e.g.
         "by firms", for sentences) and ``note`` (why not ranked, or ties).
     """
-    if by not in MEASURES:
-        raise ValueError(f"Unknown measure {by!r}; choose one of {', '.join(MEASURES)}.")
-    known = clusters["cluster_id"].astype(object)
-    if not (known == cluster_id).any():
-        raise ValueError(
-            _("Cluster {cluster} is not in this table (or not in the current selection).").format(
-                cluster=repr(cluster_id)
-            )
-        )
-    name = str(clusters.loc[(known == cluster_id).to_numpy(), "cluster_name"].iloc[0])
-    if window is not None and window[0] > window[1]:
-        raise ValueError(
-            _("The year window {first}–{last} ends before it starts.").format(
-                first=window[0], last=window[1]
-            )
-        )
+    name = _cluster_name(clusters, cluster_id, by, window)
     records = []
     for c in _choices(clusters, by, counts, window):
         ranking = _rank_under(clusters, c)
