@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -304,15 +305,7 @@ def map_figure(
     # Large symbols scale with the image: the largest gets R_MAX screen pixels.
     k = radius_scale(points["value"], R_MAX)
     _draw_points(ax, points, unit, k)
-    ax.set_xlim(xmin, xmax)
-    ax.set_ylim(ymin, ymax)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    ax.set_aspect("equal", adjustable="box")
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#999")
+    _frame(ax, box)
     fig.text(
         0.015,
         0.965,
@@ -343,6 +336,20 @@ def map_figure(
         parse_math=False,
     )
     return fig
+
+
+def _frame(ax: Axes, box: tuple[float, float, float, float]) -> None:
+    """Crop the axes to the view's box: no ticks or labels, a thin grey frame."""
+    xmin, xmax, ymin, ymax = box
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_aspect("equal", adjustable="box")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#999")
 
 
 def _wrapped(text: str, width: int) -> str:
