@@ -241,10 +241,10 @@ def _mount(page: str, height: int, view: ViewState) -> bool:
     map is created at.
     """
     # Is the component on screen the one drawn last time? Only if it was drawn on this
-    # page with the same base map (tiles, height and origin are part of its script,
-    # which keys the component) and no completed run has left it out since (another
-    # page, say). Otherwise it is created afresh.
-    identity = (page, view.tiles, height)
+    # page with the same base map (tiles, height, origin and the language of its labels
+    # are part of its script, which keys the component) and no completed run has left it
+    # out since (another page, say). Otherwise it is created afresh.
+    identity = (page, view.tiles, height, current_language())
     drawn_in = st.session_state.get(keys.MAP_DRAWN_IN_RUN)
     completed = session.last_completed_run()
     mounted = (
