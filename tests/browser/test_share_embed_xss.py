@@ -109,6 +109,14 @@ def test_hostile_names_are_shown_as_text(offline, app_url, tmp_path):
     expect(page.get_by_role("heading", name=re.compile("Evil"))).to_be_visible(timeout=30_000)
     heading = page.get_by_role("heading", name=re.compile("Evil")).inner_text()
     assert "<img" in heading and "<script>" in heading  # shown literally
+    # a click closes the tooltip: off the circle and back on it opens it again
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)
+    frame = map_frame(page)
+    pt = frame.evaluate(
+        "() => { const p = window.map.latLngToContainerPoint([51.5136, 7.4653]); return [p.x, p.y]; }"
+    )
+    page.mouse.move(box["x"] + pt[0], box["y"] + pt[1])
     tip = frame.locator(".leaflet-tooltip").first
     expect(tip).to_contain_text("<img src=x", timeout=10_000)
     expect(tip).to_contain_text("{{ 7*7 }}")  # a template expression is not evaluated
