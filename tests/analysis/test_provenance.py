@@ -113,7 +113,7 @@ def test_provenance_words_in_german():
     with language("de"):
         assert year_text(None) == "ohne Jahr"
         assert years_text([2019], True) == "2019, ohne Jahr"
-        assert rank_text(2, 1200, tied=True) == "=2. von 1.200"
+        assert rank_text(2, 1200, tied=True) == "=2 von 1.200"
         assert rank_text(None, 5) == "ohne Rang"
         assert year_range_text(None, 2010) == "bis 2010"
         assert short_source(None) == "Quelle nicht angegeben"

@@ -395,7 +395,7 @@ def test_ranking_texts_in_german_with_german_numbers():
     assert ranking["display"].tolist() == ["2.100", "1.501", "500"]
     assert ranking["value"].tolist() == [2100, 1501, 500]  # raw numbers stay numbers
     assert per_firm["display"].tolist() == ["750,5"]  # 1501 / 2
-    assert statement.startswith("Alpha steht auf Rang 1. von 3 Clustern nach der Kennzahl")
+    assert statement.startswith("Alpha steht auf Rang 1 von 3 Clustern nach der Kennzahl")
     assert statement.endswith(": 2.100 (2008, S).")
     assert caveat.startswith("Gemischte Arten von Zahlen: ") and "“ und „" in caveat
     assert basis == "> 600 Beschäftigte ÷ 5 Firmen; „>“: die Beschäftigtenzahl ist eine Untergrenze"

@@ -268,6 +268,6 @@ def test_verdict_and_year_spread_in_german():
         spread = year_spread(pd.DataFrame({"year": pd.array([2007, 2010, None], dtype="Int64")}))
     # the same ranks as test_rank_flips_by_measure; the dimension stays an English key
     assert pick(t, "Measure", "Firmen")["phrase"] == "nach Firmen"
-    assert v.startswith("A steht auf Rang 1. von 3 (nach Beschäftigten, der Art ")
-    assert "er hängt ab von der Kennzahl (3. von 3 nach Firmen)" in v
+    assert v.startswith("A steht auf Rang 1 von 3 (nach Beschäftigten, der Art ")
+    assert "er hängt ab von der Kennzahl (3 von 3 nach Firmen)" in v
     assert spread.text == "Zahlen von 2007 bis 2010 (2 mit Jahr, 1 ohne Jahr)"

@@ -136,9 +136,9 @@ def year_range_text(first: Any, last: Any) -> str:
 
 
 def ordinal(n: int) -> str:
-    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``; in German ``'1.'``."""
-    if current_language() != "en":  # the suffixes are English; German writes "3."
-        return f"{n}."
+    """``1 -> '1st'``, ``2 -> '2nd'``, ``11 -> '11th'``; in German ``'1'`` ("auf Rang 1 von 3")."""
+    if current_language() != "en":  # the suffixes are English; German says "Rang 3 von 12"
+        return str(n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
