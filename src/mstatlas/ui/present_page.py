@@ -111,8 +111,10 @@ def _zoom_to_slide(slides: pd.DataFrame, slide: int, positions: pd.DataFrame) ->
         session.update_view(selected=cid)
 
 
-def _go(slide: int) -> None:
-    session.update_view(slide=slide)
+def _step(delta: int, n: int) -> None:
+    """Move ``delta`` slides from the view's slide now, within 0..n: an arrow key pressed
+    again before the page has caught up moves on again instead of repeating the same step."""
+    session.update_view(slide=min(max(session.view().slide + delta, 0), n))
 
 
 def _kind(kind: object) -> str:
@@ -141,11 +143,11 @@ def _controls(slide: int, n: int, ds_name: str) -> None:
     ):  # fmt: skip
         st.switch_page(MAP_PAGE)
     prev_col.button(
-        _("◀ Previous"), disabled=slide == 0, on_click=_go, args=(slide - 1,),
+        _("◀ Previous"), disabled=slide == 0, on_click=_step, args=(-1, n),
         width="stretch", key="present_prev", shortcut=PREVIOUS_KEY,
     )  # fmt: skip
     next_col.button(
-        _("Next ▶"), disabled=slide >= n, on_click=_go, args=(slide + 1,),
+        _("Next ▶"), disabled=slide >= n, on_click=_step, args=(1, n),
         width="stretch", key="present_next", type="primary", shortcut=NEXT_KEY,
     )  # fmt: skip
     info_col.caption(f"{slide_counter(slide, n)} · {components.md(ds_name)}")
