@@ -38,14 +38,16 @@ ONLINE_TILES = {
 #: Sea colour behind the country outlines; tooltips as wide as their text up to 320 px,
 #: wrapping longer names (a tooltip sits in a pane of no width: without a width of its
 #: own it shrinks to its longest word, one word per line); and in the app's map frame
-#: (streamlit-folium's ``#map_div``) a map as tall as the frame, so a page that sizes the
-#: frame (the embed) sizes the map.
 MAP_CSS = (
     ".leaflet-container.leaflet-container{background:#dce8f1}"  # beats Leaflet's own grey
     ".leaflet-tooltip{width:max-content;min-width:120px;max-width:320px;white-space:normal;"
     "overflow-wrap:anywhere}"
-    "#map_div{height:100vh!important}"
 )
+#: For a page that sizes the map's frame (the embed): in the app's map frame
+#: (streamlit-folium's ``#map_div``) a map as tall as the frame. Not on other maps: a
+#: frame has no height yet when the map is made, and a map fitted to its bounds (the
+#: country map) would then open at its closest zoom.
+FILL_FRAME_CSS = "#map_div{height:100vh!important}"
 
 POINT_COLUMNS = (
     "cluster_id",
@@ -137,6 +139,7 @@ def build_base_map(
     zoom: int = EUROPE_ZOOM,
     asset_prefix: str = SERVED_PREFIX,
     basemap_prefix: str = SERVED_BASEMAP_PREFIX,
+    fill_frame: bool = False,
 ) -> folium.Map:
     """A Europe map with offline country outlines and place names, and self-served Leaflet.
 
@@ -153,6 +156,9 @@ def build_base_map(
     basemap_prefix : str
         URL folder of the place names and 1:50m outlines, loaded as the map is
         zoomed (see :mod:`mstatlas.mapping.basemap`).
+    fill_frame : bool
+        The map takes the height of the frame it is shown in (for the embed, whose page
+        sizes the frame), instead of the height it is drawn with.
     """
     m = folium.Map(
         location=list(location),
@@ -167,7 +173,8 @@ def build_base_map(
     m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
     use_local_leaflet(m, asset_prefix)
     make_accessible(m)  # a named region for screen readers, visible keyboard focus
-    m.get_root().header.add_child(RawText(f"<style>{MAP_CSS}</style>"))  # type: ignore[attr-defined]
+    css = MAP_CSS + (FILL_FRAME_CSS if fill_frame else "")
+    m.get_root().header.add_child(RawText(f"<style>{css}</style>"))  # type: ignore[attr-defined]
     m.get_root().header.add_child(RawText(f"<style>{BASEMAP_CSS}</style>"))  # type: ignore[attr-defined]
     # The offline outlines lie under the tile pane: street tiles cover them where they
     # load, and wherever one cannot load the offline basemap shows through.

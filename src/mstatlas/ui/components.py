@@ -205,7 +205,10 @@ def atlas_map(
     mounted = _mount(page, height, view)
     origin = st.session_state[keys.MAP_ORIGIN]
     base = build_base_map(
-        online_tiles=view.tiles == "osm", location=(origin[0], origin[1]), zoom=origin[2]
+        online_tiles=view.tiles == "osm",
+        location=(origin[0], origin[1]),
+        zoom=origin[2],
+        fill_frame=page == "embed",  # the embed's page sizes the frame, the map follows it
     )
     layer = _layer_for_run(points_key, points, measure, sel_idx)
     fg = folium.FeatureGroup(name="Clusters", control=False)

@@ -10,7 +10,7 @@ from mstatlas.ui.datasets import current, filters_key, points, public_view
 
 #: The map fills what the frame leaves after the legend and the credit line, so both stay
 #: in view in any frame (the map keeps at least 160 px); in a small frame the
-#: legend is compact. The map's own page fills its frame (mapping.build.MAP_CSS).
+#: legend is compact. The map's own page fills its frame (mapping.build.FILL_FRAME_CSS).
 EMBED_CSS = """
 <style>
 header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stExpandSidebarButton"],
