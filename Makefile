@@ -9,6 +9,7 @@ help:
 	@echo "make run    - set up and run the app on the embedded dataset (http://localhost:8501)"
 	@echo "make hosted - PostgreSQL, two app replicas and nginx in front, on loopback (http://127.0.0.1:8080)"
 	@echo "make test   - set up and run lint, type checks and all tests (unit, AppTest, browser, PostgreSQL, hosted)"
+	@echo "make translations - extract texts, update the German catalogue, compile it"
 	@echo "make bench  - run the benchmarks and print their figures (about 45 min on 2 cores)"
 
 $(STAMP): pyproject.toml
