@@ -61,7 +61,9 @@ def test_figures_csv_and_xlsx_carry_source_year_and_kind(default_zip):
     # The filters are applied: only Germany and the Netherlands, 2000-2020 or undated.
     assert set(csv["country_iso2"]) == {"DE", "NL"}
     assert csv["year"].dropna().between(2000, 2020).all()
-    xlsx = pd.read_excel(io.BytesIO(default_zip.read("figures.xlsx")), sheet_name="figures", engine="openpyxl")
+    xlsx = pd.read_excel(
+        io.BytesIO(default_zip.read("figures.xlsx")), sheet_name="figures", engine="openpyxl"
+    )
     assert list(xlsx.columns) == list(csv.columns) and len(xlsx) == len(csv)
 
 

@@ -174,7 +174,13 @@ def test_the_picked_cluster_shows_its_mix_with_location_quotients(app):
     assert len(at.get("vega_lite_chart")) == 1
     largest = next(df.value for df in at.dataframe if "Size class" in df.value.columns)
     assert list(largest["Firm"]) == ["A7", "A6", "A5", "A4", "A3"]
-    assert list(largest["Employees"]) == ["47", "46", "45", "44", "43"]  # the uploader's own session
+    assert list(largest["Employees"]) == [
+        "47",
+        "46",
+        "45",
+        "44",
+        "43",
+    ]  # the uploader's own session
     assert "Head counts are shown because you uploaded this list" in texts(at)
 
 
