@@ -28,3 +28,19 @@ def test_synonyms_win_over_the_iso_table():
 def test_spelling_with_accents_punctuation_and_case_is_read():
     assert country_to_iso2("RÉPUBLIQUE TCHÈQUE") == "CZ"
     assert country_to_iso2("Grande-Bretagne") == "GB"
+
+
+def test_country_names_follow_the_language():
+    from mstatlas.data.countries import country_name
+    from mstatlas.i18n import language
+
+    # ISO 3166 short names as pycountry's German catalogue gives them
+    with language("de"):
+        assert [country_name(c) for c in ("DE", "NL", "GB", "CZ")] == [
+            "Deutschland",
+            "Niederlande",
+            "Vereinigtes Königreich",
+            "Tschechien",
+        ]
+        assert country_name("QQ") == "QQ"  # unknown codes stay as they are
+    assert country_name("DE") == "Germany"  # and English again outside

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Final
 
 from mstatlas.data.normalise import plain_text
+from mstatlas.i18n import current_language
 
 _COUNTRY_SYNONYMS: Final[dict[str, str]] = {
     "uk": "GB",
@@ -88,15 +89,28 @@ def country_codes() -> frozenset[str]:
     return frozenset(_country_index().values())
 
 
-@lru_cache(maxsize=512)
 def country_name(iso2: str) -> str:
-    """The English short name of a country code ("DE" -> "Germany"); the code if unknown."""
+    """The short name of a country code in the active language ("DE" -> "Germany" /
+    "Deutschland", from pycountry's ISO 3166 catalogues); the code if unknown."""
+    return _country_name(str(iso2), current_language())
+
+
+@lru_cache(maxsize=1024)
+def _country_name(iso2: str, lang: str) -> str:
     import pycountry
 
-    found = pycountry.countries.get(alpha_2=str(iso2).upper()) if iso2 else None
+    found = pycountry.countries.get(alpha_2=iso2.upper()) if iso2 else None
     if found is None:
-        return str(iso2)
-    return str(getattr(found, "common_name", None) or found.name)
+        return iso2
+    english = str(getattr(found, "common_name", None) or found.name)
+    return english if lang == "en" else _iso3166(lang).gettext(english)
+
+
+@lru_cache(maxsize=4)
+def _iso3166(lang: str) -> gettext.NullTranslations:
+    import pycountry
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
 def country_to_iso2(text: str) -> str | None:
