@@ -45,6 +45,8 @@ def start_app(env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subp
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            # the code under test stays the code the server started with
+            "--server.fileWatcherType", "none",
         ],
         cwd=cwd,
         env={**os.environ, **(env or {})},
