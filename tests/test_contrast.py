@@ -28,7 +28,7 @@ from mstatlas.mapping.accessible import FOCUS_COLOUR, MAP_FOCUS_CSS
 from mstatlas.mapping.build import MAP_CSS, map_points
 from mstatlas.mapping.countries import country_legend_html
 from mstatlas.mapping.legend import EXPORT_CSS, map_legend_html
-from mstatlas.ui.accessible import PAGE_CSS
+from mstatlas.ui.accessible import CAPTION_COLOUR, PAGE_CSS
 from mstatlas.ui.urlstate import ViewState
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +138,16 @@ def test_theme_primary_colour():
     assert (
         ratio(theme.get("textColor", STREAMLIT_TEXT), theme.get("backgroundColor", WHITE)) >= NORMAL
     )
+
+
+def test_captions_reach_aa_on_the_light_theme():
+    theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]
+    assert theme["base"] == "light"  # the page colours below are the light theme's
+    assert CAPTION_COLOUR in PAGE_CSS
+    # Streamlit's own caption grey (its text colour at 60 %) would not: 3.7:1 on white
+    assert ratio(over(STREAMLIT_TEXT, 0.6, WHITE), WHITE) < NORMAL
+    for beneath in (WHITE, "#f0f2f6"):  # page and sidebar
+        assert ratio(CAPTION_COLOUR, beneath) >= NORMAL, beneath
 
 
 def test_focus_rings_stand_out():
