@@ -45,6 +45,23 @@ def test_the_chart_downloads_on_a_fresh_session_every_time(offline, app_url, tmp
     assert offline.blocked == []
 
 
+def test_the_map_downloads_on_a_fresh_session_every_time(offline, app_url, tmp_path):
+    label = "Download this map (HTML, works offline)"
+    for i in range(SESSIONS):
+        page = offline.context.new_page()
+        page.goto(app_url, wait_until="domcontentloaded")
+        expect(page.get_by_role("button", name=label)).to_be_visible(timeout=90_000)
+        page.wait_for_function(IDLE, timeout=90_000)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=label).click()
+        path = tmp_path / f"{i}-{info.value.suggested_filename}"
+        info.value.save_as(path)
+        head = path.read_bytes()[:2000]
+        assert b"<!DOCTYPE html>" in head or b"<html" in head, f"session {i}: {head[:80]!r}"
+        page.close()
+    assert offline.blocked == []
+
+
 def test_the_bundles_offline_map_shows_its_symbols_with_the_network_blocked(offline, tmp_path):
     view = ReportView(view_filters=Filters(countries=("DE", "NL")))
     with zipfile.ZipFile(io.BytesIO(build_bundle(load_clusters(), view).zip_bytes())) as z:

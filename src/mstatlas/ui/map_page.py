@@ -13,8 +13,9 @@ from mstatlas.analysis.asof import as_of
 from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi
-from mstatlas.i18n import _, current_language, fmt_int, ngettext
+from mstatlas.i18n import _, current_language, fmt_int, language, ngettext
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
+from mstatlas.mapping.cluster_canvas import BIG_LAYER_THRESHOLD
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
@@ -30,6 +31,37 @@ from mstatlas.ui import (
 )
 from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
 from mstatlas.ui.urlstate import LAYERS, ViewState
+
+
+def _map_download(ds: Dataset, fkey: tuple, view: ViewState, n_points: int, lang: str) -> None:
+    """The button that saves the map as one offline HTML file, opening where the person is.
+
+    Up to the big-layer threshold the file is made with the page (about 60 ms for the
+    default data, cached per view): a file made on click is made in a server thread
+    (English, whatever the page speaks) and Streamlit may prune it before the browser
+    fetches it, so the click sometimes did nothing. Larger sets keep it on click, in
+    the page's language, rather than make a large file on every pan.
+    """
+    now = session.view()  # the map may have reported a move in this run
+    at = (now.lat, now.lon, now.zoom)
+    args = (ds.id, fkey, view.measure, view.selected, at, ds.name, lang)
+
+    def on_click() -> str:
+        with language(lang):
+            return _map_html(*args)
+
+    st.download_button(
+        _("Download this map (HTML, works offline)"),
+        data=_map_html(*args) if n_points <= BIG_LAYER_THRESHOLD else on_click,
+        file_name=f"mst-atlas-map-{view.measure}.html",
+        mime="text/html",
+        on_click="ignore",  # no rerun: it could release the file before the browser has it
+        help=_(
+            "One self-contained file with Leaflet inside, opening where you are looking, "
+            "with the legend and the data's sources: open it on any computer, also without "
+            "internet, or put it in a slide deck."
+        ),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -225,19 +257,7 @@ def render() -> None:
             accessible.figures_alternative(pts, "map")
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
-        now = session.view()  # the map may have reported a move in this run
-        at = (now.lat, now.lon, now.zoom)
-        st.download_button(
-            _("Download this map (HTML, works offline)"),
-            data=lambda: _map_html(ds.id, fkey, view.measure, view.selected, at, ds.name, lang),
-            file_name=f"mst-atlas-map-{view.measure}.html",
-            mime="text/html",
-            help=_(
-                "One self-contained file with Leaflet inside, opening where you are looking, "
-                "with the legend and the data's sources: open it on any computer, also without "
-                "internet, or put it in a slide deck."
-            ),
-        )
+        _map_download(ds, fkey, view, len(pts), lang)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     with right:
