@@ -62,7 +62,7 @@ def _english_in(texts: list[str]) -> list[str]:
     for text in texts:
         clean = re.sub(r"[*_`\\]", "", text).strip()
         for msgid in ENGLISH:
-            if clean == msgid or (len(msgid) > 25 and msgid in text):
+            if clean == msgid or (len(msgid) > 25 and msgid in clean):
                 found.add(msgid)
     return sorted(found)
 

@@ -11,7 +11,7 @@ import streamlit as st
 from mstatlas.i18n import N_, _
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, base_id
+from mstatlas.ui.datasets import DEFAULT_ID, base_id, title
 
 SOURCES_PAGE = "src/mstatlas/ui/pages/sources.py"
 
@@ -55,7 +55,7 @@ def render(ds: Dataset) -> None:
         if base_id(ds.id) == DEFAULT_ID:
             st.markdown(_(DEFAULT_SOURCES))
         else:
-            st.markdown(f"**{md(ds.name)}**  \n" + _(UPLOAD_SOURCES))
+            st.markdown(f"**{md(title(ds))}**  \n" + _(UPLOAD_SOURCES))
         st.markdown("\n".join(f"- {_(text)}" for text in CAVEATS))
         st.page_link(
             SOURCES_PAGE, label=_("Every figure with its source"), icon=":material/menu_book:"

@@ -27,7 +27,7 @@ import streamlit as st
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
-from mstatlas.i18n import _, current_language
+from mstatlas.i18n import N_, _, current_language
 from mstatlas.io import load_clusters
 from mstatlas.mapping.build import map_points
 from mstatlas.store import valid_dataset_id
@@ -75,6 +75,12 @@ def new_upload_id() -> str:
     return UPLOAD_PREFIX + secrets.token_urlsafe(12)
 
 
+def title(ds: Dataset) -> str:
+    """A dataset's name as shown: the embedded dataset's in the chosen language, an
+    upload's as its uploader gave it."""
+    return _(ds.name) if ds.id == DEFAULT_ID else ds.name
+
+
 def register_upload(ds: Dataset) -> None:
     """Keep an upload in this process so derived data can be cached by its id."""
     _uploads().add(ds)
@@ -86,7 +92,7 @@ def register_upload(ds: Dataset) -> None:
 def _default_dataset() -> Dataset:
     return Dataset(
         id=DEFAULT_ID,
-        name="MST clusters in Europe (sourced figures)",
+        name=N_("MST clusters in Europe (sourced figures)"),  # shown through title()
         clusters=load_clusters(),
         meta={"source": "data/clusters.csv"},
         shared=True,

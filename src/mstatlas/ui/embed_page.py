@@ -6,7 +6,7 @@ import streamlit as st
 
 from mstatlas.i18n import _
 from mstatlas.ui import components, session
-from mstatlas.ui.datasets import current, filters_key, points, public_view
+from mstatlas.ui.datasets import current, filters_key, points, public_view, title
 
 #: The map fills what the frame leaves after the legend and the credit line, so both stay
 #: in view in any frame (the map keeps at least 160 px); in a small frame the
@@ -63,5 +63,5 @@ def render() -> None:
         _(
             "MST Atlas · {dataset} · figures as reported by their sources; "
             "open the full atlas for sources and profiles."
-        ).format(dataset=components.md(ds.name))
+        ).format(dataset=components.md(title(ds)))
     )

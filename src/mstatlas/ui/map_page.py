@@ -29,7 +29,15 @@ from mstatlas.ui import (
     session,
     share_panel,
 )
-from mstatlas.ui.datasets import current, filtered, filters_key, get_dataset, points, summary
+from mstatlas.ui.datasets import (
+    current,
+    filtered,
+    filters_key,
+    get_dataset,
+    points,
+    summary,
+    title,
+)
 from mstatlas.ui.urlstate import LAYERS, ViewState
 
 
@@ -44,7 +52,7 @@ def _map_download(ds: Dataset, fkey: tuple, view: ViewState, n_points: int, lang
     """
     now = session.view()  # the map may have reported a move in this run
     at = (now.lat, now.lon, now.zoom)
-    args = (ds.id, fkey, view.measure, view.selected, at, ds.name, lang)
+    args = (ds.id, fkey, view.measure, view.selected, at, title(ds), lang)
 
     def on_click() -> str:
         with language(lang):

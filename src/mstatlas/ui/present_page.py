@@ -26,7 +26,7 @@ from mstatlas.data.vocabulary import Measure
 from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.ui import components, keys, session
-from mstatlas.ui.datasets import current, filtered, filters_key, points
+from mstatlas.ui.datasets import current, filtered, filters_key, points, title
 from mstatlas.ui.urlstate import DEFAULT, ViewState
 
 #: Full screen (no sidebar, no header) and large type.
@@ -227,7 +227,7 @@ def render() -> None:
         _zoom_to_slide(slides, slide, positions)
         view = session.view()
 
-    _controls(slide, n, ds.name)
+    _controls(slide, n, title(ds))
     left, right = st.columns([1.5, 1], gap="large")
     with right:
         if slide == 0:

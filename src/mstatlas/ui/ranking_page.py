@@ -53,7 +53,7 @@ from mstatlas.data.text import strip_bidi_frame
 from mstatlas.i18n import N_, _, current_language, fmt_int
 from mstatlas.ui import accessible, rating_panel, session, share_panel
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import current, filtered, filters_key
+from mstatlas.ui.datasets import current, filtered, filters_key, title
 from mstatlas.ui.ranking_table import (
     growth_order,
     link_column,
@@ -495,7 +495,7 @@ def render() -> None:
     # figures of different kinds would mean nothing (and the map rates the same way).
     rating = rating_panel.rating_in_view(ds.id, fkey, view.rating)
     _ranked_table(full, growth, reasons, rating, view)
-    _chart(top, full, view, ds.name)
+    _chart(top, full, view, title(ds))
     names = dict(zip(full["cluster_id"].astype(str), full["cluster_name"].astype(str)))
     for cid, name in zip(rating["cluster_id"], rating["cluster_name"]):
         names.setdefault(str(cid), str(name))  # clusters in view without a ranked figure

@@ -13,7 +13,7 @@ from mstatlas.i18n import LANGUAGE_NAMES, LANGUAGES, _, fmt_int, ngettext
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui import about_panel, disclosure_panel, keys, session, urlstate
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import DEFAULT_ID, Summary, base_id, safe_get_dataset, summary
+from mstatlas.ui.datasets import DEFAULT_ID, Summary, base_id, safe_get_dataset, summary, title
 
 
 def _dataset_choices() -> dict[str, str]:
@@ -92,7 +92,7 @@ def render() -> Dataset:
         clusters = ngettext("{n} cluster", "{n} clusters", about.n_clusters)
         figures = ngettext("{n} reported figure", "{n} reported figures", about.n_rows)
         st.caption(
-            f"{md(ds.name)}: {clusters.format(n=fmt_int(about.n_clusters))}, "
+            f"{md(title(ds))}: {clusters.format(n=fmt_int(about.n_clusters))}, "
             f"{figures.format(n=fmt_int(about.n_rows))}."
         )
         about_panel.render(ds)

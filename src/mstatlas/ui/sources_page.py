@@ -13,7 +13,7 @@ from mstatlas.data.text import strip_bidi_frame
 from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.store.dataset import Dataset
 from mstatlas.ui import components, disclosure_panel, session
-from mstatlas.ui.datasets import current, filtered, filters_key
+from mstatlas.ui.datasets import current, filtered, filters_key, title
 
 #: How a qualifier reads in the table (the data's codes, e.g. ``more_than``, as words).
 STATED_AS = {
@@ -54,7 +54,7 @@ def _matching(rows: pd.DataFrame, ds: Dataset) -> str:
         "{n} figure of {clusters} matches the filters (dataset: {name}).",
         "{n} figures of {clusters} match the filters (dataset: {name}).",
         n,
-    ).format(n=fmt_int(n), clusters=clusters, name=components.md(ds.name))
+    ).format(n=fmt_int(n), clusters=clusters, name=components.md(title(ds)))
 
 
 def figures_table(rows: pd.DataFrame) -> pd.DataFrame:
