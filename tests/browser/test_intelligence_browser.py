@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser.harness import save_artifact
+from browser.harness import IDLE, save_artifact
 from browser.test_atlas_browser import MAP_FRAME, open_map
 from playwright.sync_api import expect
 
@@ -45,6 +45,9 @@ def test_pick_two_clusters_on_the_map_and_see_them_compared(offline, app_url):
     page.get_by_role("button", name="Add to comparison").click()
     link = page.get_by_role("link", name="Compare 2 clusters")
     expect(link).to_be_visible(timeout=30_000)
+    # the map page has finished its run (a page link clicked while a run is still going
+    # can be overtaken by that run, and the page stays)
+    page.wait_for_function(IDLE, timeout=60_000)
     link.click()
     expect(page.get_by_role("heading", name="Compare clusters")).to_be_visible(timeout=30_000)
     page.wait_for_function(
