@@ -25,6 +25,7 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
     ranked_kind_text,
 )
+from mstatlas.cli_args import whole_number
 from mstatlas.cli_lang import add_lang_option, localise_parser, output_language
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import BidiFreeWriter
@@ -48,18 +49,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("expected a whole number, got {text!r}").format(text=text)
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(_("must be 1 or more, got {value}").format(value=value))
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -72,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     rank = sub.add_parser("rank", help=_("print the largest clusters as a table"))
     rank.add_argument("file", nargs="?", type=Path, help=_("data file (default: embedded dataset)"))
     rank.add_argument("--by", choices=list(MEASURES), default="employees")
-    rank.add_argument("--top", type=_positive_int, default=None, help=_("keep the first N ranks"))
+    rank.add_argument("--top", type=whole_number(1), default=None, help=_("keep the first N ranks"))
     rank.add_argument(
         "--counts",
         default=None,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mstatlas import cli_disclosure
 from mstatlas.analysis.filters import Filters
+from mstatlas.cli_args import whole_number
 from mstatlas.data.countries import country_codes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.i18n import _, fmt_int, fmt_percent
@@ -70,18 +71,6 @@ def _kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("expected a whole number, got {text!r}").format(text=text)
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(_("must be 0 or more, got {value}").format(value=value))
-    return value
-
-
 def _position(text: str) -> tuple[float, float, int]:
     try:
         lat, lon, zoom = (p.strip() for p in text.split(","))
@@ -120,7 +109,9 @@ def add_commands(sub: Any) -> None:
     b.add_argument(
         "--by", choices=list(MEASURES), default=None, help=_("ranking (default: --measure)")
     )
-    b.add_argument("--top", type=_count, default=10, help=_("ranks in the chart (default 10)"))
+    b.add_argument(
+        "--top", type=whole_number(0), default=10, help=_("ranks in the chart (default 10)")
+    )
     b.add_argument("--mixed", action="store_true", help=_("rank all kinds of figures together"))
     b.add_argument("--country", type=_countries, default=(), help=_("ISO codes, e.g. DE,NL"))
     b.add_argument("--years", type=_years, default=(None, None), help=_("e.g. 2000-2010"))
@@ -131,8 +122,8 @@ def add_commands(sub: Any) -> None:
             kinds=", ".join(COUNTS_WHAT)
         ),
     )  # fmt: skip
-    b.add_argument("--min-firms", type=_count, default=0)
-    b.add_argument("--min-employees", type=_count, default=0)
+    b.add_argument("--min-firms", type=whole_number(0), default=0)
+    b.add_argument("--min-employees", type=whole_number(0), default=0)
     b.add_argument("--view", type=_position, default=None, metavar="LAT,LON,ZOOM",
                    help=_("where the map looks (default: all clusters in view)"))  # fmt: skip
     cli_disclosure.add_opt_out(b)

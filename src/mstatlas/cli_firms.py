@@ -29,6 +29,7 @@ from mstatlas.analysis.detect import (
     Detection,
     detect_clusters,
 )
+from mstatlas.cli_args import whole_number
 from mstatlas.data.disclosure import DisclosureRules, Protected, protect_figures
 from mstatlas.data.text import strip_bidi
 from mstatlas.errors import DataError
@@ -71,22 +72,6 @@ def _radius(text: str) -> float:
     return value
 
 
-def _min_firms(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("expected a whole number, got {text!r}").format(text=text)
-        ) from None
-    if value < MIN_MIN_FIRMS:
-        raise argparse.ArgumentTypeError(
-            _("must be {min_min_firms} or more, got {value}").format(
-                min_min_firms=MIN_MIN_FIRMS, value=value
-            )
-        )
-    return value
-
-
 def add_commands(sub: Any) -> None:
     """Add ``detect`` to the ``mstatlas`` parser."""
     det = sub.add_parser(
@@ -105,7 +90,7 @@ def add_commands(sub: Any) -> None:
     )
     det.add_argument(
         "--min-firms",
-        type=_min_firms,
+        type=whole_number(MIN_MIN_FIRMS),
         default=5,
         help=_("firms within reach, itself included, to be a cluster's core firm (default 5)"),
     )

@@ -24,6 +24,7 @@ from typing import Any
 
 from mstatlas import cli_disclosure
 from mstatlas.cli import print_report
+from mstatlas.cli_args import whole_number
 from mstatlas.data.limits import Limits, human_bytes
 from mstatlas.errors import DataError
 from mstatlas.i18n import _, fmt_int
@@ -39,22 +40,10 @@ from mstatlas.io.stream import (
 EXIT_OK, EXIT_DATA = 0, 1
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            _("expected a whole number, got {text!r}").format(text=text)
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(_("must be 1 or more, got {value}").format(value=value))
-    return value
-
-
 def _add_streaming(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--chunk-rows",
-        type=_count,
+        type=whole_number(1, digit_groups=True),
         default=DEFAULT_CHUNK_ROWS,
         metavar="N",
         help=(
@@ -66,7 +55,7 @@ def _add_streaming(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--max-problems",
-        type=_count,
+        type=whole_number(1, digit_groups=True),
         default=DEFAULT_MAX_PROBLEMS,
         metavar="N",
         help=(
