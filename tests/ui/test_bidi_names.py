@@ -28,10 +28,7 @@ CLUSTERS = (
 ).encode()
 
 
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("own_database")
 
 
 @pytest.fixture

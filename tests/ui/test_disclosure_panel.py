@@ -39,13 +39,7 @@ REGISTER = (
 HIDDEN = re.compile(r"(?<![\d.-])(?:7504|90066)(?!\d)|(?<![\d.,-])(?:7[,.]504|90[,.]066)(?!\d)")
 
 
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
-    monkeypatch.setenv("MSTATLAS_BASE_URL", "https://atlas.example.org")
-    monkeypatch.delenv("MSTATLAS_MIN_FIRMS", raising=False)
-    monkeypatch.delenv("MSTATLAS_DOMINANCE", raising=False)
+pytestmark = pytest.mark.usefixtures("public_address")
 
 
 def uploaded(app: AppTest) -> AppTest:

@@ -47,12 +47,7 @@ def firm_list() -> bytes:
 PAIR_SUM = re.compile(r"(?<![\d.])3[,.\u202f ]?042(?![\d])")
 
 
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
-    monkeypatch.delenv("MSTATLAS_MIN_FIRMS", raising=False)
-    monkeypatch.delenv("MSTATLAS_DOMINANCE", raising=False)
+pytestmark = pytest.mark.usefixtures("own_database")
 
 
 def uploaded(at):

@@ -85,10 +85,9 @@ def test_the_check_finds_english_on_an_english_page(app):
     assert _english_in(_shown(at)), "the check saw no English on an English page"
 
 
+@pytest.mark.usefixtures("own_database")
 @pytest.mark.parametrize("page", PAGE_FILES)
-def test_a_german_page_shows_no_english_text(app, page, tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
+def test_a_german_page_shows_no_english_text(app, page):
     app.query_params["lang"] = "de"
     app.query_params["sel"] = "dortmund"
     if page == "compare":

@@ -13,11 +13,7 @@ from ui.app_helpers import PAGES, texts
 from mstatlas.i18n import language
 from mstatlas.ui.components import number_texts
 
-
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("own_database")
 
 
 def _page_titles(at) -> list[str]:

@@ -9,10 +9,7 @@ NO_KINDS = b"name,city,country,employees\nAlpha,Dortmund,DE,2100\nBeta,Jena,DE,9
 CAVEAT = "Mixed kinds of figures"
 
 
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("own_database")
 
 
 def upload_and_show(at, content: bytes = NO_KINDS, name: str = "cluster.csv"):

@@ -90,15 +90,7 @@ def test_the_profile_s_growth_chart_has_its_table(app):
     assert all(table["Source"] != "")
 
 
-@pytest.fixture
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
-    monkeypatch.delenv("MSTATLAS_MIN_FIRMS", raising=False)
-    monkeypatch.delenv("MSTATLAS_DOMINANCE", raising=False)
-
-
-@pytest.mark.usefixtures("_own_database")
+@pytest.mark.usefixtures("own_database")
 def test_the_firm_cluster_map_has_its_table(app):
     at = uploaded(app.run())
     (table,) = tables_under(at, MAP_TABLE)

@@ -23,11 +23,7 @@ GERMAN_FIRMS = (
 ).encode("cp1252")
 
 
-@pytest.fixture(autouse=True)
-def _own_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("MSTATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'share.sqlite'}")
-    monkeypatch.setenv("MSTATLAS_HOME", str(tmp_path))
-    monkeypatch.setenv("MSTATLAS_BASE_URL", "https://atlas.example.org")
+pytestmark = pytest.mark.usefixtures("public_address")
 
 
 def upload(at, name: str, content: bytes, mime: str = "text/csv"):
