@@ -4,7 +4,8 @@ import argparse
 
 import pytest
 
-from mstatlas.cli_args import whole_number
+from mstatlas.cli_args import kinds_of_figures, whole_number
+from mstatlas.data.schema import COUNTS_WHAT
 
 
 def test_whole_number_accepts_the_minimum_and_above() -> None:
@@ -43,3 +44,19 @@ def test_argparse_prints_the_message_after_the_option(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         parser.parse_args(["--top", "0"])
     assert "argument --top: must be 1 or more, got 0" in capsys.readouterr().err
+
+
+def test_kinds_of_figures_reads_a_list_or_all() -> None:
+    assert kinds_of_figures("national, regional_sector") == ("national", "regional_sector")
+    assert kinds_of_figures(" ALL ") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"), [("national,staff", "staff"), (",", "(none)"), ("", "(none)")]
+)
+def test_an_unknown_kind_is_named_with_the_known_ones(text: str, bad: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError) as caught:
+        kinds_of_figures(text)
+    message = str(caught.value)
+    assert f"unknown kind(s) {bad}; choose from " in message
+    assert all(kind in message for kind in COUNTS_WHAT)

@@ -25,7 +25,7 @@ from mstatlas.analysis.ranking import (
     rank_clusters,
     ranked_kind_text,
 )
-from mstatlas.cli_args import whole_number
+from mstatlas.cli_args import kinds_of_figures, whole_number
 from mstatlas.cli_lang import add_lang_option, localise_parser, output_language
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.data.text import BidiFreeWriter
@@ -144,20 +144,6 @@ _A_FIGURE: dict[str, str] = {
 }
 
 
-def _parse_counts(text: str) -> tuple[str, ...] | None:
-    if text.strip().lower() == "all":
-        return None
-    parts = tuple(p.strip() for p in text.split(",") if p.strip())
-    bad = [p for p in parts if p not in COUNTS_WHAT]
-    if bad or not parts:
-        raise argparse.ArgumentTypeError(
-            _("unknown kind(s) {bad}; choose from {kinds} or 'all'").format(
-                bad=", ".join(bad) or _("(none)"), kinds=", ".join(COUNTS_WHAT)
-            )
-        )
-    return parts
-
-
 def _nothing_ranked(clusters: pd.DataFrame, by: str, counts: tuple[str, ...] | None) -> str:
     """Why a ranking is empty, and what to type instead."""
     measure = in_sentence(MEASURES[by])
@@ -197,7 +183,7 @@ def _load(args: argparse.Namespace) -> gpd.GeoDataFrame:
 
 def _cmd_rank(args: argparse.Namespace) -> int:
     like = args.counts is None
-    counts = _parse_counts(args.counts) if not like else None
+    counts = kinds_of_figures(args.counts) if not like else None
     clusters = _load(args)
     if like:
         counts = default_kinds(clusters, args.by)  # like with like

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from mstatlas.data.schema import COUNTS_WHAT
 from mstatlas.i18n import _
 
 
@@ -47,3 +48,24 @@ def whole_number(minimum: int, *, digit_groups: bool = False) -> Callable[[str],
 
     parse.__name__ = f"whole number ≥ {minimum}"
     return parse
+
+
+def kinds_of_figures(text: str) -> tuple[str, ...] | None:
+    """Kinds of figures from ``national,regional`` (``None`` for ``all``).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        When a kind is unknown or none is given; the message lists the known kinds.
+    """
+    if text.strip().lower() == "all":
+        return None
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in COUNTS_WHAT]
+    if bad or not kinds:
+        raise argparse.ArgumentTypeError(
+            _("unknown kind(s) {bad}; choose from {kinds} or 'all'").format(
+                bad=", ".join(bad) or _("(none)"), kinds=", ".join(COUNTS_WHAT)
+            )
+        )
+    return kinds

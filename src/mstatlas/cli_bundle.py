@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mstatlas import cli_disclosure
 from mstatlas.analysis.filters import Filters
-from mstatlas.cli_args import whole_number
+from mstatlas.cli_args import kinds_of_figures, whole_number
 from mstatlas.data.countries import country_codes
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.i18n import _, fmt_int, fmt_percent
@@ -57,18 +57,8 @@ def _years(text: str) -> tuple[int | None, int | None]:
     return lo, hi
 
 
-def _kinds(text: str) -> tuple[str, ...]:
-    if text.strip().lower() == "all":
-        return tuple(COUNTS_WHAT)
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in kinds if k not in COUNTS_WHAT]
-    if bad or not kinds:
-        raise argparse.ArgumentTypeError(
-            _("unknown kind(s) {bad}; choose from {kinds} or 'all'").format(
-                bad=", ".join(bad) or _("(none)"), kinds=", ".join(COUNTS_WHAT)
-            )
-        )
-    return kinds
+def _kinds_or_all(text: str) -> tuple[str, ...]:
+    return kinds_of_figures(text) or tuple(COUNTS_WHAT)
 
 
 def _position(text: str) -> tuple[float, float, int]:
@@ -117,7 +107,7 @@ def add_commands(sub: Any) -> None:
     b.add_argument("--years", type=_years, default=(None, None), help=_("e.g. 2000-2010"))
     b.add_argument("--no-undated", action="store_true", help=_("leave undated figures out"))
     b.add_argument(
-        "--counts", type=_kinds, default=tuple(COUNTS_WHAT),
+        "--counts", type=_kinds_or_all, default=tuple(COUNTS_WHAT),
         help=_("kinds of figures to keep, comma-separated, or 'all' ({kinds})").format(
             kinds=", ".join(COUNTS_WHAT)
         ),
