@@ -223,3 +223,15 @@ def test_order_by_hand():
     assert pick.heads.tolist() == [2]
     assert pick.rest.tolist() == [1, 0, 3, 4]
     assert pick.figures_per_head().tolist() == [5]
+
+
+def test_figures_written_in_one_go_as_one_by_one():
+    # by hand: halves round to even (as round()), thousands get commas, a blank stays blank
+    values = np.array([2.5, 3.5, 1234567.0, np.nan, 1200.4, 7.0])
+    quals = np.array(["", "", "", "about", "about", None], dtype=object)
+    want = ["2", "4", "1,234,567", "", "≈ 1,200", "7"]
+    assert format_figures(values, quals) == want
+    assert [format_figure(v, q or "") for v, q in zip(values, quals)] == want
+    assert format_figures(values[:3], np.array(["", "", ""], dtype=object)) == want[:3]
+    with language("de"):
+        assert format_figures(values[2:3], np.array([""], dtype=object)) == ["1.234.567"]

@@ -182,10 +182,24 @@ def format_figure(value: float | None, qualifier: str = "", by: str = "employees
 
 def format_figures(values: np.ndarray, qualifiers: np.ndarray, by: str = "employees") -> list[str]:
     """:func:`format_figure` for many figures at once (no pandas per value)."""
-    prefixes = [QUALIFIERS.get(q if isinstance(q, str) else "", "") for q in qualifiers]
     vals = np.asarray(values, dtype=float)
+    quals = np.asarray(qualifiers, dtype=object)
+    exact = bool((quals == "").all())  # the usual case: no prefix to look up
+    prefixes = (
+        [""] * len(quals)
+        if exact
+        else [QUALIFIERS.get(q if isinstance(q, str) else "", "") for q in quals]
+    )
     if by == "employees_per_firm":
         out = ["" if v != v else f"{p}{v:,.1f}" for v, p in zip(vals.tolist(), prefixes)]
+    elif np.isfinite(vals[~np.isnan(vals)]).all():
+        # whole numbers rounded in one go (half to even, as round()), then written
+        whole = np.where(np.isnan(vals), 0, np.rint(vals)).astype(np.int64).tolist()
+        missing = np.isnan(vals).tolist()
+        out = [
+            "" if m else (f"{p}{w:,}" if p else f"{w:,}")
+            for w, m, p in zip(whole, missing, prefixes)
+        ]
     else:
         out = ["" if v != v else f"{p}{round(v):,}" for v, p in zip(vals.tolist(), prefixes)]
     return localise_numbers(out)
