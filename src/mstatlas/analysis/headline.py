@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 
 @dataclass(frozen=True)
@@ -120,16 +121,19 @@ def headline_order(
     return HeadlineOrder(order=order, first=first)
 
 
-def lean_values(column: pd.Series, positions: np.ndarray) -> np.ndarray:
-    """A column's values at ``positions`` as an object or number array.
+def lean_values(column: pd.Series, positions: np.ndarray) -> np.ndarray | ExtensionArray:
+    """A column's values at ``positions``, as a new table built from them would hold them.
 
-    Text columns give ``nan`` for a blank, as a text column built from the whole
-    column's values would (when it holds any text); other columns their own values.
+    A text column that holds any text gives text (``str``, ``nan`` for a blank),
+    taken without a detour through Python objects; other columns their own values.
     """
     if isinstance(column.dtype, pd.StringDtype):
-        if column.notna().any():
-            return column.take(positions).to_numpy(dtype=object, na_value=np.nan)
-        return column.take(positions).to_numpy(dtype=object)
+        taken = column.take(positions)
+        if not column.notna().any():
+            return taken.to_numpy(dtype=object)
+        if taken.notna().any():
+            return taken.astype("str").array
+        return np.full(len(positions), np.nan, dtype=object)  # blanks only: not text
     values = column.to_numpy()[positions]
     if values.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
         values = np.where(_missing(values), np.nan, values)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -340,7 +341,7 @@ def rate_clusters(
         out["explain"] = None
         return out[list(RATING_COLUMNS)]
     basis = _Basis(clusters, t, emp_kinds, firm_kinds, size, mass, emp_growth, firm_growth, lq_set)
-    out["explain"] = [_Explanations(basis, c) for c in ids]
+    out["explain"] = list(map(_Explanations, repeat(basis, len(ids)), ids))
     return out[list(RATING_COLUMNS)]
 
 
@@ -385,12 +386,15 @@ class _Explanations(Mapping[str, StarExplanation]):
     __slots__ = ("_basis", "_cid", "_done")
 
     def __init__(self, basis: _Basis, cid: str) -> None:
+        # one per cluster in view: nothing else is made until a star is read
         self._basis, self._cid = basis, cid
-        self._done: dict[tuple[str, str], StarExplanation] = {}
+        self._done: dict[tuple[str, str], StarExplanation] | None = None
 
     def __getitem__(self, star: str) -> StarExplanation:
         if star not in STARS:
             raise KeyError(star)
+        if self._done is None:
+            self._done = {}
         key = (star, current_language())  # written once per language it is read in
         if key not in self._done:
             self._done[key] = self._basis.explain(self._cid, star)  # type: ignore[arg-type]
