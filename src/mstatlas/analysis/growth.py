@@ -118,33 +118,35 @@ def _dated_figures(
     value, qual = measure_values(clusters, by)
     values = value.to_numpy(dtype=float, na_value=np.nan)
     years = pd.array(clusters["year"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
-    kinds = clusters["counts_what"].to_numpy(dtype=object)
     keep = ~np.isnan(values) & ~np.isnan(years)
     if counts is not None:
-        keep &= np.isin(kinds, list(counts))
+        keep &= clusters["counts_what"].isin(list(counts)).to_numpy(dtype=bool)
     # ``scope`` is optional: without it every figure is for the usual perimeter.
     scope_col = clusters["scope"] if "scope" in clusters.columns else None
-    ids = clusters["cluster_id"].to_numpy(dtype=object)
-    if spans:
-        scopes = (
-            np.full(len(clusters), None, dtype=object)
-            if scope_col is None
-            else scope_col.to_numpy(dtype=object, na_value=None)
-        )
-        keep[keep] = _spans_years(ids[keep], kinds[keep], scopes[keep], years[keep])
+    if spans:  # series told apart by codes: no text is read for the figures left out
+        codes = [
+            pd.factorize(clusters[c])[0] if c in clusters.columns else np.zeros(len(clusters))
+            for c in ("cluster_id", "counts_what", "scope")
+        ]
+        ids_, kinds_, scopes_ = (c[keep] for c in codes)
+        keep[keep] = _spans_years(ids_, kinds_, scopes_, years[keep])
     pos = np.flatnonzero(keep)
+    ids = clusters["cluster_id"].take(pos).to_numpy(dtype=object)
+    kinds = clusters["counts_what"].take(pos).to_numpy(dtype=object)
 
     def kept(col: pd.Series) -> pd.Series | np.ndarray:
         if not len(pos):  # nothing to type: growth returns its empty table
             return np.empty(0, dtype=object)
         # typed as the whole column would be (as plain objects), then the kept rows
+        if isinstance(col.dtype, pd.StringDtype) and col.notna().any():
+            return pd.Series(col.take(pos).astype("str").array)
         return pd.Series(col.to_numpy(dtype=object)).take(pos).reset_index(drop=True)
 
     df = pd.DataFrame(
         {
-            "cluster_id": ids[pos],
+            "cluster_id": ids,
             "cluster_name": kept(clusters["cluster_name"]),
-            "counts_what": kinds[pos],
+            "counts_what": kinds,
             "scope": np.full(len(pos), None, dtype=object)
             if scope_col is None
             else kept(scope_col),

@@ -102,9 +102,7 @@ def headline_order(
     prio = np.asarray(ranks, dtype=np.int64)[kind[pos]]
     scope = _column(clusters, "scope")
     scoped = (
-        np.zeros(len(pos), dtype=bool)
-        if scope is None
-        else ~_missing(scope.to_numpy(dtype=object, na_value=None)[pos])
+        np.zeros(len(pos), dtype=bool) if scope is None else ~scope.isna().to_numpy(dtype=bool)[pos]
     )
     year = clusters["year"].to_numpy(dtype=float, na_value=np.nan)[pos]
     undated = np.isnan(year)
