@@ -113,7 +113,8 @@ def _dated_figures(
     """Every dated figure with a value for ``by``, with sort keys, in file order.
 
     ``spans``: only the figures of series with figures in at least two years (what
-    growth needs), picked before the other columns are built.
+    growth needs), picked before the other columns are built; a table without
+    columns when there is none.
     """
     value, qual = measure_values(clusters, by)
     values = value.to_numpy(dtype=float, na_value=np.nan)
@@ -131,6 +132,8 @@ def _dated_figures(
         ids_, kinds_, scopes_ = (c[keep] for c in codes)
         keep[keep] = _spans_years(ids_, kinds_, scopes_, years[keep])
     pos = np.flatnonzero(keep)
+    if spans and not len(pos):
+        return pd.DataFrame()  # no series spans two years: growth has nothing to build
     ids = clusters["cluster_id"].take(pos).to_numpy(dtype=object)
     kinds = clusters["counts_what"].take(pos).to_numpy(dtype=object)
 

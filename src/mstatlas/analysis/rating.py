@@ -140,21 +140,29 @@ def percentile_ranks(values: Iterable[float]) -> np.ndarray:
     return 100.0 * at_or_below / v.size
 
 
-def _percentile_columns(prefix: str, part: pd.DataFrame, ids: list[str]) -> dict[str, Any]:
+def _percentile_columns(prefix: str, part: pd.DataFrame, ids: pd.Index) -> dict[str, Any]:
     """The ``size_*`` or ``mass_*`` columns of :func:`rate_clusters`, in the order of ``ids``.
 
     ``part`` holds the comparable set, one row per cluster with a figure (its size is ``n``).
     """
-    n = len(part)
-    part = part.reindex(ids)
+    at = part.index.get_indexer(ids)
+    has = at >= 0
+    where = np.where(has, at, 0)
+
+    def taken(column: str, blank: float | str | bool) -> np.ndarray:
+        values = part[column].to_numpy()
+        if not len(values):
+            return np.full(len(ids), blank, dtype=object)
+        return np.where(has, values[where], blank)
+
     return {
-        f"{prefix}_value": part["value"].astype(float).to_numpy(),
-        f"{prefix}_display": part["display"].fillna("").to_numpy(),
-        f"{prefix}_year": pd.array(part["year"].to_numpy(), dtype="Int64"),
-        f"{prefix}_row": pd.array(part["row"].to_numpy(), dtype="Int64"),
-        f"{prefix}_n": n,
-        f"{prefix}_pct": part["pct"].astype(float).to_numpy(),
-        f"{prefix}_star": part["star"].fillna(False).astype(bool).to_numpy(),
+        f"{prefix}_value": taken("value", np.nan).astype(float),
+        f"{prefix}_display": taken("display", "").astype(object),
+        f"{prefix}_year": pd.array(part["year"], dtype="Int64").take(at, allow_fill=True),
+        f"{prefix}_row": pd.array(part["row"].to_numpy(), dtype="Int64").take(at, allow_fill=True),
+        f"{prefix}_n": len(part),
+        f"{prefix}_pct": taken("pct", np.nan).astype(float),
+        f"{prefix}_star": taken("star", False).astype(bool),
     }
 
 
@@ -173,11 +181,18 @@ def _percentile_star(
 
 def _growth_by_cluster(
     clusters: pd.DataFrame, by: str, kinds: Kinds, ids: pd.Index
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Headline growth per cluster id (indexed by id), and the same in the order of ``ids``."""
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Headline growth per cluster id (indexed by id), and its columns in the order of
+    ``ids`` (NaN for a cluster without a growth; ``has``: whether it has one)."""
     growth = cluster_growth(clusters, by, kinds)
     growth = growth.set_index(growth["cluster_id"].astype(str).to_numpy(), drop=False)
-    return growth, growth.reindex(ids)
+    at = growth.index.get_indexer(ids)
+    has = at >= 0
+    cols: dict[str, np.ndarray] = {"has": has}
+    for c in ("cagr", "start_year", "end_year", "start_row", "end_row"):
+        values = growth[c].to_numpy(float, na_value=np.nan)
+        cols[c] = np.where(has, values[at] if len(values) else np.nan, np.nan)
+    return growth, cols
 
 
 def _momentum(
@@ -187,21 +202,16 @@ def _momentum(
     of ``ids``, and the two growth tables (indexed by cluster id) the explanations quote."""
     emp, e = _growth_by_cluster(clusters, "employees", emp_kinds, ids)
     firms, f = _growth_by_cluster(clusters, "firms", firm_kinds, ids)
-    has_e, has_f = e["cluster_id"].notna().to_numpy(), f["cluster_id"].notna().to_numpy()
-    ok_e = has_e & e["cagr"].notna().to_numpy()
-    ok_f = has_f & f["cagr"].notna().to_numpy()
+    has_e, has_f = e["has"], f["has"]
+    ok_e = has_e & ~np.isnan(e["cagr"])
+    ok_f = has_f & ~np.isnan(f["cagr"])
     # as pick_growth: computable employees growth, else computable firms growth, else what
     # there is (employees first)
     pick_e = ok_e | (has_e & ~ok_f)
     pick_f = ~pick_e & has_f
     picked = pick_e | pick_f
     cols = ["cagr", "start_year", "end_year", "start_row", "end_row"]
-    got = {
-        c: np.where(
-            pick_e, e[c].to_numpy(float, na_value=np.nan), f[c].to_numpy(float, na_value=np.nan)
-        )
-        for c in cols
-    }
+    got = {c: np.where(pick_e, e[c], f[c]) for c in cols}
     cagr = np.where(picked, got["cagr"], np.nan)
     star = picked & ~np.isnan(cagr) & (np.nan_to_num(cagr, nan=-np.inf) > need)
     measure = np.full(len(ids), None, dtype=object)
