@@ -163,3 +163,19 @@ def test_trimming_is_skipped_only_when_it_changes_nothing(values, offset):
     if stripped != values:
         assert may_need_trim(arr)
         assert may_need_trim(pa.chunked_array([arr[:half], arr[half:]], arr.type))
+
+
+@pytest.mark.parametrize("space", ["\u0085", "\u00a0", "\u1680", "\u2003", "\u2029", "\u3000"])
+def test_unicode_spaces_at_either_end_ask_for_trimming(space):
+    from mstatlas.data.codes import may_need_trim
+
+    for values in ([space + "Jena"], ["Jena" + space], ["Calvià", "é" + space], [space]):
+        assert may_need_trim(pa.array(values, pa.large_string()))
+
+
+def test_accented_letters_at_the_ends_need_no_trimming():
+    from mstatlas.data.codes import may_need_trim
+
+    # "é" ends in the same byte as U+2029 and "à" as U+00A0: the byte before tells them apart
+    names = ["Hradec Králové", "Calvià", "Örebro", "Ærø", "Jena", ""]
+    assert not may_need_trim(pa.array(names, pa.large_string()))

@@ -219,3 +219,23 @@ def test_method_text_says_firm_and_cluster_in_the_singular():
     assert method_text("cluster", 2_000, 3).startswith(
         "2,000 firms were grouped by cluster column into 3 clusters."
     )
+
+
+def test_a_group_named_by_its_most_frequent_spelling_when_spellings_differ():
+    # grouped by city (case-blind) and country: the country is the same on every
+    # row of a group (nothing to count), the city's spelling may differ
+    df = pd.DataFrame(
+        {
+            "name": list("abcdef"),
+            "city": ["Jena", "jena", "jena", "Ulm", "Ulm", "JENA"],
+            "country_iso2": ["DE", "DE", "DE", "DE", "DE", "AT"],
+            "region": ["Thüringen", None, "Thüringen", "BW", "BW", None],
+            "lat": [50.9] * 6,
+            "lon": [11.6] * 6,
+        }
+    )
+    out, _ = aggregate_firms(df, by="city")
+    assert out["city"].tolist() == ["jena", "Ulm", "JENA"]  # 2 x "jena" beat 1 x "Jena"
+    assert out["country_iso2"].tolist() == ["DE", "DE", "AT"]
+    assert out["firms"].tolist() == [3, 2, 1]
+    assert out["region"].tolist()[:2] == ["Thüringen", "BW"] and pd.isna(out["region"].iloc[2])

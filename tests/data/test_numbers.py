@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mstatlas.data.numbers import (
     NumberFormat,
@@ -51,3 +53,30 @@ def test_not_a_number_reason_gives_an_example_and_a_hint():
         "; give one number and put the range in the note"
     )
     assert "expected e.g. 51.5136" in not_a_number_reason("north", german, "coordinate")
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="0123456789", max_size=4)), max_size=20),
+    st.sampled_from([NumberFormat(), NumberFormat(",", ".")]),
+    st.booleans(),
+)
+def test_columns_of_bare_digits_read_as_the_general_path_reads_them(values, fmt, integer):
+    s = pd.Series(values, dtype="string[pyarrow]")
+    fast = parse_numbers(s, fmt, integer=integer, stripped=True)  # bare digits: the short way
+    general = parse_numbers(s, fmt, integer=integer)  # not said to be trimmed: the general way
+    for got, want in zip(fast, general, strict=True):
+        pd.testing.assert_series_equal(got, want)
+
+
+def test_bare_digits_and_blanks_by_hand():
+    s = pd.Series(["2100", "", None, "007"], dtype="string[pyarrow]")
+    num, failed, qual = parse_numbers(s, NumberFormat(",", "."), integer=True, stripped=True)
+    assert num.tolist()[0] == 2100.0 and num.tolist()[3] == 7.0
+    assert num.iloc[1:3].isna().all() and not failed.any() and qual.isna().all()
+
+
+def test_the_number_format_is_decided_by_values_past_the_columns_start():
+    # 20,000 blank cells first: the sample of 5,000 values comes from further down
+    frame = pd.DataFrame({"lat": [""] * 20_000 + ["51,5136", "48,1"]})
+    formats, _default = detect_number_formats(frame, ["lat"], ",")
+    assert formats["lat"] == NumberFormat(",", ".")

@@ -39,3 +39,13 @@ def test_fill_text_and_nonempty():
 
 def test_to_numpy_mask_reads_null_as_false():
     assert to_numpy_mask(pa.array([True, None, False])).tolist() == [True, False, False]
+
+
+def test_lower_text_lowers_ascii_and_other_letters():
+    from mstatlas.io.text import lower_text
+
+    assert lower_text(pa.array(["Firm A", None, ""])).to_pylist() == ["firm a", None, ""]
+    # one letter beyond ASCII: the Unicode lowering, for every value
+    assert lower_text(pa.array(["ÖL AG", "Firm B"])).to_pylist() == ["öl ag", "firm b"]
+    sliced = pa.array(["ÄÖ", "ABC"], pa.large_string())[1:]
+    assert lower_text(sliced).to_pylist() == ["abc"]

@@ -24,17 +24,22 @@ _KEY_LIMIT = 2**62
 def arrow_strings(values: pd.Series | Any) -> pa.Array:
     """The text of a column as one Arrow string array (no copy for Arrow-backed text)."""
     if isinstance(values, pa.ChunkedArray):
-        arr = values.combine_chunks()
+        arr = _one_array(values)
     elif isinstance(values, pa.Array):
         arr = values
     else:
         s = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
         arr = pa.array(s.array)
         if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
+            arr = _one_array(arr)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
     return arr
+
+
+def _one_array(arr: pa.ChunkedArray) -> pa.Array:
+    """The chunks as one array; a single chunk as it is (``combine_chunks`` would copy it)."""
+    return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
 
 
 def _clean(arr: pa.Array, trim: bool, fold: bool) -> pa.Array:
@@ -233,9 +238,10 @@ def may_need_trim(values: pd.Series | Any) -> bool:
 
     Looks only at the first and last byte of each text (no string is built):
     ``False`` means none starts or ends with white space, so trimming is a
-    no-op and can be skipped. Conservative: control characters, the space and
-    any non-ASCII byte (a Unicode space such as U+00A0 is one) count as
-    possible white space, and an empty text looks at its neighbours' bytes.
+    no-op and can be skipped. Conservative: control characters and the space
+    count as possible white space, and so does any byte that can start (or end)
+    the UTF-8 of a Unicode space such as U+00A0 (:data:`_SPACE_FIRST`,
+    :data:`_SPACE_LAST`); an empty text looks at its neighbours' bytes.
     """
     arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values.array)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -243,10 +249,47 @@ def may_need_trim(values: pd.Series | Any) -> bool:
     for _base, offs, data in string_buffers(arr):
         if not data.size:
             continue  # only empty or missing texts
-        for edge in (
-            np.take(data, offs[:-1], mode="clip"),
-            np.take(data, offs[1:] - 1, mode="clip"),
-        ):
-            if ((edge <= 0x20) | (edge >= 0x80)).any():
-                return True
+        first = np.take(data, offs[:-1], mode="clip")
+        at = np.flatnonzero((first <= 0x20) | (first >= 0x80))
+        if _SPACE_FIRST[first[at]].any():
+            return True
+        end = offs[1:] - 1
+        last = np.take(data, end, mode="clip")
+        at = np.flatnonzero((last <= 0x20) | (last >= 0x80))
+        if (last[at] <= 0x20).any():
+            return True
+        # a non-ASCII last byte: also the byte before it must fit a space ("é" ends
+        # like U+2029, "à" like U+00A0, but their first bytes differ)
+        at = at[_SPACE_LAST[last[at]]]
+        if len(at) and _SPACE_BEFORE_LAST[np.take(data, end[at] - 1, mode="clip")].any():
+            return True
     return False
+
+
+def _space_bytes(position: int) -> np.ndarray:
+    """Per byte value: can it be the byte at ``position`` (0 first, -1 last, -2 the one
+    before) of a Unicode space in UTF-8? ASCII white space and controls always can."""
+    out = np.zeros(256, dtype=bool)
+    out[:0x21] = True  # control characters and the space
+    for cp in _UNICODE_SPACES:
+        out[chr(cp).encode("utf-8")[position]] = True
+    return out
+
+
+#: The non-ASCII characters Arrow's (and Python's) trimming removes: U+0085, U+00A0,
+#: U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 (and U+180E, once one).
+_UNICODE_SPACES = (
+    0x85,
+    0xA0,
+    0x1680,
+    0x180E,
+    *range(0x2000, 0x200B),
+    0x2028,
+    0x2029,
+    0x202F,
+    0x205F,
+    0x3000,
+)
+_SPACE_FIRST = _space_bytes(0)
+_SPACE_LAST = _space_bytes(-1)
+_SPACE_BEFORE_LAST = _space_bytes(-2)

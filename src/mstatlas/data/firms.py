@@ -104,8 +104,8 @@ def aggregate_firms(
             return known_codes[col]
         return _codes(firms.get(col), n_rows)
 
-    key = group_keys(firms, by, known_codes)
-    n_groups = int(key.max(initial=-1)) + 1
+    key, first = _keys_and_firsts(firms, by, known_codes)
+    n_groups = len(first)
     n = np.bincount(key, minlength=n_groups)
     emp = _numbers(firms.get("employees"), n_rows)
     known = ~np.isnan(emp)
@@ -120,7 +120,7 @@ def aggregate_firms(
         }
     )
     for col in ("cluster", "city", "country_iso2", "region", "source_title", "source_url"):
-        agg[col] = _group_mode(key, coded(col), n_groups)
+        agg[col] = _group_mode(key, coded(col), n_groups, first)
     agg["tech"] = _tech_mix(key, coded("technology"), n_groups)
     out = cluster_rows(agg, by)
     return out, method_text(by, n_rows, len(out))
@@ -148,8 +148,14 @@ def group_keys(
     """
     if by not in ("city", "cluster"):
         raise ValueError(f"by must be 'city' or 'cluster', not {by!r}")
+    return _keys_and_firsts(firms, by, dict(codes or {}))[0]
+
+
+def _keys_and_firsts(
+    firms: pd.DataFrame, by: str, known_codes: Mapping[str, Codes]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`group_keys`, and the position of each group's first firm."""
     n_rows = len(firms)
-    known_codes = dict(codes or {})
 
     def coded(col: str) -> Codes:
         if col in known_codes:
@@ -160,7 +166,7 @@ def group_keys(
         key = fold_codes(*coded("cluster"))
     else:
         key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
-    return renumber(key)[0]
+    return renumber(key)
 
 
 def _codes(values: pd.Series | None, n: int) -> Codes:
@@ -213,12 +219,24 @@ def _pair_counts(
     return uniques, (uniq // n_codes, uniq % n_codes, count, ok[first])
 
 
-def _group_mode(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
-    """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none."""
+def _group_mode(
+    key: np.ndarray, coded: Codes, n_groups: int, first: np.ndarray | None = None
+) -> pd.Series:
+    """Most frequent non-blank text per group (ties: the one first seen in the group); NA when none.
+
+    ``first`` (each group's first row) allows a shortcut: when every row has its
+    group's first text (as the country does when firms are grouped by city and
+    country), that text is the only one, so nothing needs counting.
+    """
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
     codes, uniques_ = coded
     if len(uniques_) == 1 and len(codes) and int(codes.min()) == 0:
         out.iloc[:] = uniques_[0]  # one value in every row (e.g. the file name as source)
+        return out
+    if first is not None and len(first) and np.array_equal(codes, codes[first][key]):
+        at = np.flatnonzero(codes[first] >= 0)
+        if len(at):
+            out.iloc[at] = np.asarray(uniques_, dtype=object)[codes[first][at]]
         return out
     uniques, (group, code, count, first_row) = _pair_counts(key, coded)
     if not len(group):  # no text in any row (the values may come from rejected rows only)

@@ -178,7 +178,11 @@ def _read_csv_arrow(
         rows = rownum[np.flatnonzero(nonempty)[k + 1 :]]
         if table.num_rows != len(rows):
             return None
-    frame = table.to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get)
+    # One chunk per column: the checks hand columns to Arrow functions that would
+    # otherwise combine (copy) the reader's 4 MB blocks again on every call.
+    frame = table.combine_chunks().to_pandas(
+        types_mapper={pa.large_string(): pd.StringDtype("pyarrow")}.get
+    )
     frame.columns = clean_names(header, ncols)
     frame = _drop_empty_unnamed(frame, len(header))
     detected = {"header_row": header_seg + 1}

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mstatlas.data.codes import arrow_strings
+from mstatlas.data.codes import arrow_strings, string_buffers
 
 
 def arrow_text(s: pd.Series) -> pa.Array:
@@ -49,7 +49,8 @@ def as_strings(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
         A ``string`` column backed by the same text.
     """
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        # one chunk is used as it is (combining would copy it)
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     return pd.Series(
         pd.arrays.ArrowStringArray(pa.chunked_array([arr.cast(pa.large_string())])), index=index
     )
@@ -85,6 +86,21 @@ def take_strings(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index) 
     table = pa.array([v if isinstance(v, str) else None for v in lut] + [None], pa.large_string())
     pos = np.where(codes < 0, len(lut), codes)
     return as_strings(table.take(pa.array(pos, pa.int64())), index)
+
+
+def lower_text(arr: pa.Array) -> pa.Array:
+    """``pyarrow.compute.utf8_lower``, with the ASCII kernel when every byte is ASCII.
+
+    The two give the same text for ASCII; the ASCII one is several times faster,
+    and telling whether any byte is non-ASCII is one scan of the data bytes.
+
+    Examples
+    --------
+    >>> lower_text(pa.array(["Firm A", "ÖL AG", None])).to_pylist()
+    ['firm a', 'öl ag', None]
+    """
+    ascii_only = all(not (data >= 0x80).any() for _b, _o, data in string_buffers(arr))
+    return pc.ascii_lower(arr) if ascii_only else pc.utf8_lower(arr)
 
 
 def fill_text(s: pd.Series, value: str) -> pd.Series:

@@ -68,3 +68,13 @@ def test_positions_set_by_hand_are_listed_as_such():
     assert g["row"].tolist() == [2, 3]
     assert g["matched"].tolist() == ["set by hand", "Dortmund"]
     assert g["lat"].tolist()[0] == 50.0 and g["confidence"].tolist()[0] == 1.0
+
+
+def test_the_geocoding_table_shows_the_country_each_row_gave():
+    # every row geocoded: the table's country is the row's own (blank when it gave none)
+    ctx = before("geocode", table("name,city,country\nA,Dortmund,DE\nB,Paris,\nC,Jena,Deutschland"))
+    geocode(ctx)
+    g = ctx.geocoding
+    assert g["country"].tolist()[0] == "DE" and g["country"].tolist()[2] == "DE"
+    assert g["country"].isna().tolist() == [False, True, False]
+    assert ctx.iso.tolist() == ["DE", "FR", "DE"]  # the row without one takes the place's

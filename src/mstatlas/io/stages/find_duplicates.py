@@ -7,12 +7,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mstatlas.data.codes import arrow_strings, first_duplicates, fold_codes, text_codes
 from mstatlas.data.validate import Problem
 from mstatlas.i18n import N_, _
 from mstatlas.io.context import Context
+from mstatlas.io.text import lower_text
 
 
 def find_duplicates(ctx: Context) -> None:
@@ -85,7 +85,7 @@ def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
     """
     city_codes, city_uniques = ctx.city_codes()
     # names are mostly distinct: hashed per row, compared exactly only on a hash match
-    name_key = pc.utf8_lower(arrow_strings(ctx.name))
+    name_key = lower_text(arrow_strings(ctx.name))
     if ctx.kind != "clusters":
         return (
             [name_key, fold_codes(city_codes, city_uniques), ctx.iso_codes],

@@ -13,7 +13,7 @@ from mstatlas.data.codes import combine_codes, renumber, text_codes
 from mstatlas.data.validate import Problem
 from mstatlas.i18n import _
 from mstatlas.io.context import Context, empty_geocoding
-from mstatlas.io.text import take_strings
+from mstatlas.io.text import blank_as_missing, take_strings
 
 #: Columns of one looked-up (city, country) pair.
 _FOUND = ["matched", "glat", "glon", "confidence", "status", "gcc", "alts"]
@@ -74,6 +74,7 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
     ctx.lon.iloc[idx] = glon
     code_of = np.full(ctx.n, -1, dtype=np.int64)
     code_of[idx] = pair_code
+    country = _given_countries(ctx, idx, iso_first, pair_code, city_need.index)
     # rows without a country take the geocoded one (others: NA, no change)
     if ctx.iso.isna().any():
         ctx.iso = ctx.iso.fillna(take_strings(found["gcc"].tolist(), code_of, ctx.iso.index))
@@ -83,7 +84,7 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
         {
             "row": ctx.rows[idx],
             "city": city_need,
-            "country": take_strings([v or None for v in iso_first], pair_code, city_need.index),
+            "country": country,
             "matched": take_strings(found["matched"].tolist(), pair_code, city_need.index),
             "lat": glat,
             "lon": glon,
@@ -91,6 +92,20 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
             "status": take_strings(found["status"].tolist(), pair_code, city_need.index),
         }
     )
+
+
+def _given_countries(
+    ctx: Context, idx: np.ndarray, iso_first: list[str], pair_code: np.ndarray, index: pd.Index
+) -> pd.Series:
+    """The country each row at ``idx`` gave (NA when none), before geocoding fills it.
+
+    The (city, country) pairs include the country, so every row has its pair's
+    country: when all rows are geocoded that is the country column itself, taken
+    as it is instead of a million strings copied from the pairs.
+    """
+    if len(idx) == ctx.n:
+        return blank_as_missing(ctx.iso).set_axis(index)
+    return take_strings([v or None for v in iso_first], pair_code, index)
 
 
 def look_up(
