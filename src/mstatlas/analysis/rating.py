@@ -284,6 +284,28 @@ def _lq(
     return out, LqSet(region, pd.Series(both, index=heads.index), totals)
 
 
+_NULLABLE = ("momentum_start_year", "momentum_end_year")
+
+
+def _lq_columns(lq: pd.DataFrame, lq_set: LqSet | None, ids: pd.Index) -> dict[str, Any]:
+    """Region employment, location quotient and specialisation star in the order of ``ids``."""
+    n = len(ids)
+    if lq_set is None:  # no region employment given: every value blank
+        return {
+            "region_employment": pd.array([pd.NA] * n, dtype="Int64"),
+            "lq": np.full(n, np.nan),
+            "lq_star": pd.array([pd.NA] * n, dtype="boolean"),
+        }
+    lq = lq.reindex(ids)
+    return {
+        "region_employment": pd.array(
+            lq["region_employment"].to_numpy(dtype=object), dtype="Float64"
+        ).astype("Int64"),
+        "lq": lq["lq"].astype(float).to_numpy(),
+        "lq_star": pd.array(lq["lq_star"].to_numpy(dtype=object), dtype="boolean"),
+    }
+
+
 def rate_clusters(
     clusters: pd.DataFrame,
     thresholds: RatingThresholds = RatingThresholds(),
@@ -333,16 +355,12 @@ def rate_clusters(
     if pd.isna(names).any():  # the first name given, as groupby's first()
         grouped = clusters.groupby(clusters["cluster_id"].astype(object).to_numpy())
         names = grouped["cluster_name"].first().reindex(ids).to_numpy()
-    out = pd.DataFrame({"cluster_id": ids.to_numpy(), "cluster_name": names})
+    columns = {"cluster_id": ids.to_numpy(), "cluster_name": names}
     for prefix, part in (("size", size), ("mass", mass)):
-        out = out.assign(**_percentile_columns(prefix, part, ids))
-    out = out.join(mom.reset_index(drop=True))
-    lq = lq.reindex(ids)
-    out["region_employment"] = pd.array(
-        lq["region_employment"].to_numpy(dtype=object), dtype="Float64"
-    ).astype("Int64")
-    out["lq"] = lq["lq"].astype(float).to_numpy()
-    out["lq_star"] = pd.array(lq["lq_star"].to_numpy(dtype=object), dtype="boolean")
+        columns |= _percentile_columns(prefix, part, ids)
+    columns |= {c: mom[c].to_numpy() for c in mom.columns if c not in _NULLABLE}
+    columns |= {c: mom[c].array for c in _NULLABLE}  # years stay whole numbers or blank
+    out = pd.DataFrame(columns | _lq_columns(lq, lq_set, ids))
     out["stars"] = (
         out["size_star"].astype(int) + out["mass_star"].astype(int)
         + out["momentum_star"].astype(int) + out["lq_star"].fillna(False).astype(int)
