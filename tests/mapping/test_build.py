@@ -46,6 +46,28 @@ def test_blank_figures_are_drawn_hollow_not_invented():
     assert data["v"][i] is None
 
 
+def test_points_placed_at_each_clusters_first_located_row_and_blanks_in_file_order():
+    # by hand: "a"'s first row has no position, so it sits at its second (51, 9); "b" and "d"
+    # have no employees figure: drawn hollow after the figures, in file order (d's first
+    # located row comes before b's); "c" has no position at all and is not drawn
+    rows = [
+        {"cluster_id": "a", "employees": 5, "lat": None, "lon": None},
+        {"cluster_id": "d", "employees": None, "lat": 48.0, "lon": 2.0},
+        {"cluster_id": "a", "employees": 9, "lat": 51.0, "lon": 9.0, "year": 2009},
+        {"cluster_id": "b", "employees": None, "lat": None, "lon": None},
+        {"cluster_id": "c", "employees": 7, "lat": None, "lon": None},
+        {"cluster_id": "b", "employees": None, "lat": 50.0, "lon": 8.0},
+        {"cluster_id": "e", "employees": 20, "lat": 52.0, "lon": 13.0},
+    ]
+    base = {"counts_what": "cluster_firms", "cluster_name": "X"}
+    c = coerce_clusters(pd.DataFrame([{**base, **r} for r in rows])).set_axis(range(10, 17))
+    pts = map_points(c, "employees")  # row: the label in the table, not the position
+    assert pts["cluster_id"].tolist() == ["e", "a", "d", "b"]
+    assert pts[["lat", "lon"]].values.tolist() == [[52, 13], [51, 9], [48, 2], [50, 8]]
+    assert pts["row"].tolist() == [16, 12, 11, 15]
+    assert pts["value"].tolist()[:2] == [20, 9] and pts["value"].isna().tolist()[2:] == [1, 1]
+
+
 def test_rendered_html_loads_nothing_from_the_internet():
     html = build_map(load_clusters()).get_root().render()
     assert not EXTERNAL_ASSET.search(html)

@@ -260,7 +260,7 @@ def _lq(
 ) -> tuple[pd.DataFrame, LqSet | None]:
     """Location quotient and specialisation star per cluster with an employees headline."""
     out = pd.DataFrame({"region_employment": np.nan, "lq": np.nan}, index=heads.index)
-    out["lq_star"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out["lq_star"] = _blank_booleans(len(out))
     if clusters["region_employment"].isna().all():  # the caller explains: none given
         return out, None
     region = _region_employment(clusters, heads)
@@ -284,6 +284,10 @@ def _lq(
     return out, LqSet(region, pd.Series(both, index=heads.index), totals)
 
 
+def _blank_booleans(n: int) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+
+
 _NULLABLE = ("momentum_start_year", "momentum_end_year")
 
 
@@ -292,9 +296,9 @@ def _lq_columns(lq: pd.DataFrame, lq_set: LqSet | None, ids: pd.Index) -> dict[s
     n = len(ids)
     if lq_set is None:  # no region employment given: every value blank
         return {
-            "region_employment": pd.array([pd.NA] * n, dtype="Int64"),
+            "region_employment": pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool)),
             "lq": np.full(n, np.nan),
-            "lq_star": pd.array([pd.NA] * n, dtype="boolean"),
+            "lq_star": _blank_booleans(n),
         }
     lq = lq.reindex(ids)
     return {

@@ -92,18 +92,14 @@ def map_points(
     Rows without coordinates cannot be drawn and are left out.
     """
     heads = headline_figures(clusters, by=measure, counts=counts)
-    ok = (clusters["lat"].notna() & clusters["lon"].notna()).to_numpy()
-    ids = clusters["cluster_id"].to_numpy(dtype=object)[ok]
-    firsts = ~pd.Series(ids).duplicated().to_numpy()  # first located row per cluster
-    first = clusters.iloc[np.flatnonzero(ok)[firsts]]
-    pos = pd.DataFrame(
-        {"lat": first["lat"].to_numpy(), "lon": first["lon"].to_numpy()},
-        index=pd.Index(first["cluster_id"].to_numpy(dtype=object)),
+    located, first = _first_located(clusters)
+    # each headline's cluster placed at its first located row (a code per cluster id)
+    at = first[pd.Index(located).get_indexer(heads["cluster_id"].to_numpy(dtype=object))]
+    drawn = np.flatnonzero(at >= 0)
+    heads = heads.iloc[drawn].assign(
+        lat=clusters["lat"].to_numpy()[at[drawn]], lon=clusters["lon"].to_numpy()[at[drawn]]
     )
-    heads = heads[pos.index.get_indexer(heads["cluster_id"].to_numpy(dtype=object)) >= 0]
-    heads = heads.join(pos, on="cluster_id")
-    drawn = pd.Index(heads["cluster_id"].to_numpy(dtype=object))
-    missing = first[drawn.get_indexer(first["cluster_id"].to_numpy(dtype=object)) < 0]
+    missing = clusters.iloc[np.setdiff1d(first[first >= 0], at[drawn])]  # in file order
     blank = pd.DataFrame(
         {
             "cluster_id": missing["cluster_id"].to_numpy(),
@@ -131,6 +127,16 @@ def map_points(
     # Larger symbols first so small ones stay on top and clickable.
     out = out.sort_values("value", ascending=False, na_position="last", kind="mergesort")
     return out.reset_index(drop=True)
+
+
+def _first_located(clusters: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The cluster ids, and each one's first row with coordinates (position; -1 for none)."""
+    codes, ids = pd.factorize(clusters["cluster_id"], use_na_sentinel=False)
+    rows = np.flatnonzero((clusters["lat"].notna() & clusters["lon"].notna()).to_numpy(bool))
+    located, at = np.unique(codes[rows], return_index=True)  # each code's first located row
+    first = np.full(len(ids), -1, dtype=np.int64)
+    first[located] = rows[at]
+    return np.asarray(ids, dtype=object), first
 
 
 def build_base_map(
