@@ -45,3 +45,11 @@ def test_missing_text_is_a_fresh_column_each_time():
 def test_default_source_and_empty_geocoding():
     assert context(table("name\nA")).default_source == "Uploaded file t.csv"
     assert list(empty_geocoding().columns) == GEOCODING_COLUMNS
+
+
+def test_folded_city_codes_merge_spellings_that_differ_in_case_and_are_kept():
+    ctx = context(table("name,city\nA,Jena\nB,jena\nC,Ulm\nD,"))
+    ctx.texts["city"] = ctx.trimmed("city").mask(ctx.trimmed("city") == "")
+    folded = ctx.folded_city_codes()
+    assert folded.tolist() == [0, 0, 1, -1]
+    assert ctx.folded_city_codes() is folded

@@ -49,3 +49,13 @@ def test_lower_text_lowers_ascii_and_other_letters():
     assert lower_text(pa.array(["ÖL AG", "Firm B"])).to_pylist() == ["öl ag", "firm b"]
     sliced = pa.array(["ÄÖ", "ABC"], pa.large_string())[1:]
     assert lower_text(sliced).to_pylist() == ["abc"]
+
+
+def test_repeat_text_and_fill_text_of_a_column_without_any_text():
+    from mstatlas.io.text import repeat_text
+
+    s = repeat_text("Über", pd.RangeIndex(3))
+    assert s.tolist() == ["Über"] * 3 and s.dtype == pd.StringDtype("pyarrow")
+    assert repeat_text("x", pd.RangeIndex(0)).tolist() == []
+    missing = as_strings(null_strings(2), pd.RangeIndex(2))
+    assert fill_text(missing, "Uploaded file a.csv").tolist() == ["Uploaded file a.csv"] * 2

@@ -70,7 +70,10 @@ def method_text(by: str, n_firms: int, n_groups: int) -> str:
 
 
 def aggregate_firms(
-    firms: pd.DataFrame, by: str = "city", codes: Mapping[str, Codes] | None = None
+    firms: pd.DataFrame,
+    by: str = "city",
+    codes: Mapping[str, Codes] | None = None,
+    folded_city: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """Aggregate firm rows into canonical cluster rows.
 
@@ -85,6 +88,9 @@ def aggregate_firms(
         Text columns already turned into group codes, column -> ``(codes,
         uniques)`` as :func:`mstatlas.data.codes.text_codes` gives them for
         ``firms`` (trimmed text, not folded); those columns are not hashed again.
+    folded_city : numpy.ndarray, optional
+        ``fold_codes(*codes["city"])`` (:func:`mstatlas.data.codes.fold_codes`),
+        when the caller has it already.
 
     Returns
     -------
@@ -104,7 +110,7 @@ def aggregate_firms(
             return known_codes[col]
         return _codes(firms.get(col), n_rows)
 
-    key, first = _keys_and_firsts(firms, by, known_codes)
+    key, first = _keys_and_firsts(firms, by, known_codes, folded_city)
     n_groups = len(first)
     n = np.bincount(key, minlength=n_groups)
     emp = _numbers(firms.get("employees"), n_rows)
@@ -152,7 +158,10 @@ def group_keys(
 
 
 def _keys_and_firsts(
-    firms: pd.DataFrame, by: str, known_codes: Mapping[str, Codes]
+    firms: pd.DataFrame,
+    by: str,
+    known_codes: Mapping[str, Codes],
+    folded_city: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`group_keys`, and the position of each group's first firm."""
     n_rows = len(firms)
@@ -165,7 +174,8 @@ def _keys_and_firsts(
     if by == "cluster":
         key = fold_codes(*coded("cluster"))
     else:
-        key = combine_codes([fold_codes(*coded("city")), coded("country_iso2")[0]])
+        city = fold_codes(*coded("city")) if folded_city is None else folded_city
+        key = combine_codes([city, coded("country_iso2")[0]])
     return renumber(key)
 
 
@@ -230,6 +240,8 @@ def _group_mode(
     """
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
     codes, uniques_ = coded
+    if not uniques_:
+        return out  # no text in any row (a column the file does not have)
     if len(uniques_) == 1 and len(codes) and int(codes.min()) == 0:
         out.iloc[:] = uniques_[0]  # one value in every row (e.g. the file name as source)
         return out

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import may_need_trim, text_codes
+from mstatlas.data.codes import fold_codes, may_need_trim, text_codes
 from mstatlas.data.limits import Limits
 from mstatlas.data.numbers import NumberFormat
 from mstatlas.data.profiles import empty_profiles
@@ -164,6 +164,7 @@ class Context:
     report: ValidationReport | None = None
     _missing: Any = None
     _city_codes: tuple[np.ndarray, list[str]] | None = None
+    _folded_city: np.ndarray | None = None
 
     @classmethod
     def start(cls, raw: Raw, request: Request, step: Progress | None = None) -> Context:
@@ -230,6 +231,12 @@ class Context:
         if self._city_codes is None:
             self._city_codes = text_codes(self.texts["city"], trim=False)
         return self._city_codes
+
+    def folded_city_codes(self) -> np.ndarray:
+        """:meth:`city_codes` with spellings equal in lower case merged (computed once)."""
+        if self._folded_city is None:
+            self._folded_city = fold_codes(*self.city_codes())
+        return self._folded_city
 
     def flag(
         self,

@@ -55,13 +55,14 @@ def _size(source: str | os.PathLike[str] | bytes) -> int:
 
 
 def _load() -> None:
-    """Import Polars, build the country names, load the place index (each idempotent)."""
-    import polars  # noqa: F401
-
+    """Load, in the order the checks need them: the empty tables every upload starts
+    from, the country names, Polars, the place index (each only once per process)."""
     from mstatlas.data.countries import country_to_iso2
     from mstatlas.data.geocode import geocode
     from mstatlas.io.context import no_profiles
 
+    no_profiles()
     country_to_iso2("Deutschland")
+    import polars  # noqa: F401
+
     geocode("Dortmund", "DE")  # loads the place index (under its lock)
-    no_profiles()  # the empty tables every upload starts from

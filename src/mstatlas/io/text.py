@@ -103,8 +103,28 @@ def lower_text(arr: pa.Array) -> pa.Array:
     return pc.ascii_lower(arr) if ascii_only else pc.utf8_lower(arr)
 
 
+def repeat_text(value: str, index: pd.Index) -> pd.Series:
+    """A ``string`` column holding ``value`` in every row, its bytes laid out at once.
+
+    ``pd.Series(value, index=index, dtype="string")`` gives the same column but
+    converts ``value`` once per row.
+
+    Examples
+    --------
+    >>> repeat_text("unspecified", pd.RangeIndex(2)).tolist()
+    ['unspecified', 'unspecified']
+    """
+    n = len(index)
+    data = value.encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n))
+    return as_strings(arr, index)
+
+
 def fill_text(s: pd.Series, value: str) -> pd.Series:
     """Missing cells of a text column set to ``value`` (in Arrow, no Python strings)."""
+    if len(s) and s.isna().all():
+        return repeat_text(value, s.index)  # nothing to keep (a column the file has not)
     arr = arrow_strings(s)
     return as_strings(pc.fill_null(arr, pa.scalar(value, arr.type)), s.index)
 

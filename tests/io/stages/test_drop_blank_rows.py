@@ -37,3 +37,10 @@ def test_a_row_with_geometry_is_not_blank_and_rows_refused_while_reading_stay_re
     assert ctx.rows.tolist() == [1, 3]
     assert ctx.geom is not None and ctx.geom["lat"].tolist() == [51.0, 52.0]
     assert ctx.reject.tolist() == [False, True]
+
+
+def test_a_column_filled_in_every_row_means_no_row_is_blank():
+    ctx = context(table("name,city,note\nAlpha,,\nBeta,Jena,\nGamma,,"))
+    normalise_text(ctx)
+    drop_blank_rows(ctx)
+    assert ctx.n_blank == 0 and ctx.rows.tolist() == [2, 3, 4]

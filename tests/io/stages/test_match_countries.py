@@ -27,3 +27,15 @@ def test_without_a_country_column_every_country_is_missing():
     ctx = before("match_countries", table("name,city\nA,Jena"))
     match_countries(ctx)
     assert ctx.iso.isna().all() and ctx.iso_codes.tolist() == [-1]
+
+
+def test_countries_written_as_iso_codes_are_their_own_codes():
+    ctx = before(
+        "match_countries", table("name,city,country\nA,Jena,DE\nB,Lyon,FR\nC,Jena,\nD,Ulm,DE")
+    )
+    match_countries(ctx)
+    iso = ctx.iso.tolist()
+    assert iso[:2] == ["DE", "FR"] and pd.isna(iso[2]) and iso[3] == "DE"
+    assert ctx.iso.dtype == pd.StringDtype("pyarrow")
+    assert ctx.iso_codes.tolist() == [0, 1, -1, 0] and ctx.iso_uniques == ["DE", "FR"]
+    assert ctx.problems == []

@@ -43,11 +43,15 @@ def aggregate_firms(ctx: Context) -> None:
         copy=False,  # the columns are the context's own: no need to copy a million rows
     )
     codes = firm_codes(ctx)
+    folded_city = ctx.folded_city_codes()
     if len(keep_idx) < ctx.n:
         firm_rows = firm_rows.iloc[keep_idx].reset_index(drop=True)
         codes = {k: (c[keep_idx], u) for k, (c, u) in codes.items()}
+        folded_city = folded_city[keep_idx]
     by = "cluster" if ctx.mapping.get("cluster") and firm_rows["cluster"].notna().all() else "city"
-    ctx.table, ctx.aggregation = firms.aggregate_firms(firm_rows, by=by, codes=codes)
+    ctx.table, ctx.aggregation = firms.aggregate_firms(
+        firm_rows, by=by, codes=codes, folded_city=folded_city
+    )
     firm_rows["employees"] = _whole_numbers(firm_rows["employees"])
     firm_rows["year"] = _whole_numbers(firm_rows["year"])
     ctx.firms = firm_rows

@@ -9,7 +9,7 @@ from mstatlas.data.schema import COUNTS_WHAT
 from mstatlas.data.validate import counts_what_key
 from mstatlas.i18n import _
 from mstatlas.io.context import Context
-from mstatlas.io.text import take_strings
+from mstatlas.io.text import repeat_text, take_strings
 
 
 def check_counts_what(ctx: Context) -> None:
@@ -19,7 +19,7 @@ def check_counts_what(ctx: Context) -> None:
     unknown kind is refused; blank (or a firm list, or no such column) is
     ``"unspecified"``. Each distinct spelling is looked up once.
     """
-    ctx.counts_what = pd.Series("unspecified", index=ctx.frame.index, dtype="string")
+    ctx.counts_what = repeat_text("unspecified", ctx.frame.index)
     column = ctx.mapping.get("counts_what")
     if not column or ctx.kind != "clusters":
         return

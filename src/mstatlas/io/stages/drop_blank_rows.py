@@ -17,6 +17,8 @@ def drop_blank_rows(ctx: Context) -> None:
     filled = np.zeros(len(ctx.frame), dtype=bool)
     for c in ctx.frame.columns:
         filled |= nonempty(ctx.trimmed(c))
+        if filled.all():
+            break  # a column filled in every row: no row is blank, whatever the others hold
     if ctx.geom is not None:
         filled |= ctx.geom["lat"].notna().to_numpy()
     ctx.n_blank = int((~filled).sum())

@@ -83,17 +83,16 @@ def duplicate_key(ctx: Context) -> tuple[list[Any], str]:
     tuple
         ``(parts, reason)``: one Arrow array or integer array per part, over all rows.
     """
-    city_codes, city_uniques = ctx.city_codes()
     # names are mostly distinct: hashed per row, compared exactly only on a hash match
     name_key = lower_text(arrow_strings(ctx.name))
     if ctx.kind != "clusters":
         return (
-            [name_key, fold_codes(city_codes, city_uniques), ctx.iso_codes],
+            [name_key, ctx.folded_city_codes(), ctx.iso_codes],
             _("same firm name and city; each firm is counted once"),
         )
     parts: list[Any] = [
         name_key,
-        fold_codes(city_codes, city_uniques),
+        ctx.folded_city_codes(),
         _number_codes(ctx.numbers["year"]),
         _number_codes(ctx.numbers["firms"]),
         _number_codes(ctx.numbers["employees"]),

@@ -32,7 +32,10 @@ def match_countries(ctx: Context) -> None:
     iso_lut, iso_index = pd.factorize(pd.Series(iso_of, dtype=object))
     ctx.iso_uniques = [str(v) for v in iso_index]
     ctx.iso_codes = np.append(iso_lut.astype(np.int64), -1)[ccodes]  # code -1 stays -1
-    ctx.iso = take_strings(ctx.iso_uniques, ctx.iso_codes, ctx.frame.index)
+    if iso_of == cuniques and ctext.dtype == pd.StringDtype("pyarrow"):
+        ctx.iso = ctext.copy(deep=False)  # every spelling is its ISO code: the same texts
+    else:
+        ctx.iso = take_strings(ctx.iso_uniques, ctx.iso_codes, ctx.frame.index)
     unknown = (ccodes >= 0) & (ctx.iso_codes < 0) & ~ctx.reject
     ctx.flag(
         unknown,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from mstatlas.data.validate import EUROPE_WINDOW, Problem
 from mstatlas.i18n import _
@@ -18,17 +17,18 @@ def warn_outside_europe(ctx: Context) -> None:
     """
     lat, lon = ctx.lat, ctx.lon
     (la0, la1), (lo0, lo1) = EUROPE_WINDOW["lat"], EUROPE_WINDOW["lon"]
-    inside = lat.between(la0, la1) & lon.between(lo0, lo1)
-    swapped_inside = lon.between(la0, la1) & lat.between(lo0, lo1)
-    outside = (lat.notna() & lon.notna() & ~inside).to_numpy(bool) & ~ctx.reject
+    la = lat.to_numpy("float64", na_value=np.nan)
+    lo = lon.to_numpy("float64", na_value=np.nan)
+    # comparisons with NaN are False: a row without a position is neither inside nor out
+    inside = (la >= la0) & (la <= la1) & (lo >= lo0) & (lo <= lo1)
+    outside = ~np.isnan(la) & ~np.isnan(lo) & ~inside & ~ctx.reject
     out_idx = np.flatnonzero(outside)
-    coord_text = pd.Series("", index=ctx.frame.index, dtype="object")
-    if len(out_idx):  # text for the flagged rows only: float-to-text is slow
-        coord_text.iloc[out_idx] = (
-            lat.iloc[out_idx].astype("string") + ", " + lon.iloc[out_idx].astype("string")
-        ).to_numpy(dtype=object)
-    swap_np = swapped_inside.to_numpy(bool)
-    for i in map(int, out_idx):
+    # text for the flagged rows only: float-to-text is slow
+    coord_text = (
+        lat.iloc[out_idx].astype("string") + ", " + lon.iloc[out_idx].astype("string")
+    ).tolist()
+    swap_np = (lo >= la0) & (lo <= la1) & (la >= lo0) & (la <= lo1)
+    for i, text in zip(map(int, out_idx), coord_text, strict=True):
         reason = (
             _("the position is outside Europe; latitude and longitude look swapped")
             if swap_np[i]
@@ -40,7 +40,7 @@ def warn_outside_europe(ctx: Context) -> None:
             Problem(
                 int(ctx.rows[i]),
                 ctx.lat_column,
-                str(coord_text.iloc[i]),
+                str(text),
                 reason,
                 "warning",
             )
