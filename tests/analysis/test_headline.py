@@ -17,7 +17,7 @@ from cluster_tables import cluster_table
 from benchmarks.synth import synthetic_clusters
 from mstatlas import load_clusters
 from mstatlas.analysis.figure_text import format_figure, format_figures, head_ratio_bases
-from mstatlas.analysis.headline import headline_order
+from mstatlas.analysis.headline import headline_order, kinds_with_value, shared_headlines
 from mstatlas.analysis.provenance import year_text
 from mstatlas.analysis.ranking import (
     CATEGORY_PRIORITY,
@@ -235,3 +235,36 @@ def test_figures_written_in_one_go_as_one_by_one():
     assert format_figures(values[:3], np.array(["", "", ""], dtype=object)) == want[:3]
     with language("de"):
         assert format_figures(values[2:3], np.array([""], dtype=object)) == ["1.234.567"]
+
+
+def test_shared_picks_answer_as_separate_picks():
+    # one table, one kind: the map's pick (every kind) and the stars' (that kind) are one
+    clusters = synthetic_clusters(300)
+    alone = [headline_figures(clusters, counts=c) for c in (None, ("cluster_firms",))]
+    with shared_headlines():
+        shared = [headline_figures(clusters, counts=c) for c in (None, ("cluster_firms",))]
+        shared[0].insert(0, "rank", 1)  # a caller changing its copy changes no other answer
+        again = headline_figures(clusters, counts=None)
+    pd.testing.assert_frame_equal(shared[1], alone[1])
+    pd.testing.assert_frame_equal(again, alone[0])
+    # several kinds: asking for one kind is another pick, also inside the block
+    mixed = random_table(40, seed=5)
+    with shared_headlines():
+        got = [headline_figures(mixed, counts=c) for c in (None, ("cluster_firms",))]
+        other = headline_figures(mixed.iloc[::2], counts=None)  # another table
+    pd.testing.assert_frame_equal(got[0], reference_headlines(mixed, counts=None))
+    pd.testing.assert_frame_equal(got[1], reference_headlines(mixed, counts=("cluster_firms",)))
+    pd.testing.assert_frame_equal(other, reference_headlines(mixed.iloc[::2], counts=None))
+
+
+def test_kinds_a_pick_considers():
+    t = cluster_table(
+        [
+            {"cluster_id": "a", "employees": 1},
+            {"cluster_id": "b", "employees": 2, "counts_what": "network_members"},
+            {"cluster_id": "c", "employees": None, "counts_what": "spin_offs"},
+        ]
+    )
+    has = t["employees"].notna().to_numpy()
+    assert kinds_with_value(t, has, None) == {"cluster_firms", "network_members"}
+    assert kinds_with_value(t, has, ("cluster_firms", "spin_offs")) == {"cluster_firms"}

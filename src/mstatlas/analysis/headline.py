@@ -10,7 +10,9 @@ figures) are then read from the table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,3 +138,61 @@ def lean_values(column: pd.Series, positions: np.ndarray) -> np.ndarray | Extens
     if values.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
         values = np.where(_missing(values), np.nan, values)
     return values
+
+
+#: Picks made within :func:`shared_headlines`, by table and question (see there).
+_SHARED: ContextVar[dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] | None] = ContextVar(
+    "mstatlas_shared_headlines", default=None
+)
+
+
+@contextmanager
+def shared_headlines() -> Iterator[None]:
+    """Within this block, each headline pick of a table is made once and shared.
+
+    The map's symbols and the star rating of one view ask for the same picks
+    (employees of every kind for the map, employees and firms of the kind
+    compared for the stars; one and the same when the table has figures of one
+    kind only). Inside the block
+    :func:`~mstatlas.analysis.ranking.headline_figures` answers a repeated
+    question about the same table object from the first answer. The tables
+    passed in must not change during the block (cached, read-only tables); each
+    caller gets its own (shallow, copy-on-write) copy of the answer.
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared_pick(
+    clusters: pd.DataFrame, key: Callable[[], Hashable], make: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """``make()``, or inside :func:`shared_headlines` the answer already made for ``key()``.
+
+    ``key()`` must say everything the answer depends on, ``id(clusters)`` first
+    (it is asked only inside the block); the table is kept with the answer, so
+    its id is not re-used within the block.
+    """
+    memo = _SHARED.get()
+    if memo is None:
+        return make()
+    k = key()
+    if k not in memo:
+        memo[k] = (clusters, make())
+    return memo[k][1].copy(deep=False)
+
+
+def kinds_with_value(
+    clusters: pd.DataFrame, has_value: np.ndarray, counts: Iterable[str] | None
+) -> frozenset[object]:
+    """The kinds of the rows a pick considers (those of ``counts`` with a value).
+
+    Two picks over the same table and measure with the same kinds here are the
+    same pick (a missing kind counts as ``None``).
+    """
+    kind, kinds = pd.factorize(clusters["counts_what"], use_na_sentinel=False)
+    present = np.unique(kind[np.asarray(has_value, dtype=bool)])
+    names = {None if pd.isna(k) else str(k) for k in np.asarray(kinds, dtype=object)[present]}
+    return frozenset(names if counts is None else names & set(counts))

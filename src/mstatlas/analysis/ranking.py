@@ -20,10 +20,16 @@ from mstatlas.analysis.figure_text import format_figures as format_figures
 from mstatlas.analysis.figure_text import localise_numbers as localise_numbers
 from mstatlas.analysis.figure_text import ratio_basis as ratio_basis
 from mstatlas.analysis.figure_text import ratio_qualifier as ratio_qualifier
-from mstatlas.analysis.headline import HeadlineOrder, headline_order, lean_values
+from mstatlas.analysis.headline import (
+    HeadlineOrder,
+    headline_order,
+    kinds_with_value,
+    lean_values,
+    shared_pick,
+)
 from mstatlas.analysis.provenance import and_list, in_sentence, ordinal, year_text
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
-from mstatlas.i18n import N_, _, fmt_int
+from mstatlas.i18n import N_, _, current_language, fmt_int
 
 #: When categories are mixed, a cluster's headline comes from the first category here.
 CATEGORY_PRIORITY: tuple[str, ...] = (
@@ -138,10 +144,32 @@ def headline_figures(
         is the index of the chosen figure in ``clusters``.
     """
     _check_measure(by)
+    counts = None if counts is None else tuple(counts)
     value, qual = measure_values(clusters, by)
     values = value.to_numpy(dtype=float, na_value=np.nan)
     quals = qual.to_numpy(dtype=object)
-    pick = headline_order(clusters, ~np.isnan(values), quals != "", CATEGORY_PRIORITY, counts)
+    has = ~np.isnan(values)
+
+    def key() -> tuple[object, ...]:
+        # the same pick, whatever the kinds asked, when they leave the same rows (see
+        # mstatlas.analysis.headline.shared_headlines: the map and the rating share it)
+        return (id(clusters), by, kinds_with_value(clusters, has, counts), current_language())
+
+    return shared_pick(
+        clusters, key, lambda: _headline_frame(clusters, by, counts, values, quals, has)
+    )
+
+
+def _headline_frame(
+    clusters: pd.DataFrame,
+    by: str,
+    counts: Iterable[str] | None,
+    values: np.ndarray,
+    quals: np.ndarray,
+    has: np.ndarray,
+) -> pd.DataFrame:
+    """:func:`headline_figures` from the measure's values, qualifiers and rows with a value."""
+    pick = headline_order(clusters, has, quals != "", CATEGORY_PRIORITY, counts)
     heads = pick.heads
     if not len(heads):
         return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
