@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.analysis.asof import as_of
+from mstatlas.analysis.headline import shared_headlines
 from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi
@@ -152,12 +153,13 @@ def _rated_points(
     ``explain``: rate with every star's explanation — the rating the profile of a
     selected cluster shows, so a selection does not rate the clusters twice.
     """
-    pts = (
-        points(ds_id, fkey, measure)
-        if year is None
-        else _points_as_of(ds_id, fkey, measure, year, lang)[0]
-    )
-    stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=explain)
+    with shared_headlines():  # the symbols' headline figures and the stars' are picked once
+        pts = (
+            points(ds_id, fkey, measure)
+            if year is None
+            else _points_as_of(ds_id, fkey, measure, year, lang)[0]
+        )
+        stars = rating_panel.rating_in_view(ds_id, fkey, rating, year=year, explain=explain)
     return rating_panel.with_stars(pts, stars)
 
 
