@@ -46,10 +46,14 @@ def test_the_chart_downloads_on_a_fresh_session_every_time(offline, app_url, tmp
 
 
 def test_the_map_downloads_on_a_fresh_session_every_time(offline, app_url, tmp_path):
+    prepare = "Prepare the map file (HTML, works offline)"
     label = "Download this map (HTML, works offline)"
     for i in range(SESSIONS):
         page = offline.context.new_page()
         page.goto(app_url, wait_until="domcontentloaded")
+        expect(page.get_by_role("button", name=prepare)).to_be_visible(timeout=90_000)
+        page.wait_for_function(IDLE, timeout=90_000)
+        page.get_by_role("button", name=prepare).click()  # made on request, then offered
         expect(page.get_by_role("button", name=label)).to_be_visible(timeout=90_000)
         page.wait_for_function(IDLE, timeout=90_000)
         with page.expect_download(timeout=60_000) as info:

@@ -199,3 +199,26 @@ def test_map_download_opens_where_the_person_is_looking():
     assert "My view" in html and "Data: " in html
     fitted = map_page._map_html("default", fkey, "employees", None, (None, None, None), "All")
     assert "fitBounds" in fitted and not re.search(r"\[48\.14,\s*11\.58\]", fitted)
+
+
+def test_the_map_file_is_prepared_on_request_for_the_view_and_then_downloaded(app):
+    from mstatlas.ui import keys
+
+    label = "Download this map (HTML, works offline)"
+    app.query_params["country"] = "NL"
+    at = app.run()
+    assert not at.exception
+    assert label not in [b.label for b in at.get("download_button")]  # nothing made yet
+    prepare = next(b for b in at.button if b.key == keys.MAP_FILE_BUTTON)
+    at = prepare.click().run()
+    assert not at.exception
+    assert label in [b.label for b in at.get("download_button")]
+    args, html = at.session_state[keys.MAP_FILE]
+    assert args[0] == "default" and args[1][0] == ("NL",)  # the view's dataset and countries
+    assert "<html" in html and "Data: " in html
+    at = at.run()  # kept while the view stays
+    assert label in [b.label for b in at.get("download_button")]
+    # another view: the file made for the last one is no longer offered
+    at = at.sidebar.multiselect[0].set_value(["DE"]).run()
+    assert label not in [b.label for b in at.get("download_button")]
+    assert any(b.key == keys.MAP_FILE_BUTTON for b in at.button)

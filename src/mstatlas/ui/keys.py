@@ -79,6 +79,12 @@ BUNDLE: Final = "_bundle"
 #: The button that builds it.
 BUNDLE_BUTTON: Final = "bundle_build"
 
+# -- the map page's offline map file (ui/map_page.py) -------------------------------------
+#: The last map file prepared in this session: what it shows and its HTML.
+MAP_FILE: Final = "_map_file"
+#: The button that prepares it.
+MAP_FILE_BUTTON: Final = "map_file_prepare"
+
 
 def view_widget(field: str) -> str:
     """The widget bound to the view field ``field`` (see :func:`mstatlas.ui.session.bound_widget`)."""

@@ -14,9 +14,8 @@ from mstatlas.analysis.headline import shared_headlines
 from mstatlas.analysis.provenance import in_sentence
 from mstatlas.data.schema import MEASURES
 from mstatlas.data.text import strip_bidi
-from mstatlas.i18n import _, current_language, fmt_int, language, ngettext
+from mstatlas.i18n import _, current_language, fmt_int, ngettext
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, map_points
-from mstatlas.mapping.cluster_canvas import BIG_LAYER_THRESHOLD
 from mstatlas.mapping.countries import country_bounds
 from mstatlas.mapping.firm_points import FirmPointsLayer, firm_legend_html
 from mstatlas.mapping.fit import view_for_bounds
@@ -42,29 +41,38 @@ from mstatlas.ui.datasets import (
 from mstatlas.ui.urlstate import LAYERS, ViewState
 
 
-def _map_download(ds: Dataset, fkey: tuple, view: ViewState, n_points: int, lang: str) -> None:
-    """The button that saves the map as one offline HTML file, opening where the person is.
+def _map_download(ds: Dataset, fkey: tuple, view: ViewState, lang: str) -> None:
+    """Save the map as one offline HTML file, opening where the person is: prepared on request.
 
-    Up to the big-layer threshold the file is made with the page (about 60 ms for the
-    default data, cached per view): a file made on click is made in a server thread
-    (English, whatever the page speaks) and Streamlit may prune it before the browser
-    fetches it, so the click sometimes did nothing. Larger sets keep it on click, in
-    the page's language, rather than make a large file on every pan.
+    Making the file takes about 60 ms for the default data and grows with the clusters,
+    so it is made only when asked ("Prepare the map file"), in this run and so in the
+    page's language, and kept for the session until the view changes; the download
+    button then hands over the finished file (no rerun on click, which could release
+    the file before the browser has it).
     """
     now = session.view()  # the map may have reported a move in this run
-    at = (now.lat, now.lon, now.zoom)
-    args = (ds.id, fkey, view.measure, view.selected, at, title(ds), lang)
-
-    def on_click() -> str:
-        with language(lang):
-            return _map_html(*args)
-
+    args = (ds.id, fkey, view.measure, view.selected, (now.lat, now.lon, now.zoom), title(ds), lang)
+    ready = st.session_state.get(keys.MAP_FILE)
+    if ready is None or ready[0] != args:
+        if not st.button(
+            _("Prepare the map file (HTML, works offline)"),
+            key=keys.MAP_FILE_BUTTON,
+            icon=":material/map:",
+            help=_(
+                "Makes one self-contained file with Leaflet inside, opening where you are "
+                "looking, with the legend and the data's sources; then a button downloads it."
+            ),
+        ):
+            return
+        ready = (args, _map_html(*args))
+        st.session_state[keys.MAP_FILE] = ready
     st.download_button(
         _("Download this map (HTML, works offline)"),
-        data=_map_html(*args) if n_points <= BIG_LAYER_THRESHOLD else on_click,
+        data=ready[1],
         file_name=f"mst-atlas-map-{view.measure}.html",
         mime="text/html",
         on_click="ignore",  # no rerun: it could release the file before the browser has it
+        icon=":material/download:",
         help=_(
             "One self-contained file with Leaflet inside, opening where you are looking, "
             "with the legend and the data's sources: open it on any computer, also without "
@@ -267,7 +275,7 @@ def render() -> None:
             accessible.figures_alternative(pts, "map")
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
-        _map_download(ds, fkey, view, len(pts), lang)
+        _map_download(ds, fkey, view, lang)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
     with right:
