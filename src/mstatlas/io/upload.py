@@ -24,7 +24,6 @@ from mstatlas.data.validate import ValidationReport
 from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
 from mstatlas.i18n import _, current_language
-from mstatlas.io import preload
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
 from mstatlas.io.detected import Detected
 from mstatlas.io.load import read_raw
@@ -134,7 +133,6 @@ def read_upload(
     if kind not in (None, "clusters", "firms"):
         raise DataError(_("kind must be 'clusters' or 'firms', not {kind!r}.").format(kind=kind))
     step(0.0, _("Reading the file"))
-    preload.start(source)  # a large file: what its checks need loads while it is read
     raw, name = read_raw(source, filename, sheet, limits, mapping)
     request = Request(name, mapping, kind, limits, geocode_overrides or {})
     return result_of(run_stages(Context.start(raw, request, step)))
