@@ -78,12 +78,22 @@ def _load(browser: Any, url: str, target: int, ctx: Any = None) -> dict[str, Any
         fresh.close()
 
 
-def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) -> dict[str, Any]:
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a server process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    loads: int, atlas: Path = APPS["atlas"], returning: bool = False, before: Path | None = None
+) -> dict[str, Any]:
     """Start both apps, warm each, then alternate ``loads`` loads of each.
 
     ``atlas`` is the atlas's entry script (another one: a variant to try). With
     ``returning``, each app's loads share one browser context (a returning
-    visitor: Streamlit's scripts come from the HTTP cache).
+    visitor: Streamlit's scripts come from the HTTP cache). ``before``: another
+    checkout of the atlas (e.g. a ``git worktree`` of an older commit), run as a
+    third app, ``before``, from its own ``app.py`` and ``src``.
     """
     from benchmarks.naive import install_peer_assets
     from mstatlas.mapping.assets import install_static_assets
@@ -92,20 +102,26 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
     install_peer_assets()
     target = symbol_count()
     logs = RESULTS / "logs"
-    times: dict[str, list[float]] = {name: [] for name in APPS}
-    visible: dict[str, list[float]] = {name: [] for name in APPS}
-    frame: dict[str, list[float]] = {name: [] for name in APPS}
+    apps: dict[str, tuple[Path, dict[str, str]]] = {
+        "atlas": (atlas, {}),
+        "peer": (APPS["peer"], {}),
+    }
+    if before is not None:
+        apps["before"] = (before / "app.py", {"PYTHONPATH": str(before / "src")})
+    times: dict[str, list[float]] = {name: [] for name in apps}
+    visible: dict[str, list[float]] = {name: [] for name in apps}
+    frame: dict[str, list[float]] = {name: [] for name in apps}
+    cpu: dict[str, list[float]] = {name: [] for name in apps}
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
-        urls = {
-            name: stack.enter_context(
-                streamlit_server(app, {}, logs / f"first-paint-{name}.log")
-            ).url
-            for name, app in {**APPS, "atlas": atlas}.items()
+        servers = {
+            name: stack.enter_context(streamlit_server(app, env, logs / f"first-paint-{name}.log"))
+            for name, (app, env) in apps.items()
         }
+        urls = {name: server.url for name, server in servers.items()}
         browser = stack.enter_context(chromium())
-        ctxs = {name: new_context(browser, target) if returning else None for name in APPS}
+        ctxs = {name: new_context(browser, target) if returning else None for name in apps}
         for c in ctxs.values():
             if c is not None:
                 stack.callback(c[0].close)
@@ -114,17 +130,20 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
             if "error" in r:
                 raise RuntimeError(f"{name}: {r['error']}")
         for i in range(loads):
-            order = list(APPS) if i % 2 == 0 else list(reversed(APPS))
+            order = list(apps) if i % 2 == 0 else list(reversed(apps))
             for name in order:
+                cpu0 = server_cpu_s(servers[name].proc.pid)
                 r = _load(browser, urls[name], target, ctxs[name])
+                # the server's CPU for this load (its script runs and static files served)
+                cpu[name].append(server_cpu_s(servers[name].proc.pid) - cpu0)
                 if "error" in r:
                     raise RuntimeError(f"{name}: {r['error']}")
                 times[name].append(r["symbols_ms"])
                 visible[name].append(r["visible_ms"])
                 frame[name].append(r["frame_ms"])
                 print(
-                    f"  {i + 1:2} {name:5} frame {r['frame_ms']:6.0f} ms, "
-                    f"symbols {r['symbols_ms']:6.0f} ms",
+                    f"  {i + 1:2} {name:6} frame {r['frame_ms']:6.0f} ms, "
+                    f"symbols {r['symbols_ms']:6.0f} ms, server CPU {cpu[name][-1]:5.2f} s",
                     flush=True,
                 )
     out: dict[str, Any] = {
@@ -137,9 +156,11 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
     }
-    for name in APPS:
+    out["apps"] = list(apps)
+    for name in apps:
         out[name] = {
             **summarise(times[name]),
+            "server_cpu_median_s": statistics.median(cpu[name]),
             "visible_median_ms": statistics.median(visible[name]),
             # when the map's iframe started loading: before it, Streamlit's page and script
             "frame_median_ms": statistics.median(frame[name]),
@@ -147,6 +168,8 @@ def measure(loads: int, atlas: Path = APPS["atlas"], returning: bool = False) ->
         }
     out["ratio_median"] = out["atlas"]["median_ms"] / out["peer"]["median_ms"]
     out["ratio_p90"] = out["atlas"]["p90_ms"] / out["peer"]["p90_ms"]
+    if before is not None:
+        out["ratio_before_median"] = out["before"]["median_ms"] / out["peer"]["median_ms"]
     return out
 
 
@@ -155,15 +178,17 @@ def report(r: dict[str, Any]) -> str:
     lines = [
         f"first paint, navigation → {r['symbols']} symbols drawn, {r['loads']} loads each "
         f"({r['visitor']} visit, network blocked)",
-        f"{'app':6} {'median s':>9} {'p90 s':>7} {'frame s':>8}",
+        f"{'app':6} {'median s':>9} {'p90 s':>7} {'frame s':>8} {'server CPU s':>13}",
     ]
-    for name in APPS:
+    for name in r.get("apps", APPS):
         a = r[name]
         lines.append(
             f"{name:6} {a['median_ms'] / 1000:9.2f} {a['p90_ms'] / 1000:7.2f} "
-            f"{a['frame_median_ms'] / 1000:8.2f}"
+            f"{a['frame_median_ms'] / 1000:8.2f} {a.get('server_cpu_median_s', float('nan')):13.2f}"
         )
     lines.append(f"ratio  {r['ratio_median']:9.2f} {r['ratio_p90']:7.2f}  (target ≤ 1.15 median)")
+    if "ratio_before_median" in r:
+        lines.append(f"ratio before / peer {r['ratio_before_median']:.2f} (median)")
     b, a = r["load_average_before"], r["load_average_after"]
     lines.append(
         f"load average before {b[0]:.2f} {b[1]:.2f} {b[2]:.2f}, after {a[0]:.2f} {a[1]:.2f} {a[2]:.2f}"
@@ -183,8 +208,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="a returning visitor: each app's loads share one browser context (HTTP cache)",
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="another checkout of the atlas (git worktree) to run as a third app, 'before'",
+    )
     args = parser.parse_args(argv)
-    r = measure(args.loads, args.atlas.resolve(), args.returning)
+    before = args.before.resolve() if args.before else None
+    r = measure(args.loads, args.atlas.resolve(), args.returning, before)
     print(report(r))
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "first_paint_returning.json" if args.returning else "first_paint.json"
