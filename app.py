@@ -40,15 +40,12 @@ accessible.page_css()  # keyboard focus rings and a print layout, on every page
 if session.view().embed:  # ?embed=true: only the map and its legend, for an iframe
     embed_page.render()
 else:
+    map_page_entry = st.Page(
+        PAGES / "map.py", title=_("Map"), icon=":material/map:", url_path="map", default=True
+    )
     navigation = st.navigation(
         [
-            st.Page(
-                PAGES / "map.py",
-                title=_("Map"),
-                icon=":material/map:",
-                url_path="map",
-                default=True,
-            ),
+            map_page_entry,
             st.Page(PAGES / "ranking.py", title=_("Ranking"), icon=":material/leaderboard:"),
             st.Page(PAGES / "compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
             st.Page(PAGES / "countries.py", title=_("Countries"), icon=":material/public:"),
@@ -59,8 +56,11 @@ else:
         ]
     )
     session.enter_page(navigation.url_path)
-    sidebar.render()  # dataset, measure and filters: shared by every page
-    bundle_panel.render()  # one ZIP of this view, at the sidebar's bottom
+    if navigation.url_path == map_page_entry.url_path and session.map_first():
+        sidebar.settle()  # the map first: the sidebar follows in the run its first report starts
+    else:
+        sidebar.render()  # dataset, measure and filters: shared by every page
+        bundle_panel.render()  # one ZIP of this view, at the sidebar's bottom
     navigation.run()
 session.sync_url()  # the link always reproduces what is on screen
 session.end_run()

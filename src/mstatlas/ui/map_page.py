@@ -253,12 +253,14 @@ def render() -> None:
     lang = current_language()
     pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating, lang, explain=True)
     pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
+    quick = session.map_first()  # the title, map and legend only: the rest in the next run
     head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title(_("MST Atlas of Europe"))
     share_slot = share.container()  # filled last: the link must include this run's click or move
     _intro(pts, view)
-    if years is not None:
-        _as_of_control(ds.id, fkey, years)
+    with st.container():  # one element, drawn or not: the map keeps its place in the page
+        if years is not None and not quick:
+            _as_of_control(ds.id, fkey, years)
     firm_group, show_clusters = _layers(ds, view)
     left, right = st.columns([2.5, 1.5], gap="medium")
     with left:
@@ -272,12 +274,16 @@ def render() -> None:
         )
         if show_clusters:
             components.legend(pts, view.measure, pts_key)
-            accessible.figures_alternative(pts, "map")
+            if not quick:
+                accessible.figures_alternative(pts, "map")
         if firm_group is not None:
             st.html(firm_legend_html(_firms_in_view(ds.id, view.countries)))
-        _map_download(ds, fkey, view, lang)
+        if not quick:
+            _map_download(ds, fkey, view, lang)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
+    if quick:
+        return
     with right:
         _profile(ds, pts, rows, fkey, view)
     with share_slot:

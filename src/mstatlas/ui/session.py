@@ -44,6 +44,28 @@ def run_number() -> int:
     return int(st.session_state.get(keys.RUN, 0))
 
 
+def map_first() -> bool:
+    """Whether this run draws the map page's map before any widget (the session's first run).
+
+    A browser's first visit loads Streamlit's code for each kind of widget as it is
+    first drawn, and shows the map's frame only once the widgets drawn with it (the
+    sidebar's, the "as of" and profile select boxes, the download button, the table)
+    are loaded: that made the map appear over a second after a bare map page's
+    (docs/PERFORMANCE.md, "First paint"). So the first run of a session draws the
+    map page's title, map and legend only; the map's first report of its position,
+    sent once its symbols are drawn, reruns the script, which draws everything.
+
+    Only with a browser on the other end (its request headers are known): a test's
+    script run (AppTest) mounts no map, so it would never see the rest.
+    """
+    return run_number() == 1 and browser_connected()
+
+
+def browser_connected() -> bool:
+    """Whether a browser runs this session (AppTest's script runs have no request headers)."""
+    return bool(st.context.headers)
+
+
 def end_run() -> None:
     """Mark this script run as completed (called last in every run)."""
     st.session_state[keys.COMPLETED_RUN] = run_number()

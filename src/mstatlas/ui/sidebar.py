@@ -31,13 +31,32 @@ def _dataset_choices() -> dict[str, str]:
     return choices
 
 
-def render() -> Dataset:
-    """Draw the sidebar and return the dataset in view."""
-    view = session.view()
-    ds, problem = safe_get_dataset(view.dataset)
+def _usable_dataset() -> Dataset:
+    """The view's dataset; the default one, with a notice, when it cannot be opened."""
+    ds, problem = safe_get_dataset(session.view().dataset)
     if problem:
         st.session_state.setdefault(keys.NOTICES, []).append(problem)
         session.update_view(dataset=DEFAULT_ID, selected=None)
+    return ds
+
+
+def settle() -> Dataset:
+    """What the sidebar decides about the view, without drawing it; returns the dataset in view.
+
+    For a run that draws the map before the sidebar (see :func:`mstatlas.ui.session.map_first`):
+    a dataset that cannot be opened, a new dataset and years the data lacks change the view
+    (with notices) exactly as :func:`render` does, so the page draws what the sidebar will show.
+    """
+    ds = _usable_dataset()
+    _note_dataset(ds)
+    if summary(ds.id, ds).years is not None:
+        _fit_years(years_present(ds.id, ds))
+    return ds
+
+
+def render() -> Dataset:
+    """Draw the sidebar and return the dataset in view."""
+    ds = _usable_dataset()
     with st.sidebar:
         session.bound_widget(  # named in both languages: findable by whoever does not read it
             "lang",
@@ -133,13 +152,18 @@ def _dataset_picker(ds: Dataset) -> Dataset:
         ds, problem = safe_get_dataset(session.view().dataset)
         if problem:
             st.error(problem)
+    _note_dataset(ds)
+    return ds
+
+
+def _note_dataset(ds: Dataset) -> None:
+    """Remember the dataset in view; a new one clears what belonged to the last one."""
     if st.session_state.get(keys.LAST_DATASET, base_id(ds.id)) != base_id(ds.id):
         # Cluster ids differ between datasets, and "include other kinds" was set for the
         # kinds of the last one: a new dataset opens like with like (a link with mixed=1
         # still opens mixed on its own dataset, as there is no last dataset then).
         session.update_view(selected=None, slide=0, mixed=False, compare=())
     st.session_state[keys.LAST_DATASET] = base_id(ds.id)
-    return ds
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -159,16 +183,21 @@ def year_options(present: Sequence[int], year_min: int | None, year_max: int | N
     return sorted(set(present) | own)
 
 
+def _fit_years(present: tuple[int, ...]) -> None:
+    """Years in the view that the dataset does not have: all years instead, said so."""
+    if outside := urlstate.years_outside(session.view(), (present[0], present[-1])):
+        # the slider cannot show years the dataset does not have
+        session.notice(outside)
+        session.update_view(year_min=None, year_max=None)
+
+
 def _years_slider(present: tuple[int, ...]) -> None:
     """The view's years, on a slider that offers only the years with a figure.
 
     Its ends mean "open": the first year selects from the earliest, the last up to the latest.
     """
     lo, hi = present[0], present[-1]
-    if outside := urlstate.years_outside(session.view(), (lo, hi)):
-        # the slider cannot show years the dataset does not have: all years, said so
-        session.notice(outside)
-        session.update_view(year_min=None, year_max=None)
+    _fit_years(present)
     v = session.view()
     options = year_options(present, v.year_min, v.year_max)
     if len(options) == 1:  # one year only: nothing to choose
