@@ -14,9 +14,13 @@ per app, Streamlit's scripts cached) of one headless Debian Chromium with every
 non-local request aborted. Time is milliseconds from navigation start to the
 frame painted after all the map's symbols were added, recorded inside the map
 iframe (:mod:`benchmarks.browser`); *frame* is when the map's iframe started
-loading (before it: Streamlit's page, the script run, the messages). The figure to watch is the ratio of the
-medians (atlas / peer): both pay Streamlit's own boot, so machine load moves
-both. Load averages before and after are printed with it.
+loading (before it: Streamlit's page, the script run, the messages); *controls*
+is when the sidebar's first widget was drawn (the atlas draws its controls after
+the map). The figure to watch is the ratio of the medians (atlas / peer): both
+pay Streamlit's own boot, so machine load moves both. Load averages before and
+after, and each server's CPU seconds per load, are printed with it.
+``--before DIR`` adds a third app in the same alternation: the atlas of another
+checkout (``git worktree add DIR <commit>``), run with its own ``src``.
 
 Prints a table and writes ``benchmarks/results/first_paint.json``. Never fails on time.
 """
@@ -67,13 +71,15 @@ def summarise(times: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(times), "p90_ms": _quantile(times, 0.9)}
 
 
-def _load(browser: Any, url: str, target: int, ctx: Any = None) -> dict[str, Any]:
+def _load(
+    browser: Any, url: str, target: int, ctx: Any = None, controls: bool = False
+) -> dict[str, Any]:
     """One load in a fresh context, or in ``ctx`` (``(context, blocked)``) when given."""
     if ctx is not None:
-        return load_once(ctx[0], ctx[1], url, timeout=120.0)
+        return load_once(ctx[0], ctx[1], url, controls=controls, timeout=120.0)
     fresh, blocked = new_context(browser, target)
     try:
-        return load_once(fresh, blocked, url, timeout=120.0)
+        return load_once(fresh, blocked, url, controls=controls, timeout=120.0)
     finally:
         fresh.close()
 
@@ -112,6 +118,7 @@ def measure(
     visible: dict[str, list[float]] = {name: [] for name in apps}
     frame: dict[str, list[float]] = {name: [] for name in apps}
     cpu: dict[str, list[float]] = {name: [] for name in apps}
+    controls: dict[str, list[float]] = {name: [] for name in apps if name != "peer"}
     started = datetime.now(UTC).isoformat(timespec="seconds")
     load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
@@ -133,7 +140,7 @@ def measure(
             order = list(apps) if i % 2 == 0 else list(reversed(apps))
             for name in order:
                 cpu0 = server_cpu_s(servers[name].proc.pid)
-                r = _load(browser, urls[name], target, ctxs[name])
+                r = _load(browser, urls[name], target, ctxs[name], name in controls)
                 # the server's CPU for this load (its script runs and static files served)
                 cpu[name].append(server_cpu_s(servers[name].proc.pid) - cpu0)
                 if "error" in r:
@@ -141,9 +148,12 @@ def measure(
                 times[name].append(r["symbols_ms"])
                 visible[name].append(r["visible_ms"])
                 frame[name].append(r["frame_ms"])
+                if "controls_ms" in r:
+                    controls[name].append(r["controls_ms"])
                 print(
                     f"  {i + 1:2} {name:6} frame {r['frame_ms']:6.0f} ms, "
-                    f"symbols {r['symbols_ms']:6.0f} ms, server CPU {cpu[name][-1]:5.2f} s",
+                    f"symbols {r['symbols_ms']:6.0f} ms, server CPU {cpu[name][-1]:5.2f} s"
+                    + (f", controls {r['controls_ms']:6.0f} ms" if "controls_ms" in r else ""),
                     flush=True,
                 )
     out: dict[str, Any] = {
@@ -161,6 +171,8 @@ def measure(
         out[name] = {
             **summarise(times[name]),
             "server_cpu_median_s": statistics.median(cpu[name]),
+            # the sidebar's first widget drawn (the peer has none)
+            "controls_median_ms": statistics.median(controls[name]) if controls.get(name) else None,
             "visible_median_ms": statistics.median(visible[name]),
             # when the map's iframe started loading: before it, Streamlit's page and script
             "frame_median_ms": statistics.median(frame[name]),
@@ -178,13 +190,15 @@ def report(r: dict[str, Any]) -> str:
     lines = [
         f"first paint, navigation → {r['symbols']} symbols drawn, {r['loads']} loads each "
         f"({r['visitor']} visit, network blocked)",
-        f"{'app':6} {'median s':>9} {'p90 s':>7} {'frame s':>8} {'server CPU s':>13}",
+        f"{'app':6} {'median s':>9} {'p90 s':>7} {'frame s':>8} {'server CPU s':>13} "
+        f"{'controls s':>11}",
     ]
     for name in r.get("apps", APPS):
         a = r[name]
         lines.append(
             f"{name:6} {a['median_ms'] / 1000:9.2f} {a['p90_ms'] / 1000:7.2f} "
-            f"{a['frame_median_ms'] / 1000:8.2f} {a.get('server_cpu_median_s', float('nan')):13.2f}"
+            f"{a['frame_median_ms'] / 1000:8.2f} {a.get('server_cpu_median_s', float('nan')):13.2f} "
+            + (f"{c / 1000:11.2f}" if (c := a.get("controls_median_ms")) else f"{'—':>11}")
         )
     lines.append(f"ratio  {r['ratio_median']:9.2f} {r['ratio_p90']:7.2f}  (target ≤ 1.15 median)")
     if "ratio_before_median" in r:

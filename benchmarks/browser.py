@@ -8,7 +8,10 @@ records, in the map's frame:
 * ``visibleAt``: the first frame painted after the first outline path was added
   (the map is on screen);
 * ``symbolsAt``: the frame painted after the expected number of symbols was
-  added (``L.CircleMarker`` layers, or the count announced by the firm layer).
+  added (``L.CircleMarker`` layers, or the count announced by the firm layer);
+
+and, in the top page, ``controlsAt``: when the first widget of the sidebar was
+drawn (:func:`load_once` with ``controls``).
 
 Times are milliseconds from navigation start (the top page's ``timeOrigin``).
 """
@@ -67,6 +70,11 @@ INIT_JS = """
     });
   };
   Object.defineProperty(window, 'L', {configurable: true, get() { return real; }, set(v) { real = v; hook(v); }});
+  if (window === window.top) {  // the page's controls: the first sidebar widget drawn
+    const seen = () => document.querySelector('[data-testid="stSidebarUserContent"] [data-testid="stWidgetLabel"]');
+    new MutationObserver((_, obs) => { if (seen()) { B.controlsAt = now(); obs.disconnect(); } })
+      .observe(document, {childList: true, subtree: true});
+  }
 })();
 """
 
@@ -239,6 +247,7 @@ def load_once(
     *,
     pan_zoom: bool = False,
     quiet: bool = False,
+    controls: bool = False,
     timeout: float = 180.0,
 ) -> dict[str, Any]:
     """Open ``url`` in a new page of ``ctx``; time map visible / symbols drawn (ms from navigation).
@@ -246,7 +255,8 @@ def load_once(
     With ``pan_zoom``, also the frame times of a scripted pan and zoom; with
     ``quiet`` too, the same again with the map's view reports switched off
     (``pan_zoom_quiet``): what the map itself costs, without the Streamlit
-    rerun each move triggers on the same machine.
+    rerun each move triggers on the same machine. With ``controls``, also
+    ``controls_ms``: when the sidebar's first widget was drawn (waited for after the symbols).
     """
     page = ctx.new_page()
     try:
@@ -285,6 +295,13 @@ def load_once(
             "ws_bytes": ws["bytes"],
             "blocked_requests": len(blocked),
         }
+        if controls:
+            while time.monotonic() < deadline:
+                at = page.evaluate("window.__bench && window.__bench.controlsAt")
+                if at:
+                    result["controls_ms"] = at - t0
+                    break
+                page.wait_for_timeout(50)
         if pan_zoom and frame is not None:
             result["pan_zoom"] = frame.evaluate(PAN_ZOOM_JS)
             if quiet:
