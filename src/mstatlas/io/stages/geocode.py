@@ -90,7 +90,8 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
             "lon": glon,
             "confidence": found["confidence"].to_numpy("float64")[pair_code],
             "status": take_strings(found["status"].tolist(), pair_code, city_need.index),
-        }
+        },
+        copy=False,  # every column is new (lat/lon were copied into the context above)
     )
 
 

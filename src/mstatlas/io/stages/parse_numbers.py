@@ -74,16 +74,16 @@ def _read_column(ctx: Context, fld: str, c: str, nf: NumberFormat, what: str) ->
 def _check_count(ctx: Context, c: str, nf: NumberFormat, num: pd.Series) -> None:
     """Counts of firms and employees: whole numbers from 0 up to :data:`MAX_COUNT`."""
     cells = ctx.frame[c]
-    neg = (num < 0).fillna(False).to_numpy(bool)
+    values = num.to_numpy("float64", na_value=np.nan)
+    neg = values < 0  # NaN (blank or refused) compares False
+    huge = values >= MAX_COUNT
     ctx.flag(neg, c, cells, lambda v: _("'{v}' is negative; a count cannot be below 0").format(v=v))
-    huge = (num >= MAX_COUNT).fillna(False).to_numpy(bool)
     ctx.flag(
         huge,
         c,
         cells,
         lambda v: _("'{v}' is too large for a count of firms or employees").format(v=v),
     )
-    values = num.to_numpy("float64")
     frac = ~np.isnan(values) & not_whole(values) & ~neg & ~huge
     ctx.flag(
         frac,
