@@ -10,7 +10,7 @@ one is chosen by a fixed rule and the others are mentioned in the caveats.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -107,6 +107,19 @@ def _spans_years(
     return np.asarray(n_years[series] >= 2, dtype=bool)
 
 
+def _measure(
+    clusters: pd.DataFrame, by: str
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """The measure's values, and its qualifiers at given positions (read only for those)."""
+    if by in ("employees", "firms"):
+        column = clusters[f"{by}_qualifier"]
+        values = clusters[by].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return values, lambda pos: column.take(pos).fillna("").astype(object).to_numpy()
+    value, qual = measure_values(clusters, by)
+    objects = qual.to_numpy(dtype=object)
+    return value.to_numpy(dtype=float, na_value=np.nan), lambda pos: objects[pos]
+
+
 def _dated_figures(
     clusters: pd.DataFrame, by: str, counts: Iterable[str] | None = None, spans: bool = False
 ) -> pd.DataFrame:
@@ -116,8 +129,7 @@ def _dated_figures(
     growth needs), picked before the other columns are built; a table without
     columns when there is none.
     """
-    value, qual = measure_values(clusters, by)
-    values = value.to_numpy(dtype=float, na_value=np.nan)
+    values, quals = _measure(clusters, by)
     years = pd.array(clusters["year"], dtype="Float64").to_numpy(dtype=float, na_value=np.nan)
     keep = ~np.isnan(values) & ~np.isnan(years)
     if counts is not None:
@@ -125,12 +137,15 @@ def _dated_figures(
     # ``scope`` is optional: without it every figure is for the usual perimeter.
     scope_col = clusters["scope"] if "scope" in clusters.columns else None
     if spans:  # series told apart by codes: no text is read for the figures left out
-        codes = [
-            pd.factorize(clusters[c])[0] if c in clusters.columns else np.zeros(len(clusters))
-            for c in ("cluster_id", "counts_what", "scope")
-        ]
-        ids_, kinds_, scopes_ = (c[keep] for c in codes)
-        keep[keep] = _spans_years(ids_, kinds_, scopes_, years[keep])
+        ids_ = pd.factorize(clusters["cluster_id"])[0][keep]
+        if len(ids_) and np.bincount(ids_ + 1).max() < 2:
+            keep[:] = False  # one dated figure per cluster: no series spans two years
+        else:
+            kinds_, scopes_ = (
+                pd.factorize(clusters[c])[0][keep] if c in clusters.columns else ids_ * 0
+                for c in ("counts_what", "scope")
+            )
+            keep[keep] = _spans_years(ids_, kinds_, scopes_, years[keep])
     pos = np.flatnonzero(keep)
     if spans and not len(pos):
         return pd.DataFrame()  # no series spans two years: growth has nothing to build
@@ -155,7 +170,7 @@ def _dated_figures(
             else kept(scope_col),
             "year": years[pos].astype(int),
             "value": values[pos],
-            "qualifier": qual.to_numpy(dtype=object)[pos],
+            "qualifier": quals(pos),
             "source_title": kept(clusters["source_title"]),
             "source_url": kept(clusters["source_url"]),
             "row": clusters.index.to_numpy()[pos],
