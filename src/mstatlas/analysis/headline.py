@@ -128,12 +128,13 @@ def lean_values(column: pd.Series, positions: np.ndarray) -> np.ndarray | Extens
     taken without a detour through Python objects; other columns their own values.
     """
     if isinstance(column.dtype, pd.StringDtype):
-        taken = column.take(positions)
-        if not column.notna().any():
+        whole = column.array  # on the array itself: a Series step costs more than the work
+        taken = whole.take(positions)
+        if whole.isna().all():
             return taken.to_numpy(dtype=object)
-        if taken.notna().any():
-            return taken.astype("str").array
-        return np.full(len(positions), np.nan, dtype=object)  # blanks only: not text
+        if taken.isna().all():
+            return np.full(len(positions), np.nan, dtype=object)  # blanks only: not text
+        return taken.astype("str")
     values = column.to_numpy()[positions]
     if values.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
         values = np.where(_missing(values), np.nan, values)
