@@ -174,3 +174,16 @@ def test_the_untranslated_text_check_can_fail(tmp_path):
     )
     found = _untranslated(sample, tmp_path)
     assert [f.split(": ", 1)[1] for f in found] == ["'Share this view'", "' clusters'", "'Size by'"]
+
+
+def test_plural_forms_take_numpy_integers() -> None:
+    import warnings
+
+    import numpy as np
+
+    from mstatlas.i18n import ngettext
+
+    with warnings.catch_warnings(), i18n.language("de"):
+        warnings.simplefilter("error")
+        assert ngettext("{n} firm", "{n} firms", np.int64(1)) == "{n} Firma"
+        assert ngettext("{n} firm", "{n} firms", np.int64(2)) == "{n} Firmen"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import locale as _locale
+import operator
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -113,8 +114,12 @@ def gettext(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The singular or plural form of a text for ``n``, in the active language."""
-    return _translations(_active.get()).ngettext(singular, plural, n)
+    """The singular or plural form of a text for ``n``, in the active language.
+
+    ``n`` may be any whole number, a NumPy integer too (gettext's plural rules
+    want a Python ``int``).
+    """
+    return _translations(_active.get()).ngettext(singular, plural, operator.index(n))
 
 
 def pgettext(context: str, message: str) -> str:
