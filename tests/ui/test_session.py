@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from ui.app_helpers import APP, map_args, symbols, texts
 from ui.test_link_notices import map_reports, open_link, warnings
 
-from mstatlas.ui import keys, session
+from mstatlas.ui import keys, map_page, session
 
 
 @pytest.fixture
@@ -101,3 +101,19 @@ def test_other_pages_draw_everything_in_a_browsers_first_run(browser):
     at = open_link(browser, page="ranking")
     assert not at.exception
     assert "w_dataset" in widget_keys(at)
+
+
+def _html(at: AppTest) -> list[str]:
+    return [str(e.proto.body) for e in at.get("html")]
+
+
+def test_the_as_of_box_s_room_is_held_until_it_is_drawn(browser):
+    spacer = f'<div style="height: {map_page.AS_OF_HEIGHT}" aria-hidden="true">'
+    room = f".st-key-map_as_of {{ min-height: {map_page.AS_OF_HEIGHT} }}"
+    at = browser.run()
+    assert any(spacer in h for h in _html(at))  # the first run: room, no box
+    assert any(room in h for h in _html(at))
+    map_reports(at, 50.0, 10.0, 4)
+    assert not any(spacer in h for h in _html(at))  # then the box, in the room kept for it
+    assert any(room in h for h in _html(at))
+    assert "w_as_of" in widget_keys(at)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Final
 
 import folium
 import pandas as pd
@@ -234,6 +234,10 @@ def _zoom_to_countries(view: ViewState) -> ViewState:
     return session.update_view(lat=lat, lon=lon, zoom=zoom)
 
 
+#: Height of the "as of" select box (label and box), kept free while it is not drawn yet.
+AS_OF_HEIGHT: Final = "4.25rem"
+
+
 def render() -> None:
     """Draw the map page."""
     ds = current()
@@ -254,13 +258,18 @@ def render() -> None:
     pts = _rated_points(ds.id, fkey, view.measure, view.as_of, view.rating, lang, explain=True)
     pts_key = (ds.id, fkey, view.measure, view.as_of, view.rating)
     quick = session.map_first()  # the title, map and legend only: the rest in the next run
-    head, share = st.columns([5, 1.4], vertical_alignment="bottom")
+    with st.container(key="map_head"):
+        head, share = st.columns([5, 1.4], vertical_alignment="bottom")
     head.title(_("MST Atlas of Europe"))
     share_slot = share.container()  # filled last: the link must include this run's click or move
     _intro(pts, view)
-    with st.container():  # one element, drawn or not: the map keeps its place in the page
+    if years is not None:  # the map keeps its place while the "as of" box is drawn
+        st.html(f"<style>.st-key-map_as_of {{ min-height: {AS_OF_HEIGHT} }}</style>")
+    with st.container(key="map_as_of"):
         if years is not None and not quick:
             _as_of_control(ds.id, fkey, years)
+        elif years is not None:  # an empty container is not drawn at all: hold its room
+            st.html(f'<div style="height: {AS_OF_HEIGHT}" aria-hidden="true"></div>')
     firm_group, show_clusters = _layers(ds, view)
     left, right = st.columns([2.5, 1.5], gap="medium")
     with left:
