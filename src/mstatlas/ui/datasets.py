@@ -100,14 +100,29 @@ def _default_dataset() -> Dataset:
     )
 
 
-@st.cache_resource(show_spinner="Opening the shared dataset…", max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _shared(ds_id: str) -> Dataset:
     return sharing.load_shared(ds_id)
+
+
+#: Shared datasets this process has opened (no spinner for those: they come from the cache).
+_opened: set[str] = set()
+
+
+def _open_shared(ds_id: str) -> Dataset:
+    """A shared dataset; a spinner in the page's language while it is first read."""
+    if ds_id in _opened:
+        return _shared(ds_id)
+    with st.spinner(_("Opening the shared dataset…")):
+        ds = _shared(ds_id)
+    _opened.add(ds_id)
+    return ds
 
 
 def forget_shared() -> None:
     """Forget the shared datasets opened in this process (after one was deleted)."""
     _shared.clear()
+    _opened.clear()
 
 
 def get_dataset(ds_id: str) -> Dataset:
@@ -123,7 +138,7 @@ def get_dataset(ds_id: str) -> Dataset:
     if ds_id.startswith(UPLOAD_PREFIX):
         return _upload(ds_id)
     _confirm_shared(ds_id)
-    return _shared(ds_id)
+    return _open_shared(ds_id)
 
 
 def base_id(ds_id: str) -> str:
@@ -201,6 +216,7 @@ def _confirm_shared(ds_id: str) -> None:
     found = sharing.shared_exists(ds_id)
     if found is False:
         _shared.clear(ds_id)
+        _opened.discard(ds_id)
         raise MSTAtlasError(
             _(
                 "No shared dataset has the id {id}; the link may be mistyped, or the dataset "
