@@ -177,6 +177,11 @@ def _upload_form(base: str, form: str) -> Dataset:
     return dataclasses.replace(seen, id=f"{base}{VARIANT_SEP}{form}" if form else base)
 
 
+def uploaded_here(ds_id: str) -> bool:
+    """Whether this session uploaded the dataset, in any of its forms (u-abc, u-abc~own, …)."""
+    return base_id(ds_id) in st.session_state.get(keys.MY_DATASETS, {})
+
+
 def seen_as(ds_id: str) -> str:
     """The id of the form in which this session may see a dataset (see the module).
 
@@ -188,7 +193,7 @@ def seen_as(ds_id: str) -> str:
     if not ds_id.startswith(UPLOAD_PREFIX):
         return ds_id
     base = base_id(ds_id)
-    if base not in st.session_state.get(keys.MY_DATASETS, {}):
+    if not uploaded_here(base):
         return f"{base}{VARIANT_SEP}{PUBLIC}"
     if base in st.session_state.get(keys.DISCLOSURE_OFF, set()):
         return f"{base}{VARIANT_SEP}{OWN}"

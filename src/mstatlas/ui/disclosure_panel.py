@@ -22,7 +22,14 @@ from mstatlas.i18n import N_, _, fmt_int, ngettext
 from mstatlas.io import UploadResult
 from mstatlas.store.dataset import DISCLOSURE, Dataset
 from mstatlas.ui import components, keys
-from mstatlas.ui.datasets import OWN, UPLOAD_PREFIX, VARIANT_SEP, base_id, get_dataset
+from mstatlas.ui.datasets import (
+    OWN,
+    UPLOAD_PREFIX,
+    VARIANT_SEP,
+    base_id,
+    get_dataset,
+    uploaded_here,
+)
 
 SWITCH_HELP: Final = N_(
     "On: employee figures of fewer than k firms, or that one firm dominates, are blank and "
@@ -52,10 +59,6 @@ OWNER_COLUMNS: Final = {
 RULES: Final = {"frequency": N_("minimum frequency"), "dominance": N_("dominance")}
 
 
-def _owner(ds_id: str) -> bool:
-    return base_id(ds_id) in st.session_state.get(keys.MY_DATASETS, {})
-
-
 def control_off(ds_id: str) -> bool:
     """Whether the owner turned disclosure control off for this upload."""
     return base_id(ds_id) in st.session_state.get(keys.DISCLOSURE_OFF, set())
@@ -72,7 +75,7 @@ def _switched(base: str) -> None:
 def sidebar_switch(ds: Dataset) -> None:
     """The owner's switch for their own firm-list upload (nothing for any other dataset)."""
     base = base_id(ds.id)
-    if ds.kind != "firms" or not base.startswith(UPLOAD_PREFIX) or not _owner(base):
+    if ds.kind != "firms" or not base.startswith(UPLOAD_PREFIX) or not uploaded_here(base):
         return
     key = keys.disclosure_switch(base)
     st.session_state[key] = not control_off(base)
@@ -172,7 +175,7 @@ def method_note(ds: Dataset) -> None:
         else str(record.get("note", "")) + _coarse_text(int(record.get("positions_coarsened", 0)))
     )
     st.markdown(_("**Confidentiality.** {text}").format(text=components.md(text)))
-    if ds.id.startswith(UPLOAD_PREFIX) and _owner(ds.id):
+    if ds.id.startswith(UPLOAD_PREFIX) and uploaded_here(ds.id):
         protected = _owner_check(base_id(ds.id))
         if protected.n_confidential:
             with st.expander(_("Which figures are confidential, and why (only you see this)")):

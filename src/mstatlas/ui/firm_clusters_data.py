@@ -20,8 +20,7 @@ from mstatlas.data.disclosure import DisclosureRules, Protected, protect_figures
 from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.mapping.fit import view_for_bounds
 from mstatlas.store.dataset import Dataset
-from mstatlas.ui import keys
-from mstatlas.ui.datasets import base_id, get_dataset
+from mstatlas.ui.datasets import get_dataset, uploaded_here
 
 #: Height of the page's map in pixels (the opening view fits the firms into it).
 MAP_HEIGHT = 560
@@ -162,8 +161,7 @@ def crosswalk(ds_id: str, radius_km: float, min_firms: int) -> pd.DataFrame:
 
 def is_owner(ds: Dataset) -> bool:
     """Whether this session uploaded the dataset (it sees why a figure is confidential)."""
-    # the upload in any of its forms (u-abc, u-abc~own, u-abc~public) is this session's own
-    return base_id(ds.id) in st.session_state.get(keys.MY_DATASETS, {})
+    return uploaded_here(ds.id)
 
 
 def head_counts_allowed(ds: Dataset) -> bool:
