@@ -16,6 +16,7 @@ from mstatlas.data.codes import (
     combine_codes,
     first_duplicates,
     fold_codes,
+    one_array,
     renumber,
     text_codes,
 )
@@ -179,3 +180,11 @@ def test_accented_letters_at_the_ends_need_no_trimming():
     # "é" ends in the same byte as U+2029 and "à" as U+00A0: the byte before tells them apart
     names = ["Hradec Králové", "Calvià", "Örebro", "Ærø", "Jena", ""]
     assert not may_need_trim(pa.array(names, pa.large_string()))
+
+
+def test_one_array_keeps_a_single_chunk_and_joins_several() -> None:
+    single = pa.chunked_array([pa.array(["a", "b"])])
+    data = one_array(single).buffers()[2]
+    assert data.address == single.chunk(0).buffers()[2].address  # the same bytes, no copy
+    several = pa.chunked_array([pa.array(["a"]), pa.array(["b", None])])
+    assert one_array(several).to_pylist() == ["a", "b", None]

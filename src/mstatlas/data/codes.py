@@ -24,20 +24,20 @@ _KEY_LIMIT = 2**62
 def arrow_strings(values: pd.Series | Any) -> pa.Array:
     """The text of a column as one Arrow string array (no copy for Arrow-backed text)."""
     if isinstance(values, pa.ChunkedArray):
-        arr = _one_array(values)
+        arr = one_array(values)
     elif isinstance(values, pa.Array):
         arr = values
     else:
         s = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
         arr = pa.array(s.array)
         if isinstance(arr, pa.ChunkedArray):
-            arr = _one_array(arr)
+            arr = one_array(arr)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
     return arr
 
 
-def _one_array(arr: pa.ChunkedArray) -> pa.Array:
+def one_array(arr: pa.ChunkedArray) -> pa.Array:
     """The chunks as one array; a single chunk as it is (``combine_chunks`` would copy it)."""
     return arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mstatlas.data.codes import arrow_strings, string_buffers
+from mstatlas.data.codes import arrow_strings, one_array, string_buffers
 
 
 def arrow_text(s: pd.Series) -> pa.Array:
@@ -49,8 +49,7 @@ def as_strings(arr: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
         A ``string`` column backed by the same text.
     """
     if isinstance(arr, pa.ChunkedArray):
-        # one chunk is used as it is (combining would copy it)
-        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        arr = one_array(arr)
     return pd.Series(
         pd.arrays.ArrowStringArray(pa.chunked_array([arr.cast(pa.large_string())])), index=index
     )
