@@ -223,6 +223,24 @@ def test_order_by_hand():
     assert pick.heads.tolist() == [2]
     assert pick.rest.tolist() == [1, 0, 3, 4]
     assert pick.figures_per_head().tolist() == [5]
+    assert pick.group_of_rest().tolist() == [0, 0, 0, 0]  # all of cluster "a", the only head
+
+
+def test_each_other_figure_knows_its_headline():
+    t = cluster_table(
+        [
+            {"cluster_id": "b", "employees": 1, "year": 2001},
+            {"cluster_id": "a", "employees": 2, "year": 2001},
+            {"cluster_id": "b", "employees": 3, "year": 2002},
+            {"cluster_id": "a", "employees": 4, "year": 2000},
+        ]
+    )
+    v = t["employees"].to_numpy(dtype=float)
+    pick = headline_order(t, ~np.isnan(v), np.zeros(len(t), dtype=bool), CATEGORY_PRIORITY)
+    assert pick.heads.tolist() == [1, 2]  # "a" first (cluster ids sorted), each its latest
+    assert pick.rest.tolist() == [3, 0]
+    assert pick.group_of_rest().tolist() == [0, 1]
+    assert pick.figures_per_head().tolist() == [2, 2]
 
 
 def test_figures_written_in_one_go_as_one_by_one():

@@ -51,10 +51,9 @@ class HeadlineOrder:
         starts = np.flatnonzero(self.first)
         return np.diff(np.append(starts, len(self.order)))
 
-    def head_of_rest(self) -> np.ndarray:
-        """For each row of :attr:`rest`, the position of its cluster's headline."""
-        group = np.cumsum(self.first) - 1
-        return self.heads[group[~self.first]]
+    def group_of_rest(self) -> np.ndarray:
+        """For each row of :attr:`rest`, its cluster's index in :attr:`heads`."""
+        return (np.cumsum(self.first) - 1)[~self.first]
 
 
 def _missing(values: np.ndarray) -> np.ndarray:

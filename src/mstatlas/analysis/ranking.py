@@ -225,10 +225,10 @@ def _other_figures(
     rest = pick.rest
     if not len(rest):
         return out
+    group = pick.group_of_rest()
     kinds = _lean(clusters, "counts_what", rest)
-    head_kinds = _lean(clusters, "counts_what", pick.head_of_rest())
+    head_kinds = _lean(clusters, "counts_what", pick.heads[group])
     years = _lean(clusters, "year", rest)
-    group = (np.cumsum(pick.first) - 1)[~pick.first]
     texts: dict[int, list[str]] = {}
     for g, v, q, y, c, h in zip(
         group.tolist(), values[rest], quals[rest], years, kinds, head_kinds
