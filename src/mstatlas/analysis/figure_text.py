@@ -196,10 +196,7 @@ def format_figures(values: np.ndarray, qualifiers: np.ndarray, by: str = "employ
         # whole numbers rounded in one go (half to even, as round()), then written
         whole = np.where(np.isnan(vals), 0, np.rint(vals)).astype(np.int64).tolist()
         missing = np.isnan(vals).tolist()
-        out = [
-            "" if m else (f"{p}{w:,}" if p else f"{w:,}")
-            for w, m, p in zip(whole, missing, prefixes)
-        ]
+        out = ["" if m else f"{p}{w:,}" for w, m, p in zip(whole, missing, prefixes)]
     else:
         out = ["" if v != v else f"{p}{round(v):,}" for v, p in zip(vals.tolist(), prefixes)]
     return localise_numbers(out)

@@ -37,7 +37,7 @@ ONLINE_TILES = {
 
 #: Sea colour behind the country outlines; tooltips as wide as their text up to 320 px,
 #: wrapping longer names (a tooltip sits in a pane of no width: without a width of its
-#: own it shrinks to its longest word, one word per line); and in the app's map frame
+#: own it shrinks to its longest word, one word per line).
 MAP_CSS = (
     ".leaflet-container.leaflet-container{background:#dce8f1}"  # beats Leaflet's own grey
     ".leaflet-tooltip{width:max-content;min-width:120px;max-width:320px;white-space:normal;"

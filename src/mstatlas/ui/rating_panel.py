@@ -131,12 +131,12 @@ def with_stars(points: pd.DataFrame, rating: pd.DataFrame) -> pd.DataFrame:
     at = rating.index.get_indexer(points["cluster_id"].to_numpy(dtype=object))
     rated = at >= 0  # placed by position: one look-up per point, no mapping per column
     where = np.where(rated, at, 0)
-    stars = rating["stars"].to_numpy(dtype=np.int64)[where] if len(rating) else np.zeros(len(at))
-    of = possible(rating).to_numpy(dtype=np.int64)[where] if len(rating) else np.zeros(len(at))
-    return points.assign(
-        stars=pd.arrays.IntegerArray(stars.astype(np.int64), ~rated).to_numpy(),
-        stars_of=pd.arrays.IntegerArray(of.astype(np.int64), ~rated).to_numpy(),
-    )
+
+    def placed(column: pd.Series) -> np.ndarray:
+        values = column.to_numpy(dtype=np.int64)[where] if len(rating) else np.zeros(len(at))
+        return pd.arrays.IntegerArray(values.astype(np.int64), ~rated).to_numpy()
+
+    return points.assign(stars=placed(rating["stars"]), stars_of=placed(possible(rating)))
 
 
 def has_region_employment(rating: pd.DataFrame) -> bool:
