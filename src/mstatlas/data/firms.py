@@ -245,10 +245,11 @@ def _group_mode(
     if len(uniques_) == 1 and len(codes) and int(codes.min()) == 0:
         out.iloc[:] = uniques_[0]  # one value in every row (e.g. the file name as source)
         return out
-    if first is not None and len(first) and np.array_equal(codes, codes[first][key]):
-        at = np.flatnonzero(codes[first] >= 0)
+    head = codes[first] if first is not None and len(first) else None
+    if head is not None and np.array_equal(codes, head[key]):
+        at = np.flatnonzero(head >= 0)
         if len(at):
-            out.iloc[at] = np.asarray(uniques_, dtype=object)[codes[first][at]]
+            out.iloc[at] = np.asarray(uniques_, dtype=object)[head[at]]
         return out
     uniques, (group, code, count, first_row) = _pair_counts(key, coded)
     if not len(group):  # no text in any row (the values may come from rejected rows only)
