@@ -157,12 +157,8 @@ COUNT_RUNS = """
 """
 #: The app is idle: it has finished a run and the last lifecycle message it sent ended
 #: one (not counts compared: a message lost with a dropped connection would otherwise
-#: leave the counts apart for good), and the page is not a first run's map-only page
-#: whose controls follow in the run the map's first report starts (ui.session.map_first).
-IDLE = (
-    "() => window.__mstRuns > 0 && !window.__mstRunning"
-    " && !document.querySelector('[data-mst-controls-pending]')"
-)
+#: leave the counts apart for good).
+IDLE = "() => window.__mstRuns > 0 && !window.__mstRunning"
 
 
 def script_runs(page) -> int:

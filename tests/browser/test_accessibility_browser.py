@@ -6,7 +6,7 @@ region; printing hides the sidebar and keeps the profile."""
 from __future__ import annotations
 
 import pytest
-from browser.harness import IDLE, save_artifact, script_runs, wait_for_run
+from browser.harness import save_artifact, script_runs, wait_for_run
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def open_map(offline, url):
     page.wait_for_selector(MAP_FRAME, timeout=60_000)
     frame = page.frame_locator(MAP_FRAME)
     expect(frame.locator(".leaflet-container")).to_be_visible(timeout=60_000)
-    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function("() => window.__mstRuns > 0 && !window.__mstRunning", timeout=60_000)
     return page, frame
 
 

@@ -117,10 +117,3 @@ def test_the_as_of_box_s_room_is_held_until_it_is_drawn(browser):
     assert not any(spacer in h for h in _html(at))  # then the box, in the room kept for it
     assert any(room in h for h in _html(at))
     assert "w_as_of" in widget_keys(at)
-
-
-def test_the_first_run_says_its_controls_are_still_to_come(browser):
-    at = browser.run()
-    assert map_page.CONTROLS_PENDING in _html(at)
-    map_reports(at, 50.0, 10.0, 4)
-    assert map_page.CONTROLS_PENDING not in _html(at)

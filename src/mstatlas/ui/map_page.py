@@ -234,9 +234,6 @@ def _zoom_to_countries(view: ViewState) -> ViewState:
     return session.update_view(lat=lat, lon=lon, zoom=zoom)
 
 
-#: Marks a first run's page, drawn before its controls (see :func:`session.map_first`).
-CONTROLS_PENDING: Final = "<div data-mst-controls-pending hidden></div>"
-
 #: Height of the "as of" select box (label and box), kept free while it is not drawn yet.
 AS_OF_HEIGHT: Final = "4.25rem"
 
@@ -294,8 +291,7 @@ def render() -> None:
             _map_download(ds, fkey, view, lang)
     if clicked and clicked != view.selected:
         session.update_view(selected=clicked)
-    if quick:  # says the page's controls are still to come (browser tests wait for them)
-        st.html(CONTROLS_PENDING)
+    if quick:
         return
     with right:
         _profile(ds, pts, rows, fkey, view)
