@@ -265,11 +265,11 @@ def render() -> None:
     _intro(pts, view)
     if years is not None:  # the map keeps its place while the "as of" box is drawn
         st.html(f"<style>.st-key-map_as_of {{ min-height: {AS_OF_HEIGHT} }}</style>")
-        with st.container(key="map_as_of"):
-            if quick:  # an empty container is not drawn at all: hold the box's room
-                st.html(f'<div style="height: {AS_OF_HEIGHT}" aria-hidden="true"></div>')
-            else:
-                _as_of_control(ds.id, fkey, years)
+    with st.container(key="map_as_of"):
+        if years is not None and not quick:
+            _as_of_control(ds.id, fkey, years)
+        elif years is not None:  # an empty container is not drawn at all: hold its room
+            st.html(f'<div style="height: {AS_OF_HEIGHT}" aria-hidden="true"></div>')
     firm_group, show_clusters = _layers(ds, view)
     left, right = st.columns([2.5, 1.5], gap="medium")
     with left:
