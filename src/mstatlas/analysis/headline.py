@@ -120,6 +120,99 @@ def headline_order(
     return HeadlineOrder(order=order, first=first)
 
 
+@dataclass(frozen=True)
+class RowOrder:
+    """The headline rule's order over all of a table's rows with a value, once.
+
+    Every row selection of the table (in file order) picks its headlines from it:
+    the rule compares rows by what each row says, so a selection's order is this
+    order restricted to its rows (:meth:`pick`).
+    """
+
+    order: np.ndarray  # positions of the rows with a value, by cluster id and the rule
+    cluster: np.ndarray  # each row's cluster code, in id order (a missing id: after all)
+    kind: np.ndarray  # each row's kind code (-1: missing)
+    kinds: np.ndarray  # the kinds' names
+
+    @classmethod
+    def of(
+        cls,
+        clusters: pd.DataFrame,
+        has_value: np.ndarray,
+        approx: np.ndarray,
+        priority: Sequence[str],
+    ) -> RowOrder:
+        """The order of ``clusters``' rows with a value (see :func:`headline_order`)."""
+        whole = headline_order(clusters, has_value, approx, priority)
+        codes, ids = pd.factorize(clusters["cluster_id"], sort=True, use_na_sentinel=True)
+        kind, kinds = pd.factorize(clusters["counts_what"], use_na_sentinel=True)
+        return cls(
+            order=whole.order,
+            cluster=np.where(codes < 0, len(ids), codes),
+            kind=np.asarray(kind),
+            kinds=np.asarray(kinds, dtype=object),
+        )
+
+    def _keep(self, rows: np.ndarray, counts: Iterable[str] | None) -> np.ndarray:
+        keep = np.zeros(len(self.cluster), dtype=bool)
+        keep[rows] = True
+        if counts is not None:
+            wanted = np.append(np.isin(self.kinds, list(counts)), False)
+            keep &= wanted[self.kind]  # a missing kind (-1) is never wanted
+        return keep
+
+    def pick(self, rows: np.ndarray, counts: Iterable[str] | None = None) -> HeadlineOrder:
+        """:func:`headline_order` of the selection of ``rows`` (positions, increasing), in
+        positions of the whole table."""
+        order = self.order[self._keep(rows, counts)[self.order]]
+        code = self.cluster[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = code[1:] != code[:-1]
+        return HeadlineOrder(order=order, first=first)
+
+    def kinds_with_value(self, rows: np.ndarray, counts: Iterable[str] | None) -> frozenset[object]:
+        """:func:`kinds_with_value` of the selection of ``rows`` that give a value."""
+        present = np.unique(self.kind[rows])
+        names = {None if k < 0 else str(self.kinds[k]) for k in present.tolist()}
+        return frozenset(names if counts is None else names & set(counts))
+
+
+def lean_taker(
+    column: pd.Series,
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray | ExtensionArray]:
+    """:func:`lean_values` of selections of ``column``, the column converted once.
+
+    The function returned takes ``(at, within)``: positions ``at`` among the rows
+    ``within`` (both positions in ``column``, ``within`` increasing) and gives
+    ``lean_values(column.iloc[within], <at's places in within>)``.
+    """
+    if isinstance(column.dtype, pd.StringDtype):
+        whole = column.array
+        if whole.isna().all():
+            return lambda at, within: whole.take(at).to_numpy(dtype=object)
+        text = whole.astype("str")
+
+        def take(at: np.ndarray, within: np.ndarray) -> np.ndarray | ExtensionArray:
+            taken = text.take(at)
+            if taken.isna().all():
+                return np.full(len(at), np.nan, dtype=object)  # blanks only: not text
+            return taken
+
+        return take
+    values = column.to_numpy()
+    if values.dtype == object or not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return lambda at, within: lean_values(column.iloc[within], np.searchsorted(within, at))
+    array, blank = column.array, np.asarray(column.isna(), dtype=bool)
+
+    def take_numbers(at: np.ndarray, within: np.ndarray) -> np.ndarray | ExtensionArray:
+        # a selection's numpy form depends on whether it holds a blank (float) or not (int)
+        if blank[within].any():
+            return values[at]
+        return pd.Series(array.take(at), copy=False).to_numpy()
+
+    return take_numbers
+
+
 def lean_values(column: pd.Series, positions: np.ndarray) -> np.ndarray | ExtensionArray:
     """A column's values at ``positions``, as a new table built from them would hold them.
 

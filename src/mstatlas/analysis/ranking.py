@@ -7,8 +7,8 @@ others next to it; figures are never averaged or added together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,12 +22,15 @@ from mstatlas.analysis.figure_text import ratio_basis as ratio_basis
 from mstatlas.analysis.figure_text import ratio_qualifier as ratio_qualifier
 from mstatlas.analysis.headline import (
     HeadlineOrder,
+    RowOrder,
     headline_order,
     kinds_with_value,
+    lean_taker,
     lean_values,
     shared_pick,
 )
 from mstatlas.analysis.provenance import and_list, in_sentence, ordinal, year_text
+from mstatlas.analysis.selection import positions, whole_facts
 from mstatlas.data.schema import COUNTS_WHAT, MEASURES
 from mstatlas.i18n import N_, _, current_language, fmt_int
 
@@ -145,6 +148,9 @@ def headline_figures(
     """
     _check_measure(by)
     counts = None if counts is None else tuple(counts)
+    at = positions(clusters)
+    if at is not None:  # a selection of the whole table in force: read from its rows
+        return _selection_headlines(clusters, at, by, counts)
     value, qual = measure_values(clusters, by)
     values = value.to_numpy(dtype=float, na_value=np.nan)
     quals = qual.to_numpy(dtype=object)
@@ -155,25 +161,92 @@ def headline_figures(
         # mstatlas.analysis.headline.shared_headlines: the map and the rating share it)
         return (id(clusters), by, kinds_with_value(clusters, has, counts), current_language())
 
-    return shared_pick(
-        clusters, key, lambda: _headline_frame(clusters, by, counts, values, quals, has)
-    )
+    def make() -> pd.DataFrame:
+        pick = headline_order(clusters, has, quals != "", CATEGORY_PRIORITY, counts)
+        return _headline_frame(
+            clusters, by, pick, values, quals, lambda c, at: _lean(clusters, c, at), None
+        )
+
+    return shared_pick(clusters, key, make)
+
+
+class _HeadlineRows:
+    """A whole table's rows as every selection's headline pick reads them (one measure)."""
+
+    def __init__(self, whole: pd.DataFrame, by: str) -> None:
+        self.whole, self.by = whole, by
+        value, qual = measure_values(whole, by)
+        self.values = value.to_numpy(dtype=float, na_value=np.nan)
+        self.quals = qual.to_numpy(dtype=object)
+        self.has = ~np.isnan(self.values)
+        self.order = RowOrder.of(whole, self.has, self.quals != "", CATEGORY_PRIORITY)
+        self._takers: dict[str, Callable[[np.ndarray, np.ndarray], Any]] = {}
+        self._display: dict[str, np.ndarray] = {}  # by language
+
+    def column(self, name: str, at: np.ndarray, within: np.ndarray) -> Any:
+        """:func:`_lean` of the selection ``within`` (positions) at ``at`` (positions of
+        the whole table)."""
+        if name not in self.whole.columns:
+            return np.full(len(at), None, dtype=object)
+        if name not in self._takers:
+            self._takers[name] = lean_taker(self.whole[name])
+        return self._takers[name](at, within)
+
+    def display(self, at: np.ndarray) -> np.ndarray:
+        """The figures at ``at`` as people read them, in the active language."""
+        lang = current_language()
+        if lang not in self._display:
+            texts = format_figures(self.values, self.quals, self.by)
+            self._display[lang] = np.asarray(texts, dtype=object)
+        return self._display[lang][at]
+
+
+def _headline_rows(by: str) -> _HeadlineRows:
+    """The whole table's rows for measure ``by`` (inside a ``rows_of`` block)."""
+    rows: _HeadlineRows = whole_facts(("headline rows", by), lambda w: _HeadlineRows(w, by))
+    return rows
+
+
+def _selection_headlines(
+    part: pd.DataFrame, at: np.ndarray, by: str, counts: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """:func:`headline_figures` of ``part``, the rows ``at`` of the whole table in force."""
+    rows = _headline_rows(by)
+    with_value = at[rows.has[at]]
+
+    def key() -> tuple[object, ...]:
+        return (id(part), by, rows.order.kinds_with_value(with_value, counts), current_language())
+
+    def make() -> pd.DataFrame:
+        pick = rows.order.pick(with_value, counts)
+        return _headline_frame(
+            rows.whole,
+            by,
+            pick,
+            rows.values,
+            rows.quals,
+            lambda c, heads: rows.column(c, heads, at),
+            rows.display,
+        )
+
+    return shared_pick(part, key, make)
 
 
 def _headline_frame(
     clusters: pd.DataFrame,
     by: str,
-    counts: Iterable[str] | None,
+    pick: HeadlineOrder,
     values: np.ndarray,
     quals: np.ndarray,
-    has: np.ndarray,
+    column: Callable[[str, np.ndarray], Any],
+    display: Callable[[np.ndarray], Any] | None,
 ) -> pd.DataFrame:
-    """:func:`headline_figures` from the measure's values, qualifiers and rows with a value."""
-    pick = headline_order(clusters, has, quals != "", CATEGORY_PRIORITY, counts)
+    """The headline frame of ``pick`` (positions in ``clusters``), its text columns read
+    with ``column(name, positions)`` and its figures written by ``display`` (or here)."""
     heads = pick.heads
     if not len(heads):
         return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
-    col = {c: _lean(clusters, c, heads) for c in _HEADLINE_TEXT}
+    col = {c: column(c, heads) for c in _HEADLINE_TEXT}
     out = pd.DataFrame(
         {
             "cluster_id": col["cluster_id"],
@@ -193,7 +266,9 @@ def _headline_frame(
         }
     )
     out["year"] = out["year"].astype("Int64")
-    out["display"] = format_figures(values[heads], quals[heads], by)
+    out["display"] = (
+        format_figures(values[heads], quals[heads], by) if display is None else display(heads)
+    )
     out["other_figures"] = _other_figures(clusters, pick, values, quals, by)
     out["n_figures"] = pick.figures_per_head().astype(int)
     out["ratio_basis"] = _ratio_bases(clusters, heads) if by == "employees_per_firm" else ""
@@ -245,9 +320,14 @@ def figure_kinds(clusters: pd.DataFrame, by: str) -> tuple[str, ...]:
 
     In :data:`CATEGORY_PRIORITY` order; empty when no row has a value.
     """
-    value, _ = measure_values(clusters, by)
-    has = value.notna().to_numpy(dtype=bool)
-    present = set(clusters["counts_what"].to_numpy(dtype=object)[has].tolist())
+    at = positions(clusters)
+    if at is not None:  # a selection of the whole table in force: read from its rows
+        rows = _headline_rows(by)
+        present = set(rows.order.kinds_with_value(at[rows.has[at]], None)) - {None}
+    else:
+        value, _ = measure_values(clusters, by)
+        has = value.notna().to_numpy(dtype=bool)
+        present = set(clusters["counts_what"].to_numpy(dtype=object)[has].tolist())
     ordered = tuple(k for k in CATEGORY_PRIORITY if k in present)
     return ordered + tuple(sorted(str(k) for k in present - set(ordered) if pd.notna(k)))
 

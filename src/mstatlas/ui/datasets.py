@@ -18,6 +18,7 @@ import dataclasses
 import secrets
 import threading
 from collections import OrderedDict
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from mstatlas.analysis.filters import Filters, apply_filters
+from mstatlas.analysis.selection import rows_of
 from mstatlas.data.profiles import load_profiles
 from mstatlas.errors import MSTAtlasError
 from mstatlas.i18n import N_, _, current_language
@@ -255,6 +257,12 @@ def filtered(ds_id: str, fkey: tuple[Any, ...]) -> pd.DataFrame:
     return pd.DataFrame(apply_filters(ds.clusters, f))
 
 
+def rows_of_dataset(ds_id: str) -> AbstractContextManager[None]:
+    """A block in which the analysis of this dataset's filtered tables reads the per-row
+    facts of its whole table, worked out once (see :mod:`mstatlas.analysis.selection`)."""
+    return rows_of(get_dataset(ds_id).clusters)
+
+
 def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
     """Map symbols for a dataset, filters and measure (cached; read-only).
 
@@ -265,7 +273,8 @@ def points(ds_id: str, fkey: tuple[Any, ...], measure: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _points(ds_id: str, fkey: tuple[Any, ...], measure: str, lang: str) -> pd.DataFrame:
-    return map_points(filtered(ds_id, fkey), measure)
+    with rows_of_dataset(ds_id):
+        return map_points(filtered(ds_id, fkey), measure)
 
 
 @dataclass(frozen=True)

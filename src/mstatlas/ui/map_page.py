@@ -35,6 +35,7 @@ from mstatlas.ui.datasets import (
     filters_key,
     get_dataset,
     points,
+    rows_of_dataset,
     summary,
     title,
 )
@@ -143,7 +144,8 @@ def _points_as_of(
     ``lang`` keys the cache: the figures' texts are written in it.
     """
     shown = as_of(filtered(ds_id, fkey), year)
-    return map_points(shown.rows, measure), shown.undated
+    with rows_of_dataset(ds_id):
+        return map_points(shown.rows, measure), shown.undated
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -28,7 +28,7 @@ from mstatlas.data.text import strip_bidi
 from mstatlas.i18n import N_, _, current_language, fmt_decimal
 from mstatlas.ui import keys, session
 from mstatlas.ui.components import md
-from mstatlas.ui.datasets import filtered
+from mstatlas.ui.datasets import filtered, rows_of_dataset
 from mstatlas.ui.urlstate import RATING_PARAMS, ViewState
 
 #: Label, step and unit of each threshold input (names as in the link's ``rating``).
@@ -98,7 +98,8 @@ def _rating_in_view(
         rows = as_of(rows, year).rows
     counts = None if mixed else LIKE_WITH_LIKE
     t = thresholds(ViewState(rating=rating))
-    rated = rate_clusters(rows, t, counts=counts, explain=explain)
+    with rows_of_dataset(ds_id):
+        rated = rate_clusters(rows, t, counts=counts, explain=explain)
     return rated.set_index("cluster_id", drop=False)
 
 
