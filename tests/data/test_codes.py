@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -18,14 +20,16 @@ from mstatlas.data.codes import (
     fold_codes,
     one_array,
     renumber,
+    row_hashes,
     text_codes,
+    text_hashes,
 )
 
 
 @pytest.fixture
 def patch_codes() -> Iterator[Callable[[str, object], None]]:
     """Set a module attribute for one test (hypothesis reruns a test body, so no monkeypatch)."""
-    saved = {k: getattr(codes_module, k) for k in ("_row_hashes", "HASH_ROWS_FROM")}
+    saved = {k: getattr(codes_module, k) for k in ("_row_hashes", "HASH_ROWS_FROM", "_HASH_BLOCK")}
 
     def use(name: str, value: object) -> None:
         setattr(codes_module, name, value)
@@ -109,7 +113,9 @@ ROWS = st.lists(
 )
 
 
-@pytest.mark.parametrize("hashing", ["none (small input)", "real", "all hashes equal"])
+@pytest.mark.parametrize(
+    "hashing", ["none (small input)", "real", "numpy (Polars not loaded)", "all hashes equal"]
+)
 # set per example; no deadline: the first example loads Polars
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(rows=ROWS)
@@ -118,6 +124,8 @@ def test_first_duplicates_finds_exactly_the_repeated_rows(hashing, rows, patch_c
     if hashing == "all hashes equal":
         # every row collides: the exact comparison alone must tell rows apart
         patch_codes("_row_hashes", lambda parts: np.zeros(len(parts[0]), dtype=np.uint64))
+    if hashing.startswith("numpy"):
+        patch_codes("_row_hashes", row_hashes)
     names = pa.array([r[0] for r in rows], pa.large_string())
     codes = np.array([r[1] for r in rows], dtype=np.int64)
     later, first = first_duplicates([names, codes])
@@ -188,3 +196,60 @@ def test_one_array_keeps_a_single_chunk_and_joins_several() -> None:
     assert data.address == single.chunk(0).buffers()[2].address  # the same bytes, no copy
     several = pa.chunked_array([pa.array(["a"]), pa.array(["b", None])])
     assert one_array(several).to_pylist() == ["a", "b", None]
+
+
+HASHED_TEXTS = st.lists(
+    st.one_of(
+        st.none(),
+        st.sampled_from(["", "a", "abcdefgh", "abcdefghi", "Müller GmbH", "x" * 17, "x" * 24]),
+        st.text(max_size=20),
+    ),
+    max_size=40,
+)
+
+
+@given(HASHED_TEXTS, st.integers(0, 3), st.booleans())
+def test_equal_texts_have_equal_hashes(values, offset, large):
+    """Whatever the array's type, offset (a slice) or block: the hash follows the text."""
+    kind = pa.large_string() if large else pa.string()
+    arr = pa.array(["  pad  "] * offset + values, kind)[offset:]
+    hashes = text_hashes(arr).tolist()
+    for i, a in enumerate(values):
+        for j, b in enumerate(values):
+            if a == b:
+                assert hashes[i] == hashes[j]
+    # the same texts in another array (its own buffers and offsets) hash the same
+    assert text_hashes(pa.array(values, pa.string())).tolist() == hashes
+
+
+def test_texts_differing_in_any_byte_hash_apart():
+    """Not a promise (hashes may collide), but the mix must see every byte and the length."""
+    base = "Mikrosystemtechnik Dortmund GmbH"
+    variants = [base, "", "M", base[:-1], base + " "]
+    variants += [base[:i] + "#" + base[i + 1 :] for i in range(len(base))]
+    assert len(set(text_hashes(pa.array(variants)).tolist())) == len(variants)
+    assert text_hashes(pa.array([None, ""])).tolist()[0] != text_hashes(pa.array([""]))[0]
+
+
+def test_row_hashes_cover_every_part_and_every_block(patch_codes):
+    patch_codes("_HASH_BLOCK", 3)  # rows hashed a few at a time: blocks must line up
+    names = pa.array(["a", "b", "a", "a", None, None, "a"], pa.large_string())
+    codes = np.array([1, 1, 1, 2, -1, -1, 1], dtype=np.int64)
+    h = row_hashes([names, codes]).tolist()
+    assert h[0] == h[2] == h[6] and h[4] == h[5]
+    assert len({h[0], h[1], h[3], h[4]}) == 4
+
+
+def test_an_upload_hashes_rows_without_loading_polars():
+    """A fresh process checks a large file's duplicates without importing Polars (0.2-0.3 s)."""
+    code = (
+        "import sys\n"
+        "from mstatlas.data import codes\n"
+        "from mstatlas.io import read_upload\n"
+        "codes.HASH_ROWS_FROM = 0\n"
+        "r = read_upload(b'Firma,Ort,Land\\nA,Dortmund,DE\\nB,Dortmund,DE\\na,dortmund,DE\\n',"
+        " filename='f.csv')\n"
+        "print('polars' in sys.modules, [p.row for p in r.report.problems if 'duplicate' in p.reason])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False [4]"

@@ -9,6 +9,7 @@ small integer (equal codes <=> equal text after cleaning), and
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -132,11 +133,135 @@ HASH_ROWS_FROM = 200_000
 
 
 def _row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
-    """One 64-bit hash per row over all parts (Polars hashes every column in parallel)."""
+    """One 64-bit hash per row over all parts: equal rows, equal hashes.
+
+    Polars hashes every column on all cores, but loading it costs a fresh process
+    0.2-0.3 s, more than the hashing itself: it is used only once something else
+    has loaded it (the upload page's warm-up); otherwise :func:`row_hashes`.
+    """
+    if "polars" not in sys.modules:
+        return row_hashes(parts)
     import polars as pl
 
     frame = pl.DataFrame([pl.Series(f"p{i}", p) for i, p in enumerate(parts)])
     return frame.hash_rows(seed=0).to_numpy()
+
+
+#: Odd 64-bit multiplier of the hash mix (the golden ratio's, as in Fibonacci hashing).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: Hash of a missing text (any constant: hashes only pick rows to compare exactly).
+_MISSING_HASH = np.uint64(0x5BD1E9955BD1E995)
+#: Per byte count 0..8, the mask keeping that many low bytes of a little-endian word.
+_LOW_BYTES = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+#: Rows hashed per block: the block's temporary arrays stay in the CPU cache.
+_HASH_BLOCK = 1 << 15
+
+
+def _mix(h: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``h`` with ``x`` mixed in: ``(h ^ x) * odd`` modulo 2**64, so for a given ``h``
+    different ``x`` give different results."""
+    h = h ^ x
+    h *= _MIX
+    return h
+
+
+def row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
+    """One 64-bit hash per row over all parts, in numpy (no Polars needed).
+
+    Parameters
+    ----------
+    parts : sequence
+        Equally long columns: Arrow text or integer codes.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64 per row; rows equal in every part have equal hashes (missing
+        text equals missing text). Unequal rows may share a hash, rarely:
+        callers compare rows with equal hashes exactly.
+    """
+    n = len(parts[0]) if len(parts) else 0
+    columns = [
+        p.astype(np.int64, copy=False).view(np.uint64)
+        if isinstance(p, np.ndarray)
+        else _TextBytes(arrow_strings(p))
+        for p in parts
+    ]
+    out = np.empty(n, dtype=np.uint64)
+    # a block of rows at a time, every part: the block's temporaries stay in the CPU cache
+    for b in range(0, n, _HASH_BLOCK):
+        e = min(b + _HASH_BLOCK, n)
+        h = np.zeros(e - b, dtype=np.uint64)
+        for c in columns:
+            h = _mix(h, c[b:e]) if isinstance(c, np.ndarray) else c.hashes(h, b, e)
+        out[b:e] = h
+    return out
+
+
+def text_hashes(arr: pa.Array) -> np.ndarray:
+    """A 64-bit hash of each text of an Arrow string array, from its bytes.
+
+    The bytes are read eight at a time, straight from the array's buffers (no
+    Python string is built); equal texts have equal hashes.
+
+    Parameters
+    ----------
+    arr : pyarrow.Array
+        ``string`` or ``large_string``.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64 per value.
+    """
+    return row_hashes([arr])
+
+
+class _TextBytes:
+    """The bytes of an Arrow string array, ready to be hashed block by block."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        n = len(arr)
+        self.offsets = np.zeros(n + 1, dtype=np.int64)
+        self.missing = ~np.asarray(arr.is_valid()) if arr.null_count else None
+        offsets_buf, data_buf = arr.buffers()[1:3]
+        lo = hi = 0
+        if n and offsets_buf is not None:
+            odt = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            offs = np.frombuffer(offsets_buf, dtype=odt)[arr.offset : arr.offset + n + 1]
+            lo, hi = int(offs[0]), int(offs[-1])
+            self.offsets = offs.astype(np.int64) - lo
+        # a copy padded with 8 zero bytes, so a word read at any text's start stays inside
+        pad = np.zeros(hi - lo + 8, dtype=np.uint8)
+        if data_buf is not None and hi > lo:
+            pad[: hi - lo] = np.frombuffer(data_buf, dtype=np.uint8)[lo:hi]
+        #: the 8 bytes starting at every byte position (an unaligned view, no copy)
+        self.words = np.ndarray((len(pad) - 7,), dtype="<u8", buffer=pad, strides=(1,))
+
+    def hashes(self, h: np.ndarray, b: int, e: int) -> np.ndarray:
+        """``h`` (the hashes of rows ``b..e-1`` so far) with those rows' texts mixed in."""
+        o = self.offsets[b : e + 1]
+        h = _block_hashes(self.words, h, o[:-1], np.diff(o))
+        if self.missing is not None:
+            h[self.missing[b:e]] = _MISSING_HASH
+        return h
+
+
+def _block_hashes(
+    words: np.ndarray, h: np.ndarray, start: np.ndarray, length: np.ndarray
+) -> np.ndarray:
+    """``h`` with the texts at byte ``start`` of ``length`` bytes mixed in: the length,
+    then each 8-byte word in turn (the last one cut to the text's own bytes)."""
+    h = _mix(h, length.astype(np.uint64))
+    h = _mix(h, words[start] & _LOW_BYTES[np.minimum(length, 8)])
+    at = np.flatnonzero(length > 8)  # the texts longer than the words mixed in so far
+    k = 8
+    while len(at):
+        rest = length[at] - k
+        h[at] = _mix(h[at], words[start[at] + k] & _LOW_BYTES[np.minimum(rest, 8)])
+        at = at[rest > 8]
+        k += 8
+    return h
 
 
 def first_duplicates(parts: Sequence[pa.Array | np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
