@@ -53,3 +53,16 @@ def test_folded_city_codes_merge_spellings_that_differ_in_case_and_are_kept():
     folded = ctx.folded_city_codes()
     assert folded.tolist() == [0, 0, 1, -1]
     assert ctx.folded_city_codes() is folded
+
+
+def test_the_empty_cluster_table_is_built_only_when_read():
+    """A context starts without a cluster table (a firm list builds its own)."""
+    from mstatlas.data.schema import empty_clusters
+
+    ctx = context(table("name\nA"))
+    assert ctx._clusters is None
+    empty = ctx.clusters
+    assert empty.empty and list(empty.columns) == list(empty_clusters().columns)
+    assert ctx.clusters is empty  # built once per context
+    ctx.clusters = empty.iloc[:0].copy()
+    assert ctx.clusters is not empty
