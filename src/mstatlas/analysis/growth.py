@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.analysis.ranking import CATEGORY_PRIORITY, format_figures, measure_values
+from mstatlas.analysis.selection import positions, whole_facts
 from mstatlas.data.schema import COUNTS_WHAT, QUALIFIERS
 from mstatlas.i18n import N_, _, fmt_int, ngettext
 
@@ -274,6 +275,11 @@ def _same_source(start: pd.DataFrame, end: pd.DataFrame) -> np.ndarray:
     return np.asarray(same_url | same_title, dtype=bool)
 
 
+def _spans(by: str) -> Callable[[pd.DataFrame], bool]:
+    """Whether a table has a series with figures for ``by`` in two years or more."""
+    return lambda whole: not _dated_figures(whole, by, None, spans=True).empty
+
+
 def growth_table(
     clusters: pd.DataFrame, by: str = "employees", counts: Iterable[str] | None = None
 ) -> pd.DataFrame:
@@ -304,6 +310,8 @@ def growth_table(
         does. Clusters in file order, then series in the order of
         :func:`growth_series`. Single-year series give no row.
     """
+    if positions(clusters) is not None and not whole_facts(("series over years", by), _spans(by)):
+        return pd.DataFrame(columns=list(GROWTH_COLUMNS))  # none in the whole table: none here
     df = _dated_figures(clusters, by, counts, spans=True)
     if df.empty:
         return pd.DataFrame(columns=list(GROWTH_COLUMNS))

@@ -163,9 +163,15 @@ def headline_figures(
 
     def make() -> pd.DataFrame:
         pick = headline_order(clusters, has, quals != "", CATEGORY_PRIORITY, counts)
-        return _headline_frame(
-            clusters, by, pick, values, quals, lambda c, at: _lean(clusters, c, at), None
-        )
+
+        def column(name: str, heads: np.ndarray) -> Any:
+            if name == "qualifier":
+                return quals[heads]
+            if name == "display":
+                return format_figures(values[heads], quals[heads], by)
+            return _lean(clusters, name, heads)
+
+        return _headline_frame(clusters, by, pick, values, quals, column, lambda n: "")
 
     return shared_pick(clusters, key, make)
 
@@ -181,24 +187,34 @@ class _HeadlineRows:
         self.has = ~np.isnan(self.values)
         self.order = RowOrder.of(whole, self.has, self.quals != "", CATEGORY_PRIORITY)
         self._takers: dict[str, Callable[[np.ndarray, np.ndarray], Any]] = {}
-        self._display: dict[str, np.ndarray] = {}  # by language
+        # typed once, so a selection's frame takes them without inferring their type
+        self._texts: dict[tuple[str, str], Any] = {
+            ("qualifier", ""): pd.array(self.quals, dtype="str"),
+            ("", ""): pd.array(np.full(len(whole), "", dtype=object), dtype="str"),
+        }
+        if isinstance(whole["year"].dtype, pd.Int64Dtype):
+            self._texts[("year", "")] = whole["year"].array
 
     def column(self, name: str, at: np.ndarray, within: np.ndarray) -> Any:
         """:func:`_lean` of the selection ``within`` (positions) at ``at`` (positions of
-        the whole table)."""
+        the whole table); ``qualifier`` and ``display`` as the frame holds them."""
+        if name == "display":  # written in the active language
+            lang = current_language()
+            if (name, lang) not in self._texts:
+                texts = format_figures(self.values, self.quals, self.by)
+                self._texts[(name, lang)] = pd.array(texts, dtype="str")
+            return self._texts[(name, lang)].take(at)
+        if (name, "") in self._texts:
+            return self._texts[(name, "")].take(at)
         if name not in self.whole.columns:
             return np.full(len(at), None, dtype=object)
         if name not in self._takers:
             self._takers[name] = lean_taker(self.whole[name])
         return self._takers[name](at, within)
 
-    def display(self, at: np.ndarray) -> np.ndarray:
-        """The figures at ``at`` as people read them, in the active language."""
-        lang = current_language()
-        if lang not in self._display:
-            texts = format_figures(self.values, self.quals, self.by)
-            self._display[lang] = np.asarray(texts, dtype=object)
-        return self._display[lang][at]
+    def blank(self, n: int) -> Any:
+        """``n`` empty texts."""
+        return self._texts[("", "")][:n]
 
 
 def _headline_rows(by: str) -> _HeadlineRows:
@@ -226,7 +242,7 @@ def _selection_headlines(
             rows.values,
             rows.quals,
             lambda c, heads: rows.column(c, heads, at),
-            rows.display,
+            rows.blank,
         )
 
     return shared_pick(part, key, make)
@@ -239,14 +255,15 @@ def _headline_frame(
     values: np.ndarray,
     quals: np.ndarray,
     column: Callable[[str, np.ndarray], Any],
-    display: Callable[[np.ndarray], Any] | None,
+    blank: Callable[[int], Any],
 ) -> pd.DataFrame:
-    """The headline frame of ``pick`` (positions in ``clusters``), its text columns read
-    with ``column(name, positions)`` and its figures written by ``display`` (or here)."""
+    """The headline frame of ``pick`` (positions in ``clusters``), its columns (also
+    ``qualifier`` and ``display``) read with ``column(name, positions)``; ``blank(n)``:
+    ``n`` empty texts."""
     heads = pick.heads
     if not len(heads):
         return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
-    col = {c: column(c, heads) for c in _HEADLINE_TEXT}
+    col = {c: column(c, heads) for c in (*_HEADLINE_TEXT, "qualifier", "display")}
     out = pd.DataFrame(
         {
             "cluster_id": col["cluster_id"],
@@ -254,7 +271,7 @@ def _headline_frame(
             "city": col["city"],
             "country_iso2": col["country_iso2"],
             "value": values[heads],
-            "qualifier": quals[heads],
+            "qualifier": col["qualifier"],
             "year": col["year"],
             "counts_what": col["counts_what"],
             "scope": col["scope"],
@@ -266,12 +283,13 @@ def _headline_frame(
         }
     )
     out["year"] = out["year"].astype("Int64")
-    out["display"] = (
-        format_figures(values[heads], quals[heads], by) if display is None else display(heads)
+    out["display"] = col["display"]
+    n = len(heads)
+    out["other_figures"] = (
+        _other_figures(clusters, pick, values, quals, by) if len(pick.rest) else blank(n)
     )
-    out["other_figures"] = _other_figures(clusters, pick, values, quals, by)
     out["n_figures"] = pick.figures_per_head().astype(int)
-    out["ratio_basis"] = _ratio_bases(clusters, heads) if by == "employees_per_firm" else ""
+    out["ratio_basis"] = _ratio_bases(clusters, heads) if by == "employees_per_firm" else blank(n)
     return out
 
 

@@ -56,6 +56,7 @@ from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
 )
+from mstatlas.analysis.selection import positions, whole_facts
 from mstatlas.i18n import N_, current_language
 
 RATING_METHOD = N_(
@@ -185,6 +186,10 @@ def _growth_by_cluster(
     """Headline growth per cluster id (indexed by id), and its columns in the order of
     ``ids`` (NaN for a cluster without a growth; ``has``: whether it has one)."""
     growth = cluster_growth(clusters, by, kinds)
+    if growth.empty:  # no series spans two years: nothing to look up
+        none = np.full(len(ids), np.nan)
+        blank = {c: none for c in ("cagr", "start_year", "end_year", "start_row", "end_row")}
+        return growth, {"has": np.zeros(len(ids), dtype=bool), **blank}
     growth = growth.set_index(growth["cluster_id"].astype(str).to_numpy(), drop=False)
     at = growth.index.get_indexer(ids)
     has = at >= 0
@@ -350,9 +355,7 @@ def rate_clusters(
     t = thresholds
     size = _percentile_star(clusters, "size", emp_kinds, t.size_pct, t.min_set)
     mass = _percentile_star(clusters, "mass", firm_kinds, t.mass_pct, t.min_set)
-    cid = clusters["cluster_id"].to_numpy(dtype=object)
-    first = ~pd.Series(cid).duplicated().to_numpy()
-    ids = pd.Index([str(c) for c in cid[first]], dtype=object)
+    first, ids = _first_rows(clusters)
     mom, emp_growth, firm_growth = _momentum(clusters, ids, emp_kinds, firm_kinds, t.momentum_cagr)
     lq, lq_set = _lq(clusters, size, t)
     names = clusters["cluster_name"].to_numpy(dtype=object)[first]
@@ -375,6 +378,26 @@ def rate_clusters(
     basis = _Basis(clusters, t, emp_kinds, firm_kinds, size, mass, emp_growth, firm_growth, lq_set)
     out["explain"] = list(map(_Explanations, repeat(basis, len(ids)), ids))
     return out[list(RATING_COLUMNS)]
+
+
+def _first_rows(clusters: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Each cluster's first row (a mask, in file order) and the clusters' ids as text."""
+    at = positions(clusters)
+    if at is None:
+        cid = clusters["cluster_id"].to_numpy(dtype=object)
+        first = ~pd.Series(cid).duplicated().to_numpy()
+        return first, pd.Index([str(c) for c in cid[first]], dtype=object)
+    codes, texts = whole_facts("cluster ids", _cluster_codes)  # a selection: from its rows
+    first = np.zeros(len(at), dtype=bool)
+    first[np.unique(codes[at], return_index=True)[1]] = True
+    return first, pd.Index(texts[at[first]], dtype=object)
+
+
+def _cluster_codes(whole: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cluster as a code (equal ids, equal codes) and its id as text."""
+    codes = pd.factorize(whole["cluster_id"], use_na_sentinel=False)[0]
+    texts = np.array([str(c) for c in whole["cluster_id"].to_numpy(dtype=object)], dtype=object)
+    return codes, texts
 
 
 @dataclass(frozen=True, eq=False)
