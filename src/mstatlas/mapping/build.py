@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.analysis.ranking import headline_figures
+from mstatlas.analysis.selection import positions, whole_facts
 from mstatlas.data.loading import data_dir
 from mstatlas.i18n import _
 from mstatlas.mapping.accessible import make_accessible
@@ -94,13 +95,28 @@ def map_points(
     heads = headline_figures(clusters, by=measure, counts=counts)
     located, first = _first_located(clusters)
     # each headline's cluster placed at its first located row (a code per cluster id)
-    at = first[pd.Index(located).get_indexer(heads["cluster_id"].to_numpy(dtype=object))]
+    at = first[located.get_indexer(heads["cluster_id"].to_numpy(dtype=object))]
     drawn = np.flatnonzero(at >= 0)
     heads = heads.iloc[drawn].assign(
         lat=clusters["lat"].to_numpy()[at[drawn]], lon=clusters["lon"].to_numpy()[at[drawn]]
     )
-    missing = clusters.iloc[np.setdiff1d(first[first >= 0], at[drawn])]  # in file order
-    blank = pd.DataFrame(
+    lost = np.setdiff1d(first[first >= 0], at[drawn])  # clusters without a figure, file order
+    frames = [heads[list(POINT_COLUMNS)]]
+    if len(lost):
+        frames.append(_blank_points(clusters.iloc[lost]))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    # Larger symbols first so small ones stay on top and clickable (stable: ties keep their
+    # order; blanks last, as a descending sort with blanks last)
+    order = np.argsort(-out["value"].to_numpy(dtype=float), kind="stable")
+    return out.take(order).reset_index(drop=True)
+
+
+def _blank_points(missing: pd.DataFrame) -> pd.DataFrame:
+    """Points for clusters without a figure for the measure (drawn hollow)."""
+    return pd.DataFrame(
         {
             "cluster_id": missing["cluster_id"].to_numpy(),
             "cluster_name": missing["cluster_name"].to_numpy(),
@@ -120,23 +136,32 @@ def map_points(
             "row": missing.index.to_numpy(),
         }
     )
-    frames = [f for f in (heads[list(POINT_COLUMNS)], blank) if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=list(POINT_COLUMNS))
-    out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    # Larger symbols first so small ones stay on top and clickable.
-    out = out.sort_values("value", ascending=False, na_position="last", kind="mergesort")
-    return out.reset_index(drop=True)
 
 
-def _first_located(clusters: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The cluster ids, and each one's first row with coordinates (position; -1 for none)."""
-    codes, ids = pd.factorize(clusters["cluster_id"], use_na_sentinel=False)
-    rows = np.flatnonzero((clusters["lat"].notna() & clusters["lon"].notna()).to_numpy(bool))
-    located, at = np.unique(codes[rows], return_index=True)  # each code's first located row
+def _first_located(clusters: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
+    """The cluster ids, and each one's first row with coordinates (position; -1 for none).
+
+    For a selection of the whole table in force (see :mod:`mstatlas.analysis.selection`),
+    the ids are the whole table's (worked out once) and -1 marks its clusters not selected.
+    """
+    at = positions(clusters)
+    if at is None:
+        codes, ids, located = _codes_and_located(clusters)
+    else:
+        whole_codes, ids, whole_located = whole_facts("located clusters", _codes_and_located)
+        codes, located = whole_codes[at], whole_located[at]
+    rows = np.flatnonzero(located)
+    found, where = np.unique(codes[rows], return_index=True)  # each code's first located row
     first = np.full(len(ids), -1, dtype=np.int64)
-    first[located] = rows[at]
-    return np.asarray(ids, dtype=object), first
+    first[found] = rows[where]
+    return ids, first
+
+
+def _codes_and_located(clusters: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Each row's cluster code, the ids (an index to look them up), rows with coordinates."""
+    codes, ids = pd.factorize(clusters["cluster_id"], use_na_sentinel=False)
+    located = (clusters["lat"].notna() & clusters["lon"].notna()).to_numpy(bool)
+    return codes, pd.Index(np.asarray(ids, dtype=object)), located
 
 
 def build_base_map(
