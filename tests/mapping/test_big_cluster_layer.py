@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -67,26 +68,47 @@ def test_the_layer_switches_above_the_threshold():
     assert isinstance(small, ClusterLayer)
 
 
+def typed(o: dict) -> np.ndarray:
+    """A typed array of the payload, decoded as the browser does (base64, little-endian)."""
+    return np.frombuffer(
+        base64.b64decode(o["b"]), dtype={"i2": "<i2", "i4": "<i4", "f8": "<f8"}[o["t"]]
+    )
+
+
 def test_payload_round_trip_in_python():
-    # Decoded as the browser does: running sums of the deltas.
+    # Decoded as the browser does: typed arrays from base64, codes one character each.
     p = points(300).assign(
         stars=pd.array([i % 4 if i % 9 else None for i in range(300)], dtype="Int64"),
         stars_of=3,
     )
     d = data(BigClusterLayer(p, "employees"))
     assert d["n"] == 300 and d["s"] == 10_000  # 4 decimals up to 2,000 points, as the small layer
-    assert np.allclose(np.cumsum(d["la"]) / d["s"], p["lat"].round(4), atol=1e-9)
-    assert np.allclose(np.cumsum(d["lo"]) / d["s"], p["lon"].round(4), atol=1e-9)
+    assert np.allclose(typed(d["la"]) / d["s"], p["lat"].round(4), atol=1e-9)
+    assert np.allclose(typed(d["lo"]) / d["s"], p["lon"].round(4), atol=1e-9)
     has = p["value"].notna().to_numpy()
-    assert [x is None for x in d["v"]] == list(~has)
-    assert np.array_equal(np.cumsum([x for x in d["v"] if x is not None]), p["value"][has])
+    v = typed(d["v"])
+    assert list(v == d["v"]["m"]) == list(~has)  # blanks carry the mark
+    assert np.array_equal(v[has], p["value"][has])
     pal = [d["pal"][int(ch, 36)] for ch in d["c"]]
     assert pal == [COUNTS_WHAT_COLOURS[k] for k in p["counts_what"]]
-    years = [None if y < 0 else d["y0"] + y for y in d["y"]]
+    years = [None if y < 0 else d["y0"] + y for y in typed(d["y"])]
     assert years == [None if pd.isna(y) else int(y) for y in p["year"]]
     assert [d["qs"][int(ch)] for ch in d["q"][:3]] == ["", "≈ ", ""]
     assert d["st"][:10] == ".12301230." and d["sn"] == 3  # i % 4, blank at i % 9 == 0
     assert d["t"].split("\n") == list(p["cluster_name"])
+
+
+def test_typed_arrays_take_the_narrowest_type_and_keep_large_and_decimal_figures():
+    # by hand: 2**15 does not fit Int16; 3e9 employees do not fit Int32 (Float64, NaN blank)
+    p = points(4).assign(value=[3e9, 40_000.0, np.nan, 1.0], lat=[50.0, 50.0, 50.0, 50.0])
+    d = data(BigClusterLayer(p, "employees"))
+    assert d["v"]["t"] == "f8" and d["v"]["m"] is None
+    assert list(typed(d["v"])[[0, 1, 3]]) == [3e9, 40_000.0, 1.0] and np.isnan(typed(d["v"])[2])
+    assert d["la"]["t"] == "i4" and list(typed(d["la"])) == [500_000] * 4  # 50.0 * 10**4
+    q = points(3).assign(value=[12.34, 7.0, np.nan])
+    e = data(BigClusterLayer(q, "employees_per_firm"))  # one decimal: units of 0.1
+    assert e["v"]["t"] == "i2" and list(typed(e["v"])) == [123, 70, 69]  # blank: 70 - 1
+    assert e["vs"] == 10 and e["v"]["m"] == 69
 
 
 def test_about_twenty_bytes_a_cluster_plus_each_name_once():

@@ -54,6 +54,24 @@ def js_json(obj: Any) -> str:
     )
 
 
+#: The bytes a text can hold and still be a JSON string literal as it is (line breaks
+#: written ``\\n``): printable ASCII but ``"``, ``\\`` and ``<`` (``</script>``).
+_PLAIN = bytes(sorted({*range(0x20, 0x7F), 0x0A} - {ord('"'), ord("\\"), ord("<")}))
+
+
+def js_text(text: str) -> str:
+    """``js_json(text)`` for one string, quicker for plain ASCII text.
+
+    A long ASCII text without quotes, backslashes, ``<`` or control characters (line
+    breaks aside), such as HTML-escaped names joined by line breaks, needs only its line
+    breaks and template braces written differently; anything else goes through
+    :func:`js_json`.
+    """
+    if not text.isascii() or text.encode("ascii").translate(None, _PLAIN):  # bytes left
+        return js_json(text)
+    return '"' + _TEMPLATE_OPEN.sub(r"\\u007b", text.replace("\n", "\\n")) + '"'
+
+
 def radius_scale(values: pd.Series | np.ndarray, r_max: float = R_MAX) -> float:
     """Pixels per square-root unit so that the largest value gets ``r_max``.
 
@@ -75,7 +93,9 @@ def layer_key(points: pd.DataFrame, measure: str) -> str:
     """Short key identifying a layer's content; clicks on an older layer are ignored."""
     h = hashlib.blake2s(digest_size=6)
     h.update(measure.encode())
-    h.update(pd.util.hash_pandas_object(points[["lat", "lon", "value"]], index=False).to_numpy())
+    for column in ("lat", "lon", "value"):  # the numbers' bytes: no pandas hashing per row
+        numbers = pd.to_numeric(points[column], errors="coerce")
+        h.update(numbers.to_numpy(dtype=np.float64, na_value=np.nan).tobytes())
     return h.hexdigest()
 
 

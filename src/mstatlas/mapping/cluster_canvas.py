@@ -4,7 +4,7 @@
 ``circleMarker`` per cluster: fine for a few thousand, but at 100,000 every
 pan re-projects and re-draws 100,000 objects. :class:`BigClusterLayer` draws
 the same circles the way the firm-point layer draws firms: the positions travel
-as two delta-encoded integer arrays and are projected once; each redraw stamps
+as two integer arrays and are projected once; each redraw stamps
 the circles in view into a pixel buffer from pre-drawn sprites, a slice per
 animation frame so panning never stalls, and shows it in one go. It looks and
 clicks like the small layer: area ∝ figure on the same radius scale, colour by
@@ -18,22 +18,27 @@ About 20 bytes a cluster plus its name (sent once, in one string).
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from jinja2 import Template
 
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_COLOURS, QUALIFIERS
-from mstatlas.data.text import escape_html
+from mstatlas.data.text import BIDI_CONTROLS
 from mstatlas.mapping._symbols import (
     CATEGORY_ORDER,
     QUALIFIER_ORDER,
     R_MIN,
     coordinate_decimals,
     js_json,
+    js_text,
     layer_key,
     radius_scale,
     tooltip_words,
@@ -51,36 +56,86 @@ BLANK_CODE = "."
 VIEW_REPORT_DELAY_MS = 750
 
 
+#: ASCII codes of :data:`CODES` and :data:`BLANK_CODE` (index -1), for one-step lookups.
+_CODE_BYTES = np.frombuffer((CODES + BLANK_CODE).encode("ascii"), dtype=np.uint8)
+#: The bidirectional controls as the character references ``_names`` writes them.
+_BIDI_REFERENCES = re.compile(
+    b"&#(?:" + b"|".join(str(ord(c)).encode() for c in sorted(BIDI_CONTROLS)) + b");"
+)
+#: What ``html.escape`` writes for each special character besides ``&``.
+_HTML_SPECIAL = ((b"<", b"&lt;"), (b">", b"&gt;"), (b'"', b"&quot;"), (b"'", b"&#x27;"))
+#: Typed arrays the browser decodes (``Int16Array`` …), by the name the payload gives them.
+_TYPED = {"i2": "<i2", "i4": "<i4", "f8": "<f8"}
+
+
 def _codes(values: np.ndarray, what: str) -> str:
     """Small whole numbers (``-1`` = blank) as one character each."""
     if values.size and (values.max() >= len(CODES) or values.min() < -1):
         raise ValueError(f"Cannot draw {what} outside 0–{len(CODES) - 1}.")
-    table = np.array([*CODES, BLANK_CODE])
-    return "".join(table[values].tolist())
+    return _CODE_BYTES[values].tobytes().decode("ascii")
 
 
 def _small_ints(values: pd.Series) -> np.ndarray:
     """Whole numbers with ``-1`` for blanks."""
-    num = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    num = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return np.where(np.isnan(num), -1, num).astype(np.int64)
 
 
-def _deltas(values: np.ndarray) -> list[int]:
-    """Differences to the previous value (the first to 0): short numbers for sorted data."""
-    return np.diff(values, prepend=0).tolist()
+def _texts(values: pd.Series) -> pa.StringArray:
+    """The column as Arrow texts (blanks null; anything else but a text as its ``str``)."""
+    try:
+        return pa.array(values.array, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts
+        blank = values.isna().to_numpy()
+        return pa.array(
+            [None if b else str(x) for x, b in zip(values.tolist(), blank, strict=True)],
+            type=pa.string(),
+        )
 
 
-def _value_deltas(values: np.ndarray, decimals: int) -> list[int | None]:
-    """Figures in units of ``10**-decimals``, each as its difference to the previous figure.
+def _positions_in(values: pd.Series, order: tuple[str, ...]) -> np.ndarray:
+    """Each text's position in ``order``; ``-1`` when blank or not in it."""
+    texts = _texts(values)
+    found = pc.index_in(texts, value_set=pa.array(order, type=pa.string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
-    Blanks stay ``None`` and are skipped by the differences. The points come
-    largest first, so most differences are a digit or two.
+
+def _typed(values: np.ndarray) -> dict[str, Any]:
+    """Numbers as a typed array for the browser: ``{"t": type, "b": base64 of its bytes}``.
+
+    Whole numbers go in the narrowest of ``Int16``/``Int32`` that holds them, anything
+    else (or larger) as ``Float64``; little-endian, as every browser's typed arrays are.
+    Encoding 10,000 numbers this way takes a fraction of a millisecond (a JSON list of
+    them several), and costs about as many bytes as short decimal numbers.
+    """
+    kind = "f8"
+    if values.dtype.kind in "iu":
+        lo, hi = (int(values.min()), int(values.max())) if values.size else (0, 0)
+        if lo >= -(2**15) and hi < 2**15:
+            kind = "i2"
+        elif lo >= -(2**31) and hi < 2**31:
+            kind = "i4"
+    raw = np.ascontiguousarray(values, dtype=_TYPED[kind]).tobytes()
+    return {"t": kind, "b": base64.b64encode(raw).decode("ascii")}
+
+
+def _figures(values: np.ndarray, decimals: int) -> dict[str, Any]:
+    """Figures in units of ``10**-decimals`` as a typed array; ``m`` marks a blank.
+
+    The units are whole numbers: as integers, a blank is one less than the smallest
+    figure (``m``); figures beyond 32 bits travel as ``Float64`` with ``NaN`` blanks
+    (``m`` null).
     """
     has = ~np.isnan(values)
-    units = np.round(values[has] * 10**decimals).astype(np.int64)
-    out = np.full(values.size, None, dtype=object)
-    out[has] = _deltas(units)
-    return list(out)
+    units = np.round(values[has] * 10**decimals)
+    if units.size and units.min() - 1 > -(2**31) and units.max() < 2**31:
+        mark = int(units.min()) - 1
+        ints = np.full(values.size, mark, dtype=np.int64)
+        ints[has] = units.astype(np.int64)
+        return {**_typed(ints), "m": mark}
+    floats = np.full(values.size, np.nan)
+    floats[has] = units
+    return {**_typed(floats), "m": None}
 
 
 def _stars_codes(points: pd.DataFrame) -> dict[str, Any]:
@@ -93,24 +148,42 @@ def _stars_codes(points: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {"st": _codes(_small_ints(points["stars"]), "star ratings")}
     if "stars_of" in points.columns:
         of = _small_ints(points["stars_of"])
-        distinct = set(of.tolist())
-        if len(distinct) == 1 and -1 not in distinct:
+        if of.size and of.min() == of.max() != -1:  # the same for every point
             out["sn"] = int(of[0])
         else:
             out["sn"] = _codes(of, "star ratings")
     return out
 
 
-def _names(points: pd.DataFrame) -> str:
-    """All names, HTML-escaped, in one string (one line each): about two bytes less a name.
+def _joined(names: pd.Series) -> bytes:
+    """The texts joined by line breaks, as UTF-8 (a line break in a text made a space).
 
-    Bidirectional controls are removed (:func:`mstatlas.data.text.escape_html`).
+    Joined by Arrow: no Python string is made per name. Blanks are empty lines.
     """
-    names = points["cluster_name"].fillna("").astype(str).tolist()
-    text = "\n".join(names)
-    if text.count("\n") > max(len(names) - 1, 0):  # a name with a line break: made one line
-        text = "\n".join(x.replace("\n", " ") for x in names)
-    return escape_html(text)
+    texts = _texts(names).fill_null("")
+    if pc.any(pc.match_substring(texts, "\n")).as_py():
+        texts = pc.replace_substring(texts, "\n", " ")
+    one = pa.ListArray.from_arrays(pa.array([0, len(texts)], pa.int32()), texts)
+    return bytes(pc.binary_join(one, "\n")[0].as_buffer())
+
+
+def _names(points: pd.DataFrame) -> str:
+    """All names in one string (one line each), escaped for HTML and written in ASCII.
+
+    Letters beyond ASCII are written as HTML character references (``ü`` as
+    ``&#252;``; the tooltip shows them as the letters): every later step over the
+    text (JSON, the map component's arguments, Streamlit's message) then handles one
+    byte a character. Bidirectional controls are removed, as
+    :func:`mstatlas.data.text.escape_html` does. Done on bytes: each step is one
+    pass of C over the text.
+    """
+    text = _joined(points["cluster_name"]).replace(b"&", b"&amp;")  # first: only & of names
+    for char, reference in _HTML_SPECIAL:
+        text = text.replace(char, reference)
+    if not text.isascii():
+        text = text.decode("utf-8").encode("ascii", "xmlcharrefreplace")
+        text = _BIDI_REFERENCES.sub(b"", text)
+    return text.decode("ascii")
 
 
 _TEMPLATE = Template(
@@ -118,20 +191,28 @@ _TEMPLATE = Template(
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
   var D = {{ this.payload }}, SEL = {{ this.selected }};
-  var n = D.n, CODES = "0123456789abcdefghijklmnopqrstuvwxyz", i, a = 0, b = 0, s;
+  var n = D.n, CODES = "0123456789abcdefghijklmnopqrstuvwxyz", i, s;
+  // Typed arrays travel as base64 of their little-endian bytes ({t: type, b: base64}).
+  function typed(o) {
+    var bin = atob(o.b), bytes = new Uint8Array(bin.length);
+    for (var m = 0; m < bin.length; m++) { bytes[m] = bin.charCodeAt(m); }
+    var T = {i2: Int16Array, i4: Int32Array, f8: Float64Array}[o.t];
+    return new T(bytes.buffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
+  }
+  var LA = typed(D.la), LO = typed(D.lo), V = typed(D.v), Y = typed(D.y);
   var lat = new Float64Array(n), lon = new Float64Array(n), px = new Float64Array(n),
       py = new Float64Array(n), rad = new Float32Array(n), val = new Float64Array(n),
       kind = new Uint8Array(n), names = D.t.split("\\n");
-  // Decode and project once to Web Mercator at zoom 0; redraws only scale and shift.
+  // Project once to Web Mercator at zoom 0; redraws only scale and shift.
   for (i = 0; i < n; i++) {
-    a += D.la[i]; b += D.lo[i]; lat[i] = a / D.s; lon[i] = b / D.s;
+    lat[i] = LA[i] / D.s; lon[i] = LO[i] / D.s;
     px[i] = (lon[i] + 180) / 360 * 256;
     s = Math.sin(lat[i] * Math.PI / 180);
     py[i] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
   }
-  for (i = 0, a = 0; i < n; i++) {
-    if (D.v[i] === null) { val[i] = NaN; rad[i] = D.rmin; }
-    else { a += D.v[i]; val[i] = a / D.vs; rad[i] = Math.max(D.rmin, D.k * Math.sqrt(Math.max(val[i], 0))); }
+  for (i = 0; i < n; i++) {
+    if (D.v.m === null ? isNaN(V[i]) : V[i] === D.v.m) { val[i] = NaN; rad[i] = D.rmin; }
+    else { val[i] = V[i] / D.vs; rad[i] = Math.max(D.rmin, D.k * Math.sqrt(Math.max(val[i], 0))); }
     kind[i] = CODES.indexOf(D.c.charAt(i));
   }
   var nf = D.vs > 1 ? {minimumFractionDigits: 1, maximumFractionDigits: 1} : {};
@@ -149,7 +230,7 @@ var {{ this.get_name() }} = (function () {
     var v = val[j], cat = "<br><i>" + D.cats[kind[j]] + "</i>";
     var fig = isNaN(v) ? D.w.none :
       D.qs[D.q ? code(D.q, j) : 0] + v.toLocaleString(D.w.loc, nf) + " " + D.w.label +
-      " (" + (D.y[j] < 0 ? D.w.und : D.y0 + D.y[j]) + ")";
+      " (" + (Y[j] < 0 ? D.w.und : D.y0 + Y[j]) + ")";
     return "<b>" + names[j] + "</b><br>" + fig + cat + stars(j);
   }
   // Circles are stamped into a pixel buffer from pre-drawn sprites (one per kind, fill
@@ -422,19 +503,21 @@ class BigClusterLayer(LiteralMacroElement):
         super().__init__()
         self._name = "BigClusterLayer"
         n = len(points)
-        lat = pd.to_numeric(points["lat"], errors="coerce").astype(float).to_numpy()
-        lon = pd.to_numeric(points["lon"], errors="coerce").astype(float).to_numpy()
+        lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
             raise ValueError("Every point needs a latitude and longitude to be drawn.")
-        values = pd.to_numeric(points["value"], errors="coerce").astype(float)
+        values = pd.to_numeric(points["value"], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
         s = 10 ** coordinate_decimals(n)
         vdec = 1 if measure == "employees_per_firm" else 0
-        kinds = pd.Categorical(points["counts_what"].astype(str), categories=CATEGORY_ORDER)
-        kind = np.where(kinds.codes < 0, len(CATEGORY_ORDER) - 1, kinds.codes)
+        kind = _positions_in(points["counts_what"], CATEGORY_ORDER)
+        kind[kind < 0] = len(CATEGORY_ORDER) - 1
         years = _small_ints(points["year"]) if "year" in points.columns else np.full(n, -1)
         y0 = int(years[years >= 0].min()) if (years >= 0).any() else 0
         k = radius_scale(values) if scale is None else scale
-        where = pd.DataFrame({"lat": lat, "lon": lon, "value": values.to_numpy()})
+        where = pd.DataFrame({"lat": lat, "lon": lon, "value": values})
         self.key = layer_key(where, measure)  # the small layer's key for the same points
         self.count = n
         self.selected = -1 if selected is None else int(selected)
@@ -442,14 +525,13 @@ class BigClusterLayer(LiteralMacroElement):
         data: dict[str, Any] = {
             "n": n,
             "s": s,
-            "la": _deltas(np.round(lat * s).astype(np.int64)),
-            "lo": _deltas(np.round(lon * s).astype(np.int64)),
-            "v": _value_deltas(values.to_numpy(), vdec),
+            "la": _typed(np.round(lat * s).astype(np.int64)),
+            "lo": _typed(np.round(lon * s).astype(np.int64)),
+            "v": _figures(values, vdec),
             "vs": 10**vdec,
-            "c": _codes(kind.astype(np.int64), "kinds of figures"),
+            "c": _codes(kind, "kinds of figures"),
             "y0": y0,
-            "y": np.where(years >= 0, years - y0, -1).tolist(),
-            "t": _names(points),
+            "y": _typed(np.where(years >= 0, years - y0, -1)),
             "pal": [COUNTS_WHAT_COLOURS[c] for c in CATEGORY_ORDER],
             "cats": [html.escape(COUNTS_WHAT[c]) for c in CATEGORY_ORDER],
             "qs": [html.escape(QUALIFIERS[q]) for q in QUALIFIER_ORDER],
@@ -458,13 +540,14 @@ class BigClusterLayer(LiteralMacroElement):
             "rmin": R_MIN,
             "key": self.key,
         }
-        quals = points["qualifier"].fillna("") if "qualifier" in points.columns else None
-        if quals is not None and (quals != "").any():
-            q = pd.Categorical(quals.astype(str), categories=QUALIFIER_ORDER).codes
-            data["q"] = _codes(np.where(q < 0, 0, q).astype(np.int64), "qualifiers")
+        if "qualifier" in points.columns:
+            q = _positions_in(points["qualifier"], QUALIFIER_ORDER)
+            if (q > 0).any():  # a qualifier besides none (the first, "")
+                data["q"] = _codes(np.where(q < 0, 0, q), "qualifiers")
         data.update(_stars_codes(points))
-        #: The arrays as safe JSON (the same whichever cluster is selected).
-        self.payload = js_json(data)
+        #: The arrays as safe JSON (the same whichever cluster is selected); the names,
+        #: most of it, written as a JSON string the quick way and put in last.
+        self.payload = js_json(data)[:-1] + ',"t":' + js_text(_names(points)) + "}"
 
     def with_selected(self, selected: int | None) -> BigClusterLayer:
         """A copy outlining another point, sharing the encoded arrays (no rebuild)."""

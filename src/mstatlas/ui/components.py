@@ -12,14 +12,13 @@ from urllib.parse import urlsplit
 import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from mstatlas.analysis.provenance import in_sentence, year_text
 from mstatlas.analysis.ranking import format_figure
 from mstatlas.data.schema import COUNTS_WHAT, COUNTS_WHAT_HELP
 from mstatlas.data.text import strip_bidi
 from mstatlas.i18n import _, current_language, fmt_decimal, fmt_int, ngettext
-from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM, build_base_map
+from mstatlas.mapping.build import EUROPE_CENTER, EUROPE_ZOOM
 from mstatlas.mapping.layers import (
     BIG_LAYER_THRESHOLD,
     BigClusterLayer,
@@ -27,7 +26,7 @@ from mstatlas.mapping.layers import (
     cluster_layer,
 )
 from mstatlas.mapping.legend import map_legend_html
-from mstatlas.ui import keys, session
+from mstatlas.ui import keys, map_component, session
 from mstatlas.ui.urlstate import ViewState
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -204,7 +203,7 @@ def atlas_map(
         sel_idx = int(hits[0]) if len(hits) else None
     mounted = _mount(page, height, view)
     origin = st.session_state[keys.MAP_ORIGIN]
-    base = build_base_map(
+    base = map_component.BaseMap(
         online_tiles=view.tiles == "osm",
         location=(origin[0], origin[1]),
         zoom=origin[2],
@@ -221,12 +220,11 @@ def atlas_map(
         st.session_state.get(keys.MAP_AT) if mounted else None,
     )
     st.session_state[keys.MAP_ARGS] = args
-    out: dict[str, Any] | None = st_folium(
+    out: dict[str, Any] | None = map_component.draw(
         base,
+        groups,
         key=MAP_KEY,
         height=height,
-        use_container_width=True,
-        feature_group_to_add=groups or None,
         center=[lat_arg, lon_arg] if lat_arg is not None and lon_arg is not None else None,
         zoom=zoom_arg,  # may be nudged off a whole level, see map_view_args
         returned_objects=["last_active_drawing", "last_object_clicked", "center", "zoom"],
