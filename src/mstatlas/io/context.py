@@ -129,6 +129,8 @@ class Context:
     problems: list[Problem]
     reject: np.ndarray = field(default_factory=_flags)
     n_blank: int = 0
+    #: the reader cleaned every cell of control characters (:attr:`Raw.controls_removed`)
+    controls_removed: bool = False
     trimmed_text: dict[Any, pd.Series] = field(default_factory=dict)
     # ---- map_columns, detect_kind, require_columns
     mapping: dict[str, str | None] = field(default_factory=dict)
@@ -202,6 +204,7 @@ class Context:
                 raw.rejected if raw.rejected is not None else np.zeros(len(raw.frame), bool)
             ),
             problems=list(raw.problems),
+            controls_removed=raw.controls_removed,
         )
 
     @property

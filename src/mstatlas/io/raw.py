@@ -47,6 +47,9 @@ class Raw:
         Boolean mask of rows refused while reading (ragged, bad geometry).
     geom : pandas.DataFrame or None
         ``lat``/``lon`` from GeoJSON geometry (NaN when null).
+    controls_removed : bool
+        Whether every cell has been cleaned of control characters
+        (:func:`mstatlas.io.stray.clean_controls`), so no check needs to look again.
     """
 
     frame: pd.DataFrame
@@ -55,6 +58,7 @@ class Raw:
     problems: list[Problem] = field(default_factory=list)
     rejected: np.ndarray | None = None
     geom: pd.DataFrame | None = None
+    controls_removed: bool = False
 
 
 def cell_text(v: Any) -> str:

@@ -55,6 +55,7 @@ def clean_controls(raw: Raw, mapping: dict[str, str | None] | None = None) -> Ra
     frame = raw.frame
     hits = {c: np.flatnonzero(control_rows(_arrow(frame[c]))) for c in frame.columns}
     hits = {c: idx for c, idx in hits.items() if len(idx)}
+    raw.controls_removed = True  # below: every cell hit is cleaned
     if not hits:
         return raw
     strict = strict_columns(frame, mapping)

@@ -49,3 +49,42 @@ def test_cities_name_a_cluster_table_without_names():
     check_text(ctx)
     assert ctx.name.tolist()[0] == "Jena" and pd.isna(ctx.name.iloc[1])
     assert problems(ctx) == [(3, "city", "the cluster name is empty; every row needs one")]
+
+
+def test_cells_the_reader_cleaned_are_checked_for_length_only():
+    """After the reader removed every control character, a column whose texts all fit
+    is not scanned again; a too-long text is still refused with the same message."""
+    import numpy as np
+
+    from mstatlas.io.context import Context, Request
+    from mstatlas.io.pipeline import STAGES
+    from mstatlas.io.raw import Raw
+
+    frame = table("name,city,note\nBe\x01ta,Jena,\nGamma,Jena,too long")
+    raw = Raw(frame=frame, rows=np.array([2, 3]), detected={"format": "csv"})
+    raw.controls_removed = True  # as clean_controls marks it (this byte is left on purpose)
+    ctx = Context.start(raw, Request("t.csv", limits=Limits(max_text_len=5)))
+    for stage in STAGES[: [s.name for s in STAGES].index("check_text")]:
+        stage.run(ctx)
+    check_text(ctx)
+    assert problems(ctx) == [
+        (
+            3,
+            "note",
+            "the text is 8 characters long; at most 5 are accepted (shorten it or move it to "
+            "a linked source)",
+        )
+    ]
+    assert rejected_rows(ctx) == [3]
+
+
+def test_the_reader_marks_its_cells_cleaned_and_the_upload_reports_a_control_once():
+    from mstatlas.io import read_upload
+    from mstatlas.io.load import read_raw
+
+    data = b"name,city,lat,lon\nBe\x01ta,Jena,50.9,11.6\nGamma,Jena,50.9,11.6\n"
+    raw, _name = read_raw(data, "t.csv")
+    assert raw.controls_removed
+    r = read_upload(data, filename="t.csv")
+    assert [(p.row, p.column) for p in r.report.problems] == [(2, "name")]
+    assert r.clusters["cluster_name"].tolist() == ["Gamma"]
