@@ -25,6 +25,19 @@ def test_synonyms_win_over_the_iso_table():
     assert country_to_iso2("u.s.a.") == "US"
 
 
+def test_iso_codes_read_without_the_name_table_as_with_it():
+    """The short way for two-letter codes gives what the whole table gives."""
+    import pycountry
+
+    from mstatlas.data.countries import _country_index
+    from mstatlas.data.normalise import plain_text
+
+    texts = [c.alpha_2 for c in pycountry.countries] + ["de", " fr ", "UK", "EL", "XK", "ZZ", "u k"]
+    assert [country_to_iso2(t) for t in texts] == [
+        _country_index().get(plain_text(t)) for t in texts
+    ]
+
+
 def test_spelling_with_accents_punctuation_and_case_is_read():
     assert country_to_iso2("RÉPUBLIQUE TCHÈQUE") == "CZ"
     assert country_to_iso2("Grande-Bretagne") == "GB"

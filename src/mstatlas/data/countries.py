@@ -139,4 +139,18 @@ def country_to_iso2(text: str) -> str | None:
     key = plain_text(text)
     if not key:
         return None
+    if len(key) == 2 and key not in _COUNTRY_SYNONYMS:
+        # an ISO code ("DE") is the table's own entry: no need to build the whole table
+        # of names in twelve languages (~80 ms) for a file that writes countries as codes
+        code = _alpha_2_codes().get(key)
+        if code is not None:
+            return code
     return _country_index().get(key)
+
+
+@lru_cache(maxsize=1)
+def _alpha_2_codes() -> dict[str, str]:
+    """Every ISO 3166-1 alpha-2 code of pycountry, keyed by its plain (lower-case) form."""
+    import pycountry
+
+    return {c.alpha_2.lower(): c.alpha_2 for c in pycountry.countries}
