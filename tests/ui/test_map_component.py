@@ -112,3 +112,16 @@ def test_without_the_helpers_it_calls_st_folium(monkeypatch):
         base, [], key="k", height=300, returned_objects=RETURNED, center=None, zoom=None
     )
     assert out == {"a": 1} and calls[0]["key"] == "k" and calls[0]["feature_group_to_add"] is None
+
+
+def test_a_layer_converted_before_gets_its_own_data(monkeypatch):
+    # the second and third draws reuse the first one's conversion (same kind of layer and
+    # selection): each must still carry its own clusters, and a new selection its outline
+    base = map_component.BaseMap(False, (51.0, 10.0), 4, False)
+    for seed, selected in ((1, 2), (2, 2), (3, 5)):
+        pts = points(BIG_LAYER_THRESHOLD + 10, seed=seed)
+        old, new = both(
+            monkeypatch, base, lambda: [cluster_feature_group(pts, "employees", selected=selected)]
+        )
+        assert new == old
+        assert f"SEL = {selected};" in new["feature_group"]

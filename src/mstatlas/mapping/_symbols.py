@@ -89,14 +89,26 @@ def coordinate_decimals(n_points: int) -> int:
     return 4 if n_points <= 2_000 else 3
 
 
+def float_values(values: pd.Series) -> np.ndarray:
+    """A column as float64 numbers, ``NaN`` for blanks and for what is not a number."""
+    try:
+        return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):  # texts: read as numbers where they are
+        numbers = pd.to_numeric(values, errors="coerce")
+        return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def layer_key(points: pd.DataFrame, measure: str) -> str:
     """Short key identifying a layer's content; clicks on an older layer are ignored."""
-    h = hashlib.blake2s(digest_size=6)
-    h.update(measure.encode())
-    for column in ("lat", "lon", "value"):  # the numbers' bytes: no pandas hashing per row
-        numbers = pd.to_numeric(points[column], errors="coerce")
-        h.update(numbers.to_numpy(dtype=np.float64, na_value=np.nan).tobytes())
-    return h.hexdigest()
+    return arrays_key(measure, *(float_values(points[c]) for c in ("lat", "lon", "value")))
+
+
+def arrays_key(measure: str, lat: np.ndarray, lon: np.ndarray, value: np.ndarray) -> str:
+    """:func:`layer_key` of points with these float64 positions and figures."""
+    h = hashlib.sha1(measure.encode(), usedforsecurity=False)  # a content key, not a secret
+    for numbers in (lat, lon, value):  # the numbers' bytes: no pandas hashing per row
+        h.update(np.ascontiguousarray(numbers, dtype=np.float64).tobytes())
+    return h.hexdigest()[:12]
 
 
 def _ints(values: pd.Series) -> list[int | None]:

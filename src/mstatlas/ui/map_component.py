@@ -27,6 +27,7 @@ to ``st_folium`` itself.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,10 +168,15 @@ def _links(elements: Sequence[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(dict.fromkeys(css)), tuple(dict.fromkeys(js))
 
 
-def _stand_in(group: folium.FeatureGroup, payloads: list[str]) -> folium.FeatureGroup:
-    """A copy of ``group`` whose layers' long payloads are placeholders (kept in order)."""
+def _stand_in(group: folium.FeatureGroup, idx: int) -> tuple[folium.FeatureGroup, list[str]]:
+    """A copy of ``group`` whose layers' long payloads are placeholders, and the payloads.
+
+    Named as ``st_folium`` names the ``idx``-th group.
+    """
     stand_in = copy.copy(group)
+    stand_in._id = f"feature_group_{idx}"
     stand_in._children = type(group._children)()
+    payloads: list[str] = []
     for name, child in group._children.items():
         payload = getattr(child, "payload", None)
         child = copy.copy(child)
@@ -178,21 +184,54 @@ def _stand_in(group: folium.FeatureGroup, payloads: list[str]) -> folium.Feature
             child.payload = _PLACEHOLDER.format(n=len(payloads))  # type: ignore[attr-defined]
             payloads.append(payload)
         stand_in.add_child(child, name=name)
-    return stand_in
+    return stand_in, payloads
+
+
+def _signature(stand_in: folium.FeatureGroup, idx: int) -> tuple[Any, ...] | None:
+    """What a stand-in's conversion depends on, or ``None`` when that is not known.
+
+    A plain FeatureGroup of layers without children of their own: its position, its
+    settings and each layer's script (names aside: the conversion renames them).
+    """
+    if type(stand_in) is not folium.FeatureGroup:
+        return None
+    parts: list[Any] = [idx, stand_in.layer_name, stand_in.overlay, stand_in.control]
+    parts += [stand_in.show, json.dumps(stand_in.options, sort_keys=True, default=str)]
+    for n, child in enumerate(stand_in._children.values()):
+        script = getattr(child._template.module, "script", None) if child._template else None
+        if child._children or script is None:
+            return None
+        probe = copy.copy(child)
+        probe._id = f"probe{n}"
+        parts.append((type(child).__module__, type(child).__qualname__, str(script(probe, {}))))
+    return tuple(parts)
+
+
+#: Converted stand-ins by their signature (a few kinds of layers and selections).
+_CONVERTED: dict[tuple[Any, ...], str] = {}
+
+
+def _group_script(group: folium.FeatureGroup, idx: int) -> str:
+    """``st_folium``'s conversion of the ``idx``-th group, its payloads put in after."""
+    stand_in, payloads = _stand_in(group, idx)
+    signature = _signature(stand_in, idx)
+    script = _CONVERTED.get(signature) if signature is not None else None
+    if script is None:
+        holder = folium.Map(tiles=None)
+        holder._id = "div"  # the name st_folium gives the base map before adding groups
+        script = sf._get_feature_group_string(stand_in, map=holder, idx=idx)
+        if signature is not None:
+            if len(_CONVERTED) >= 64:
+                _CONVERTED.clear()
+            _CONVERTED[signature] = script
+    for n, payload in enumerate(payloads):
+        script = script.replace(_PLACEHOLDER.format(n=n), payload)
+    return script
 
 
 def feature_group_script(groups: Sequence[folium.FeatureGroup]) -> str:
     """The ``feature_group`` argument ``st_folium`` would make for these groups."""
-    holder = folium.Map(tiles=None)
-    holder._id = "div"  # the name st_folium gives the base map before adding groups
-    payloads: list[str] = []
-    script = "".join(
-        sf._get_feature_group_string(_stand_in(group, payloads), map=holder, idx=idx)
-        for idx, group in enumerate(groups)
-    )
-    for n, payload in enumerate(payloads):
-        script = script.replace(_PLACEHOLDER.format(n=n), payload)
-    return script
+    return "".join(_group_script(group, idx) for idx, group in enumerate(groups))
 
 
 def folium_map(
