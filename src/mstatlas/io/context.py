@@ -24,6 +24,7 @@ from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.schema import empty_clusters
 from mstatlas.data.validate import Problem, ValidationReport
 from mstatlas.data.vocabulary import Severity, TableKind
+from mstatlas.io.place_lookups import PlaceLookups
 from mstatlas.io.raw import Raw
 from mstatlas.io.text import as_strings, null_strings
 
@@ -159,7 +160,8 @@ class Context:
     iso_uniques: list[str] = field(default_factory=list)
     # ---- apply_overrides
     overridden: np.ndarray = field(default_factory=_flags)
-    # ---- geocode
+    # ---- find_duplicates (large uploads: places looked up meanwhile), geocode
+    places: PlaceLookups | None = None
     geocoding: pd.DataFrame = field(default_factory=empty_geocoding)
     # ---- aggregate_firms / tabulate_clusters, assign_cluster_ids, profile_facts
     keep_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))

@@ -173,9 +173,10 @@ def warm_up() -> None:
     """Load now what the first upload of a process would otherwise wait for.
 
     Country names, the offline place index (built and cached on disk the first
-    time) and Polars (duplicate checks of large files) take about a second to
-    load. The app calls this in the background when the upload page opens, so a
-    researcher's first file is read as fast as the next one.
+    time) and Polars take about a second to load. Polars hashes a large file's
+    rows for the duplicate check on every core once it is loaded (without it
+    numpy does, on one). The app calls this in the background when the upload
+    page opens, so a researcher's first file is read as fast as the next one.
     """
     import polars  # noqa: F401
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from upload_context import before, problems, rejected_rows, table
 
 from mstatlas.io.stages.find_duplicates import find_duplicates
@@ -62,3 +64,56 @@ def test_a_firm_is_counted_once_and_refused_rows_are_not_compared():
         "first is imported",
     )
     assert rejected_rows(ctx) == [2, 4]
+
+
+FIRM_LIST = (
+    "Firma;Ort;Land;Mitarbeiter;lat;lon\n"
+    "A GmbH;Dortmund;DE;5;;\n"
+    "a gmbh;DORTMUND;DE;7;;\n"  # a repeat, in a spelling of the city no other row has
+    "B AG;Springfield;;3;;\n"  # ambiguous, no country: takes the place's
+    "C KG;Xyzzyville;DE;1;;\n"  # not found
+    "D SE;;DE;2;;\n"  # no city, no position
+    "E OHG;Jena;DE;4;50.9;11.6\n"  # its own position
+    "F eG;Paris;;9;;\n"
+    "G AG;Jena;Deutschland;x;;\n"  # refused before the duplicate check
+    "H AG;jena;DE;6;;\n"
+    "A GmbH;Dortmund;DE;5;;\n"
+)
+
+
+@pytest.mark.parametrize("overrides", [{}, {10: (51.0, 7.0)}])
+def test_places_looked_up_beside_the_comparison_give_the_same_upload(monkeypatch, overrides):
+    """A large upload looks places up while its duplicates are compared on a second
+    thread: report, geocoding table, clusters and firms are those of the plain order."""
+    from mstatlas.io import read_upload
+    from mstatlas.io.stages import find_duplicates as stage
+
+    def upload(beside_from: int) -> tuple:
+        monkeypatch.setattr(stage, "BESIDE_FROM", beside_from)
+        seen: list[tuple[float, str]] = []
+        r = read_upload(
+            FIRM_LIST.encode(),
+            filename="f.csv",
+            geocode_overrides=overrides,
+            progress=lambda f, m: seen.append((f, m)),
+        )
+        return r, seen
+
+    plain, plain_progress = upload(10**9)
+    beside, beside_progress = upload(0)
+    assert [str(p) for p in beside.report.problems] == [str(p) for p in plain.report.problems]
+    assert [p.severity for p in beside.report.problems] == [
+        p.severity for p in plain.report.problems
+    ]
+    assert len(plain.report.problems) >= 6  # the file's cases are all there
+    pd.testing.assert_frame_equal(beside.geocoding, plain.geocoding)
+    pd.testing.assert_frame_equal(beside.firms, plain.firms)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(beside.clusters.drop(columns="geometry")),
+        pd.DataFrame(plain.clusters.drop(columns="geometry")),
+    )
+    # the look-ups report their progress while duplicates are checked, never going back
+    assert (0.5, "Geocoding cities") in beside_progress
+    assert (0.5, "Geocoding cities") not in plain_progress
+    fractions = [f for f, _m in beside_progress]
+    assert fractions == sorted(fractions)

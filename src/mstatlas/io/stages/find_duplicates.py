@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from mstatlas.data.codes import arrow_strings, first_duplicates, fold_codes, tex
 from mstatlas.data.validate import Problem
 from mstatlas.i18n import N_, _
 from mstatlas.io.context import Context
+from mstatlas.io.stages.geocode import places_of
 from mstatlas.io.text import lower_text
 
 
@@ -23,6 +25,11 @@ def find_duplicates(ctx: Context) -> None:
     those columns): the same number for two kinds of figure is two figures. In a
     firm list a repeat is the same firm name in the same city and country: each
     firm is counted once. Rows are compared by integer group codes, not text.
+
+    In a large upload the comparison runs on a second thread while this one
+    looks up the places of the rows still in (:mod:`mstatlas.io.place_lookups`):
+    the comparison is column work that lets go of the interpreter, the look-ups
+    are Python. The report is the same: only this thread adds to it.
     """
     parts, reason = duplicate_key(ctx)
     ok_idx = np.flatnonzero(~ctx.reject)
@@ -32,7 +39,7 @@ def find_duplicates(ctx: Context) -> None:
         parts = [
             p[ok_idx] if isinstance(p, np.ndarray) else p.take(pa.array(ok_idx)) for p in parts
         ]
-    dup_j, first_j = first_duplicates(parts)
+    dup_j, first_j = _beside_look_ups(ctx, parts)
     if not len(dup_j):
         return
     rows = ctx.rows
@@ -40,6 +47,28 @@ def find_duplicates(ctx: Context) -> None:
         pos = int(ok_idx[j])
         ctx.problems.append(duplicate_problem(ctx, pos, int(rows[ok_idx[f]]), reason))
         ctx.reject[pos] = True
+
+
+#: From this many rows to compare on, places are looked up while the comparison runs.
+BESIDE_FROM = 100_000
+
+
+def _beside_look_ups(ctx: Context, parts: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`~mstatlas.data.codes.first_duplicates` of ``parts``; in a large upload on a
+    second thread, while this one looks up the places of the rows still in (``ctx.places``)."""
+    need = ctx.lat.isna().to_numpy(bool) & ~ctx.reject & ~ctx.overridden
+    need &= ctx.texts["city"].notna().to_numpy(bool)
+    if len(parts[0]) < BESIDE_FROM or not need.any():
+        return first_duplicates(parts)
+    lookups = places_of(ctx, np.flatnonzero(need))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the other thread only reads ``parts``: the context stays this thread's
+        compared = pool.submit(first_duplicates, parts)
+        # progress up to where geocoding reports its own start (0.6)
+        lookups.look_up(ctx.step, 0.5, 0.1)
+        found = compared.result()
+    ctx.places = lookups
+    return found
 
 
 #: What makes two rows of a cluster table the same, by (kind of figure given, scope given).

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from mstatlas.data import geocode as places
-from mstatlas.data.codes import combine_codes, renumber, text_codes
+from mstatlas.data.codes import text_codes
 from mstatlas.data.validate import Problem
 from mstatlas.i18n import _
 from mstatlas.io.context import Context, empty_geocoding
+from mstatlas.io.place_lookups import PlaceLookups
 from mstatlas.io.text import blank_as_missing, take_strings
-
-#: Columns of one looked-up (city, country) pair.
-_FOUND = ["matched", "glat", "glon", "confidence", "status", "gcc", "alts"]
 
 
 def geocode(ctx: Context) -> None:
@@ -63,11 +57,16 @@ def geocode(ctx: Context) -> None:
 def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
     """Geocode the rows at positions ``idx``; their part of the geocoding table."""
     city = ctx.texts["city"]
-    city_codes, _ = ctx.city_codes()
     city_need = city if len(idx) == ctx.n else city.iloc[idx].reset_index(drop=True)
-    pair_code, first = renumber(combine_codes([city_codes[idx], ctx.iso_codes[idx]]))
-    iso_first = [v if isinstance(v, str) and v else "" for v in ctx.iso.iloc[idx[first]].tolist()]
-    found = look_up(city.iloc[idx[first]].tolist(), iso_first, ctx.step)
+    # looked up beside the duplicate check, for the rows still in then (these and more)
+    lookups = ctx.places
+    pair_code = lookups.pair_codes(idx) if lookups is not None else None
+    if lookups is None or lookups.found is None or pair_code is None:
+        lookups = places_of(ctx, idx)
+        lookups.look_up(ctx.step, 0.6, 0.25)
+        pair_code = lookups.pair_codes(idx)
+    assert lookups.found is not None and pair_code is not None
+    iso_first, found = lookups.countries, lookups.found
     glat = found["glat"].to_numpy("float64")[pair_code]
     glon = found["glon"].to_numpy("float64")[pair_code]
     ctx.lat.iloc[idx] = glat
@@ -95,6 +94,11 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
     )
 
 
+def places_of(ctx: Context, idx: np.ndarray) -> PlaceLookups:
+    """The (city, country) pairs of the rows at ``idx``, not yet looked up."""
+    return PlaceLookups.of_rows(ctx.city_codes()[0], ctx.iso_codes, ctx.texts["city"], ctx.iso, idx)
+
+
 def _given_countries(
     ctx: Context, idx: np.ndarray, iso_first: list[str], pair_code: np.ndarray, index: pd.Index
 ) -> pd.Series:
@@ -107,47 +111,6 @@ def _given_countries(
     if len(idx) == ctx.n:
         return blank_as_missing(ctx.iso).set_axis(index)
     return take_strings([v or None for v in iso_first], pair_code, index)
-
-
-def look_up(
-    cities: list[Any], countries: list[str], step: Callable[[float, str], None]
-) -> pd.DataFrame:
-    """One :func:`mstatlas.data.geocode.geocode` per (city, country) pair.
-
-    Parameters
-    ----------
-    cities : list
-        Distinct cities (with ``countries``: distinct pairs).
-    countries : list of str
-        ISO code per city, ``""`` when unknown.
-    step : callable
-        Progress between 0.6 and 0.85, every 200 places.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair: matched, glat, glon, confidence, status, gcc (the
-        place's country), alts (other places of that name, in words).
-    """
-    found: list[tuple[Any, ...]] = []
-    for j, (c, cc) in enumerate(zip(cities, countries, strict=True)):
-        if j % 200 == 0:
-            step(0.6 + 0.25 * j / max(len(cities), 1), _("Geocoding cities"))
-        m = places.geocode(str(c), cc or None)
-        found.append(
-            (
-                m.name,
-                m.lat,
-                m.lon,
-                m.confidence,
-                m.status,
-                m.country_iso2,
-                "; ".join(f"{a[0]} ({a[1]})" for a in m.alternatives[:3]),
-            )
-            if m
-            else (None, np.nan, np.nan, 0.0, "failed", None, "")
-        )
-    return pd.DataFrame(found, columns=_FOUND)
 
 
 def _report(
