@@ -70,9 +70,9 @@ def test_the_layer_switches_above_the_threshold():
 
 def typed(o: dict) -> np.ndarray:
     """A typed array of the payload, decoded as the browser does (base64, little-endian)."""
-    return np.frombuffer(
-        base64.b64decode(o["b"]), dtype={"i2": "<i2", "i4": "<i4", "f8": "<f8"}[o["t"]]
-    )
+    types = {"u2": "<u2", "i2": "<i2", "i4": "<i4", "f8": "<f8"}
+    numbers = np.frombuffer(base64.b64decode(o["b"]), dtype=types[o["t"]])
+    return numbers.astype(np.int64) + o["o"] if "o" in o else numbers  # offsets from the least
 
 
 def test_payload_round_trip_in_python():
@@ -104,7 +104,11 @@ def test_typed_arrays_take_the_narrowest_type_and_keep_large_and_decimal_figures
     d = data(BigClusterLayer(p, "employees"))
     assert d["v"]["t"] == "f8" and d["v"]["m"] is None
     assert list(typed(d["v"])[[0, 1, 3]]) == [3e9, 40_000.0, 1.0] and np.isnan(typed(d["v"])[2])
-    assert d["la"]["t"] == "i4" and list(typed(d["la"])) == [500_000] * 4  # 50.0 * 10**4
+    assert d["la"]["t"] == "u2" and list(typed(d["la"])) == [500_000] * 4  # 50.0 * 10**4
+    # positions spanning 65,536 units or more: Int32 (here 10 ° in units of 1/10,000 °)
+    wide = data(BigClusterLayer(points(3).assign(lon=[0.0, 10.0, 5.0]), "employees"))
+    assert wide["lo"]["t"] == "i4" and list(typed(wide["lo"])) == [0, 100_000, 50_000]
+    assert d["la"]["o"] == 500_000 and wide["lo"]["o"] == 0
     q = points(3).assign(value=[12.34, 7.0, np.nan])
     e = data(BigClusterLayer(q, "employees_per_firm"))  # one decimal: units of 0.1
     assert e["v"]["t"] == "i2" and list(typed(e["v"])) == [123, 70, 69]  # blank: 70 - 1

@@ -121,6 +121,16 @@ def _typed(values: np.ndarray, mark: str = "") -> str:
     return f'{{"t":"{kind}","b":"{base64.b64encode(raw).decode("ascii")}"{mark}}}'
 
 
+def _offsets(values: np.ndarray) -> str:
+    """Whole numbers as offsets from the smallest (``o``): ``Uint16`` when they span less
+    than 65,536 (positions in 1/1,000 ° over 65 °: two bytes a number instead of four)."""
+    lo = int(values.min()) if values.size else 0
+    if values.size and int(values.max()) - lo < 2**16:
+        raw = (values - lo).astype("<u2").tobytes()
+        return f'{{"t":"u2","b":"{base64.b64encode(raw).decode("ascii")}","o":{lo}}}'
+    return _typed(values, ',"o":0')
+
+
 def _figures(values: np.ndarray, decimals: int) -> str:
     """Figures in units of ``10**-decimals`` as a typed array; ``m`` marks a blank.
 
@@ -199,11 +209,12 @@ _TEMPLATE = Template(
 var {{ this.get_name() }} = (function () {
   var D = {{ this.payload }}, SEL = {{ this.selected }};
   var n = D.n, CODES = "0123456789abcdefghijklmnopqrstuvwxyz", i, s;
-  // Typed arrays travel as base64 of their little-endian bytes ({t: type, b: base64}).
+  // Typed arrays travel as base64 of their little-endian bytes ({t: type, b: base64});
+  // positions as offsets from their smallest (o).
   function typed(o) {
     var bin = atob(o.b), bytes = new Uint8Array(bin.length);
     for (var m = 0; m < bin.length; m++) { bytes[m] = bin.charCodeAt(m); }
-    var T = {i2: Int16Array, i4: Int32Array, f8: Float64Array}[o.t];
+    var T = {u2: Uint16Array, i2: Int16Array, i4: Int32Array, f8: Float64Array}[o.t];
     return new T(bytes.buffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
   }
   var LA = typed(D.la), LO = typed(D.lo), V = typed(D.v), Y = typed(D.y);
@@ -212,7 +223,7 @@ var {{ this.get_name() }} = (function () {
       kind = new Uint8Array(n), names = D.t.split("\\n");
   // Project once to Web Mercator at zoom 0; redraws only scale and shift.
   for (i = 0; i < n; i++) {
-    lat[i] = LA[i] / D.s; lon[i] = LO[i] / D.s;
+    lat[i] = (LA[i] + D.la.o) / D.s; lon[i] = (LO[i] + D.lo.o) / D.s;
     px[i] = (lon[i] + 180) / 360 * 256;
     s = Math.sin(lat[i] * Math.PI / 180);
     py[i] = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * 256;
@@ -526,8 +537,8 @@ class BigClusterLayer(LiteralMacroElement):
         self.selected = -1 if selected is None else int(selected)
         self.report_delay_ms = VIEW_REPORT_DELAY_MS
         arrays = {  # base64 and names: JSON as they are, put in after the rest
-            "la": _typed(np.round(lat * s).astype(np.int64)),
-            "lo": _typed(np.round(lon * s).astype(np.int64)),
+            "la": _offsets(np.round(lat * s).astype(np.int64)),
+            "lo": _offsets(np.round(lon * s).astype(np.int64)),
             "v": _figures(values, vdec),
             "y": _typed(np.where(years >= 0, years - y0, -1)),
         }
