@@ -264,7 +264,12 @@ def _headline_frame(
     if not len(heads):
         return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
     col = {c: column(c, heads) for c in (*_HEADLINE_TEXT, "qualifier", "display")}
-    out = pd.DataFrame(
+    year = col["year"]
+    if not isinstance(getattr(year, "dtype", None), pd.Int64Dtype):
+        year = pd.Series(year, copy=False).astype("Int64").array
+    n = len(heads)
+    # one constructor call: columns added one by one cost more than building them
+    return pd.DataFrame(
         {
             "cluster_id": col["cluster_id"],
             "cluster_name": col["cluster_name"],
@@ -272,7 +277,7 @@ def _headline_frame(
             "country_iso2": col["country_iso2"],
             "value": values[heads],
             "qualifier": col["qualifier"],
-            "year": col["year"],
+            "year": year,
             "counts_what": col["counts_what"],
             "scope": col["scope"],
             "firms": col["firms"],
@@ -280,17 +285,16 @@ def _headline_frame(
             "source_title": col["source_title"],
             "source_url": col["source_url"],
             "row": clusters.index.to_numpy()[heads],
+            "display": col["display"],
+            "other_figures": (
+                _other_figures(clusters, pick, values, quals, by) if len(pick.rest) else blank(n)
+            ),
+            "n_figures": pick.figures_per_head().astype(int),
+            "ratio_basis": _ratio_bases(clusters, heads)
+            if by == "employees_per_firm"
+            else blank(n),
         }
     )
-    out["year"] = out["year"].astype("Int64")
-    out["display"] = col["display"]
-    n = len(heads)
-    out["other_figures"] = (
-        _other_figures(clusters, pick, values, quals, by) if len(pick.rest) else blank(n)
-    )
-    out["n_figures"] = pick.figures_per_head().astype(int)
-    out["ratio_basis"] = _ratio_bases(clusters, heads) if by == "employees_per_firm" else blank(n)
-    return out
 
 
 def _lean(clusters: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
