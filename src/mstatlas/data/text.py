@@ -94,6 +94,8 @@ def strip_bidi_frame(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame.iloc[:, i]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
+        if not has_bidi("".join(v for v in values.to_numpy(dtype=object) if isinstance(v, str))):
+            continue  # one search over the column's text: the usual case, nothing to clean
         hit = values.map(_holds_bidi).to_numpy(dtype=bool)
         if hit.any():
             cleaned = values.copy()
