@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from mstatlas.errors import DataError
@@ -214,3 +216,27 @@ def test_a_control_byte_between_words_keeps_them_apart():
     r = read_upload(text.encode(), filename="firms.csv")
     assert r.firms is not None
     assert r.firms["technology"].tolist() == ["MEMS Sensoren", "Optik"]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(
+                alphabet=st.sampled_from(["a", "Z", "ü", "\t", "\n", "\x00", "\x1f", "\x7f", "€"]),
+                max_size=6,
+            ),
+        ),
+        max_size=20,
+    ),
+    st.integers(0, 2),
+)
+def test_the_quick_look_finds_the_rows_the_byte_scan_finds(values, offset):
+    """Columns without a byte below 0x20 or 0x7F skip the scan; any other finds the same rows."""
+    import pyarrow as pa
+
+    from mstatlas.data.validate import control_rows
+    from mstatlas.io.stray import _control_positions
+
+    arr = pa.array(["\x01"] * offset + values, pa.large_string())[offset:]
+    assert _control_positions(arr).tolist() == np.flatnonzero(control_rows(arr)).tolist()

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mstatlas.data.codes import string_buffers
 from mstatlas.data.columns import detect_mapping
 from mstatlas.data.validate import CONTROL_PATTERN, Problem, control_rows
 from mstatlas.i18n import _
@@ -53,7 +54,7 @@ def clean_controls(raw: Raw, mapping: dict[str, str | None] | None = None) -> Ra
     if any(_CONTROL.search(str(c)) for c in raw.frame.columns):
         _clean_header(raw)
     frame = raw.frame
-    hits = {c: np.flatnonzero(control_rows(_arrow(frame[c]))) for c in frame.columns}
+    hits = {c: _control_positions(_arrow(frame[c])) for c in frame.columns}
     hits = {c: idx for c, idx in hits.items() if len(idx)}
     raw.controls_removed = True  # below: every cell hit is cleaned
     if not hits:
@@ -170,6 +171,19 @@ def _clean_header(raw: Raw) -> None:
                 )
             )
     raw.frame.columns = new
+
+
+def _control_positions(arr: Any) -> np.ndarray:
+    """Positions of the values holding a control character (:func:`control_rows`).
+
+    Most columns hold none, which the smallest byte (and, when some byte is 0x7F or
+    above, a test for 0x7F itself) shows without a per-byte mask.
+    """
+    for _base, offs, data in string_buffers(arr):
+        cells = data[int(offs[0]) : int(offs[-1])]
+        if cells.size and (cells.min() < 0x20 or (cells.max() >= 0x7F and (cells == 0x7F).any())):
+            return np.flatnonzero(control_rows(arr))
+    return np.zeros(0, dtype=np.int64)
 
 
 def _arrow(s: pd.Series) -> Any:
