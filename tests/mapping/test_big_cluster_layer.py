@@ -406,3 +406,26 @@ def test_a_click_closes_the_small_layers_tooltip():
     src += "handlers.click(); console.log(JSON.stringify(closed));"
     out = subprocess.run(["node", "-e", src], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == 1
+
+
+def test_names_travel_in_ascii_escaped_and_without_bidirectional_controls():
+    # by hand: ü = 252, ó = 243, Ω = 937; & < > " ' as html.escape writes them; the
+    # controls (U+202E, U+2067) dropped, and a name's own "&#8238;" text kept as text
+    p = points(5).assign(
+        cluster_name=[
+            "Zürich & Co <b>",
+            "Kraków \"x\" 'y'",
+            "Cluster\u202egnp.exe \u2067Ω",
+            "&#8238; as text",
+            None,
+        ]
+    )
+    d = data(BigClusterLayer(p, "employees"))
+    assert d["t"].isascii()
+    assert d["t"].split("\n") == [
+        "Z&#252;rich &amp; Co &lt;b&gt;",
+        "Krak&#243;w &quot;x&quot; &#x27;y&#x27;",
+        "Clustergnp.exe &#937;",
+        "&amp;#8238; as text",
+        "",
+    ]

@@ -13,7 +13,7 @@ a tooltip with name, figure, year, kind (and stars), and a click that
 streamlit-folium reports as ``last_active_drawing`` with the same ``{i, k}``
 properties.
 
-About 20 bytes a cluster plus its name (sent once, in one string).
+About 15 bytes a cluster plus its name (sent once, in one string).
 """
 
 from __future__ import annotations
