@@ -134,7 +134,9 @@ def percentile_ranks(values: Iterable[float]) -> np.ndarray:
     >>> percentile_ranks([10, 20, 20, 40]).tolist()
     [25.0, 75.0, 75.0, 100.0]
     """
-    v = np.asarray(list(values), dtype=float)
+    v = np.asarray(
+        values if isinstance(values, np.ndarray | pd.Series) else list(values), dtype=float
+    )
     if v.size == 0:
         return v
     at_or_below = np.searchsorted(np.sort(v), v, side="right")
@@ -146,7 +148,10 @@ def _percentile_columns(prefix: str, part: pd.DataFrame, ids: pd.Index) -> dict[
 
     ``part`` holds the comparable set, one row per cluster with a figure (its size is ``n``).
     """
-    at = part.index.get_indexer(ids)
+    # looked up in ``ids`` (its hash table is built once for both stars), then turned round
+    found = ids.get_indexer(part.index)
+    at = np.full(len(ids), -1, dtype=np.int64)
+    at[found[found >= 0]] = np.flatnonzero(found >= 0)
     has = at >= 0
     where = np.where(has, at, 0)
 
@@ -264,10 +269,10 @@ def _lq(
     clusters: pd.DataFrame, heads: pd.DataFrame, t: RatingThresholds
 ) -> tuple[pd.DataFrame, LqSet | None]:
     """Location quotient and specialisation star per cluster with an employees headline."""
+    if clusters["region_employment"].isna().all():  # the caller explains: none given
+        return pd.DataFrame(), None  # (_lq_columns writes the blanks)
     out = pd.DataFrame({"region_employment": np.nan, "lq": np.nan}, index=heads.index)
     out["lq_star"] = _blank_booleans(len(out))
-    if clusters["region_employment"].isna().all():  # the caller explains: none given
-        return out, None
     region = _region_employment(clusters, heads)
     both = (region.notna() & (region > 0).fillna(False)).to_numpy(dtype=bool)
     n = int(both.sum())
@@ -367,17 +372,21 @@ def rate_clusters(
         columns |= _percentile_columns(prefix, part, ids)
     columns |= {c: mom[c].to_numpy() for c in mom.columns if c not in _NULLABLE}
     columns |= {c: mom[c].array for c in _NULLABLE}  # years stay whole numbers or blank
-    out = pd.DataFrame(columns | _lq_columns(lq, lq_set, ids))
-    out["stars"] = (
-        out["size_star"].astype(int) + out["mass_star"].astype(int)
-        + out["momentum_star"].astype(int) + out["lq_star"].fillna(False).astype(int)
+    columns |= _lq_columns(lq, lq_set, ids)
+    lq_star = np.asarray(columns["lq_star"].fillna(False), dtype=bool)
+    columns["stars"] = (
+        columns["size_star"].astype(int) + columns["mass_star"].astype(int)
+        + columns["momentum_star"].astype(int) + lq_star.astype(int)
     )  # fmt: skip
-    if not explain:
-        out["explain"] = None
-        return out[list(RATING_COLUMNS)]
-    basis = _Basis(clusters, t, emp_kinds, firm_kinds, size, mass, emp_growth, firm_growth, lq_set)
-    out["explain"] = list(map(_Explanations, repeat(basis, len(ids)), ids))
-    return out[list(RATING_COLUMNS)]
+    if explain:
+        basis = _Basis(
+            clusters, t, emp_kinds, firm_kinds, size, mass, emp_growth, firm_growth, lq_set
+        )
+        columns["explain"] = list(map(_Explanations, repeat(basis, len(ids)), ids))
+    else:
+        columns["explain"] = None
+    # one constructor call, in the order of RATING_COLUMNS (no reordered copy)
+    return pd.DataFrame({c: columns[c] for c in RATING_COLUMNS})
 
 
 def _first_rows(clusters: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
