@@ -486,7 +486,8 @@ def comparable_headlines(
     heads = headline_figures(clusters, by=by, counts=counts)
     if counts is None:
         return heads
-    return heads[_usual_perimeter(heads)]
+    usual = _usual_perimeter(heads)
+    return heads if usual.all() else heads[usual]
 
 
 def position_statement(ranking: pd.DataFrame, cluster_id: str, by: str) -> str:

@@ -178,11 +178,13 @@ def _percentile_star(
     """Headline figure, percentile and star per cluster for the size or mass star."""
     by = "employees" if star == "size" else "firms"
     # the comparable set, as ranked: one kind, the usual perimeter
-    heads = comparable_headlines(clusters, by=by, counts=counts).set_index("cluster_id", drop=False)
+    heads = comparable_headlines(clusters, by=by, counts=counts)
     n = len(heads)
     enough = n >= min_set
     pct = percentile_ranks(heads["value"]) if enough else np.full(n, np.nan)
-    return heads.assign(pct=pct, star=enough & (pct >= need), n=n)
+    out = heads.assign(pct=pct, star=enough & (pct >= need), n=n)
+    out.index = pd.Index(heads["cluster_id"], name="cluster_id")  # a new table: set in place
+    return out
 
 
 def _growth_by_cluster(
