@@ -8,6 +8,7 @@ run prints how long each stage of ``read_upload`` took.
 
     python benchmarks/bench_upload.py
     python benchmarks/bench_upload.py --repeat 5   # 1,000,000 firms only, medians of 5 rounds
+    python benchmarks/bench_upload.py --repeat 5 --base ../before/src   # and another checkout
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 kind, path = sys.argv[1], sys.argv[2]
+# "+1thread": the duplicate check and the place look-ups one after the other, as
+# before they ran side by side on two threads (the product's threshold set out of reach)
+one_thread = kind.endswith("+1thread")
+kind = kind.removesuffix("+1thread")
 t0 = time.perf_counter()
 if kind == "arrow":
     import pyarrow.csv as pacsv
@@ -67,6 +72,9 @@ else:
     from mstatlas.data.limits import Limits
     from mstatlas.io import read_upload, warm_up
     from mstatlas.io import pipeline, upload
+    if one_thread:
+        import mstatlas.io.stages.find_duplicates as find_duplicates
+        find_duplicates.BESIDE_FROM = 10**12
     if kind == "upload+warm":
         warm_up()  # as the app does in the background when the upload page opens
     # Time each named stage: the benchmark wraps the pipeline's loop (and the read),
@@ -116,6 +124,9 @@ def run(kind: str, path: Path, cache: Path | None = None) -> dict:
     env = dict(os.environ)
     if cache is not None:
         env["MSTATLAS_CACHE_DIR"] = str(cache)
+    kind, _, src = kind.partition("@")  # "upload@/path/to/src": another checkout's product
+    if src:
+        env["PYTHONPATH"] = src
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, kind, str(path)],
         capture_output=True,
@@ -190,16 +201,23 @@ def print_stages(label: str, stages: dict[str, float], top: int = 12) -> None:
     print(f"  stages, {label}: " + ", ".join(f"{k} {v:.3f}" for k, v in parts))
 
 
-def repeated(firms: Path, cache: Path, n: int) -> None:
-    """The 1,000,000-firm measurements only, ``n`` rounds alternating; medians printed."""
+def repeated(firms: Path, cache: Path, n: int, base: str | None = None) -> None:
+    """The 1,000,000-firm measurements only, ``n`` rounds alternating; medians printed.
+
+    ``base``: the ``src`` folder of another checkout (e.g. the code before a change),
+    whose product is measured in the same rounds ("upload@<base>", "upload+warm@<base>").
+    """
     import statistics
 
-    kinds = ("arrow", "polars", "upload", "upload+warm")
+    kinds: tuple[str, ...] = ("arrow", "polars", "upload", "upload+warm")
+    kinds += ("upload+1thread", "upload+warm+1thread")
+    if base:
+        kinds += (f"upload@{base}", f"upload+warm@{base}")
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     run("upload", firms, cache)  # builds the place index once
     loads = []
-    for _ in range(n):
-        for kind in kinds:
+    for i in range(n):
+        for kind in kinds if i % 2 == 0 else kinds[::-1]:  # A B B A: no kind always first
             runs[kind].append(run(kind, firms, cache))
         loads.append(os.getloadavg()[0])
 
@@ -223,7 +241,11 @@ def repeated(firms: Path, cache: Path, n: int) -> None:
             f"{kind:12s} median {m[kind]['seconds']:.2f} s ({secs}), CPU "
             f"{m[kind]['cpu_seconds']:.2f} s, peak {m[kind]['peak_rss_mb']:.0f} MB"
         )
-    for kind, label in (("upload", "fresh process"), ("upload+warm", "after warm-up")):
+    labels = [("upload", "fresh process"), ("upload+warm", "after warm-up")]
+    labels += [("upload+1thread", "fresh, one thread"), ("upload+warm+1thread", "warm, one thread")]
+    if base:
+        labels += [(f"upload@{base}", "BASE, fresh"), (f"upload+warm@{base}", "BASE, warm")]
+    for kind, label in labels:
         print(f"product, {label}: {ratios(m[kind], m['arrow'], m['polars'])}")
         cpu = m[kind]["cpu_seconds"]
         print(
@@ -247,7 +269,8 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--repeat":
         firms = tmp / "firms_1m.csv"
         write_firm_list(firms, 1_000_000, rnd, places)
-        repeated(firms, tmp / "cache", int(sys.argv[2]))
+        base = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--base" else None
+        repeated(firms, tmp / "cache", int(sys.argv[2]), base)
         return
     clusters = tmp / "clusters_100k.csv"
     with clusters.open("w", encoding="utf-8") as f:
