@@ -429,3 +429,19 @@ def test_names_travel_in_ascii_escaped_and_without_bidirectional_controls():
         "&amp;#8238; as text",
         "",
     ]
+
+
+def test_names_and_kinds_of_any_column_type():
+    # categorical and mixed columns read as texts; a kind not known is drawn as the last
+    p = points(3).assign(
+        cluster_name=pd.Series(["A", 7, None], dtype=object),
+        counts_what=pd.Categorical(["national", "no such kind", None]),
+    )
+    d = data(BigClusterLayer(p, "employees"))
+    assert d["t"].split("\n") == ["A", "7", ""]
+    last = len(d["pal"]) - 1
+    assert [int(ch, 36) for ch in d["c"]] == [
+        d["pal"].index(COUNTS_WHAT_COLOURS["national"]),
+        last,
+        last,
+    ]

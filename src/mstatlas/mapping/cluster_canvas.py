@@ -86,7 +86,7 @@ def _texts(values: pd.Series) -> pa.StringArray:
     """The column as Arrow texts (blanks null; anything else but a text as its ``str``)."""
     try:
         return pa.array(values.array, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts
+    except (pa.ArrowException, TypeError, ValueError):  # not all texts, or not plain ones
         blank = values.isna().to_numpy()
         return pa.array(
             [None if b else str(x) for x, b in zip(values.tolist(), blank, strict=True)],
