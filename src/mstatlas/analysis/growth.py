@@ -10,7 +10,8 @@ one is chosen by a fixed rule and the others are mentioned in the caveats.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,35 +162,37 @@ def _dated_figures(
             return pd.Series(col.take(pos).astype("str").array)
         return pd.Series(col.to_numpy(dtype=object)).take(pos).reset_index(drop=True)
 
-    df = pd.DataFrame(
+    scope = pd.Series(
+        np.full(len(pos), None, dtype=object) if scope_col is None else kept(scope_col)
+    )
+    scope = scope.where(scope.notna(), None)
+    scope_key = scope.fillna("")
+    qualifier = quals(pos)
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    # one constructor call: columns added one by one cost more than the work
+    return pd.DataFrame(
         {
             "cluster_id": ids,
             "cluster_name": kept(clusters["cluster_name"]),
             "counts_what": kinds,
-            "scope": np.full(len(pos), None, dtype=object)
-            if scope_col is None
-            else kept(scope_col),
+            "scope": scope,
             "year": years[pos].astype(int),
             "value": values[pos],
-            "qualifier": quals(pos),
+            "qualifier": qualifier,
             "source_title": kept(clusters["source_title"]),
             "source_url": kept(clusters["source_url"]),
             "row": clusters.index.to_numpy()[pos],
             "_order": pos,
+            "_scope_key": scope_key,
+            "_prio": pd.Series(kinds).map(prio).fillna(len(prio)),
+            "_scoped": scope_key != "",
+            "_approx": qualifier != "",
+            "_cluster_order": pd.factorize(ids)[0],
+            "display": format_figures(values[pos], qualifier, by),
         }
     )
-    df["scope"] = df["scope"].where(df["scope"].notna(), None)
-    df["_scope_key"] = df["scope"].fillna("")
-    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
-    df["_prio"] = df["counts_what"].map(prio).fillna(len(prio))
-    df["_scoped"] = df["_scope_key"] != ""
-    df["_approx"] = df["qualifier"] != ""
-    df["_cluster_order"] = pd.factorize(df["cluster_id"].to_numpy(dtype=object))[0]
-    df["display"] = format_figures(df["value"].to_numpy(), df["qualifier"].to_numpy(), by)
-    return df
 
 
-_KEY = ["cluster_id", "counts_what", "_scope_key"]
 _SERIES_ORDER = ["_cluster_order", "_prio", "_scoped", "_scope_key", "counts_what"]
 
 
@@ -231,17 +234,7 @@ def growth_series(clusters: pd.DataFrame, cluster_id: str, by: str = "employees"
     return df[list(SERIES_COLUMNS)].reset_index(drop=True)
 
 
-def _ends(df: pd.DataFrame, latest: bool) -> pd.DataFrame:
-    """The figure chosen for each series' earliest (or latest) year: exact first, then file order."""
-    ordered = df.sort_values(
-        _KEY + ["year", "_approx", "_order"],
-        ascending=[True, True, True, not latest, True, True],
-        kind="mergesort",
-    )
-    return ordered.drop_duplicates(_KEY, keep="first").set_index(_KEY)
-
-
-def _caveats(row: pd.Series, n_start: int, n_end: int) -> str:
+def _caveats(row: Mapping[str, Any], n_start: int, n_end: int) -> str:
     notes = [] if row["same_source"] else [_("different sources")]
     for end, n in (("start", n_start), ("end", n_end)):
         q = row[f"{end}_qualifier"]
@@ -315,27 +308,94 @@ def growth_table(
     df = _dated_figures(clusters, by, counts, spans=True)
     if df.empty:
         return pd.DataFrame(columns=list(GROWTH_COLUMNS))
-    start = _ends(df, latest=False)
-    end = _ends(df, latest=True).reindex(start.index)
-    distinct = df.groupby(_KEY + ["year"])["value"].nunique()
-    out = start[["cluster_name", "scope", "_cluster_order", "_prio", "_scoped"]].copy()
-    # start and end share one index (cluster, kind, scope): the columns line up.
+    start_at, end_at, n_start, n_end = _series_ends(df)
+    start, end = df.iloc[start_at], df.iloc[end_at]
+    # the columns keep their types (.array); the arithmetic reads numpy
+    cols: dict[str, Any] = {
+        c: start[c].array for c in ("cluster_id", "cluster_name", "counts_what", "scope")
+    }
     for c in _END:
-        out[f"start_{c}"] = start[c]
-        out[f"end_{c}"] = end[c]
-    out = out.reset_index()
-    out["years"] = out["end_year"] - out["start_year"]
-    sv, ev = out["start_value"].astype(float), out["end_value"].astype(float)
-    out["change"] = ev - sv
+        cols[f"start_{c}"] = start[c].array
+        cols[f"end_{c}"] = end[c].array
+    years = end["year"].to_numpy() - start["year"].to_numpy()
+    sv, ev = start["value"].to_numpy(dtype=float), end["value"].to_numpy(dtype=float)
     ok = (sv > 0) & (ev > 0)
-    out["cagr"] = np.where(ok, (ev / sv.where(ok, 1.0)) ** (1 / out["years"]) - 1, np.nan)
-    out["same_source"] = _same_source(start, end)
-    keys = list(zip(out["cluster_id"], out["counts_what"], out["_scope_key"]))
-    n_start = [distinct[(*k, y)] for k, y in zip(keys, out["start_year"])]
-    n_end = [distinct[(*k, y)] for k, y in zip(keys, out["end_year"])]
-    out["caveats"] = [_caveats(r, a, b) for (_, r), a, b in zip(out.iterrows(), n_start, n_end)]
-    out = out.sort_values(_SERIES_ORDER, kind="mergesort")
-    return out[list(GROWTH_COLUMNS)].reset_index(drop=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cagr = np.where(ok, (ev / np.where(ok, sv, 1.0)) ** (1 / years) - 1, np.nan)
+    cols |= {"years": years, "change": ev - sv, "cagr": cagr}
+    cols["same_source"] = _same_source(start, end)
+    cols["caveats"] = _all_caveats(start, end, cols["same_source"], n_start, n_end)
+    return pd.DataFrame({c: cols[c] for c in GROWTH_COLUMNS})
+
+
+def _all_caveats(
+    start: pd.DataFrame,
+    end: pd.DataFrame,
+    same_source: np.ndarray,
+    n_start: np.ndarray,
+    n_end: np.ndarray,
+) -> list[str]:
+    """:func:`_caveats` of each series, from its start and end figures."""
+    quoted = {
+        f"{e}_{c}": f[c].to_numpy(dtype=object)
+        for e, f in zip(_ENDS, (start, end))
+        for c in _CAVEAT
+    }
+    return [
+        _caveats({"same_source": same} | {k: v[i] for k, v in quoted.items()}, a, b)
+        for i, (same, a, b) in enumerate(zip(same_source, n_start.tolist(), n_end.tolist()))
+    ]
+
+
+_ENDS = ("start", "end")
+_CAVEAT = ("qualifier", "year", "display")  # what a caveat quotes of a start or end figure
+
+
+def _sorted_codes(column: pd.Series) -> np.ndarray:
+    """Codes in the column's sorted order (as a sort by it: blanks last)."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), sort=True)
+    return np.where(codes < 0, len(uniques), codes)
+
+
+def _series_ends(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each series' start and end figure (positions in ``df``, series in the order of
+    :data:`_SERIES_ORDER`) and how many different values the series gives in their years.
+
+    The start is the figure of the earliest year, the end that of the latest; within a
+    year a figure stated exactly comes first, then file order.
+    """
+    year = df["year"].to_numpy(dtype=np.int64)
+    series_keys = (
+        _sorted_codes(df["counts_what"]),
+        _sorted_codes(df["_scope_key"]),
+        df["_scoped"].to_numpy(dtype=bool),
+        df["_prio"].to_numpy(dtype=float),
+        df["_cluster_order"].to_numpy(dtype=np.int64),
+    )  # the last key first, as np.lexsort reads them
+    within = (df["_order"].to_numpy(), df["_approx"].to_numpy(dtype=bool))
+    first_sort = np.lexsort((*within, year, *series_keys))
+    last_sort = np.lexsort((*within, -year, *series_keys))
+    kind, scope, cluster = series_keys[0], series_keys[1], series_keys[4]
+    ordered = (cluster[first_sort], kind[first_sort], scope[first_sort])
+    starts = np.ones(len(df), dtype=bool)
+    starts[1:] = np.any([k[1:] != k[:-1] for k in ordered], axis=0)
+    series = np.empty(len(df), dtype=np.int64)
+    series[first_sort] = np.cumsum(starts) - 1
+    start_at = first_sort[starts]
+    end_at = last_sort[starts]  # the same series keys first: the same series order
+    # different values per series and year
+    value = df["value"].to_numpy(dtype=float)
+    by_value = np.lexsort((value, year, series))
+    s, y, v = series[by_value], year[by_value], value[by_value]
+    group_start = np.ones(len(df), dtype=bool)
+    group_start[1:] = (s[1:] != s[:-1]) | (y[1:] != y[:-1])
+    new_value = group_start.copy()
+    new_value[1:] |= v[1:] != v[:-1]
+    group = np.cumsum(group_start) - 1
+    distinct = np.bincount(group, weights=new_value).astype(np.int64)
+    group_of = np.empty(len(df), dtype=np.int64)
+    group_of[by_value] = group
+    return start_at, end_at, distinct[group_of[start_at]], distinct[group_of[end_at]]
 
 
 def cluster_growth(
