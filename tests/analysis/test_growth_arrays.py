@@ -26,6 +26,7 @@ from mstatlas.analysis.growth import (
     cluster_growth,
     growth_table,
 )
+from mstatlas.analysis.ranking import CATEGORY_PRIORITY
 from mstatlas.i18n import language
 
 _KEY = ["cluster_id", "counts_what", "_scope_key"]
@@ -117,8 +118,32 @@ def test_same_on_random_tables(seed):
         assert_same(clusters)
 
 
-def test_cluster_growth_picks_from_the_same_table():
-    clusters = random_table(120, 3)
-    got = cluster_growth(clusters)
-    assert got["cluster_id"].is_unique and len(got)
-    assert set(got["cluster_id"]) == set(reference_growth_table(clusters)["cluster_id"])
+def reference_cluster_growth(clusters, by="employees", counts=None):
+    table = reference_growth_table(clusters, by=by, counts=counts)
+    if table.empty:
+        return table
+    prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
+    keyed = table.assign(
+        _prio=table["counts_what"].map(prio).fillna(len(prio)),
+        _scoped=table["scope"].notna(),
+        _span=-table["years"],
+        _pos=range(len(table)),
+    )
+    keyed["_cluster_order"] = keyed.groupby("cluster_id", sort=False)["_pos"].transform("min")
+    keyed = keyed.sort_values(
+        ["_cluster_order", "_prio", "_scoped", "_span", "_pos"], kind="mergesort"
+    )
+    head = keyed.drop_duplicates("cluster_id", keep="first")
+    return head[list(GROWTH_COLUMNS)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_one_growth_per_cluster_as_the_pandas_pick(seed):
+    clusters = random_table(160, seed)
+    for by in ("employees", "firms"):
+        for counts in (None, ("cluster_firms", "spin_offs")):
+            got = cluster_growth(clusters, by, counts)
+            assert got["cluster_id"].is_unique and len(got)
+            pd.testing.assert_frame_equal(got, reference_cluster_growth(clusters, by, counts))
+    embedded = load_clusters()
+    pd.testing.assert_frame_equal(cluster_growth(embedded), reference_cluster_growth(embedded))

@@ -432,15 +432,17 @@ def cluster_growth(
     if table.empty:
         return table
     prio = {c: i for i, c in enumerate(CATEGORY_PRIORITY)}
-    keyed = table.assign(
-        _prio=table["counts_what"].map(prio).fillna(len(prio)),
-        _scoped=table["scope"].notna(),
-        _span=-table["years"],
-        _pos=range(len(table)),
+    # clusters in the order they first appear, then the rule; one array sort
+    order = np.lexsort(
+        (
+            np.arange(len(table)),
+            -table["years"].to_numpy(dtype=float),
+            table["scope"].notna().to_numpy(dtype=bool),
+            table["counts_what"].map(prio).fillna(len(prio)).to_numpy(dtype=float),
+            pd.factorize(table["cluster_id"].to_numpy(dtype=object))[0],
+        )
     )
-    keyed["_cluster_order"] = keyed.groupby("cluster_id", sort=False)["_pos"].transform("min")
-    keyed = keyed.sort_values(
-        ["_cluster_order", "_prio", "_scoped", "_span", "_pos"], kind="mergesort"
-    )
-    head = keyed.drop_duplicates("cluster_id", keep="first")
-    return head[list(GROWTH_COLUMNS)].reset_index(drop=True)
+    cluster = table["cluster_id"].to_numpy(dtype=object)[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = cluster[1:] != cluster[:-1]
+    return table.take(order[first]).reset_index(drop=True)
