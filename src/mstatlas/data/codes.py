@@ -132,6 +132,12 @@ def fold_codes(codes: np.ndarray, uniques: Sequence[str]) -> np.ndarray:
 HASH_ROWS_FROM = 200_000
 
 
+def hashes_in_one_step() -> bool:
+    """Whether :func:`first_duplicates` hashes rows in one call that lets go of the
+    interpreter (Polars, once loaded) rather than in numpy, block by block."""
+    return "polars" in sys.modules
+
+
 def _row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
     """One 64-bit hash per row over all parts: equal rows, equal hashes.
 
@@ -139,7 +145,7 @@ def _row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
     0.2-0.3 s, more than the hashing itself: it is used only once something else
     has loaded it (the upload page's warm-up); otherwise :func:`row_hashes`.
     """
-    if "polars" not in sys.modules:
+    if not hashes_in_one_step():
         return row_hashes(parts)
     import polars as pl
 

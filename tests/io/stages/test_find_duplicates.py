@@ -88,6 +88,8 @@ def test_places_looked_up_beside_the_comparison_give_the_same_upload(monkeypatch
     from mstatlas.io import read_upload
     from mstatlas.io.stages import find_duplicates as stage
 
+    monkeypatch.setattr(stage, "hashes_in_one_step", lambda: True)
+
     def upload(beside_from: int) -> tuple:
         monkeypatch.setattr(stage, "BESIDE_FROM", beside_from)
         seen: list[tuple[float, str]] = []

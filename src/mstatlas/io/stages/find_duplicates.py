@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from mstatlas.data.codes import arrow_strings, first_duplicates, fold_codes, text_codes
+from mstatlas.data.codes import (
+    arrow_strings,
+    first_duplicates,
+    fold_codes,
+    hashes_in_one_step,
+    text_codes,
+)
 from mstatlas.data.validate import Problem
 from mstatlas.i18n import N_, _
 from mstatlas.io.context import Context
@@ -26,10 +32,11 @@ def find_duplicates(ctx: Context) -> None:
     firm list a repeat is the same firm name in the same city and country: each
     firm is counted once. Rows are compared by integer group codes, not text.
 
-    In a large upload the comparison runs on a second thread while this one
-    looks up the places of the rows still in (:mod:`mstatlas.io.place_lookups`):
-    the comparison is column work that lets go of the interpreter, the look-ups
-    are Python. The report is the same: only this thread adds to it.
+    In a large upload whose rows Polars hashes (once loaded, as after the upload
+    page's warm-up) the comparison runs on a second thread while this one looks
+    up the places of the rows still in (:mod:`mstatlas.io.place_lookups`): the
+    comparison is column work that lets go of the interpreter, the look-ups are
+    Python. The report is the same: only this thread adds to it.
     """
     parts, reason = duplicate_key(ctx)
     ok_idx = np.flatnonzero(~ctx.reject)
@@ -58,7 +65,9 @@ def _beside_look_ups(ctx: Context, parts: list[Any]) -> tuple[np.ndarray, np.nda
     second thread, while this one looks up the places of the rows still in (``ctx.places``)."""
     need = ctx.lat.isna().to_numpy(bool) & ~ctx.reject & ~ctx.overridden
     need &= ctx.texts["city"].notna().to_numpy(bool)
-    if len(parts[0]) < BESIDE_FROM or not need.any():
+    # numpy's hashing takes hundreds of short steps, each waiting for the interpreter
+    # while the look-ups hold it: measured slower than one after the other
+    if len(parts[0]) < BESIDE_FROM or not need.any() or not hashes_in_one_step():
         return first_duplicates(parts)
     lookups = places_of(ctx, np.flatnonzero(need))
     with ThreadPoolExecutor(max_workers=1) as pool:
