@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 import folium
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.analysis.ranking import headline_figures
-from mstatlas.analysis.selection import positions, whole_facts
+from mstatlas.analysis.selection import positions, whole_facts, whole_table
 from mstatlas.data.loading import data_dir
 from mstatlas.i18n import _
 from mstatlas.mapping.accessible import make_accessible
@@ -93,23 +93,37 @@ def map_points(
     Rows without coordinates cannot be drawn and are left out.
     """
     heads = headline_figures(clusters, by=measure, counts=counts)
-    located, first = _first_located(clusters)
-    # each headline's cluster placed at its first located row (a code per cluster id)
-    at = first[located.get_indexer(heads["cluster_id"].to_numpy(dtype=object))]
+    code_of, first = _first_located(clusters)
+    at = first[code_of(heads)]  # each headline's cluster placed at its first located row
     drawn = np.flatnonzero(at >= 0)
+    lost = np.zeros(len(clusters), dtype=bool)  # clusters without a figure, in file order
+    lost[first[first >= 0]] = True
+    lost[at[drawn]] = False
+    lost_at = np.flatnonzero(lost)
+    # Larger symbols first so small ones stay on top and clickable (stable: ties keep their
+    # order; blanks last, as a descending sort with blanks last)
+    if not len(lost_at) and not len(drawn):
+        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    if not len(lost_at):  # every cluster has a figure: one take of the headlines, sorted
+        order = np.argsort(-heads["value"].to_numpy(dtype=float)[drawn], kind="stable")
+        pick, rows = drawn[order], at[drawn[order]]
+        return pd.DataFrame(
+            {
+                c: clusters[c].to_numpy()[rows]
+                if c in ("lat", "lon")
+                else heads[c].array.take(pick)
+                for c in POINT_COLUMNS
+            }
+        )
     heads = heads.iloc[drawn].assign(
         lat=clusters["lat"].to_numpy()[at[drawn]], lon=clusters["lon"].to_numpy()[at[drawn]]
     )
-    lost = np.setdiff1d(first[first >= 0], at[drawn])  # clusters without a figure, file order
-    frames = [heads[list(POINT_COLUMNS)]]
-    if len(lost):
-        frames.append(_blank_points(clusters.iloc[lost]))
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=list(POINT_COLUMNS))
+    frames = [
+        f
+        for f in (heads[list(POINT_COLUMNS)], _blank_points(clusters.iloc[lost_at]))
+        if not f.empty
+    ]
     out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    # Larger symbols first so small ones stay on top and clickable (stable: ties keep their
-    # order; blanks last, as a descending sort with blanks last)
     order = np.argsort(-out["value"].to_numpy(dtype=float), kind="stable")
     return out.take(order).reset_index(drop=True)
 
@@ -138,23 +152,37 @@ def _blank_points(missing: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _first_located(clusters: pd.DataFrame) -> tuple[pd.Index, np.ndarray]:
-    """The cluster ids, and each one's first row with coordinates (position; -1 for none).
+def _first_located(
+    clusters: pd.DataFrame,
+) -> tuple[Callable[[pd.DataFrame], np.ndarray], np.ndarray]:
+    """Each cluster's first row with coordinates (position; -1 for none), by cluster code,
+    and how to find the code of each headline of a pick from ``clusters``.
 
-    For a selection of the whole table in force (see :mod:`mstatlas.analysis.selection`),
-    the ids are the whole table's (worked out once) and -1 marks its clusters not selected.
+    For a selection of the whole table in force (see :mod:`mstatlas.analysis.selection`)
+    the codes are the whole table's (worked out once; -1 also marks its clusters not
+    selected), and a headline's code is read at its row.
     """
     at = positions(clusters)
     if at is None:
         codes, ids, located = _codes_and_located(clusters)
+
+        def code_of(heads: pd.DataFrame) -> np.ndarray:
+            return ids.get_indexer(heads["cluster_id"].to_numpy(dtype=object))
+
     else:
         whole_codes, ids, whole_located = whole_facts("located clusters", _codes_and_located)
         codes, located = whole_codes[at], whole_located[at]
+        whole = whole_table()
+        assert whole is not None  # positions() found one
+
+        def code_of(heads: pd.DataFrame) -> np.ndarray:
+            return whole_codes[whole.index.get_indexer(heads["row"].to_numpy())]
+
     rows = np.flatnonzero(located)
     found, where = np.unique(codes[rows], return_index=True)  # each code's first located row
     first = np.full(len(ids), -1, dtype=np.int64)
     first[found] = rows[where]
-    return ids, first
+    return code_of, first
 
 
 def _codes_and_located(clusters: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
