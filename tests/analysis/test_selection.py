@@ -115,3 +115,16 @@ def test_facts_are_made_once_per_table_and_key():
     assert made == ["made", "made"]
     with pytest.raises(RuntimeError, match="rows_of"):
         whole_facts("n", make)
+
+
+def test_only_the_columns_asked_for():
+    whole = load_clusters()
+    part = apply_filters(whole, Filters(min_employees=50))
+    wanted = ["row", "cluster_id", "display", "year"]
+    full = headline_figures(part, by="firms", counts=("cluster_firms",))
+    for inside in (False, True):
+        with rows_of(whole) if inside else language("en"):
+            got = headline_figures(part, by="firms", counts=("cluster_firms",), columns=wanted)
+        pd.testing.assert_frame_equal(got, full[wanted])
+    with pytest.raises(ValueError, match="no_such_column"):
+        headline_figures(part, columns=["cluster_id", "no_such_column"])

@@ -117,9 +117,11 @@ def measure_values(clusters: pd.DataFrame, by: str) -> tuple[pd.Series, pd.Serie
     return clusters[by].astype("Float64"), clusters[f"{by}_qualifier"].fillna("").astype(object)
 
 
-_HEADLINE_TEXT = (
-    "cluster_id", "cluster_name", "city", "country_iso2", "year", "counts_what", "scope",
-    "firms", "employees", "source_title", "source_url",
+#: The columns of :func:`headline_figures`, in order.
+HEADLINE_COLUMNS: tuple[str, ...] = (
+    "cluster_id", "cluster_name", "city", "country_iso2", "value", "qualifier", "year",
+    "counts_what", "scope", "firms", "employees", "source_title", "source_url", "row",
+    "display", "other_figures", "n_figures", "ratio_basis",
 )  # fmt: skip
 
 
@@ -127,6 +129,7 @@ def headline_figures(
     clusters: pd.DataFrame,
     by: str = "employees",
     counts: Iterable[str] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Pick one headline figure per cluster for measure ``by``.
 
@@ -138,6 +141,9 @@ def headline_figures(
         The measure.
     counts : iterable of str, optional
         Categories to consider; ``None`` considers all.
+    columns : iterable of str, optional
+        Only these of :data:`HEADLINE_COLUMNS`, in this order (the others are
+        not written); ``None`` gives them all.
 
     Returns
     -------
@@ -148,9 +154,14 @@ def headline_figures(
     """
     _check_measure(by)
     counts = None if counts is None else tuple(counts)
+    wanted = None if columns is None else tuple(columns)
+    if wanted is not None and not set(wanted) <= set(HEADLINE_COLUMNS):
+        raise ValueError(
+            f"Unknown headline column(s): {sorted(set(wanted) - set(HEADLINE_COLUMNS))}"
+        )
     at = positions(clusters)
     if at is not None:  # a selection of the whole table in force: read from its rows
-        return _selection_headlines(clusters, at, by, counts)
+        return _selection_headlines(clusters, at, by, counts, wanted)
     value, qual = measure_values(clusters, by)
     values = value.to_numpy(dtype=float, na_value=np.nan)
     quals = qual.to_numpy(dtype=object)
@@ -159,7 +170,8 @@ def headline_figures(
     def key() -> tuple[object, ...]:
         # the same pick, whatever the kinds asked, when they leave the same rows (see
         # mstatlas.analysis.headline.shared_headlines: the map and the rating share it)
-        return (id(clusters), by, kinds_with_value(clusters, has, counts), current_language())
+        kinds = kinds_with_value(clusters, has, counts)
+        return (id(clusters), by, kinds, current_language(), wanted)
 
     def make() -> pd.DataFrame:
         pick = headline_order(clusters, has, quals != "", CATEGORY_PRIORITY, counts)
@@ -171,7 +183,7 @@ def headline_figures(
                 return format_figures(values[heads], quals[heads], by)
             return _lean(clusters, name, heads)
 
-        return _headline_frame(clusters, by, pick, values, quals, column, lambda n: "")
+        return _headline_frame(clusters, by, pick, values, quals, column, lambda n: "", wanted)
 
     return shared_pick(clusters, key, make)
 
@@ -224,14 +236,19 @@ def _headline_rows(by: str) -> _HeadlineRows:
 
 
 def _selection_headlines(
-    part: pd.DataFrame, at: np.ndarray, by: str, counts: tuple[str, ...] | None
+    part: pd.DataFrame,
+    at: np.ndarray,
+    by: str,
+    counts: tuple[str, ...] | None,
+    wanted: tuple[str, ...] | None,
 ) -> pd.DataFrame:
     """:func:`headline_figures` of ``part``, the rows ``at`` of the whole table in force."""
     rows = _headline_rows(by)
     with_value = at[rows.has[at]]
 
     def key() -> tuple[object, ...]:
-        return (id(part), by, rows.order.kinds_with_value(with_value, counts), current_language())
+        kinds = rows.order.kinds_with_value(with_value, counts)
+        return (id(part), by, kinds, current_language(), wanted)
 
     def make() -> pd.DataFrame:
         pick = rows.order.pick(with_value, counts)
@@ -243,6 +260,7 @@ def _selection_headlines(
             rows.quals,
             lambda c, heads: rows.column(c, heads, at),
             rows.blank,
+            wanted,
         )
 
     return shared_pick(part, key, make)
@@ -256,45 +274,38 @@ def _headline_frame(
     quals: np.ndarray,
     column: Callable[[str, np.ndarray], Any],
     blank: Callable[[int], Any],
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The headline frame of ``pick`` (positions in ``clusters``), its columns (also
     ``qualifier`` and ``display``) read with ``column(name, positions)``; ``blank(n)``:
-    ``n`` empty texts."""
+    ``n`` empty texts; ``columns``: only these (all by default)."""
     heads = pick.heads
-    if not len(heads):
-        return pd.DataFrame(columns=[c for c in RANKING_COLUMNS if c not in ("rank", "tied")])
-    col = {c: column(c, heads) for c in (*_HEADLINE_TEXT, "qualifier", "display")}
-    year = col["year"]
-    if not isinstance(getattr(year, "dtype", None), pd.Int64Dtype):
-        year = pd.Series(year, copy=False).astype("Int64").array
+    names = HEADLINE_COLUMNS if columns is None else columns
+    if not len(heads):  # (no pick: the columns in the ranking's order)
+        empty = [c for c in RANKING_COLUMNS if c not in ("rank", "tied")]
+        return pd.DataFrame(columns=empty if columns is None else list(names))
     n = len(heads)
+
+    def year() -> Any:
+        years = column("year", heads)
+        if isinstance(getattr(years, "dtype", None), pd.Int64Dtype):
+            return years
+        return pd.Series(years, copy=False).astype("Int64").array
+
+    made: dict[str, Callable[[], Any]] = {
+        "value": lambda: values[heads],
+        "year": year,
+        "row": lambda: clusters.index.to_numpy()[heads],
+        "other_figures": lambda: (
+            _other_figures(clusters, pick, values, quals, by) if len(pick.rest) else blank(n)
+        ),
+        "n_figures": lambda: pick.figures_per_head().astype(int),
+        "ratio_basis": lambda: (
+            _ratio_bases(clusters, heads) if by == "employees_per_firm" else blank(n)
+        ),
+    }
     # one constructor call: columns added one by one cost more than building them
-    return pd.DataFrame(
-        {
-            "cluster_id": col["cluster_id"],
-            "cluster_name": col["cluster_name"],
-            "city": col["city"],
-            "country_iso2": col["country_iso2"],
-            "value": values[heads],
-            "qualifier": col["qualifier"],
-            "year": year,
-            "counts_what": col["counts_what"],
-            "scope": col["scope"],
-            "firms": col["firms"],
-            "employees": col["employees"],
-            "source_title": col["source_title"],
-            "source_url": col["source_url"],
-            "row": clusters.index.to_numpy()[heads],
-            "display": col["display"],
-            "other_figures": (
-                _other_figures(clusters, pick, values, quals, by) if len(pick.rest) else blank(n)
-            ),
-            "n_figures": pick.figures_per_head().astype(int),
-            "ratio_basis": _ratio_bases(clusters, heads)
-            if by == "employees_per_firm"
-            else blank(n),
-        }
-    )
+    return pd.DataFrame({c: made[c]() if c in made else column(c, heads) for c in names})
 
 
 def _lean(clusters: pd.DataFrame, column: str, positions: np.ndarray) -> np.ndarray:
@@ -474,6 +485,7 @@ def comparable_headlines(
     clusters: pd.DataFrame,
     by: str = "employees",
     counts: Iterable[str] | None = None,
+    columns: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """The headline figures a like-with-like comparison sets side by side.
 
@@ -481,9 +493,12 @@ def comparable_headlines(
     whose headline covers another perimeter (:func:`other_perimeters` lists
     them). With ``counts=None`` (kinds mixed) every headline is kept, its
     ``scope`` saying what it covers. The ranking ranks these figures and the
-    rating's percentiles are taken over them.
+    rating's percentiles are taken over them. ``columns`` as for
+    :func:`headline_figures` (``scope`` is always among them).
     """
-    heads = headline_figures(clusters, by=by, counts=counts)
+    if columns is not None and "scope" not in columns:
+        columns = (*columns, "scope")
+    heads = headline_figures(clusters, by=by, counts=counts, columns=columns)
     if counts is None:
         return heads
     usual = _usual_perimeter(heads)

@@ -172,13 +172,17 @@ def _percentile_columns(prefix: str, part: pd.DataFrame, ids: pd.Index) -> dict[
     }
 
 
+#: What the rating and its explanations read of a headline figure.
+_RATED = ("cluster_id", "value", "display", "qualifier", "year", "scope", "source_title", "row")
+
+
 def _percentile_star(
     clusters: pd.DataFrame, star: Literal["size", "mass"], counts: Kinds, need: float, min_set: int
 ) -> pd.DataFrame:
     """Headline figure, percentile and star per cluster for the size or mass star."""
     by = "employees" if star == "size" else "firms"
     # the comparable set, as ranked: one kind, the usual perimeter
-    heads = comparable_headlines(clusters, by=by, counts=counts)
+    heads = comparable_headlines(clusters, by=by, counts=counts, columns=_RATED)
     n = len(heads)
     enough = n >= min_set
     pct = percentile_ranks(heads["value"]) if enough else np.full(n, np.nan)
