@@ -16,7 +16,6 @@ largest population wins. Spellings without accents ("Lodz", "Goteborg",
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import hashlib
@@ -227,8 +226,18 @@ class _Postings:
         return len(self.keys)
 
     def get(self, key: str, default: Any = ()) -> Any:
-        j = bisect.bisect_left(self.keys, key)
-        if j == len(self.keys) or self.keys[j] != key:
+        # bisect on the UTF-8 bytes in place (same order as the texts), without
+        # decoding each probed key; a lone surrogate keeps its code-point place
+        target, blob, offs = key.encode("utf-8", "surrogatepass"), self.keys.blob, self.keys.offsets
+        lo, hi = 0, len(offs) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if blob[offs[mid] : offs[mid + 1]] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        j = lo
+        if j == len(self.keys) or blob[offs[j] : offs[j + 1]] != target:
             return default
         a, b = int(self.offsets[j]), int(self.offsets[j + 1])
         places = self.place[a:b].tolist()
