@@ -215,6 +215,8 @@ def repeated(firms: Path, cache: Path, n: int, base: str | None = None) -> None:
         kinds += (f"upload@{base}", f"upload+warm@{base}")
     runs: dict[str, list[dict]] = {k: [] for k in kinds}
     run("upload", firms, cache)  # builds the place index once
+    if base:  # and the other checkout's, which may store it in another format
+        run(f"upload@{base}", firms, cache)
     loads = []
     for i in range(n):
         for kind in kinds if i % 2 == 0 else kinds[::-1]:  # A B B A: no kind always first
