@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pacsv  # imported with the reader, not during a first upload
 
 from mstatlas.data.limits import Limits
 from mstatlas.data.validate import Problem
@@ -124,9 +126,6 @@ def _read_csv_arrow(
     buf: bytes, sample_text: str, sep: str, k: int, header: list[str]
 ) -> Raw | None:
     """Fast path with pyarrow; None when the file needs the tolerant reader."""
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
     # Records up to the header, from the start of the file (quotes respected).
     head = buf[: 1 << 16]
     starts, ends, nonempty = _segments(head)
