@@ -16,7 +16,7 @@ from mstatlas import as_of, load_clusters, rate_clusters
 from mstatlas.analysis.filters import Filters, apply_filters
 from mstatlas.analysis.headline import shared_headlines
 from mstatlas.analysis.ranking import figure_kinds, headline_figures
-from mstatlas.analysis.selection import positions, rows_of, whole_facts
+from mstatlas.analysis.selection import lookup, positions, rows_of, whole_facts
 from mstatlas.data.schema import MEASURES
 from mstatlas.i18n import language
 from mstatlas.mapping.build import map_points
@@ -128,3 +128,13 @@ def test_only_the_columns_asked_for():
         pd.testing.assert_frame_equal(got, full[wanted])
     with pytest.raises(ValueError, match="no_such_column"):
         headline_figures(part, columns=["cluster_id", "no_such_column"])
+
+
+def test_lookup_finds_each_text_or_says_absent():
+    keys = pd.Series(["a", "b", "c"], dtype="str")
+    values = pd.Series(["c", "x", "a", None], dtype="str")
+    assert lookup(values, keys).tolist() == [2, -1, 0, -1]
+    assert lookup(np.array(["b", "zz"], dtype=object), pd.Index(["a", "b"])).tolist() == [1, -1]
+    assert lookup(values.iloc[:0], keys).tolist() == []
+    # not all texts: looked up as pandas would
+    assert lookup(np.array([2, 1], dtype=object), np.array([1, 2], dtype=object)).tolist() == [1, 0]

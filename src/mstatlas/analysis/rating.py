@@ -56,7 +56,7 @@ from mstatlas.analysis.ranking import (
     LIKE_WITH_LIKE,
     comparable_headlines,
 )
-from mstatlas.analysis.selection import positions, whole_facts
+from mstatlas.analysis.selection import lookup, positions, whole_facts
 from mstatlas.i18n import N_, current_language
 
 RATING_METHOD = N_(
@@ -148,8 +148,8 @@ def _percentile_columns(prefix: str, part: pd.DataFrame, ids: pd.Index) -> dict[
 
     ``part`` holds the comparable set, one row per cluster with a figure (its size is ``n``).
     """
-    # looked up in ``ids`` (its hash table is built once for both stars), then turned round
-    found = ids.get_indexer(part.index)
+    # each headline looked up among ``ids`` (one hash look-up), then turned round
+    found = lookup(part["cluster_id"], ids)
     at = np.full(len(ids), -1, dtype=np.int64)
     at[found[found >= 0]] = np.flatnonzero(found >= 0)
     has = at >= 0

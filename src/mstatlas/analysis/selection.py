@@ -96,3 +96,25 @@ def whole_facts(key: Hashable, make: Callable[[pd.DataFrame], T]) -> T:
     made = make(whole)  # outside the lock: another session may make the same, harmlessly
     with _LOCK:
         return facts.setdefault(key, made)
+
+
+def lookup(values: Any, keys: Any) -> np.ndarray:
+    """The position of each of ``values`` among ``keys`` (unique texts), -1 where absent.
+
+    One hash look-up in Arrow (``pyarrow.compute.index_in``): several times faster than
+    building a pandas index of the keys for a new table of texts each time.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(texts: Any) -> pa.Array:
+        array = getattr(texts, "array", texts)
+        if isinstance(array, np.ndarray | list):
+            return pa.array(array, type=pa.large_string(), from_pandas=True)
+        return pa.array(array).cast(pa.large_string())
+
+    try:
+        found = pc.index_in(arrow(values), value_set=arrow(keys))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all texts: pandas looks them up
+        return np.asarray(pd.Index(np.asarray(keys, dtype=object)).get_indexer(values))
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -24,6 +24,7 @@ from mstatlas.analysis.rating import (
     explain_star,
     rate_clusters,
 )
+from mstatlas.analysis.selection import lookup
 from mstatlas.data.text import strip_bidi
 from mstatlas.i18n import N_, _, current_language, fmt_decimal
 from mstatlas.ui import keys, session
@@ -129,7 +130,7 @@ def stars_column(rating: pd.DataFrame, cluster_ids: Sequence[str]) -> list[str]:
 
 def with_stars(points: pd.DataFrame, rating: pd.DataFrame) -> pd.DataFrame:
     """Map points with ``stars`` and ``stars_of`` (whole numbers; blank for a cluster not rated)."""
-    at = rating.index.get_indexer(points["cluster_id"].to_numpy(dtype=object))
+    at = lookup(points["cluster_id"], rating["cluster_id"])  # (the rating's index, as a column)
     rated = at >= 0  # placed by position: one look-up per point, no mapping per column
     where = np.where(rated, at, 0)
 
