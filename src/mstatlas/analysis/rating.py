@@ -163,13 +163,20 @@ def _percentile_columns(prefix: str, part: pd.DataFrame, ids: pd.Index) -> dict[
 
     return {
         f"{prefix}_value": taken("value", np.nan).astype(float),
-        f"{prefix}_display": taken("display", "").astype(object),
+        f"{prefix}_display": _displays(part, at),
         f"{prefix}_year": pd.array(part["year"], dtype="Int64").take(at, allow_fill=True),
         f"{prefix}_row": pd.array(part["row"].to_numpy(), dtype="Int64").take(at, allow_fill=True),
         f"{prefix}_n": len(part),
         f"{prefix}_pct": taken("pct", np.nan).astype(float),
         f"{prefix}_star": taken("star", False).astype(bool),
     }
+
+
+def _displays(part: pd.DataFrame, at: np.ndarray) -> Any:
+    """The figures as written at ``at`` (-1: blank ``""``), typed as the table holds them."""
+    if not len(at):
+        return np.empty(0, dtype=object)
+    return pd.array(part["display"].array, dtype="str").take(at, allow_fill=True).fillna("")
 
 
 #: What the rating and its explanations read of a headline figure.

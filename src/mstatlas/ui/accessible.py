@@ -86,6 +86,8 @@ MAX_ROWS: Final = 300
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as text, blanks blank (never "None" or "nan")."""
+    if isinstance(values.dtype, pd.StringDtype):  # text already: only the blanks to fill
+        return values.fillna("").astype(object)
     return values.astype("string").fillna("").astype(object)
 
 
