@@ -16,7 +16,7 @@ RETURNED = ["last_active_drawing", "last_object_clicked", "center", "zoom"]
 NAMES = [
     "Zürich & Co <b>",
     "{{ 7*7 }} {% x %}",
-    "map_1234 feature_group_0_0 O'Brien \"Quote\"",
+    'map_1234 feature_group_0_0 O\'Brien "Quote"',
     "Back\\slash",
     "Ελληνικά",
     None,
