@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mstatlas.data import codes as codes_module
+from mstatlas.data import parallel as parallel_module
 from mstatlas.data.codes import (
     combine_codes,
     first_duplicates,
@@ -238,6 +239,21 @@ def test_row_hashes_cover_every_part_and_every_block(patch_codes):
     h = row_hashes([names, codes]).tolist()
     assert h[0] == h[2] == h[6] and h[4] == h[5]
     assert len({h[0], h[1], h[3], h[4]}) == 4
+
+
+def test_row_hashes_are_the_same_on_one_thread_and_on_two(monkeypatch, patch_codes):
+    """A large table's rows are hashed in two halves, one per thread: the same hashes."""
+    patch_codes("_HASH_BLOCK", 4)  # several blocks in either half, the halves split mid-table
+    n = 50
+    names = pa.array([None if i % 7 == 0 else f"firm {i % 13}" for i in range(n)], pa.string())
+    codes = np.arange(n, dtype=np.int64) % 5
+    monkeypatch.setattr(parallel_module, "TWO_THREADS_FROM", 10**9)
+    one = row_hashes([names, codes])
+    monkeypatch.setattr(parallel_module, "TWO_THREADS_FROM", 1)
+    two = row_hashes([names, codes])
+    assert two.tolist() == one.tolist()
+    # and every row got its own hash (none left from the empty output array)
+    assert two.tolist() == [row_hashes([names[i : i + 1], codes[i : i + 1]])[0] for i in range(n)]
 
 
 def test_an_upload_hashes_rows_without_loading_polars():

@@ -23,6 +23,7 @@ def test_the_order_is_one_visible_list():
         "check_counts_what",
         "check_qualifiers",
         "check_links",
+        "code_texts",
         "match_countries",
         "apply_overrides",
         "warn_outside_europe",

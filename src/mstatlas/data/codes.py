@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mstatlas.data.parallel import run_all
+
 #: Combined keys stay below this, so products of code ranges never overflow int64.
 _KEY_LIMIT = 2**62
 
@@ -194,14 +196,30 @@ def row_hashes(parts: Sequence[pa.Array | np.ndarray]) -> np.ndarray:
         for p in parts
     ]
     out = np.empty(n, dtype=np.uint64)
+    # the first half of the blocks on this thread, the second on another: the
+    # hashing is numpy over whole blocks, which lets go of the interpreter
+    half = min((n // 2 + _HASH_BLOCK - 1) // _HASH_BLOCK * _HASH_BLOCK, n)
+    run_all(
+        [
+            lambda: _hash_blocks(columns, out, 0, half),
+            lambda: _hash_blocks(columns, out, half, n),
+        ],
+        rows=n,
+    )
+    return out
+
+
+def _hash_blocks(
+    columns: Sequence[np.ndarray | _TextBytes], out: np.ndarray, start: int, stop: int
+) -> None:
+    """:func:`row_hashes` of rows ``start..stop-1`` (``start`` at a block's start) into ``out``."""
     # a block of rows at a time, every part: the block's temporaries stay in the CPU cache
-    for b in range(0, n, _HASH_BLOCK):
-        e = min(b + _HASH_BLOCK, n)
+    for b in range(start, stop, _HASH_BLOCK):
+        e = min(b + _HASH_BLOCK, stop)
         h = np.zeros(e - b, dtype=np.uint64)
         for c in columns:
             h = _mix(h, c[b:e]) if isinstance(c, np.ndarray) else c.hashes(h, b, e)
         out[b:e] = h
-    return out
 
 
 def text_hashes(arr: pa.Array) -> np.ndarray:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mstatlas.data.codes import combine_codes, fold_codes, renumber, text_codes
+from mstatlas.data.parallel import run_all
 from mstatlas.i18n import _, fmt_int, ngettext
 
 #: Group codes of a text column and the distinct values they index (-1: blank).
@@ -112,22 +114,23 @@ def aggregate_firms(
 
     key, first = _keys_and_firsts(firms, by, known_codes, folded_city)
     n_groups = len(first)
-    n = np.bincount(key, minlength=n_groups)
-    emp = _numbers(firms.get("employees"), n_rows)
-    known = ~np.isnan(emp)
-    agg = pd.DataFrame(
-        {
-            "n": n,
-            "k": np.bincount(key[known], minlength=n_groups),
-            "employees": np.bincount(key[known], weights=emp[known], minlength=n_groups),
-            "lat": _group_mean(key, _numbers(firms.get("lat"), n_rows), n_groups),
-            "lon": _group_mean(key, _numbers(firms.get("lon"), n_rows), n_groups),
-            "year": _group_max(key, _numbers(firms.get("year"), n_rows), n_groups),
-        }
+    modes = ("cluster", "city", "country_iso2", "region", "source_title", "source_url")
+    coded_modes = [coded(col) for col in modes]
+    tech = coded("technology")
+    values = {c: _numbers(firms.get(c), n_rows) for c in ("employees", "lat", "lon", "year")}
+    # independent pieces of column work: side by side in a large list, the longest first
+    mix, figures, texts = run_all(
+        [
+            lambda: _tech_mix(key, tech, n_groups),
+            lambda: _figures(key, values, n_groups),
+            lambda: [_group_mode(key, c, n_groups, first) for c in coded_modes],
+        ],
+        rows=n_rows,
     )
-    for col in ("cluster", "city", "country_iso2", "region", "source_title", "source_url"):
-        agg[col] = _group_mode(key, coded(col), n_groups, first)
-    agg["tech"] = _tech_mix(key, coded("technology"), n_groups)
+    agg = pd.DataFrame(figures)
+    for col, mode in zip(modes, texts, strict=True):
+        agg[col] = mode
+    agg["tech"] = mix
     out = cluster_rows(agg, by)
     return out, method_text(by, n_rows, len(out))
 
@@ -189,7 +192,25 @@ def _codes(values: pd.Series | None, n: int) -> Codes:
 def _numbers(values: pd.Series | None, n: int) -> np.ndarray:
     if values is None:
         return np.full(n, np.nan)
+    if values.dtype == np.float64:
+        return values.to_numpy()  # already numbers (as an upload gives them): no copy
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _figures(key: np.ndarray, values: Mapping[str, np.ndarray], n_groups: int) -> dict[str, Any]:
+    """Per group: firms ``n``, ``k`` of them with a head count, their ``employees``, the
+    mean position (``lat``, ``lon``) and the latest ``year``."""
+    emp = values["employees"]
+    known = ~np.isnan(emp)
+    known_key = key[known]
+    return {
+        "n": np.bincount(key, minlength=n_groups),
+        "k": np.bincount(known_key, minlength=n_groups),
+        "employees": np.bincount(known_key, weights=emp[known], minlength=n_groups),
+        "lat": _group_mean(key, values["lat"], n_groups),
+        "lon": _group_mean(key, values["lon"], n_groups),
+        "year": _group_max(key, values["year"], n_groups),
+    }
 
 
 def _group_mean(key: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:

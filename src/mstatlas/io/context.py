@@ -86,6 +86,13 @@ def _texts() -> pd.Series:
     return pd.Series([], dtype="string")
 
 
+def trim_text(column: pd.Series) -> pd.Series:
+    """A column as text without surrounding spaces (the column itself when none has any)."""
+    text = column.astype("string")
+    # most columns have no surrounding spaces: a look at first and last bytes suffices
+    return text.str.strip() if may_need_trim(text) else text
+
+
 @dataclass(frozen=True)
 class Request:
     """What the person asked for, besides the file (see :func:`mstatlas.io.read_upload`).
@@ -179,7 +186,7 @@ class Context:
     # ---- build_report
     report: ValidationReport | None = None
     _missing: Any = None
-    _city_codes: tuple[np.ndarray, list[str]] | None = None
+    _codes: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)
     _folded_city: np.ndarray | None = None
     _clusters: gpd.GeoDataFrame | None = None  # see :attr:`clusters`
 
@@ -229,9 +236,7 @@ class Context:
     def trimmed(self, column: Any) -> pd.Series:
         """The file's column as text without surrounding spaces, computed once."""
         if column not in self.trimmed_text:
-            text = self.frame[column].astype("string")
-            # most columns have no surrounding spaces: a look at first and last bytes suffices
-            self.trimmed_text[column] = text.str.strip() if may_need_trim(text) else text
+            self.trimmed_text[column] = trim_text(self.frame[column])
         return self.trimmed_text[column]
 
     def column(self, fld: str) -> str | None:
@@ -259,11 +264,22 @@ class Context:
     def clusters(self, table: gpd.GeoDataFrame) -> None:
         self._clusters = table
 
+    def codes(self, fld: str) -> tuple[np.ndarray, list[str]]:
+        """Group codes of a checked text field and the texts they index, hashed once.
+
+        ``fld`` is a key of :attr:`texts`, or ``"source_url"`` (the checked links,
+        :attr:`url`). Codes are -1 where the text is missing, numbered in order of
+        first appearance (:func:`~mstatlas.data.codes.text_codes`). Stage
+        ``code_texts`` hashes the fields later stages group by, side by side.
+        """
+        if fld not in self._codes:
+            values = self.url if fld == "source_url" else self.texts[fld]
+            self._codes[fld] = text_codes(values, trim=False)
+        return self._codes[fld]
+
     def city_codes(self) -> tuple[np.ndarray, list[str]]:
-        """Group codes of the city column (hashed once; duplicates, geocoding, firms)."""
-        if self._city_codes is None:
-            self._city_codes = text_codes(self.texts["city"], trim=False)
-        return self._city_codes
+        """Group codes of the city column (duplicates, geocoding, firms): ``codes("city")``."""
+        return self.codes("city")
 
     def folded_city_codes(self) -> np.ndarray:
         """:meth:`city_codes` with spellings equal in lower case merged (computed once)."""

@@ -23,6 +23,7 @@ from mstatlas.io.stages.check_links import check_links
 from mstatlas.io.stages.check_qualifiers import check_qualifiers
 from mstatlas.io.stages.check_shape import check_shape
 from mstatlas.io.stages.check_text import check_text
+from mstatlas.io.stages.code_texts import code_texts
 from mstatlas.io.stages.detect_kind import detect_kind
 from mstatlas.io.stages.drop_blank_rows import drop_blank_rows
 from mstatlas.io.stages.find_duplicates import find_duplicates
@@ -70,6 +71,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("check_counts_what", check_counts_what),
     Stage("check_qualifiers", check_qualifiers),
     Stage("check_links", check_links),
+    Stage("code_texts", code_texts),
     Stage("match_countries", match_countries),
     Stage("apply_overrides", apply_overrides, (0.5, N_("Checking duplicates"))),
     Stage("warn_outside_europe", warn_outside_europe),

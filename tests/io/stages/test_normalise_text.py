@@ -19,3 +19,18 @@ def test_inner_spaces_are_kept():
     ctx = context(table("name\n MST  Alpha "))
     normalise_text(ctx)
     assert ctx.trimmed("name").tolist() == ["MST  Alpha"]
+
+
+def test_on_two_threads_each_column_is_trimmed_as_alone(monkeypatch):
+    from mstatlas.data import parallel
+
+    lines = "\n".join(f" N{i} ,C{i % 3},{i}  ,x" for i in range(40))
+    alone = context(table("name,city,firms,note\n" + lines))
+    normalise_text(alone)
+    monkeypatch.setattr(parallel, "TWO_THREADS_FROM", 1)
+    ctx = context(table("name,city,firms,note\n" + lines))
+    normalise_text(ctx)
+    assert list(ctx.trimmed_text) == ["name", "city", "firms", "note"]
+    for c, s in ctx.trimmed_text.items():
+        assert s.tolist() == alone.trimmed_text[c].tolist(), c
+    assert ctx.trimmed("name").tolist()[:2] == ["N0", "N1"]

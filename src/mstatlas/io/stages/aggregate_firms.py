@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from mstatlas.data import firms
-from mstatlas.data.codes import text_codes
 from mstatlas.io.context import Context
 from mstatlas.io.text import fill_text
 
@@ -61,7 +60,10 @@ def _whole_numbers(values: pd.Series) -> pd.Series:
     """``values.round().astype("Int64")``, built from the mask directly (a third of the time)."""
     a = values.to_numpy("float64")
     missing = np.isnan(a)
-    whole = np.where(missing, 0.0, np.round(a)).astype(np.int64)
+    if missing.all():  # a column the file has not (often the year): nothing to round
+        whole = np.zeros(len(a), dtype=np.int64)
+    else:
+        whole = np.where(missing, 0.0, np.round(a)).astype(np.int64)
     return pd.Series(pd.arrays.IntegerArray(whole, missing), index=values.index)
 
 
@@ -72,25 +74,24 @@ def firm_codes(ctx: Context) -> dict[str, firms.Codes]:
     all -1; a missing source takes the code of :attr:`~mstatlas.io.context.Context.default_source`.
     """
     n = ctx.n
+    blank = np.full(n, -1, dtype=np.int64)  # every column the file has not (only read)
     codes: dict[str, firms.Codes] = {
         "city": ctx.city_codes(),
         "country_iso2": (ctx.iso_codes, ctx.iso_uniques),
     }
-    for column, fld, values in (
-        ("cluster", "cluster", ctx.texts["cluster"]),
-        ("region", "region", ctx.texts["region"]),
-        ("technology", "technology", ctx.texts["technology"]),
-        ("source_url", "source_url", ctx.url),
-        ("source_title", "source", ctx.texts["source"]),
+    for column, fld in (
+        ("cluster", "cluster"),
+        ("region", "region"),
+        ("technology", "technology"),
+        ("source_url", "source_url"),
+        ("source_title", "source"),
     ):
-        codes[column] = (
-            text_codes(values, trim=False)
-            if ctx.mapping.get(fld)
-            else (np.full(n, -1, dtype=np.int64), [])
-        )
+        codes[column] = ctx.codes(fld) if ctx.mapping.get(fld) else (blank, [])
     src_codes, src_uniques = codes["source_title"]
     codes["source_title"] = (
-        np.where(src_codes < 0, len(src_uniques), src_codes),
+        np.where(src_codes < 0, len(src_uniques), src_codes)
+        if src_uniques
+        else np.zeros(n, dtype=np.int64),  # no source given: every firm cites the file
         [*src_uniques, ctx.default_source],
     )
     return codes

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import text_codes
 from mstatlas.data.countries import country_to_iso2
 from mstatlas.i18n import _
 from mstatlas.io.context import Context
@@ -27,7 +26,7 @@ def match_countries(ctx: Context) -> None:
     if not column:
         return
     ctext = ctx.texts["country"]
-    ccodes, cuniques = text_codes(ctext, trim=False)
+    ccodes, cuniques = ctx.codes("country")
     iso_of = [country_to_iso2(str(u)) for u in cuniques]
     iso_lut, iso_index = pd.factorize(pd.Series(iso_of, dtype=object))
     ctx.iso_uniques = [str(v) for v in iso_index]
