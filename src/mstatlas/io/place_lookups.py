@@ -48,6 +48,8 @@ class PlaceLookups:
     cities: list[Any]
     countries: list[str]
     found: pd.DataFrame | None = None
+    #: the rows given to :meth:`of_rows` and the position of each one's pair
+    given: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of_rows(
@@ -70,10 +72,10 @@ class PlaceLookups:
             Positions of the rows to place.
         """
         row_keys = combine_codes([city_codes, iso_codes])
-        _code, first = renumber(row_keys[idx])
+        code, first = renumber(row_keys if len(idx) == len(row_keys) else row_keys[idx])
         at = idx[first]
         countries = [v if isinstance(v, str) and v else "" for v in iso.iloc[at].tolist()]
-        return cls(row_keys, row_keys[at], city.iloc[at].tolist(), countries)
+        return cls(row_keys, row_keys[at], city.iloc[at].tolist(), countries, given=(idx, code))
 
     def look_up(self, step: Callable[[float, str], None], start: float, span: float) -> None:
         """Look every pair up (:func:`look_up`), reporting progress from ``start`` on."""
@@ -86,6 +88,8 @@ class PlaceLookups:
             return np.zeros(0, dtype=np.int64)
         if not len(self.keys):
             return None
+        if self.given is not None and (idx is self.given[0] or np.array_equal(idx, self.given[0])):
+            return self.given[1]  # the rows the pairs were made of: their codes are known
         want = self.row_keys[idx]
         span = int(max(self.keys.max(), want.max())) + 1  # keys are never negative
         if span <= table_limit(len(want)):

@@ -87,6 +87,23 @@ def take_strings(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index) 
     return as_strings(table.take(pa.array(pos, pa.int64())), index)
 
 
+def take_categories(lut: Sequence[str | None], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``lut[codes]`` as a categorical column; code -1 (or a missing text) gives NaN.
+
+    For a column of few distinct texts over many rows (each geocoded row's match
+    and status): each row holds a small code, no text is copied per row. Equal
+    texts of ``lut`` become one category.
+
+    Examples
+    --------
+    >>> take_categories(["ok", None, "ok"], np.array([2, 1, -1, 0]), pd.RangeIndex(4)).tolist()
+    ['ok', nan, nan, 'ok']
+    """
+    cat_of, categories = pd.factorize(pd.Series(list(lut), dtype=object))
+    cat_of = np.append(cat_of, -1)  # code -1 of a row: no category
+    return pd.Series(pd.Categorical.from_codes(cat_of[codes], categories), index=index)
+
+
 def lower_text(arr: pa.Array) -> pa.Array:
     """``pyarrow.compute.utf8_lower``, with the ASCII kernel when every byte is ASCII.
 

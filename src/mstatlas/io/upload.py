@@ -60,7 +60,8 @@ class UploadResult:
         Cleaned firm rows when ``kind == "firms"``.
     geocoding : pandas.DataFrame
         One row per geocoded input row: row, city, country, matched, lat, lon,
-        confidence (0..1), status (``ok``, ``ambiguous``, ``failed``).
+        confidence (0..1), status (``ok``, ``ambiguous``, ``failed``). ``matched``
+        and ``status`` are categorical: a few values, one per place, over many rows.
     aggregation : str or None
         How firms were turned into clusters, in words.
     profiles : pandas.DataFrame

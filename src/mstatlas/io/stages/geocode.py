@@ -10,7 +10,7 @@ from mstatlas.data.validate import Problem
 from mstatlas.i18n import _
 from mstatlas.io.context import Context, empty_geocoding
 from mstatlas.io.place_lookups import PlaceLookups
-from mstatlas.io.text import blank_as_missing, take_strings
+from mstatlas.io.text import blank_as_missing, take_categories, take_strings
 
 
 def geocode(ctx: Context) -> None:
@@ -84,11 +84,12 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
             "row": ctx.rows[idx],
             "city": city_need,
             "country": country,
-            "matched": take_strings(found["matched"].tolist(), pair_code, city_need.index),
+            # the place each row was matched to, and how: one of few per pair
+            "matched": take_categories(found["matched"].tolist(), pair_code, city_need.index),
             "lat": glat,
             "lon": glon,
             "confidence": found["confidence"].to_numpy("float64")[pair_code],
-            "status": take_strings(found["status"].tolist(), pair_code, city_need.index),
+            "status": take_categories(found["status"].tolist(), pair_code, city_need.index),
         },
         copy=False,  # every column is new (lat/lon were copied into the context above)
     )
@@ -120,9 +121,12 @@ def _report(
     city = ctx.texts["city"]
     status_u = found["status"].to_numpy(dtype=object)
     failed = np.zeros(ctx.n, dtype=bool)
-    failed[idx] = (status_u == "failed")[pair_code]
     amb = np.zeros(ctx.n, dtype=bool)
-    amb[idx] = (status_u == "ambiguous")[pair_code]
+    # per row only when some place failed or is ambiguous (most uploads: none)
+    if (status_u == "failed").any():
+        failed[idx] = (status_u == "failed")[pair_code]
+    if (status_u == "ambiguous").any():
+        amb[idx] = (status_u == "ambiguous")[pair_code]
     city_col = ctx.mapping.get("city")
     ctx.flag(
         failed,
