@@ -56,7 +56,14 @@ def test_not_a_number_reason_gives_an_example_and_a_hint():
 
 
 @given(
-    st.lists(st.one_of(st.none(), st.text(alphabet="0123456789", max_size=4)), max_size=20),
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.text(alphabet="0123456789", max_size=4),
+            st.text(alphabet="0123456789", min_size=18, max_size=24),  # past 64-bit integers
+        ),
+        max_size=20,
+    ),
     st.sampled_from([NumberFormat(), NumberFormat(",", ".")]),
     st.booleans(),
 )
@@ -73,6 +80,15 @@ def test_bare_digits_and_blanks_by_hand():
     num, failed, qual = parse_numbers(s, NumberFormat(",", "."), integer=True, stripped=True)
     assert num.tolist()[0] == 2100.0 and num.tolist()[3] == 7.0
     assert num.iloc[1:3].isna().all() and not failed.any() and qual.isna().all()
+    assert failed.dtype == "bool[pyarrow]" and qual.dtype == "string"
+    # too long for a 64-bit integer: read as the float it is
+    huge, failed, _qual = parse_numbers(
+        pd.Series(["123456789012345678901", "5"], dtype="string[pyarrow]"),
+        NumberFormat(),
+        integer=True,
+        stripped=True,
+    )
+    assert huge.tolist() == [123456789012345678901.0, 5.0] and not failed.any()
 
 
 def test_the_number_format_is_decided_by_values_past_the_columns_start():

@@ -224,11 +224,20 @@ def _bare_digits(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series] | 
     if not pc.all(pc.or_(pc.fill_null(digits, False), blank)).as_py():
         return None
     picked = pc.if_else(pc.fill_null(digits, False), arr, pa.scalar(None, arr.type))
-    num = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False).astype("float64")
+    try:
+        # digits read as integers: the same values as floats read from them, in a third
+        # of the time
+        read = pc.cast(picked, pa.int64())
+    except pa.ArrowInvalid:  # over 18 digits: beyond a 64-bit integer
+        read = pc.cast(picked, pa.float64())
+    num = read.to_numpy(zero_copy_only=False).astype("float64", copy=False)
     index = values.index
+    # nothing refused, as the general path says it: a pyarrow bool column, built from
+    # its bits (pandas would convert False once per row)
+    nothing = pa.chunked_array([pa.array(np.zeros(len(index), dtype=bool))])
     return (
         pd.Series(num, index=index, dtype="float64"),
-        pd.Series(False, index=index, dtype="bool[pyarrow]"),  # as the general path gives
+        pd.Series(pd.arrays.ArrowExtensionArray(nothing), index=index),
         _na_text(index),
     )
 

@@ -131,18 +131,20 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
                 "{required}."
             ).format(missing=", ".join(missing), required=", ".join(REQUIRED))
         )
-    df = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    columns: dict[str, pd.Series] = {}
     for col in COLUMNS:
         src = frame[col].reset_index(drop=True) if col in frame.columns else None
         if col in INT_COLUMNS:
-            df[col] = _to_int(src, col, len(frame))
+            columns[col] = _to_int(src, col, len(frame))
         elif col in FLOAT_COLUMNS:
-            df[col] = _to_float(src, col, len(frame))
+            columns[col] = _to_float(src, col, len(frame))
         elif col == "ivam_benchmark_2007":
-            df[col] = _to_bool(src, len(frame))
+            columns[col] = _to_bool(src, len(frame))
         else:
-            df[col] = _to_text(src, len(frame))
-    df["counts_what"] = df["counts_what"].fillna("unspecified")
+            columns[col] = _to_text(src, len(frame))
+    columns["counts_what"] = columns["counts_what"].fillna("unspecified")
+    # one constructor: adding 30 columns one by one costs more than converting them
+    df = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
     unknown = sorted(set(df["counts_what"].unique()) - set(COUNTS_WHAT))
     if unknown:
         raise ValueError(
@@ -165,7 +167,7 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _to_text(src: pd.Series | None, n: int) -> pd.Series:
-    if src is None:
+    if src is None or (isinstance(src.dtype, pd.StringDtype) and src.isna().all()):
         return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
     out = src.astype("string").str.strip()
     return out.mask(out == "", pd.NA)
