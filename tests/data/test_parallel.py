@@ -40,3 +40,19 @@ def test_a_failure_of_any_piece_is_raised(monkeypatch):
 
     with pytest.raises(ValueError, match="second piece"):
         run_all([lambda: 1, bad], rows=5)
+
+
+def test_work_on_the_other_thread_speaks_the_caller_s_language(monkeypatch):
+    """Messages made on a worker thread (e.g. the aggregation's method text) stay German."""
+    from mstatlas.i18n import current_language, language
+
+    monkeypatch.setattr(parallel, "TWO_THREADS_FROM", 1)
+    meet = threading.Barrier(2, timeout=30)
+
+    def spoken() -> str:
+        meet.wait()  # both pieces at once: one of them on another thread
+        return current_language()
+
+    with language("de"):
+        assert run_all([spoken, spoken], rows=5) == ["de", "de"]
+    assert run_all([spoken, spoken], rows=5) == ["en", "en"]

@@ -12,6 +12,7 @@ loops on two threads take longer than one after the other.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -44,9 +45,12 @@ def run_all(work: Sequence[Callable[[], Any]], rows: int) -> list[Any]:
     """
     if rows < TWO_THREADS_FROM or len(work) < 2:
         return [w() for w in work]
+    # each piece runs in a copy of this thread's context: the language of messages
+    # (a context variable) is the caller's on the other thread too
+    contexts = [contextvars.copy_context() for _ in work]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="mstatlas-columns") as pool:
-        return list(pool.map(_call, work))
+        return list(pool.map(_call, contexts, work))
 
 
-def _call(w: Callable[[], Any]) -> Any:
-    return w()
+def _call(context: contextvars.Context, w: Callable[[], Any]) -> Any:
+    return context.run(w)

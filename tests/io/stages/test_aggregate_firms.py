@@ -49,3 +49,18 @@ def test_group_codes_reuse_city_and_country_and_cite_the_file_for_missing_source
     src_codes, sources = codes["source_title"]
     assert [sources[c] for c in src_codes] == ["Register 2020"] + ["Uploaded file t.csv"] * 3
     assert codes["cluster"][0].tolist() == [-1, -1, -1, -1]  # no cluster column
+
+
+def test_on_two_threads_the_result_is_the_same_and_in_the_person_s_language(monkeypatch):
+    from mstatlas.data import parallel
+    from mstatlas.i18n import language
+
+    with language("de"):
+        alone = before("aggregate_firms", table(FIRMS))
+        aggregate_firms(alone)
+        monkeypatch.setattr(parallel, "TWO_THREADS_FROM", 1)
+        ctx = before("aggregate_firms", table(FIRMS))
+        aggregate_firms(ctx)
+    assert ctx.aggregation == alone.aggregation and "Firmen" in str(ctx.aggregation)
+    assert ctx.firms is not None and alone.firms is not None
+    assert ctx.firms.equals(alone.firms) and ctx.table.equals(alone.table)

@@ -88,3 +88,19 @@ def test_the_reader_marks_its_cells_cleaned_and_the_upload_reports_a_control_onc
     r = read_upload(data, filename="t.csv")
     assert [(p.row, p.column) for p in r.report.problems] == [(2, "name")]
     assert r.clusters["cluster_name"].tolist() == ["Gamma"]
+
+
+def test_on_two_threads_the_same_problems_come_in_the_same_order(monkeypatch):
+    from mstatlas.data import parallel
+
+    text = "name,city,note,region\n,Jena,,R\nBe\x01ta,Je\x02na,too long,\nGamma,Jena,x\x03,Rrrrrrr"
+
+    def run() -> tuple[list, list, dict]:
+        ctx = before("check_text", table(text), limits=Limits(max_text_len=5))
+        check_text(ctx)
+        return problems(ctx), rejected_rows(ctx), {f: s.tolist() for f, s in ctx.texts.items()}
+
+    alone = run()
+    monkeypatch.setattr(parallel, "TWO_THREADS_FROM", 1)
+    assert run() == alone
+    assert len(alone[0]) >= 5 and list(alone[2])[:4] == ["name", "cluster", "cluster_id", "city"]

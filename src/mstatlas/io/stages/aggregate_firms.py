@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from mstatlas.data import firms
+from mstatlas.data.parallel import run_all
 from mstatlas.io.context import Context
 from mstatlas.io.text import fill_text
 
@@ -36,7 +39,7 @@ def aggregate_firms(ctx: Context) -> None:
             "employees": ctx.numbers["employees"],
             "technology": texts["technology"],
             "year": ctx.numbers["year"],
-            "source_title": fill_text(texts["source"], ctx.default_source),
+            "source_title": texts["source"],  # the file's own; the rest cite it (below)
             "source_url": ctx.url,
         },
         copy=False,  # the columns are the context's own: no need to copy a million rows
@@ -48,11 +51,18 @@ def aggregate_firms(ctx: Context) -> None:
         codes = {k: (c[keep_idx], u) for k, (c, u) in codes.items()}
         folded_city = folded_city[keep_idx]
     by = "cluster" if ctx.mapping.get("cluster") and firm_rows["cluster"].notna().all() else "city"
-    ctx.table, ctx.aggregation = firms.aggregate_firms(
-        firm_rows, by=by, codes=codes, folded_city=folded_city
+    # the counting reads the figures as floats and the sources as codes: the firm
+    # table's own columns are finished beside it
+    (ctx.table, ctx.aggregation), employees, year, source = run_all(
+        [
+            partial(firms.aggregate_firms, firm_rows, by=by, codes=codes, folded_city=folded_city),
+            partial(_whole_numbers, firm_rows["employees"]),
+            partial(_whole_numbers, firm_rows["year"]),
+            partial(fill_text, firm_rows["source_title"], ctx.default_source),
+        ],
+        rows=len(firm_rows),
     )
-    firm_rows["employees"] = _whole_numbers(firm_rows["employees"])
-    firm_rows["year"] = _whole_numbers(firm_rows["year"])
+    firm_rows["employees"], firm_rows["year"], firm_rows["source_title"] = employees, year, source
     ctx.firms = firm_rows
 
 

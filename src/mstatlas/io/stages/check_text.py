@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from mstatlas.data.codes import arrow_strings
 from mstatlas.data.columns import PROFILE_FIELD_OF
-from mstatlas.data.validate import text_problems
+from mstatlas.data.parallel import run_all
+from mstatlas.data.validate import Problem, text_problems
 from mstatlas.i18n import _
 from mstatlas.io.context import Context
 from mstatlas.io.text import blank_as_missing
@@ -42,18 +46,27 @@ def check_text(ctx: Context) -> None:
     with no text over the length limit is not checked cell by cell when the
     reader has already cleaned every cell of control characters.
     """
+    max_len = ctx.request.limits.max_text_len
+    mapped = {fld: c for fld in TEXT_FIELDS if (c := ctx.mapping.get(fld))}
+    # the columns are checked two at a time in a large file (Arrow work); their
+    # problems are reported in the order of the fields, as one after the other
+    checked = run_all(
+        [
+            partial(_check_column, ctx.trimmed(c), ctx.rows, c, max_len, ctx.controls_removed)
+            for c in mapped.values()
+        ],
+        rows=ctx.n,
+    )
+    results = dict(zip(mapped, checked, strict=True))
     for fld in TEXT_FIELDS:
-        c = ctx.mapping.get(fld)
-        if not c:
+        if fld not in results:
             ctx.texts[fld] = ctx.missing_text()
             continue
-        s = ctx.trimmed(c)
-        max_len = ctx.request.limits.max_text_len
-        if not (ctx.controls_removed and fits(s, max_len)):
-            probs, bad = text_problems(s, ctx.rows, c, max_len)
-            ctx.problems.extend(probs)
-            ctx.reject |= bad.to_numpy(bool)
-        ctx.texts[fld] = blank_as_missing(s)
+        probs, bad, text = results[fld]
+        ctx.problems.extend(probs)
+        if bad is not None:
+            ctx.reject |= bad
+        ctx.texts[fld] = text
     ctx.name = ctx.texts["name"] if ctx.name_field == "name" else ctx.texts["city"]
     missing_name = ctx.name.isna().to_numpy(bool) & ~ctx.reject
     reason = (
@@ -63,6 +76,17 @@ def check_text(ctx: Context) -> None:
     )
     ctx.flag(missing_name, ctx.mapping.get(ctx.name_field), None, lambda v: reason)
     ctx.reject |= missing_name
+
+
+def _check_column(
+    s: pd.Series, rows: np.ndarray, column: str, max_len: int, controls_removed: bool
+) -> tuple[list[Problem], np.ndarray | None, pd.Series]:
+    """One trimmed text column checked: its problems, the rows they refuse (None: no
+    cell checked), and its text with blanks as missing."""
+    if controls_removed and fits(s, max_len):
+        return [], None, blank_as_missing(s)
+    probs, bad = text_problems(s, rows, column, max_len)
+    return probs, bad.to_numpy(bool), blank_as_missing(s)
 
 
 def fits(values: pd.Series, max_len: int) -> bool:
