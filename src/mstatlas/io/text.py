@@ -100,8 +100,10 @@ def take_categories(lut: Sequence[str | None], codes: np.ndarray, index: pd.Inde
     ['ok', nan, nan, 'ok']
     """
     cat_of, categories = pd.factorize(pd.Series(list(lut), dtype=object))
-    cat_of = np.append(cat_of, -1)  # code -1 of a row: no category
-    return pd.Series(pd.Categorical.from_codes(cat_of[codes], categories), index=index)
+    # code -1 of a row: no category; the smallest integers that hold the categories
+    cat_of = np.append(cat_of, -1).astype(np.int16 if len(categories) < 2**15 else np.int32)
+    codes_ = pd.Categorical.from_codes(cat_of[codes], categories, validate=False)
+    return pd.Series(codes_, index=index)
 
 
 def lower_text(arr: pa.Array) -> pa.Array:
