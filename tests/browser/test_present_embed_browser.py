@@ -14,6 +14,7 @@ from browser.harness import (
     wait_until_map_still,
     wait_until_still,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -114,9 +115,20 @@ def test_arrow_keys_step_through_the_presentation_full_screen(offline, app_url):
     save_artifact(page, "present-full-screen.png")
     wait_until_map_still(frame)
     page.wait_for_function(IDLE, timeout=60_000)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("Escape")  # out of the presentation: the map with its sidebar
-    page.wait_for_function("() => !window.location.pathname.endsWith('/present')")
+    # Esc: out of the presentation, to the map with its sidebar. Under load, a press that
+    # lands while Streamlit binds its buttons' shortcuts again after a run is lost (once in
+    # a CI run): pressed again while the page is still on /present, a few times at most.
+    left = "() => !window.location.pathname.endsWith('/present')"
+    for _ in range(4):
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("Escape")
+        try:
+            page.wait_for_function(left, timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.wait_for_function(IDLE, timeout=60_000)
+    else:
+        raise AssertionError("Esc did not leave the presentation")
     expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
     assert offline.blocked == []
 
