@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,3 +97,22 @@ def test_the_number_format_is_decided_by_values_past_the_columns_start():
     frame = pd.DataFrame({"lat": [""] * 20_000 + ["51,5136", "48,1"]})
     formats, _default = detect_number_formats(frame, ["lat"], ",")
     assert formats["lat"] == NumberFormat(",", ".")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["12", "", None, "7", "900", "0042", "", "123456789012345678901"],
+        ["12", "", "7", "x"],  # the second half holds a word: the general path, both halves
+        ["5"],  # one value: the first half is empty
+    ],
+)
+def test_a_large_column_s_halves_read_on_two_threads_as_one(monkeypatch, values):
+    from mstatlas.data import parallel
+
+    s = pd.Series(values, dtype="string[pyarrow]")
+    alone = parse_numbers(s, NumberFormat(), integer=True, stripped=True)
+    monkeypatch.setattr(parallel, "TWO_THREADS_FROM", 1)
+    halves = parse_numbers(s, NumberFormat(), integer=True, stripped=True)
+    for got, want in zip(halves, alone, strict=True):
+        pd.testing.assert_series_equal(got, want)

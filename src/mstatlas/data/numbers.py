@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from functools import partial
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from mstatlas.data.codes import arrow_strings, string_buffers
+from mstatlas.data.parallel import run_all
 from mstatlas.i18n import _
 
 _QUALIFIER_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
@@ -212,13 +214,40 @@ def _bare_digits(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series] | 
 
     Such a column ("2100", "", "39") reads the same in every format and for every
     kind of number: digits as a whole number, blanks NaN, nothing refused, no
-    qualifier. One Arrow test and one cast instead of the general path's passes;
-    ``None`` when any value is something else.
+    qualifier. A few Arrow passes instead of the general path's; a large column's
+    two halves are read side by side. ``None`` when any value is something else.
     """
+    import pyarrow as pa
+
+    arr = arrow_strings(values)
+    if not len(arr):
+        return None  # nothing to read: the general path gives the empty columns
+    half = len(arr) // 2
+    read = run_all(
+        [partial(_digits, arr.slice(0, half)), partial(_digits, arr.slice(half))], rows=len(arr)
+    )
+    if read[0] is None or read[1] is None:
+        return None
+    num = np.concatenate(read)
+    index = values.index
+    # nothing refused, as the general path says it: a pyarrow bool column, built from
+    # its bits (pandas would convert False once per row)
+    nothing = pa.chunked_array([pa.array(np.zeros(len(index), dtype=bool))])
+    return (
+        pd.Series(num, index=index, dtype="float64"),
+        pd.Series(pd.arrays.ArrowExtensionArray(nothing), index=index),
+        _na_text(index),
+    )
+
+
+def _digits(arr: Any) -> np.ndarray | None:
+    """Bare digits and blanks of an Arrow string array as float64 (NaN for blanks);
+    ``None`` when any value is something else."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = arrow_strings(values)
+    if not len(arr):
+        return np.zeros(0)
     digits = pc.ascii_is_decimal(arr)  # False for "", null for missing
     blank = pc.or_kleene(pc.is_null(arr), pc.equal(pc.binary_length(arr), 0))
     if not pc.all(pc.or_(pc.fill_null(digits, False), blank)).as_py():
@@ -230,16 +259,7 @@ def _bare_digits(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series] | 
         read = pc.cast(picked, pa.int64())
     except pa.ArrowInvalid:  # over 18 digits: beyond a 64-bit integer
         read = pc.cast(picked, pa.float64())
-    num = read.to_numpy(zero_copy_only=False).astype("float64", copy=False)
-    index = values.index
-    # nothing refused, as the general path says it: a pyarrow bool column, built from
-    # its bits (pandas would convert False once per row)
-    nothing = pa.chunked_array([pa.array(np.zeros(len(index), dtype=bool))])
-    return (
-        pd.Series(num, index=index, dtype="float64"),
-        pd.Series(pd.arrays.ArrowExtensionArray(nothing), index=index),
-        _na_text(index),
-    )
+    return np.asarray(read.to_numpy(zero_copy_only=False), dtype="float64")
 
 
 def not_whole(values: np.ndarray) -> np.ndarray:

@@ -69,10 +69,13 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
     iso_first, found = lookups.countries, lookups.found
     glat = found["glat"].to_numpy("float64")[pair_code]
     glon = found["glon"].to_numpy("float64")[pair_code]
-    ctx.lat.iloc[idx] = glat
-    ctx.lon.iloc[idx] = glon
-    code_of = np.full(ctx.n, -1, dtype=np.int64)
-    code_of[idx] = pair_code
+    every = len(idx) == ctx.n  # every row placed here (a firm list without coordinates)
+    at = slice(None) if every else idx  # a slice writes without gathering positions
+    ctx.lat.iloc[at] = glat
+    ctx.lon.iloc[at] = glon
+    code_of = pair_code if every else np.full(ctx.n, -1, dtype=np.int64)
+    if not every:
+        code_of[idx] = pair_code
     country = _given_countries(ctx, idx, iso_first, pair_code, city_need.index)
     # rows without a country take the geocoded one (others: NA, no change)
     if ctx.iso.isna().any():
@@ -81,7 +84,7 @@ def _place(ctx: Context, idx: np.ndarray) -> pd.DataFrame:
     _report(ctx, idx, pair_code, code_of, found)
     return pd.DataFrame(
         {
-            "row": ctx.rows[idx],
+            "row": ctx.rows if every else ctx.rows[idx],
             "city": city_need,
             "country": country,
             # the place each row was matched to, and how: one of few per pair
@@ -141,21 +144,16 @@ def _report(
     alts_u = found["alts"].tolist()
     matched_u = found["matched"].tolist()
     amb_idx = np.flatnonzero(amb)
+    said: dict[tuple[int, str], str] = {}  # one sentence per place and spelling, not per row
     for i, name in zip(map(int, amb_idx), city.iloc[amb_idx].tolist(), strict=True):
         u = int(code_of[i])
+        if (u, name) not in said:
+            said[u, name] = _(
+                "'{name}' is ambiguous; placed at {matched_u}, other places with this name: "
+                "{alts_u}. Check the position or set it by hand"
+            ).format(name=name, matched_u=matched_u[u], alts_u=alts_u[u])
         ctx.problems.append(
-            Problem(
-                int(ctx.rows[i]),
-                city_col,
-                str(name),
-                (
-                    _(
-                        "'{name}' is ambiguous; placed at {matched_u}, other places with this name: "
-                        "{alts_u}. Check the position or set it by hand"
-                    ).format(name=name, matched_u=matched_u[u], alts_u=alts_u[u])
-                ),
-                "warning",
-            )
+            Problem(int(ctx.rows[i]), city_col, str(name), said[u, name], "warning")
         )
 
 
