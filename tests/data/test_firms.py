@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from mstatlas.data import codes as codes_module
+from mstatlas.data import firms as firms_module
 from mstatlas.data.firms import aggregate_firms, slugify
 from mstatlas.io import read_upload
 
@@ -75,6 +76,7 @@ def pair_counting(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     """Run a test with both ways of counting (group, text) pairs."""
     if request.param == "hash table":
         monkeypatch.setattr(codes_module, "table_limit", lambda n: -1)
+        monkeypatch.setattr(firms_module, "table_limit", lambda n: -1)  # the technology mix
     return str(request.param)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mstatlas.data.codes import combine_codes, fold_codes, renumber, text_codes
+from mstatlas.data.codes import combine_codes, fold_codes, renumber, table_limit, text_codes
 from mstatlas.data.parallel import run_all
 from mstatlas.i18n import _, fmt_int, ngettext
 
@@ -285,7 +285,7 @@ def _group_mode(
 def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     """ "MEMS 2, optics 1" per group (most frequent first, then by name); NA when none."""
     out = pd.Series(pd.NA, index=range(n_groups), dtype="object")
-    uniques, (group, code, count, _first) = _pair_counts(key, coded)
+    uniques, (group, code, count) = _pair_totals(key, coded, n_groups)
     if not len(group):
         return out
     names = np.asarray(uniques, dtype=object)
@@ -297,6 +297,25 @@ def _tech_mix(key: np.ndarray, coded: Codes, n_groups: int) -> pd.Series:
     if parts:  # one assignment: setting cells one by one is slow in pandas
         out.iloc[list(parts)] = [", ".join(items) for items in parts.values()]
     return out
+
+
+def _pair_totals(
+    key: np.ndarray, coded: Codes, n_groups: int
+) -> tuple[list[str], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_pair_counts` without first rows: ``(group, code, count)`` of every (group,
+    text) pair present. Few possible pairs (clusters x technologies) are counted in one
+    pass over a table of every pair; the pairs come in no particular order."""
+    codes, uniques = coded
+    n_codes = max(len(uniques), 1)
+    if n_groups * n_codes > table_limit(len(codes)):
+        uniques, (group, code, count, _first) = _pair_counts(key, coded)
+        return uniques, (group, code, count)
+    known = codes >= 0
+    if len(codes) and not known.all():
+        key, codes = key[known], codes[known]
+    totals = np.bincount(key * n_codes + codes, minlength=n_groups * n_codes)
+    present = np.flatnonzero(totals)
+    return uniques, (present // n_codes, present % n_codes, totals[present])
 
 
 def cluster_rows(agg: pd.DataFrame, by: str) -> pd.DataFrame:
