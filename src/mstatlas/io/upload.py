@@ -23,17 +23,11 @@ from mstatlas.data.profiles import empty_profiles
 from mstatlas.data.validate import ValidationReport
 from mstatlas.data.vocabulary import TableKind
 from mstatlas.errors import DataError
-from mstatlas.i18n import _, current_language, fmt_int
+from mstatlas.i18n import _, current_language
 from mstatlas.io.context import Context, Progress, Request, empty_geocoding
 from mstatlas.io.detected import Detected
 from mstatlas.io.load import read_raw
 from mstatlas.io.pipeline import run_stages
-
-# Babel's number formats of the language active now (its locale data, ~25 ms to
-# load): the app formats numbers on its first page, before anyone uploads, so it
-# holds them already; a process that imports the reader loads them here, so its
-# first upload's report does not wait for them either.
-fmt_int(0)
 
 
 @dataclass
