@@ -167,7 +167,7 @@ def coerce_clusters(frame: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _to_text(src: pd.Series | None, n: int) -> pd.Series:
-    if src is None or (isinstance(src.dtype, pd.StringDtype) and src.isna().all()):
+    if src is None:
         return pd.Series(pd.NA, index=pd.RangeIndex(n), dtype="string")
     out = src.astype("string").str.strip()
     return out.mask(out == "", pd.NA)

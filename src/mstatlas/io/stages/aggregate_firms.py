@@ -12,6 +12,16 @@ from mstatlas.data.parallel import run_all
 from mstatlas.io.context import Context
 from mstatlas.io.text import fill_text
 
+#: The firm table's text columns counted per cluster, besides city and country, and the
+#: checked field each is read from (``code_texts`` codes these fields ahead).
+FIRM_FIELDS = {
+    "cluster": "cluster",
+    "region": "region",
+    "technology": "technology",
+    "source_url": "source_url",
+    "source_title": "source",
+}
+
 
 def aggregate_firms(ctx: Context) -> None:
     """Count the imported firms per city, or per cluster when every firm names one.
@@ -89,13 +99,7 @@ def firm_codes(ctx: Context) -> dict[str, firms.Codes]:
         "city": ctx.city_codes(),
         "country_iso2": (ctx.iso_codes, ctx.iso_uniques),
     }
-    for column, fld in (
-        ("cluster", "cluster"),
-        ("region", "region"),
-        ("technology", "technology"),
-        ("source_url", "source_url"),
-        ("source_title", "source"),
-    ):
+    for column, fld in FIRM_FIELDS.items():
         codes[column] = ctx.codes(fld) if ctx.mapping.get(fld) else (blank, [])
     src_codes, src_uniques = codes["source_title"]
     codes["source_title"] = (

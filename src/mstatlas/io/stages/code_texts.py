@@ -6,9 +6,7 @@ from functools import partial
 
 from mstatlas.data.parallel import run_all
 from mstatlas.io.context import Context
-
-#: Fields a firm list is aggregated by, besides its city and country (``aggregate_firms``).
-FIRM_FIELDS = ("technology", "cluster", "region", "source", "source_url")
+from mstatlas.io.stages.aggregate_firms import FIRM_FIELDS
 
 
 def code_texts(ctx: Context) -> None:
@@ -20,7 +18,7 @@ def code_texts(ctx: Context) -> None:
     once (:meth:`~mstatlas.io.context.Context.codes`), in a large file two at a
     time: hashing a column is an Arrow kernel, which lets go of the interpreter.
     """
-    fields = ["country", "city", *(FIRM_FIELDS if ctx.kind == "firms" else ())]
+    fields = ["country", "city", *(FIRM_FIELDS.values() if ctx.kind == "firms" else ())]
     todo = [f for f in fields if ctx.mapping.get(f)]
     # each thread fills its own fields' entries of the context's cache
     run_all([partial(ctx.codes, f) for f in todo], rows=ctx.n)

@@ -123,13 +123,14 @@ def _report(
     """Refuse rows whose city was not found; warn for ambiguous ones."""
     city = ctx.texts["city"]
     status_u = found["status"].to_numpy(dtype=object)
+    failed_u, amb_u = status_u == "failed", status_u == "ambiguous"
     failed = np.zeros(ctx.n, dtype=bool)
     amb = np.zeros(ctx.n, dtype=bool)
     # per row only when some place failed or is ambiguous (most uploads: none)
-    if (status_u == "failed").any():
-        failed[idx] = (status_u == "failed")[pair_code]
-    if (status_u == "ambiguous").any():
-        amb[idx] = (status_u == "ambiguous")[pair_code]
+    if failed_u.any():
+        failed[idx] = failed_u[pair_code]
+    if amb_u.any():
+        amb[idx] = amb_u[pair_code]
     city_col = ctx.mapping.get("city")
     ctx.flag(
         failed,
